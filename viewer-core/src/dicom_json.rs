@@ -1,0 +1,226 @@
+//! The DICOM JSON model (PS3.18 Annex F.2): one dataset is an object keyed by tag.
+//!
+//! Accessors are tolerant in the way real servers need: numbers may come as JSON numbers or
+//! as strings (DS/IS), person names as `{"Alphabetic": …}` objects, absent values as missing
+//! keys, empty `Value` arrays or nulls. Every accessor returns `None` rather than guessing.
+
+use serde_json::{Map, Value};
+
+/// A DICOM tag as `(group, element)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tag(pub u16, pub u16);
+
+impl Tag {
+    /// The DICOM JSON key: eight upper-case hex digits.
+    pub fn key(self) -> String {
+        format!("{:04X}{:04X}", self.0, self.1)
+    }
+}
+
+/// Tags used by the viewer, named as in PS3.6.
+pub mod tags {
+    use super::Tag;
+    pub const SPECIFIC_CHARACTER_SET: Tag = Tag(0x0008, 0x0005);
+    pub const SOP_CLASS_UID: Tag = Tag(0x0008, 0x0016);
+    pub const SOP_INSTANCE_UID: Tag = Tag(0x0008, 0x0018);
+    pub const STUDY_DATE: Tag = Tag(0x0008, 0x0020);
+    pub const STUDY_TIME: Tag = Tag(0x0008, 0x0030);
+    pub const ACCESSION_NUMBER: Tag = Tag(0x0008, 0x0050);
+    pub const MODALITY: Tag = Tag(0x0008, 0x0060);
+    pub const MODALITIES_IN_STUDY: Tag = Tag(0x0008, 0x0061);
+    pub const STUDY_DESCRIPTION: Tag = Tag(0x0008, 0x1030);
+    pub const SERIES_DESCRIPTION: Tag = Tag(0x0008, 0x103E);
+    pub const PATIENT_NAME: Tag = Tag(0x0010, 0x0010);
+    pub const PATIENT_ID: Tag = Tag(0x0010, 0x0020);
+    pub const PATIENT_BIRTH_DATE: Tag = Tag(0x0010, 0x0030);
+    pub const PATIENT_SEX: Tag = Tag(0x0010, 0x0040);
+    pub const STUDY_INSTANCE_UID: Tag = Tag(0x0020, 0x000D);
+    pub const SERIES_INSTANCE_UID: Tag = Tag(0x0020, 0x000E);
+    pub const SERIES_NUMBER: Tag = Tag(0x0020, 0x0011);
+    pub const INSTANCE_NUMBER: Tag = Tag(0x0020, 0x0013);
+    pub const IMAGE_POSITION_PATIENT: Tag = Tag(0x0020, 0x0032);
+    pub const IMAGE_ORIENTATION_PATIENT: Tag = Tag(0x0020, 0x0037);
+    pub const NUMBER_OF_STUDY_RELATED_SERIES: Tag = Tag(0x0020, 0x1206);
+    pub const NUMBER_OF_STUDY_RELATED_INSTANCES: Tag = Tag(0x0020, 0x1208);
+    pub const NUMBER_OF_SERIES_RELATED_INSTANCES: Tag = Tag(0x0020, 0x1209);
+    pub const SAMPLES_PER_PIXEL: Tag = Tag(0x0028, 0x0002);
+    pub const PHOTOMETRIC_INTERPRETATION: Tag = Tag(0x0028, 0x0004);
+    pub const PLANAR_CONFIGURATION: Tag = Tag(0x0028, 0x0006);
+    pub const NUMBER_OF_FRAMES: Tag = Tag(0x0028, 0x0008);
+    pub const ROWS: Tag = Tag(0x0028, 0x0010);
+    pub const COLUMNS: Tag = Tag(0x0028, 0x0011);
+    pub const PIXEL_SPACING: Tag = Tag(0x0028, 0x0030);
+    pub const BITS_ALLOCATED: Tag = Tag(0x0028, 0x0100);
+    pub const BITS_STORED: Tag = Tag(0x0028, 0x0101);
+    pub const HIGH_BIT: Tag = Tag(0x0028, 0x0102);
+    pub const PIXEL_REPRESENTATION: Tag = Tag(0x0028, 0x0103);
+    pub const WINDOW_CENTER: Tag = Tag(0x0028, 0x1050);
+    pub const WINDOW_WIDTH: Tag = Tag(0x0028, 0x1051);
+    pub const RESCALE_INTERCEPT: Tag = Tag(0x0028, 0x1052);
+    pub const RESCALE_SLOPE: Tag = Tag(0x0028, 0x1053);
+    pub const WINDOW_CENTER_WIDTH_EXPLANATION: Tag = Tag(0x0028, 0x1055);
+    pub const LOSSY_IMAGE_COMPRESSION: Tag = Tag(0x0028, 0x2110);
+    pub const TRANSFER_SYNTAX_UID: Tag = Tag(0x0002, 0x0010);
+    pub const AVAILABLE_TRANSFER_SYNTAX_UID: Tag = Tag(0x0008, 0x3002);
+}
+
+/// Why a DICOM JSON document could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DicomJsonError {
+    #[error("the document is not valid JSON: {0}")]
+    Syntax(#[from] serde_json::Error),
+    #[error("expected an array of datasets")]
+    NotAnArray,
+}
+
+/// One dataset in the DICOM JSON model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JsonDataset(pub Map<String, Value>);
+
+impl JsonDataset {
+    /// Parses a QIDO-RS or WADO-RS metadata answer: an array of datasets.
+    /// Entries that are not objects are skipped (a server bug must not lose the rest).
+    pub fn parse_array(text: &str) -> Result<Vec<JsonDataset>, DicomJsonError> {
+        let value: Value = serde_json::from_str(text)?;
+        let Value::Array(items) = value else {
+            return Err(DicomJsonError::NotAnArray);
+        };
+        Ok(items
+            .into_iter()
+            .filter_map(|item| match item {
+                Value::Object(map) => Some(JsonDataset(map)),
+                _ => None,
+            })
+            .collect())
+    }
+
+    fn values(&self, tag: Tag) -> Option<&Vec<Value>> {
+        match self.0.get(&tag.key())?.get("Value")? {
+            Value::Array(values) if !values.is_empty() => Some(values),
+            _ => None,
+        }
+    }
+
+    /// The VR the server declared for `tag`.
+    pub fn vr(&self, tag: Tag) -> Option<&str> {
+        self.0.get(&tag.key())?.get("vr")?.as_str()
+    }
+
+    /// First value as text (strings as they are, numbers printed, names as Alphabetic).
+    pub fn string(&self, tag: Tag) -> Option<String> {
+        self.strings(tag).into_iter().next()
+    }
+
+    /// All values as text; empty values are kept as empty strings so positions line up.
+    pub fn strings(&self, tag: Tag) -> Vec<String> {
+        let Some(values) = self.values(tag) else {
+            return Vec::new();
+        };
+        values.iter().map(value_text).collect()
+    }
+
+    /// First value as a number (JSON number or numeric string).
+    pub fn number(&self, tag: Tag) -> Option<f64> {
+        self.numbers(tag).into_iter().next().flatten()
+    }
+
+    /// All values as numbers; an unreadable value is `None` at its position.
+    pub fn numbers(&self, tag: Tag) -> Vec<Option<f64>> {
+        let Some(values) = self.values(tag) else {
+            return Vec::new();
+        };
+        values.iter().map(value_number).collect()
+    }
+
+    /// First value as an unsigned integer that fits `u32`.
+    pub fn uint(&self, tag: Tag) -> Option<u32> {
+        let n = self.number(tag)?;
+        (n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&n)).then_some(n as u32)
+    }
+
+    /// A person name for display: the Alphabetic group, `^` separators turned into spaces
+    /// between the family name (first) and the other components.
+    pub fn person_name(&self, tag: Tag) -> Option<String> {
+        let raw = self.string(tag)?;
+        let display = crate::text::person_name_display(&raw);
+        (!display.is_empty()).then_some(display)
+    }
+
+    /// The `BulkDataURI` of `tag`, if the server sent one.
+    pub fn bulk_data_uri(&self, tag: Tag) -> Option<&str> {
+        self.0.get(&tag.key())?.get("BulkDataURI")?.as_str()
+    }
+}
+
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Object(map) => map
+            .get("Alphabetic")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        _ => String::new(),
+    }
+}
+
+fn value_number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+    .filter(|n| n.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QIDO: &str = r#"[
+      {"00100010": {"vr": "PN", "Value": [{"Alphabetic": "LUNG^CT^REAL"}]},
+       "00100020": {"vr": "LO", "Value": ["CT-REAL-1"]},
+       "00281050": {"vr": "DS", "Value": ["40", -600.5]},
+       "00280010": {"vr": "US", "Value": [512]},
+       "00081030": {"vr": "LO"},
+       "7FE00010": {"vr": "OW", "BulkDataURI": "http://pacs/bulk/7fe00010"}},
+      "not a dataset"
+    ]"#;
+
+    #[test]
+    fn reads_names_numbers_and_absent_values() {
+        let sets = JsonDataset::parse_array(QIDO).expect("valid JSON");
+        assert_eq!(sets.len(), 1);
+        let d = &sets[0];
+        assert_eq!(d.string(tags::PATIENT_ID).as_deref(), Some("CT-REAL-1"));
+        assert_eq!(
+            d.person_name(tags::PATIENT_NAME).as_deref(),
+            Some("LUNG CT REAL")
+        );
+        assert_eq!(
+            d.numbers(tags::WINDOW_CENTER),
+            vec![Some(40.0), Some(-600.5)]
+        );
+        assert_eq!(d.uint(tags::ROWS), Some(512));
+        assert_eq!(d.string(tags::STUDY_DESCRIPTION), None);
+        assert_eq!(d.vr(tags::ROWS), Some("US"));
+        assert_eq!(
+            d.bulk_data_uri(Tag(0x7FE0, 0x0010)),
+            Some("http://pacs/bulk/7fe00010")
+        );
+    }
+
+    #[test]
+    fn rejects_non_arrays() {
+        assert!(matches!(
+            JsonDataset::parse_array("{}"),
+            Err(DicomJsonError::NotAnArray)
+        ));
+        assert!(matches!(
+            JsonDataset::parse_array("[{"),
+            Err(DicomJsonError::Syntax(_))
+        ));
+    }
+}

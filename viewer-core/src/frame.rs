@@ -1,0 +1,489 @@
+//! One frame's bytes, as labelled by the server, into typed samples.
+//!
+//! The label (the transfer syntax of a WADO-RS part, or of a file) is not trusted: a native
+//! frame must have exactly the size its pixel module says, and a payload that starts with a
+//! codestream signature is never read as samples. A frame that fails a check is an error,
+//! never a picture.
+
+use std::borrow::Cow;
+
+use dicom_encoding::adapters::{PixelDataObject, RawPixelData};
+use dicom_encoding::transfer_syntax::{Codec, TransferSyntaxIndex};
+use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
+
+use crate::pixel_module::{Limits, Photometric, PixelModule, PixelModuleError};
+
+pub const EXPLICIT_VR_BIG_ENDIAN: &str = "1.2.840.10008.1.2.2";
+pub const RLE_LOSSLESS: &str = "1.2.840.10008.1.2.5";
+
+/// Typed samples of one frame, in little-endian native order, interleaved when there are
+/// several samples per pixel. Values are masked to Bits Stored (and sign-extended when signed).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Samples {
+    U8(Vec<u8>),
+    I8(Vec<i8>),
+    U16(Vec<u16>),
+    I16(Vec<i16>),
+    U32(Vec<u32>),
+    I32(Vec<i32>),
+}
+
+impl Samples {
+    pub fn len(&self) -> usize {
+        match self {
+            Samples::U8(v) => v.len(),
+            Samples::I8(v) => v.len(),
+            Samples::U16(v) => v.len(),
+            Samples::I16(v) => v.len(),
+            Samples::U32(v) => v.len(),
+            Samples::I32(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Sample `index` widened to `f64` (for tests, tools and probes; not for render loops).
+    pub fn get(&self, index: usize) -> Option<f64> {
+        Some(match self {
+            Samples::U8(v) => f64::from(*v.get(index)?),
+            Samples::I8(v) => f64::from(*v.get(index)?),
+            Samples::U16(v) => f64::from(*v.get(index)?),
+            Samples::I16(v) => f64::from(*v.get(index)?),
+            Samples::U32(v) => f64::from(*v.get(index)?),
+            Samples::I32(v) => f64::from(*v.get(index)?),
+        })
+    }
+
+    /// Smallest and largest sample, or `None` when empty.
+    pub fn min_max(&self) -> Option<(f64, f64)> {
+        fn mm<T: Copy + PartialOrd + Into<f64>>(v: &[T]) -> Option<(f64, f64)> {
+            let first = *v.first()?;
+            let (lo, hi) = v.iter().fold((first, first), |(lo, hi), &x| {
+                (if x < lo { x } else { lo }, if x > hi { x } else { hi })
+            });
+            Some((lo.into(), hi.into()))
+        }
+        match self {
+            Samples::U8(v) => mm(v),
+            Samples::I8(v) => mm(v),
+            Samples::U16(v) => mm(v),
+            Samples::I16(v) => mm(v),
+            Samples::U32(v) => mm(v),
+            Samples::I32(v) => mm(v),
+        }
+    }
+}
+
+/// A decoded frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedFrame {
+    pub rows: u16,
+    pub columns: u16,
+    pub samples_per_pixel: u16,
+    /// The photometric interpretation of `samples` (decoders turn YBR into RGB).
+    pub photometric: Photometric,
+    pub samples: Samples,
+}
+
+/// Why a frame could not be decoded. Messages name the problem, never patient data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("invalid pixel module: {0}")]
+    PixelModule(#[from] PixelModuleError),
+    #[error("unknown transfer syntax {uid}")]
+    UnknownTransferSyntax { uid: String },
+    #[error("transfer syntax {name} ({uid}) is not supported yet")]
+    UnsupportedTransferSyntax { uid: String, name: String },
+    #[error("a frame labelled as uncompressed holds a {kind} codestream")]
+    CodestreamLabelledAsNative { kind: &'static str },
+    #[error(
+        "an uncompressed frame has {actual} bytes, {expected} expected (truncated or mislabelled)"
+    )]
+    NativeSizeMismatch { expected: usize, actual: usize },
+    #[error("the {transfer_syntax} decoder failed: {message}")]
+    Codec {
+        transfer_syntax: String,
+        message: String,
+    },
+    #[error("the decoder produced {actual} bytes, {expected} expected")]
+    DecodedSizeMismatch { expected: usize, actual: usize },
+}
+
+/// Decodes one frame.
+///
+/// `transfer_syntax_uid` is the syntax the bytes are said to be in; `bytes` is exactly one
+/// frame (a WADO-RS part, or a frame's fragments joined).
+pub fn decode_frame(
+    module: &PixelModule,
+    transfer_syntax_uid: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<DecodedFrame, DecodeError> {
+    module.check(limits)?;
+    let uid = transfer_syntax_uid.trim().trim_end_matches('\0');
+    let ts = TransferSyntaxRegistry
+        .get(uid)
+        .ok_or_else(|| DecodeError::UnknownTransferSyntax {
+            uid: uid.to_string(),
+        })?;
+
+    let (native, photometric) = match ts.codec() {
+        // Native syntaxes; for Deflated Explicit VR LE the frame itself is not deflated once
+        // taken out of the dataset.
+        Codec::None | Codec::Dataset(_) => (
+            native_le_bytes(module, uid, bytes)?,
+            module.photometric.clone(),
+        ),
+        Codec::EncapsulatedPixelData(..) if uid == RLE_LOSSLESS => {
+            let out = crate::rle::decode_rle(module, bytes).map_err(|e| DecodeError::Codec {
+                transfer_syntax: ts.name().to_string(),
+                message: e.to_string(),
+            })?;
+            (Cow::Owned(out), module.photometric.clone())
+        }
+        Codec::EncapsulatedPixelData(Some(reader), _) => {
+            let mut out = Vec::new();
+            out.try_reserve_exact(module.frame_bytes()).map_err(|_| {
+                DecodeError::PixelModule(PixelModuleError::FrameTooLarge {
+                    bytes: module.frame_bytes() as u64,
+                    limit: limits.max_frame_bytes,
+                })
+            })?;
+            let src = OneFrame {
+                module,
+                transfer_syntax_uid: uid,
+                data: bytes,
+            };
+            reader
+                .decode_frame(&src, 0, &mut out)
+                .map_err(|e| DecodeError::Codec {
+                    transfer_syntax: ts.name().to_string(),
+                    message: e.to_string(),
+                })?;
+            (Cow::Owned(out), photometric_after_codec(module))
+        }
+        Codec::EncapsulatedPixelData(None, _) => {
+            return Err(DecodeError::UnsupportedTransferSyntax {
+                uid: uid.to_string(),
+                name: ts.name().to_string(),
+            })
+        }
+    };
+
+    let expected = decoded_bytes(module);
+    if native.len() != expected {
+        return Err(DecodeError::DecodedSizeMismatch {
+            expected,
+            actual: native.len(),
+        });
+    }
+    let samples = typed_samples(module, &native);
+    Ok(DecodedFrame {
+        rows: module.rows,
+        columns: module.columns,
+        samples_per_pixel: module.samples_per_pixel,
+        photometric,
+        samples,
+    })
+}
+
+/// Bytes of a decoded frame in our layout: 1-bit data is unpacked by the native path before
+/// this check, so it counts one byte per pixel.
+fn decoded_bytes(module: &PixelModule) -> usize {
+    if module.bits_allocated == 1 {
+        module.pixel_count() * usize::from(module.samples_per_pixel)
+    } else {
+        module.frame_bytes()
+    }
+}
+
+/// Checks a native frame and returns it as little-endian, colour-by-pixel bytes.
+fn native_le_bytes<'a>(
+    module: &PixelModule,
+    uid: &str,
+    bytes: &'a [u8],
+) -> Result<Cow<'a, [u8]>, DecodeError> {
+    if let Some(kind) = codestream_kind(bytes) {
+        return Err(DecodeError::CodestreamLabelledAsNative { kind });
+    }
+    let expected = module.frame_bytes();
+    // An odd-length frame may arrive padded to even length.
+    let exact = match bytes.len() {
+        n if n == expected => bytes,
+        n if n == expected + 1 && expected % 2 == 1 => &bytes[..expected],
+        actual => return Err(DecodeError::NativeSizeMismatch { expected, actual }),
+    };
+    let mut data = Cow::Borrowed(exact);
+    if uid == EXPLICIT_VR_BIG_ENDIAN && module.bits_allocated > 8 {
+        let width = usize::from(module.bits_allocated / 8);
+        let owned = data.to_mut();
+        for sample in owned.chunks_exact_mut(width) {
+            sample.reverse();
+        }
+    }
+    if module.bits_allocated == 1 {
+        data = Cow::Owned(unpack_bits(exact, module.pixel_count()));
+    }
+    if module.samples_per_pixel == 3 && module.planar_configuration == 1 {
+        data = Cow::Owned(interleave_planes(&data, module));
+    }
+    Ok(data)
+}
+
+/// Recognises compressed codestreams by their first bytes.
+fn codestream_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0x4F, 0xFF, 0x51]) {
+        Some("JPEG 2000")
+    } else if bytes.starts_with(&[0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20]) {
+        Some("JP2")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("JPEG")
+    } else {
+        None
+    }
+}
+
+fn unpack_bits(packed: &[u8], pixels: usize) -> Vec<u8> {
+    (0..pixels)
+        .map(|i| (packed[i / 8] >> (i % 8)) & 1)
+        .collect()
+}
+
+fn interleave_planes(data: &[u8], module: &PixelModule) -> Vec<u8> {
+    let width = usize::from(module.bits_allocated / 8).max(1);
+    let plane = module.pixel_count() * width;
+    let mut out = vec![0u8; data.len()];
+    for p in 0..module.pixel_count() {
+        for s in 0..3 {
+            let src = s * plane + p * width;
+            let dst = (p * 3 + s) * width;
+            out[dst..dst + width].copy_from_slice(&data[src..src + width]);
+        }
+    }
+    out
+}
+
+/// Decoders of compressed syntaxes give RGB for colour (PS3.5 8.2 and the dicom-rs adapter
+/// contract) and keep the declared interpretation for single-sample data.
+fn photometric_after_codec(module: &PixelModule) -> Photometric {
+    match (&module.photometric, module.samples_per_pixel) {
+        (Photometric::PaletteColor | Photometric::Monochrome1, 1) => module.photometric.clone(),
+        (_, 1) => Photometric::Monochrome2,
+        _ => Photometric::Rgb,
+    }
+}
+
+/// Reinterprets little-endian bytes as typed samples, masked to Bits Stored.
+fn typed_samples(module: &PixelModule, le: &[u8]) -> Samples {
+    let stored = u32::from(module.bits_stored);
+    let signed = module.signed;
+    match module.bits_allocated {
+        1 | 8 => {
+            let mask = low_mask(stored) as u8;
+            if signed {
+                let shift = 8 - stored;
+                Samples::I8(
+                    le.iter()
+                        .map(|&b| (((b & mask) << shift) as i8) >> shift)
+                        .collect(),
+                )
+            } else {
+                Samples::U8(le.iter().map(|&b| b & mask).collect())
+            }
+        }
+        16 => {
+            let mask = low_mask(stored) as u16;
+            let words = le
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]) & mask);
+            if signed {
+                let shift = 16 - stored;
+                Samples::I16(words.map(|w| ((w << shift) as i16) >> shift).collect())
+            } else {
+                Samples::U16(words.collect())
+            }
+        }
+        _ => {
+            let mask = low_mask(stored);
+            let words = le
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) & mask);
+            if signed {
+                let shift = 32 - stored;
+                Samples::I32(words.map(|w| ((w << shift) as i32) >> shift).collect())
+            } else {
+                Samples::U32(words.collect())
+            }
+        }
+    }
+}
+
+fn low_mask(bits: u32) -> u32 {
+    if bits >= 32 {
+        u32::MAX
+    } else {
+        (1u32 << bits) - 1
+    }
+}
+
+/// One frame presented to the dicom-rs codec adapters as a single-frame object.
+struct OneFrame<'a> {
+    module: &'a PixelModule,
+    transfer_syntax_uid: &'a str,
+    data: &'a [u8],
+}
+
+impl PixelDataObject for OneFrame<'_> {
+    fn transfer_syntax_uid(&self) -> &str {
+        self.transfer_syntax_uid
+    }
+    fn rows(&self) -> Option<u16> {
+        Some(self.module.rows)
+    }
+    fn cols(&self) -> Option<u16> {
+        Some(self.module.columns)
+    }
+    fn samples_per_pixel(&self) -> Option<u16> {
+        Some(self.module.samples_per_pixel)
+    }
+    fn bits_allocated(&self) -> Option<u16> {
+        Some(self.module.bits_allocated)
+    }
+    fn bits_stored(&self) -> Option<u16> {
+        Some(self.module.bits_stored)
+    }
+    fn photometric_interpretation(&self) -> Option<&str> {
+        Some(self.module.photometric.as_str())
+    }
+    fn number_of_frames(&self) -> Option<u32> {
+        Some(1)
+    }
+    fn number_of_fragments(&self) -> Option<u32> {
+        Some(1)
+    }
+    fn fragment(&self, fragment: usize) -> Option<Cow<'_, [u8]>> {
+        (fragment == 0).then_some(Cow::Borrowed(self.data))
+    }
+    fn offset_table(&self) -> Option<Cow<'_, [u32]>> {
+        Some(Cow::Borrowed(&[]))
+    }
+    fn raw_pixel_data(&self) -> Option<RawPixelData> {
+        let mut fragments = dicom_core::value::C::new();
+        fragments.push(self.data.to_vec());
+        Some(RawPixelData {
+            fragments,
+            offset_table: dicom_core::value::C::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
+
+    fn module(rows: u16, columns: u16, bits_allocated: u16, bits_stored: u16) -> PixelModule {
+        PixelModule {
+            rows,
+            columns,
+            samples_per_pixel: 1,
+            bits_allocated,
+            bits_stored,
+            signed: false,
+            photometric: Photometric::Monochrome2,
+            planar_configuration: 0,
+            number_of_frames: 1,
+        }
+    }
+
+    #[test]
+    fn native_16_bit_signed_masks_and_sign_extends() {
+        let m = PixelModule {
+            signed: true,
+            ..module(1, 2, 16, 12)
+        };
+        // 0x0FFF is -1 in 12 bits; 0xF001 has an overlay bit above bit 11 and is 1.
+        let f = decode_frame(
+            &m,
+            EXPLICIT_LE,
+            &[0xFF, 0x0F, 0x01, 0xF0],
+            &Limits::default(),
+        )
+        .expect("valid frame");
+        assert_eq!(f.samples, Samples::I16(vec![-1, 1]));
+    }
+
+    #[test]
+    fn big_endian_is_swapped() {
+        let m = module(1, 1, 16, 16);
+        let f = decode_frame(
+            &m,
+            EXPLICIT_VR_BIG_ENDIAN,
+            &[0x01, 0x02],
+            &Limits::default(),
+        )
+        .expect("valid frame");
+        assert_eq!(f.samples, Samples::U16(vec![0x0102]));
+    }
+
+    #[test]
+    fn truncated_native_frame_is_refused() {
+        let m = module(2, 2, 16, 16);
+        assert_eq!(
+            decode_frame(&m, EXPLICIT_LE, &[0; 6], &Limits::default()),
+            Err(DecodeError::NativeSizeMismatch {
+                expected: 8,
+                actual: 6
+            })
+        );
+    }
+
+    #[test]
+    fn codestream_labelled_native_is_refused() {
+        // What Orthanc 1.10 sends for HTJ2K without transfer-syntax=*.
+        let m = module(2, 2, 16, 16);
+        let bytes = [0xFF, 0x4F, 0xFF, 0x51, 0, 0, 0, 0];
+        assert_eq!(
+            decode_frame(&m, EXPLICIT_LE, &bytes, &Limits::default()),
+            Err(DecodeError::CodestreamLabelledAsNative { kind: "JPEG 2000" })
+        );
+    }
+
+    #[test]
+    fn unknown_syntax_and_bad_codestream_are_typed_errors() {
+        let m = module(2, 2, 16, 16);
+        assert!(matches!(
+            decode_frame(&m, "1.2.3.4", &[0; 8], &Limits::default()),
+            Err(DecodeError::UnknownTransferSyntax { .. })
+        ));
+        assert!(matches!(
+            decode_frame(&m, "1.2.840.10008.1.2.4.90", &[1, 2, 3], &Limits::default()),
+            Err(DecodeError::Codec { .. })
+        ));
+        assert!(matches!(
+            decode_frame(&m, "1.2.840.10008.1.2.5", &[0; 3], &Limits::default()),
+            Err(DecodeError::Codec { .. })
+        ));
+    }
+
+    #[test]
+    fn one_bit_and_planar_colour() {
+        let m = module(1, 10, 1, 1);
+        let f = decode_frame(&m, EXPLICIT_LE, &[0b0000_0101, 0b10], &Limits::default())
+            .expect("valid frame");
+        assert_eq!(f.samples, Samples::U8(vec![1, 0, 1, 0, 0, 0, 0, 0, 0, 1]));
+
+        let m = PixelModule {
+            samples_per_pixel: 3,
+            planar_configuration: 1,
+            photometric: Photometric::Rgb,
+            ..module(1, 2, 8, 8)
+        };
+        let f = decode_frame(&m, EXPLICIT_LE, &[1, 2, 3, 4, 5, 6], &Limits::default())
+            .expect("valid frame");
+        assert_eq!(f.samples, Samples::U8(vec![1, 3, 5, 2, 4, 6]));
+    }
+}

@@ -1,0 +1,33 @@
+//! `viewer-core`: everything the viewer knows about DICOM that does not need a browser.
+//!
+//! Layers, each in its own module and each usable on its own:
+//! - [`multipart`]: `multipart/related` bodies as DICOMweb servers send them;
+//! - [`dicom_json`]: the DICOM JSON model (PS3.18 F.2) and typed accessors;
+//! - [`study`]: study / series / instance summaries built from QIDO-RS and WADO-RS metadata;
+//! - [`pixel_module`]: the Image Pixel module with the limits checked before allocating;
+//! - [`frame`]: one frame's bytes, as labelled by the server, into typed samples;
+//! - [`file`]: a whole Part 10 file into frames (tests, CLI);
+//! - [`voi`]: Modality LUT (rescale) and VOI window maths, the reference for the shader;
+//! - [`geometry`]: ordering a stack of slices along its normal;
+//! - [`i18n`] and [`text`]: message catalogs and display formatting (French first).
+//!
+//! Rule: no dependency on web-sys, leptos or GL. The web app depends on this crate, never
+//! the reverse.
+
+pub mod dicom_json;
+pub mod file;
+pub mod frame;
+pub mod geometry;
+pub mod i18n;
+pub mod multipart;
+pub mod pixel_module;
+pub mod rle;
+pub mod study;
+pub mod text;
+pub mod voi;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm_glue;
+
+pub use frame::{decode_frame, DecodeError, DecodedFrame, Samples};
+pub use pixel_module::{Limits, PixelModule};

@@ -1,0 +1,230 @@
+//! Study, series and image summaries built from QIDO-RS answers and WADO-RS metadata.
+
+use crate::dicom_json::{tags, JsonDataset};
+use crate::geometry::{stack_order, SlicePlacement};
+use crate::pixel_module::{Limits, PixelModule, PixelModuleError};
+use crate::voi::{window_presets, Rescale, WindowPreset};
+
+/// One row of the study list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudySummary {
+    pub study_instance_uid: String,
+    pub patient_name: Option<String>,
+    pub patient_id: Option<String>,
+    pub patient_birth_date: Option<String>,
+    /// DA as sent (`YYYYMMDD`); format with [`crate::text::format_da`].
+    pub study_date: Option<String>,
+    pub accession_number: Option<String>,
+    pub modalities: Vec<String>,
+    pub description: Option<String>,
+    pub series_count: Option<u32>,
+    pub instance_count: Option<u32>,
+}
+
+impl StudySummary {
+    /// `None` when the dataset has no Study Instance UID (it could not be opened).
+    pub fn from_qido(ds: &JsonDataset) -> Option<Self> {
+        Some(StudySummary {
+            study_instance_uid: ds
+                .string(tags::STUDY_INSTANCE_UID)
+                .filter(|u| !u.is_empty())?,
+            patient_name: ds.person_name(tags::PATIENT_NAME),
+            patient_id: non_empty(ds.string(tags::PATIENT_ID)),
+            patient_birth_date: non_empty(ds.string(tags::PATIENT_BIRTH_DATE)),
+            study_date: non_empty(ds.string(tags::STUDY_DATE)),
+            accession_number: non_empty(ds.string(tags::ACCESSION_NUMBER)),
+            modalities: ds
+                .strings(tags::MODALITIES_IN_STUDY)
+                .into_iter()
+                .filter(|m| !m.is_empty())
+                .collect(),
+            description: non_empty(ds.string(tags::STUDY_DESCRIPTION)),
+            series_count: ds.uint(tags::NUMBER_OF_STUDY_RELATED_SERIES),
+            instance_count: ds.uint(tags::NUMBER_OF_STUDY_RELATED_INSTANCES),
+        })
+    }
+
+    /// Sorts newest first, then by patient ID, so the list is stable whatever the server order.
+    pub fn sort_newest_first(studies: &mut [StudySummary]) {
+        studies.sort_by(|a, b| {
+            b.study_date
+                .cmp(&a.study_date)
+                .then_with(|| a.patient_id.cmp(&b.patient_id))
+                .then_with(|| a.study_instance_uid.cmp(&b.study_instance_uid))
+        });
+    }
+}
+
+/// One series of a study.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesSummary {
+    pub series_instance_uid: String,
+    pub modality: Option<String>,
+    pub series_number: Option<i64>,
+    pub description: Option<String>,
+    pub instance_count: Option<u32>,
+}
+
+/// Modalities whose series hold no images to stack (reports, documents, states, key objects).
+const NON_IMAGE_MODALITIES: &[&str] = &["SR", "DOC", "PR", "KO", "REG", "RTPLAN", "RTRECORD"];
+
+impl SeriesSummary {
+    pub fn from_qido(ds: &JsonDataset) -> Option<Self> {
+        Some(SeriesSummary {
+            series_instance_uid: ds
+                .string(tags::SERIES_INSTANCE_UID)
+                .filter(|u| !u.is_empty())?,
+            modality: non_empty(ds.string(tags::MODALITY)),
+            series_number: ds.number(tags::SERIES_NUMBER).map(|n| n as i64),
+            description: non_empty(ds.string(tags::SERIES_DESCRIPTION)),
+            instance_count: ds.uint(tags::NUMBER_OF_SERIES_RELATED_INSTANCES),
+        })
+    }
+
+    /// Whether the series may hold images (decided on its modality; metadata decides later).
+    pub fn may_hold_images(&self) -> bool {
+        !self
+            .modality
+            .as_deref()
+            .is_some_and(|m| NON_IMAGE_MODALITIES.contains(&m))
+    }
+
+    /// Series Number order; series without a number go last.
+    pub fn sort(series: &mut [SeriesSummary]) {
+        series.sort_by_key(|s| {
+            (
+                s.series_number.unwrap_or(i64::MAX),
+                s.series_instance_uid.clone(),
+            )
+        });
+    }
+}
+
+/// One image of a stack, with what the viewport needs to fetch, decode and display it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackImage {
+    pub sop_instance_uid: String,
+    /// The pixel module, or why it is unusable (the image is then marked, not dropped).
+    pub module: Result<PixelModule, PixelModuleError>,
+    pub rescale: Rescale,
+    pub windows: Vec<WindowPreset>,
+    pub instance_number: Option<i64>,
+    pub position_mm: Option<[f64; 3]>,
+    /// Lossy Image Compression (0028,2110) is "01".
+    pub lossy: bool,
+}
+
+/// The images of a series in display order. Datasets without Rows (reports, documents) are
+/// left out; images with a broken pixel module are kept and carry their error.
+pub fn image_stack(metadata: &[JsonDataset], limits: &Limits) -> Vec<StackImage> {
+    let mut images = Vec::new();
+    let mut placements = Vec::new();
+    for ds in metadata {
+        let Some(sop) = ds.string(tags::SOP_INSTANCE_UID).filter(|u| !u.is_empty()) else {
+            continue;
+        };
+        if ds.uint(tags::ROWS).is_none() {
+            continue;
+        }
+        let position_mm = triple(ds);
+        let orientation = sextuple(ds);
+        let instance_number = ds.number(tags::INSTANCE_NUMBER).map(|n| n as i64);
+        placements.push(SlicePlacement {
+            position_mm,
+            orientation,
+            instance_number,
+        });
+        images.push(StackImage {
+            sop_instance_uid: sop,
+            module: PixelModule::from_json(ds, limits),
+            rescale: Rescale::from_json(ds),
+            windows: window_presets(ds),
+            instance_number,
+            position_mm,
+            lossy: ds.string(tags::LOSSY_IMAGE_COMPRESSION).as_deref() == Some("01"),
+        });
+    }
+    let order = stack_order(&placements);
+    order.into_iter().map(|i| images[i].clone()).collect()
+}
+
+fn triple(ds: &JsonDataset) -> Option<[f64; 3]> {
+    match ds.numbers(tags::IMAGE_POSITION_PATIENT).as_slice() {
+        [Some(x), Some(y), Some(z)] => Some([*x, *y, *z]),
+        _ => None,
+    }
+}
+
+fn sextuple(ds: &JsonDataset) -> Option<[f64; 6]> {
+    let values: Vec<f64> = ds
+        .numbers(tags::IMAGE_ORIENTATION_PATIENT)
+        .into_iter()
+        .collect::<Option<_>>()?;
+    values.try_into().ok()
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(sop: &str, z: f64, n: i64) -> String {
+        format!(
+            r#"{{"00080018":{{"vr":"UI","Value":["{sop}"]}},
+               "00200013":{{"vr":"IS","Value":[{n}]}},
+               "00200032":{{"vr":"DS","Value":[0,0,{z}]}},
+               "00200037":{{"vr":"DS","Value":[1,0,0,0,1,0]}},
+               "00280010":{{"vr":"US","Value":[2]}},"00280011":{{"vr":"US","Value":[2]}},
+               "00280002":{{"vr":"US","Value":[1]}},"00280100":{{"vr":"US","Value":[16]}},
+               "00280004":{{"vr":"CS","Value":["MONOCHROME2"]}},
+               "00281052":{{"vr":"DS","Value":["-1024"]}}}}"#
+        )
+    }
+
+    #[test]
+    fn stack_is_sorted_and_skips_non_images() {
+        let json = format!(
+            r#"[{}, {}, {{"00080018":{{"vr":"UI","Value":["sr"]}}}}, {}]"#,
+            image("c", 10.0, 1),
+            image("a", -10.0, 3),
+            image("b", 0.0, 2)
+        );
+        let ds = JsonDataset::parse_array(&json).expect("valid");
+        let stack = image_stack(&ds, &Limits::default());
+        let uids: Vec<_> = stack.iter().map(|i| i.sop_instance_uid.as_str()).collect();
+        assert_eq!(uids, ["a", "b", "c"]);
+        assert_eq!(stack[0].rescale.intercept, -1024.0);
+        assert!(stack[0].module.is_ok());
+    }
+
+    #[test]
+    fn study_rows_need_a_uid() {
+        let ds = JsonDataset::parse_array(
+            r#"[{"00100020":{"vr":"LO","Value":["X"]}},
+                {"0020000D":{"vr":"UI","Value":["1.2"]},"00080020":{"vr":"DA","Value":["20000101"]},
+                 "00080061":{"vr":"CS","Value":["CT","SR"]}}]"#,
+        )
+        .expect("valid");
+        let rows: Vec<_> = ds.iter().filter_map(StudySummary::from_qido).collect();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].modalities, ["CT", "SR"]);
+        assert_eq!(rows[0].study_date.as_deref(), Some("20000101"));
+    }
+
+    #[test]
+    fn series_order_and_image_guess() {
+        let ds = JsonDataset::parse_array(
+            r#"[{"0020000E":{"vr":"UI","Value":["2"]},"00200011":{"vr":"IS","Value":[2]},"00080060":{"vr":"CS","Value":["SR"]}},
+                {"0020000E":{"vr":"UI","Value":["1"]},"00200011":{"vr":"IS","Value":[1]},"00080060":{"vr":"CS","Value":["CT"]}}]"#,
+        )
+        .expect("valid");
+        let mut series: Vec<_> = ds.iter().filter_map(SeriesSummary::from_qido).collect();
+        SeriesSummary::sort(&mut series);
+        assert_eq!(series[0].series_instance_uid, "1");
+        assert!(series[0].may_hold_images());
+        assert!(!series[1].may_hold_images());
+    }
+}

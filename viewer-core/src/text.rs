@@ -1,0 +1,66 @@
+//! Display formatting of DICOM text values. Everything here is pure and locale-aware where it
+//! must be (dates are dd/MM/yyyy in French and in English as used in French hospitals).
+
+/// A person name (PN) for display: `FAMILY^Given^Middle^Prefix^Suffix` becomes
+/// `FAMILY Given Middle Prefix Suffix`; empty components are dropped.
+pub fn person_name_display(raw: &str) -> String {
+    // Only the first component group (alphabetic) is displayed.
+    let alphabetic = raw.split('=').next().unwrap_or_default();
+    alphabetic
+        .split('^')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A DICOM date (DA, `YYYYMMDD`, or the old `YYYY.MM.DD`) as `dd/MM/yyyy`.
+/// Returns `None` for anything that is not a valid calendar date, so the UI can show the raw
+/// value instead of a wrong one.
+pub fn format_da(raw: &str) -> Option<String> {
+    let digits: String = raw.trim().chars().filter(|c| *c != '.').collect();
+    if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year: u32 = digits[0..4].parse().ok()?;
+    let month: u32 = digits[4..6].parse().ok()?;
+    let day: u32 = digits[6..8].parse().ok()?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(format!("{day:02}/{month:02}/{year:04}"))
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(person_name_display("LUNG^CT^REAL"), "LUNG CT REAL");
+        assert_eq!(person_name_display("^^^^"), "");
+        assert_eq!(
+            person_name_display("Yamada^Tarou=山田^太郎=やまだ^たろう"),
+            "Yamada Tarou"
+        );
+    }
+
+    #[test]
+    fn dates_are_day_month_year() {
+        assert_eq!(format_da("20000101").as_deref(), Some("01/01/2000"));
+        assert_eq!(format_da("1999.12.31").as_deref(), Some("31/12/1999"));
+        assert_eq!(format_da("20240229").as_deref(), Some("29/02/2024"));
+        assert_eq!(format_da("20230229"), None);
+        assert_eq!(format_da("2023"), None);
+        assert_eq!(format_da(""), None);
+    }
+}
