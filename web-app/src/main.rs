@@ -1,1 +1,17 @@
-fn main() {}
+//! The portal's browser app: study list and viewer, built by Trunk into `dist/`.
+
+mod api;
+mod app;
+mod i18n;
+mod panic;
+mod renderer;
+mod route;
+mod stack;
+mod studies;
+mod viewer;
+mod viewport;
+
+fn main() {
+    panic::install_hook();
+    leptos::mount::mount_to_body(app::App);
+}

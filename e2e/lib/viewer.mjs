@@ -1,0 +1,63 @@
+// Page object of the portal: study list and viewport.
+export class Portal {
+  constructor(page) { this.page = page; }
+
+  studyRow(patientId) {
+    return this.page.locator('[data-testid=study-row]', {
+      has: this.page.locator('[data-testid=study-patient-id]', { hasText: patientId }),
+    });
+  }
+
+  viewport() { return this.page.locator('[data-testid=viewport]'); }
+  canvas() { return this.page.locator('[data-testid=viewport-canvas]'); }
+
+  async waitForState(state, timeout = 60_000) {
+    await this.page.waitForSelector(`[data-testid=viewport][data-state=${state}]`, { timeout });
+  }
+
+  async waitForSlice(index, timeout = 30_000) {
+    await this.page.waitForSelector(
+      `[data-testid=viewport][data-slice="${index}"][data-state=ready]`, { timeout });
+  }
+
+  /** RGBA of canvas pixels at the given drawing-buffer coordinates. */
+  async canvasPixels(points) {
+    return this.page.evaluate((pts) => {
+      const canvas = document.querySelector('[data-testid=viewport-canvas]');
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d');
+      ctx.drawImage(canvas, 0, 0);
+      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+      return {
+        width: canvas.width,
+        height: canvas.height,
+        rgba: pts.map(([x, y]) => Array.from(data.slice((y * copy.width + x) * 4, (y * copy.width + x) * 4 + 4))),
+      };
+    }, points);
+  }
+}
+
+/**
+ * Canvas pixels whose centres fall well inside one image pixel, with that pixel's index,
+ * for an image of `columns` x `rows` fitted (square pixels, centred) in a `width` x `height` canvas.
+ */
+export function samplePoints(width, height, columns, rows, step = 7) {
+  const scale = Math.min(width / columns, height / rows);
+  const x0 = (width - columns * scale) / 2;
+  const y0 = (height - rows * scale) / 2;
+  const points = [];
+  for (let y = 0; y < height; y += step) {
+    for (let x = 0; x < width; x += step) {
+      const u = (x + 0.5 - x0) / scale;
+      const v = (y + 0.5 - y0) / scale;
+      if (u < 0 || v < 0 || u >= columns || v >= rows) continue;
+      const fu = u - Math.floor(u);
+      const fv = v - Math.floor(v);
+      if (fu < 0.1 || fu > 0.9 || fv < 0.1 || fv > 0.9) continue; // too close to a texel edge
+      points.push({ canvas: [x, y], pixel: Math.floor(v) * columns + Math.floor(u) });
+    }
+  }
+  return points;
+}

@@ -1,0 +1,94 @@
+// The slice of issue 2, end to end: the real CT study from the real Orthanc, drawn in WebGL2.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { launch, openPage } from '../lib/browser.mjs';
+import { explicitLeSamples, displayByte } from '../lib/dicom.mjs';
+import { Portal, samplePoints } from '../lib/viewer.mjs';
+
+const SHARED = process.env.DICOM_TEST_DATA ?? join(import.meta.dirname, '../../../shared');
+const CT_DIR = join(SHARED, 'ct-series/explicit-vr-le');
+// From ct-series/README.md: unsigned 16-bit, Rescale -1024/1, first window 40/400.
+const CT = { rows: 512, columns: 512, slope: 1, intercept: -1024, center: 40, width: 400 };
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function assertCanvasShowsSlice(portal, file) {
+  const stored = explicitLeSamples(join(CT_DIR, file), CT.rows, CT.columns);
+  const { width, height } = await portal.page.evaluate(() => {
+    const c = document.querySelector('[data-testid=viewport-canvas]');
+    return { width: c.width, height: c.height };
+  });
+  const points = samplePoints(width, height, CT.columns, CT.rows);
+  assert.ok(points.length > 1000, `only ${points.length} sample points`);
+  const { rgba } = await portal.canvasPixels(points.map((p) => p.canvas));
+  let wrong = 0;
+  let grey = 0;
+  points.forEach((p, i) => {
+    const expected = displayByte(stored[p.pixel], CT);
+    const [r, g, b, a] = rgba[i];
+    if (Math.abs(r - expected) > 1 || r !== g || g !== b || a !== 255) wrong += 1;
+    if (expected > 0 && expected < 255) grey += 1;
+  });
+  assert.ok(grey > points.length / 20, 'the sampled points must include soft tissue, not only air and bone');
+  assert.equal(wrong, 0, `${wrong} of ${points.length} canvas pixels differ from the ${file} voxels by more than 1`);
+}
+
+test('the study list shows the CT study with French dates', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  const row = portal.studyRow('CT-REAL-1');
+  await row.waitFor({ timeout: 30_000 });
+  const text = await row.innerText();
+  assert.match(text, /LUNG CT REAL/);
+  assert.match(text, /01\/01\/2000/);
+  assert.match(text, /CT/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('opening the CT draws the first slice with the file window, and the wheel scrolls', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  await portal.studyRow('CT-REAL-1').click();
+  await portal.waitForSlice(0);
+  assert.equal(await portal.viewport().getAttribute('data-slices'), '61');
+  assert.equal(await portal.viewport().getAttribute('data-window-center'), '40');
+  assert.equal(await portal.viewport().getAttribute('data-window-width'), '400');
+  assert.match(await page.locator('[data-testid=overlay-identity]').innerText(), /LUNG CT REAL[\s\S]*CT-REAL-1/);
+  // Sorted by position along the normal: the most inferior slice (CT0001, z = -360) first.
+  await assertCanvasShowsSlice(portal, 'CT0001.dcm');
+
+  const box = await portal.canvas().boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, 120);
+  await portal.waitForSlice(1);
+  await page.waitForFunction(() => document.querySelector('[data-testid=overlay-position]')?.textContent.includes('2/61'));
+  await assertCanvasShowsSlice(portal, 'CT0002.dcm');
+  for (let i = 0; i < 28; i += 1) await page.mouse.wheel(0, 120);
+  await portal.waitForSlice(29);
+  await assertCanvasShowsSlice(portal, 'CT0030.dcm');
+
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('dragging changes the window', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  await portal.studyRow('CT-REAL-1').click();
+  await portal.waitForSlice(0);
+  const box = await portal.canvas().boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 100, box.y + box.height / 2 + 50, { steps: 5 });
+  await page.mouse.up();
+  const width = Number(await portal.viewport().getAttribute('data-window-width'));
+  const center = Number(await portal.viewport().getAttribute('data-window-center'));
+  assert.ok(width > 400, `width ${width} should grow when dragging right`);
+  assert.ok(center > 40, `centre ${center} should rise when dragging down`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The main job: the portal on an embedded PACS with sample studies.
+#   ./run.sh                      Orthanc + samples + the app on http://127.0.0.1:8080/
+#   PORT=9000 ./run.sh            another port
+#   PACS_URL=https://pacs.example/dicom-web ./run.sh   the app in front of an existing
+#                                 DICOMweb server (no Orthanc, no samples);
+#                                 PACS_BASIC_AUTH=user:password if it needs Basic auth
+# Prints "Ready: <url>" once the portal answers; Ctrl-C stops everything it started.
+set -euo pipefail
+source "$(dirname "$0")/scripts/lib.sh"
+cd "$ROOT"
+
+PORT=${PORT:-8080}
+DATA=${DATA_DIR:-$ROOT/.data}
+
+scripts/setup.sh run
+scripts/build.sh
+
+cleanup() {
+  scripts/serve.sh stop "$DATA/web" || true
+  [ -z "${PACS_URL:-}" ] && scripts/pacs.sh stop "$DATA/pacs" || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -n "${PACS_URL:-}" ]; then
+  upstream=$PACS_URL
+else
+  "$VENV/bin/python" scripts/make_samples.py "$DATA/samples"
+  pacs_port=$(free_port)
+  scripts/pacs.sh start "$DATA/pacs" "$pacs_port"
+  scripts/pacs.sh load "$DATA/pacs" "$DATA/samples/studies"
+  upstream="http://127.0.0.1:$pacs_port/dicom-web"
+fi
+
+scripts/serve.sh start "$DATA/web" "$PORT" "$upstream"
+wait_http "http://127.0.0.1:$PORT/dicom-web/studies?limit=1" 30 || log "the portal is up but the PACS does not answer yet"
+echo "Ready: http://127.0.0.1:$PORT/"
+# Keep running until Ctrl-C (or until nginx stops).
+while kill -0 "$(cat "$DATA/web/nginx.pid" 2>/dev/null)" 2>/dev/null; do sleep 1; done

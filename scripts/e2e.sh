@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# End-to-end tests: a fresh Orthanc loaded with the shared test data, the built app behind
+# nginx on a free port, and the Playwright tests in e2e/ against it.
+# Needs dist/ (scripts/build.sh) and the test set-up (scripts/setup.sh test).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+SHARED=${DICOM_TEST_DATA:-$ROOT/../shared}
+[ -d "$SHARED/ct-series" ] || die "test data not found at $SHARED (set DICOM_TEST_DATA)"
+WORK=$ROOT/.data/e2e
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+cleanup() {
+  scripts/serve.sh stop "$WORK/web" || true
+  scripts/pacs.sh stop "$WORK/pacs" || true
+}
+trap cleanup EXIT
+
+pacs_port=$(free_port)
+scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
+scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus"
+web_port=$(free_port)
+scripts/serve.sh start "$WORK/web" "$web_port" "http://127.0.0.1:$pacs_port/dicom-web"
+
+export PORTAL_URL="http://127.0.0.1:$web_port/" DICOM_TEST_DATA="$SHARED"
+(cd e2e && npm test)

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The embedded PACS: Orthanc (Debian) with its DICOMweb plugin, as a plain background process.
+#   scripts/pacs.sh start WORKDIR PORT   start (or find running) Orthanc; data under WORKDIR
+#   scripts/pacs.sh load  WORKDIR FOLDER... upload every file of the folders (POST /instances)
+#   scripts/pacs.sh stop  WORKDIR        stop it (SIGTERM, then wait)
+# Orthanc binds every interface (no bind-address option in 1.10); "RemoteAccessAllowed": false
+# makes it refuse any client that is not on this machine.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+cmd=${1:?usage: pacs.sh start|load|stop WORKDIR ...}
+WORKDIR=${2:?usage: pacs.sh $cmd WORKDIR ...}
+mkdir -p "$WORKDIR"
+WORKDIR=$(cd "$WORKDIR" && pwd)
+PIDFILE=$WORKDIR/orthanc.pid
+PORTFILE=$WORKDIR/orthanc.port
+
+running() { [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+base_url() { echo "http://127.0.0.1:$(cat "$PORTFILE")"; }
+
+start() {
+  local port=${1:?usage: pacs.sh start WORKDIR PORT}
+  if running && wait_http "$(base_url)/system" 5; then
+    log "Orthanc already running on $(base_url)"
+    return 0
+  fi
+  local plugin
+  plugin=$(dpkg -L orthanc-dicomweb 2>/dev/null | grep -m1 '/libOrthancDicomWeb.so$') ||
+    die "orthanc-dicomweb is not installed (scripts/setup.sh installs it)"
+  mkdir -p "$WORKDIR/db" "$WORKDIR/tmp"
+  cat >"$WORKDIR/orthanc.json" <<JSON
+{
+  "Name": "PORTAIL-PACS",
+  "StorageDirectory": "$WORKDIR/db",
+  "IndexDirectory": "$WORKDIR/db",
+  "TemporaryDirectory": "$WORKDIR/tmp",
+  "Plugins": ["$plugin"],
+  "HttpPort": $port,
+  "RemoteAccessAllowed": false,
+  "AuthenticationEnabled": false,
+  "HttpCompressionEnabled": false,
+  "DicomServerEnabled": false,
+  "OverwriteInstances": true,
+  "UnknownSopClassAccepted": true,
+  "SaveJobs": false,
+  "LimitFindResults": 0,
+  "LimitFindInstances": 0,
+  "DicomWeb": {
+    "Enable": true, "Root": "/dicom-web/", "EnableWado": true, "WadoRoot": "/wado",
+    "StudiesMetadata": "Full", "SeriesMetadata": "Full"
+  }
+}
+JSON
+  echo "$port" >"$PORTFILE"
+  # Own session: the caller's Ctrl-C reaches us through 'stop', not as a stray signal.
+  setsid Orthanc --logfile="$WORKDIR/orthanc.log" "$WORKDIR/orthanc.json" \
+    >"$WORKDIR/orthanc.out" 2>&1 </dev/null &
+  echo $! >"$PIDFILE"
+  if ! wait_http "$(base_url)/system" 60; then
+    tail -n 20 "$WORKDIR/orthanc.log" >&2 || true
+    die "Orthanc did not start; see $WORKDIR/orthanc.log"
+  fi
+  log "Orthanc ready on $(base_url) (DICOMweb at /dicom-web/)"
+}
+
+load() {
+  running || die "Orthanc is not running for $WORKDIR"
+  local base stored=0 rejected=0
+  base=$(base_url)
+  while IFS= read -r -d '' file; do
+    case "$file" in *.md|*.tsv|*.txt|*.json|*.py) continue ;; esac
+    code=$(curl -sS -m 120 -o /dev/null -w '%{http_code}' -X POST \
+      -H 'Content-Type: application/dicom' --data-binary @"$file" "$base/instances" || echo 000)
+    if [ "$code" = 200 ]; then stored=$((stored + 1)); else rejected=$((rejected + 1)); fi
+  done < <(find "$@" -type f -print0 | sort -z)
+  log "stored $stored files, $rejected refused by the PACS (not DICOM, or no patient/study/series identity)"
+  [ "$stored" -gt 0 ]
+}
+
+stop() {
+  running || return 0
+  local pid
+  pid=$(cat "$PIDFILE")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$PIDFILE"
+}
+
+case "$cmd" in
+  start) start "${3:-}" ;;
+  load) shift 2; load "$@" ;;
+  stop) stop ;;
+  *) die "unknown command $cmd" ;;
+esac

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what the project needs, skipping what is already there at the right version.
+#   scripts/setup.sh run    what ./run.sh needs (PACS, web server, wasm build chain, Python)
+#   scripts/setup.sh test   the above plus the browser and the end-to-end test packages
+# Versions and pitfalls: see TESTING.md ("Tool chain").
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+MODE=${1:-run}
+TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than the machine's 1.95
+BINARYEN_VERSION=132.0.0       # npm binaryen; Debian's binaryen 108 builds a wasm that crashes at load
+WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+
+packages=(orthanc orthanc-dicomweb nginx-light curl ca-certificates)
+[ "$MODE" = test ] && packages+=(chromium chromium-driver)
+apt_install "${packages[@]}"
+
+rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
+if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+  log "installing trunk $TRUNK_VERSION (about 12 minutes on 2 cores)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WB_VERSION" ]; then
+  log "installing wasm-bindgen-cli $WB_VERSION"
+  # Not --locked: its lock file names a webpki-roots release the registry does not serve.
+  cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force
+fi
+if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSION%%.*}" ]; then
+  log "installing wasm-opt (npm binaryen $BINARYEN_VERSION)"
+  npm install --prefix "$TOOLS_DIR" --no-save --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >&2
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+fi
+if ! cmp -s scripts/requirements.txt "$VENV/.requirements" 2>/dev/null; then
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements.txt
+  cp scripts/requirements.txt "$VENV/.requirements"
+fi
+
+if [ "$MODE" = test ]; then
+  if ! cmp -s e2e/package-lock.json e2e/node_modules/.package-lock.json 2>/dev/null; then
+    # playwright-core drives the Debian Chromium: no browser download.
+    (cd e2e && npm ci --no-audit --no-fund >&2)
+  fi
+fi
+
+cargo fetch --quiet
+log "ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(wasm-opt --version | awk '{print $3}')"

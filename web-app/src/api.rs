@@ -1,0 +1,154 @@
+//! The DICOMweb client: QIDO-RS searches, WADO-RS metadata and frames.
+//!
+//! Requests go only to the DICOMweb root of the page's own origin (`/dicom-web`), which the
+//! server in front of the app proxies to the PACS. URLs found in metadata (RetrieveURL,
+//! BulkDataURI) are never followed, so credentials cannot leak to an origin they name.
+
+use gloo::net::http::{Request, Response};
+use viewer_core::dicom_json::JsonDataset;
+use viewer_core::multipart::parse_multipart;
+use web_sys::AbortSignal;
+
+/// The DICOMweb root on this origin.
+const ROOT: &str = "/dicom-web";
+
+/// The transfer syntax a server means by `application/octet-stream` without a parameter.
+const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
+
+/// What went wrong with a request. Messages carry the status and the kind of failure, never
+/// identifiers of the patient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    Network(String),
+    Status(u16),
+    Body(String),
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Network(m) => write!(f, "network error ({m})"),
+            ApiError::Status(s) => write!(f, "HTTP {s}"),
+            ApiError::Body(m) => write!(f, "unreadable answer ({m})"),
+        }
+    }
+}
+
+async fn get(url: &str, accept: &str, signal: Option<&AbortSignal>) -> Result<Response, ApiError> {
+    let response = Request::get(url)
+        .header("Accept", accept)
+        .abort_signal(signal)
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(short(&e.to_string())))?;
+    if !response.ok() {
+        return Err(ApiError::Status(response.status()));
+    }
+    Ok(response)
+}
+
+fn short(message: &str) -> String {
+    message.chars().take(120).collect()
+}
+
+async fn get_json(url: &str, signal: Option<&AbortSignal>) -> Result<Vec<JsonDataset>, ApiError> {
+    let response = get(url, "application/dicom+json", signal).await?;
+    // 204 No Content is an empty result.
+    if response.status() == 204 {
+        return Ok(Vec::new());
+    }
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ApiError::Body(short(&e.to_string())))?;
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    JsonDataset::parse_array(&text).map_err(|e| ApiError::Body(e.to_string()))
+}
+
+/// QIDO-RS: all studies, with the attributes the list shows.
+pub async fn search_studies(signal: Option<&AbortSignal>) -> Result<Vec<JsonDataset>, ApiError> {
+    let url = format!(
+        "{ROOT}/studies?includefield=00081030&includefield=00080061&includefield=00201206\
+         &includefield=00201208&includefield=00100030"
+    );
+    get_json(&url, signal).await
+}
+
+/// QIDO-RS: one study, to show who it belongs to.
+pub async fn find_study(
+    study: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Option<JsonDataset>, ApiError> {
+    let url = format!(
+        "{ROOT}/studies?StudyInstanceUID={study}&includefield=00081030&includefield=00080061\
+         &includefield=00100030&includefield=00100040"
+    );
+    Ok(get_json(&url, signal).await?.into_iter().next())
+}
+
+/// QIDO-RS: the series of a study.
+pub async fn search_series(
+    study: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Vec<JsonDataset>, ApiError> {
+    let url = format!("{ROOT}/studies/{study}/series?includefield=0008103E");
+    get_json(&url, signal).await
+}
+
+/// WADO-RS: the metadata of every instance of a series.
+pub async fn series_metadata(
+    study: &str,
+    series: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Vec<JsonDataset>, ApiError> {
+    let url = format!("{ROOT}/studies/{study}/series/{series}/metadata");
+    get_json(&url, signal).await
+}
+
+/// One frame as the server sent it: the bytes and the transfer syntax of its label.
+pub struct FrameBytes {
+    pub transfer_syntax_uid: String,
+    pub bytes: Vec<u8>,
+}
+
+/// WADO-RS: frame `number` (1-based) of an instance, in the syntax it is stored in when the
+/// server can send it so (`transfer-syntax=*`); otherwise as the server's default
+/// (uncompressed), which some servers can only give for big-endian or deflated files.
+pub async fn frame(
+    study: &str,
+    series: &str,
+    instance: &str,
+    number: u32,
+    signal: Option<&AbortSignal>,
+) -> Result<FrameBytes, ApiError> {
+    let url =
+        format!("{ROOT}/studies/{study}/series/{series}/instances/{instance}/frames/{number}");
+    let stored = r#"multipart/related; type="application/octet-stream"; transfer-syntax=*"#;
+    let plain = r#"multipart/related; type="application/octet-stream""#;
+    let response = match get(&url, stored, signal).await {
+        Err(ApiError::Status(400 | 406 | 415 | 500 | 501)) => get(&url, plain, signal).await?,
+        other => other?,
+    };
+    let content_type = response.headers().get("content-type").unwrap_or_default();
+    let body = response
+        .binary()
+        .await
+        .map_err(|e| ApiError::Body(short(&e.to_string())))?;
+    let parts = parse_multipart(&content_type, &body).map_err(|e| ApiError::Body(e.to_string()))?;
+    let part = parts
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::Body("no part in the answer".into()))?;
+    let transfer_syntax_uid = part
+        .transfer_syntax
+        .unwrap_or_else(|| EXPLICIT_VR_LE.to_string());
+    let mut bytes = body;
+    bytes.truncate(part.content.end);
+    bytes.drain(..part.content.start);
+    Ok(FrameBytes {
+        transfer_syntax_uid,
+        bytes,
+    })
+}

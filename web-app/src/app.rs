@@ -1,0 +1,42 @@
+//! The app shell: language, route, and the page for the route.
+
+use leptos::prelude::*;
+
+use crate::i18n::{provide_i18n, use_i18n};
+use crate::route::{self, Route};
+use crate::studies::StudyList;
+use crate::viewer::StudyView;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_i18n(route::lang());
+    let i18n = use_i18n();
+    let current = RwSignal::new(route::current());
+    let popstate =
+        window_event_listener(leptos::ev::popstate, move |_| current.set(route::current()));
+    on_cleanup(move || popstate.remove());
+
+    let title = {
+        let i18n = i18n.clone();
+        move || i18n.t("app.title")
+    };
+    let switch = i18n.clone();
+    view! {
+        <div class="app">
+            <header class="app-bar">
+                <span class="app-title">{title}</span>
+                <button class="lang" data-testid="lang-switch" on:click=move |_| switch.toggle()>
+                    {let i18n = i18n.clone(); move || i18n.t("lang.switch")}
+                </button>
+            </header>
+            <main>
+                {move || match current.get() {
+                    Route::Studies => view! { <StudyList route=current/> }.into_any(),
+                    Route::Study { study_instance_uid } => {
+                        view! { <StudyView study_instance_uid=study_instance_uid route=current/> }.into_any()
+                    }
+                }}
+            </main>
+        </div>
+    }
+}

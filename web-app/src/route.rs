@@ -1,0 +1,51 @@
+//! Where the app is: parsed from and written to the page URL (`?study=<uid>`), so a link
+//! opens the same screen and the browser's back button works.
+
+use leptos::prelude::*;
+use viewer_core::i18n::Lang;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Studies,
+    Study { study_instance_uid: String },
+}
+
+fn search_params() -> Option<web_sys::UrlSearchParams> {
+    let search = window().location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()
+}
+
+/// The route of the current URL.
+pub fn current() -> Route {
+    match search_params().and_then(|p| p.get("study")) {
+        Some(uid) if is_uid(&uid) => Route::Study {
+            study_instance_uid: uid,
+        },
+        _ => Route::Studies,
+    }
+}
+
+/// The language asked for in the URL, French otherwise.
+pub fn lang() -> Lang {
+    search_params()
+        .and_then(|p| p.get("lang"))
+        .map(|l| Lang::from_tag(&l))
+        .unwrap_or(Lang::Fr)
+}
+
+/// A UID is digits and dots, at most 64 characters (PS3.5 9.1); anything else is ignored.
+fn is_uid(value: &str) -> bool {
+    !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
+/// Goes to `route`, adding a browser history entry.
+pub fn navigate(route_signal: RwSignal<Route>, route: Route) {
+    let url = match &route {
+        Route::Studies => "?".to_string(),
+        Route::Study { study_instance_uid } => format!("?study={study_instance_uid}"),
+    };
+    if let Ok(history) = window().history() {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+    route_signal.set(route);
+}

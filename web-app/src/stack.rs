@@ -1,0 +1,165 @@
+//! A series' frames: which to fetch first, fetching and decoding them, and the decoded cache.
+//!
+//! The visible frame is fetched first, then its neighbours outward; a few requests run at
+//! once. A frame that fails is marked with its reason and the others still load.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use viewer_core::study::StackImage;
+use viewer_core::{decode_frame, DecodedFrame, Limits};
+
+use crate::api;
+
+/// Requests in flight at once: enough to hide latency, few enough not to starve the visible one.
+const PARALLEL_REQUESTS: usize = 3;
+
+/// One displayable frame: an image of the series and a frame number in it (1-based).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub image: usize,
+    pub frame: u32,
+}
+
+#[derive(Clone)]
+pub enum FrameState {
+    Ready(Rc<DecodedFrame>),
+    Failed(String),
+}
+
+pub struct Stack {
+    pub study: String,
+    pub series: String,
+    pub images: Vec<StackImage>,
+    pub entries: Vec<Entry>,
+    cache: RefCell<HashMap<usize, FrameState>>,
+    queue: RefCell<VecDeque<usize>>,
+    in_flight: RefCell<Vec<usize>>,
+    /// Notified whenever a frame arrives, so views showing it redraw.
+    pub changed: ArcTrigger,
+    abort: web_sys::AbortController,
+    limits: Limits,
+}
+
+impl Stack {
+    pub fn new(study: String, series: String, images: Vec<StackImage>) -> Rc<Self> {
+        let entries = images
+            .iter()
+            .enumerate()
+            .flat_map(|(image, img)| {
+                let frames = img.module.as_ref().map_or(1, |m| m.number_of_frames);
+                (1..=frames).map(move |frame| Entry { image, frame })
+            })
+            .collect();
+        Rc::new(Stack {
+            study,
+            series,
+            images,
+            entries,
+            cache: RefCell::default(),
+            queue: RefCell::default(),
+            in_flight: RefCell::default(),
+            changed: ArcTrigger::new(),
+            abort: web_sys::AbortController::new()
+                .expect("AbortController exists in every browser that runs WebAssembly"),
+            limits: Limits::default(),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn state(&self, index: usize) -> Option<FrameState> {
+        self.cache.borrow().get(&index).cloned()
+    }
+
+    /// Puts `index` first, then its neighbours outward, and starts loading.
+    pub fn focus(self: &Rc<Self>, index: usize) {
+        {
+            let cache = self.cache.borrow();
+            let in_flight = self.in_flight.borrow();
+            let mut queue = self.queue.borrow_mut();
+            queue.clear();
+            let n = self.entries.len();
+            for distance in 0..n {
+                for i in [index.checked_add(distance), index.checked_sub(distance)]
+                    .into_iter()
+                    .flatten()
+                {
+                    if i < n
+                        && !cache.contains_key(&i)
+                        && !in_flight.contains(&i)
+                        && !queue.contains(&i)
+                    {
+                        queue.push_back(i);
+                    }
+                }
+            }
+        }
+        let running = self.in_flight.borrow().len();
+        for _ in running..PARALLEL_REQUESTS {
+            let stack = Rc::clone(self);
+            spawn_local(async move { stack.work().await });
+        }
+    }
+
+    async fn work(self: Rc<Self>) {
+        loop {
+            if self.abort.signal().aborted() {
+                return;
+            }
+            let Some(index) = self.queue.borrow_mut().pop_front() else {
+                return;
+            };
+            self.in_flight.borrow_mut().push(index);
+            let state = self.load(index).await;
+            self.in_flight.borrow_mut().retain(|&i| i != index);
+            if self.abort.signal().aborted() {
+                return;
+            }
+            self.cache.borrow_mut().insert(index, state);
+            self.changed.notify();
+        }
+    }
+
+    async fn load(&self, index: usize) -> FrameState {
+        let entry = &self.entries[index];
+        let image = &self.images[entry.image];
+        let module = match &image.module {
+            Ok(module) => module,
+            Err(e) => return FrameState::Failed(e.to_string()),
+        };
+        let signal = self.abort.signal();
+        let fetched = api::frame(
+            &self.study,
+            &self.series,
+            &image.sop_instance_uid,
+            entry.frame,
+            Some(&signal),
+        )
+        .await;
+        match fetched {
+            Ok(frame) => {
+                match decode_frame(
+                    module,
+                    &frame.transfer_syntax_uid,
+                    &frame.bytes,
+                    &self.limits,
+                ) {
+                    Ok(decoded) => FrameState::Ready(Rc::new(decoded)),
+                    Err(e) => FrameState::Failed(e.to_string()),
+                }
+            }
+            Err(e) => FrameState::Failed(e.to_string()),
+        }
+    }
+
+    /// Stops every request of this stack (the view showing it went away).
+    pub fn stop(&self) {
+        self.abort.abort();
+    }
+}

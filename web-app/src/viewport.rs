@@ -1,0 +1,290 @@
+//! One viewport: the canvas, its interactions (wheel: slice, drag: window/level) and the
+//! overlays that keep the patient's identity and the image's state in sight.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use viewer_core::voi::WindowLevel;
+
+use crate::i18n::use_i18n;
+use crate::renderer::{DrawParams, Renderer};
+use crate::stack::{FrameState, Stack};
+
+/// Identity shown over the image (PS3.3 says nothing; clinical safety says always).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Identity {
+    pub patient_name: String,
+    pub patient_id: String,
+    pub birth_date: Option<String>,
+    pub study_date: Option<String>,
+    pub study_description: Option<String>,
+    pub series_description: Option<String>,
+}
+
+#[component]
+pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
+    let i18n = use_i18n();
+    let canvas_ref = NodeRef::<Canvas>::new();
+    let renderer: Rc<RefCell<Option<Renderer>>> = Rc::default();
+    // The frame in the texture, so a window change does not upload it again.
+    let uploaded: Rc<RefCell<Option<Rc<viewer_core::DecodedFrame>>>> = Rc::default();
+    let gl_error = RwSignal::new(None::<String>);
+    let index = RwSignal::new(0usize);
+    let window = RwSignal::new(None::<WindowLevel>);
+    let total = stack.len();
+    // View closures must be Send; the stack only ever lives on the page's thread.
+    let stack = send_wrapper::SendWrapper::new(stack);
+
+    let changed = stack.changed.clone();
+    stack.focus(0);
+    {
+        let stack = stack.clone();
+        on_cleanup(move || stack.stop());
+    }
+
+    // The state of the visible frame, re-read whenever a frame arrives.
+    let visible = {
+        let stack = stack.clone();
+        move || {
+            changed.track();
+            stack.state(index.get())
+        }
+    };
+
+    // The file's first window, else the data range, chosen once per series.
+    let default_window = {
+        let stack = stack.clone();
+        move |frame: &viewer_core::DecodedFrame, image: usize| -> WindowLevel {
+            let img = &stack.images[image];
+            img.windows.first().map(|p| p.window).unwrap_or_else(|| {
+                let (lo, hi) = frame.samples.min_max().unwrap_or((0.0, 255.0));
+                WindowLevel::from_range(img.rescale.apply(lo), img.rescale.apply(hi))
+            })
+        }
+    };
+
+    // Draw whenever the canvas, the frame or the window changes.
+    {
+        let stack = stack.clone();
+        let renderer = Rc::clone(&renderer);
+        let uploaded = Rc::clone(&uploaded);
+        let visible = visible.clone();
+        Effect::new(move |_| {
+            let Some(canvas) = canvas_ref.get() else {
+                return;
+            };
+            let mut slot = renderer.borrow_mut();
+            if slot.is_none() {
+                match Renderer::new(canvas) {
+                    Ok(r) => *slot = Some(r),
+                    Err(e) => {
+                        gl_error.set(Some(e));
+                        return;
+                    }
+                }
+            }
+            let Some(r) = slot.as_mut() else { return };
+            let i = index.get();
+            let entry_image = stack.entries[i].image;
+            let Some(FrameState::Ready(frame)) = visible() else {
+                return;
+            };
+            let wl = match window.get_untracked() {
+                Some(wl) => wl,
+                None => {
+                    let wl = default_window(&frame, entry_image);
+                    window.set(Some(wl));
+                    wl
+                }
+            };
+            let wl = window.get().unwrap_or(wl);
+            let fresh = uploaded
+                .borrow()
+                .as_ref()
+                .is_none_or(|u| !Rc::ptr_eq(u, &frame));
+            if fresh {
+                if let Err(e) = r.upload(&frame) {
+                    gl_error.set(Some(e));
+                    return;
+                }
+                *uploaded.borrow_mut() = Some(Rc::clone(&frame));
+            }
+            let image = &stack.images[entry_image];
+            r.resize();
+            r.draw(&DrawParams {
+                slope: image.rescale.slope as f32,
+                intercept: image.rescale.intercept as f32,
+                center: wl.center as f32,
+                width: wl.width as f32,
+                invert: frame.photometric == viewer_core::pixel_module::Photometric::Monochrome1,
+            });
+            if r.is_lost() {
+                gl_error.set(Some("WebGL context lost".into()));
+            }
+        });
+    }
+    // Redraw on window resize.
+    {
+        let handle = window_event_listener(leptos::ev::resize, move |_| {
+            index.update(|_| {});
+        });
+        on_cleanup(move || handle.remove());
+    }
+
+    let stack_for_wheel = stack.clone();
+    let on_wheel = move |ev: leptos::ev::WheelEvent| {
+        ev.prevent_default();
+        if total == 0 || ev.delta_y() == 0.0 {
+            return;
+        }
+        let step: isize = if ev.delta_y() > 0.0 { 1 } else { -1 };
+        let next = (index.get_untracked() as isize + step).clamp(0, total as isize - 1) as usize;
+        if next != index.get_untracked() {
+            index.set(next);
+            stack_for_wheel.focus(next);
+        }
+    };
+
+    let drag_from = RwSignal::new(None::<(i32, i32)>);
+    let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
+        if ev.button() == 0 {
+            drag_from.set(Some((ev.client_x(), ev.client_y())));
+            if let Some(canvas) = canvas_ref.get_untracked() {
+                let _ = canvas.set_pointer_capture(ev.pointer_id());
+            }
+        }
+    };
+    let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
+        let Some((x, y)) = drag_from.get_untracked() else {
+            return;
+        };
+        let (dx, dy) = (ev.client_x() - x, ev.client_y() - y);
+        if dx == 0 && dy == 0 {
+            return;
+        }
+        drag_from.set(Some((ev.client_x(), ev.client_y())));
+        window.update(|w| {
+            if let Some(wl) = w {
+                *wl = wl.dragged(f64::from(dx), f64::from(dy));
+            }
+        });
+    };
+    let on_pointer_up = move |_| drag_from.set(None);
+
+    let state_attr = {
+        let visible = visible.clone();
+        move || match (gl_error.get(), visible()) {
+            (Some(_), _) => "error",
+            (None, Some(FrameState::Ready(_))) => "ready",
+            (None, Some(FrameState::Failed(_))) => "error",
+            (None, None) => "loading",
+        }
+    };
+    let message = {
+        let i18n = i18n.clone();
+        let visible = visible.clone();
+        move || {
+            if let Some(e) = gl_error.get() {
+                return Some(i18n.f("viewer.webgl_error", &[("error", &e)]));
+            }
+            match visible() {
+                Some(FrameState::Ready(_)) => None,
+                Some(FrameState::Failed(e)) => Some(i18n.f("viewer.frame_error", &[("error", &e)])),
+                None => Some(i18n.t("viewer.frame_loading")),
+            }
+        }
+    };
+    let lossy_flags: Vec<bool> = stack
+        .entries
+        .iter()
+        .map(|e| stack.images[e.image].lossy)
+        .collect();
+    let lossy = move || lossy_flags.get(index.get()).copied().unwrap_or(false);
+    let position = {
+        let i18n = i18n.clone();
+        move || {
+            i18n.f(
+                "viewer.image",
+                &[
+                    ("n", &(index.get() + 1).to_string()),
+                    ("total", &total.to_string()),
+                ],
+            )
+        }
+    };
+    let window_text = {
+        let i18n = i18n.clone();
+        move || {
+            window.get().map(|w| {
+                i18n.f(
+                    "viewer.window",
+                    &[
+                        ("center", &format!("{:.0}", w.center)),
+                        ("width", &format!("{:.0}", w.width)),
+                    ],
+                )
+            })
+        }
+    };
+    let born = {
+        let i18n = i18n.clone();
+        let birth = identity.birth_date.clone();
+        move || {
+            birth
+                .as_deref()
+                .and_then(viewer_core::text::format_da)
+                .map(|d| i18n.f("patient.born", &[("date", &d)]))
+        }
+    };
+    let study_date = identity
+        .study_date
+        .as_deref()
+        .map(|d| viewer_core::text::format_da(d).unwrap_or_else(|| d.to_string()));
+
+    view! {
+        <div
+            class="viewport"
+            data-testid="viewport"
+            data-state=state_attr
+            data-slice=move || index.get().to_string()
+            data-slices=total.to_string()
+            data-window-center=move || window.get().map(|w| w.center.to_string())
+            data-window-width=move || window.get().map(|w| w.width.to_string())
+        >
+            <canvas
+                node_ref=canvas_ref
+                data-testid="viewport-canvas"
+                on:wheel=on_wheel
+                on:pointerdown=on_pointer_down
+                on:pointermove=on_pointer_move
+                on:pointerup=on_pointer_up
+                on:pointercancel=move |_| drag_from.set(None)
+            ></canvas>
+            <div class="overlay top-left" data-testid="overlay-identity">
+                <div class="patient-name">{identity.patient_name.clone()}</div>
+                <div>{identity.patient_id.clone()}</div>
+                <div>{born}</div>
+            </div>
+            <div class="overlay top-right">
+                <div>{study_date}</div>
+                <div>{identity.study_description.clone()}</div>
+                <div>{identity.series_description.clone()}</div>
+            </div>
+            <div class="overlay bottom-left" data-testid="overlay-position">{position}</div>
+            <div class="overlay bottom-right">
+                <div data-testid="overlay-window">{window_text}</div>
+                <Show when=lossy>
+                    <div class="lossy">{
+                        let i18n = i18n.clone();
+                        move || i18n.t("viewer.lossy")
+                    }</div>
+                </Show>
+            </div>
+            {move || message().map(|m| view! {
+                <div class="viewport-message" role="status" data-testid="viewport-message">{m}</div>
+            })}
+        </div>
+    }
+}
