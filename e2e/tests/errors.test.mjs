@@ -27,16 +27,3 @@ test('a JPEG-LS series (no decoder yet) says so in the viewport', async () => {
   assert.deepEqual(problems.filter((p) => !p.includes('Failed to load resource')), []);
   await page.close();
 });
-
-test('HTJ2K frames that Orthanc 1.10 labels as uncompressed are refused, not drawn', async () => {
-  const { page, problems } = await openPage(browser);
-  const portal = await openSeries(page, 6);
-  await portal.waitForState('error');
-  const message = await page.locator('[data-testid=viewport-message]').innerText();
-  assert.match(message, /Image illisible/);
-  assert.match(message, /JPEG 2000|HTTP 500|octets/);
-  // The patient's identity stays on screen whatever happens to the pixels.
-  assert.match(await page.locator('[data-testid=patient-banner]').innerText(), /CT-REAL-1/);
-  assert.deepEqual(problems.filter((p) => !p.includes('Failed to load resource')), []);
-  await page.close();
-});

@@ -9,6 +9,8 @@ import { Portal, samplePoints } from '../lib/viewer.mjs';
 const SHARED = process.env.DICOM_TEST_DATA ?? join(import.meta.dirname, '../../../shared');
 const CT_DIR = join(SHARED, 'ct-series/explicit-vr-le');
 // From ct-series/README.md: unsigned 16-bit, Rescale -1024/1, first window 40/400.
+// ct-series/README.md: the SeriesInstanceUID of the HTJ2K copy.
+const HTJ2K_SERIES = '1.2.826.0.1.3680043.8.498.52372657240847522369267954121088092570';
 const CT = { rows: 512, columns: 512, slope: 1, intercept: -1024, center: 40, width: 400 };
 
 let browser;
@@ -90,5 +92,20 @@ test('dragging changes the window', async () => {
   assert.ok(width > 400, `width ${width} should grow when dragging right`);
   assert.ok(center > 40, `centre ${center} should rise when dragging down`);
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('HTJ2K frames that Orthanc 1.10 labels as uncompressed are decoded as what they are', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  await portal.studyRow('CT-REAL-1').click();
+  await portal.waitForSlice(0);
+  // Series 6 is the same CT in HTJ2K; Orthanc answers 500 to transfer-syntax=*, then sends
+  // the codestream labelled as Explicit VR Little Endian.
+  await page.locator('[data-testid=series-item]', { hasText: '#6 ' }).click();
+  await page.waitForSelector(`[data-testid=viewport][data-series="${HTJ2K_SERIES}"][data-state=ready]`, { timeout: 60_000 });
+  await assertCanvasShowsSlice(portal, 'CT0001.dcm');
+  // The refused first request is the only console noise.
+  assert.deepEqual(problems.filter((p) => !/Failed to load resource.*500/.test(p)), []);
   await page.close();
 });

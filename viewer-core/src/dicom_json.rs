@@ -64,6 +64,16 @@ pub mod tags {
     pub const AVAILABLE_TRANSFER_SYNTAX_UID: Tag = Tag(0x0008, 0x3002);
 }
 
+/// Whether `value` is a well-formed UID (PS3.5 9.1): digits and dots, at most 64 characters,
+/// no empty component. Only such values are put into request paths.
+pub fn is_uid(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .split('.')
+            .all(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Why a DICOM JSON document could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DicomJsonError {
@@ -210,6 +220,15 @@ mod tests {
             d.bulk_data_uri(Tag(0x7FE0, 0x0010)),
             Some("http://pacs/bulk/7fe00010")
         );
+    }
+
+    #[test]
+    fn uids() {
+        assert!(is_uid("1.2.840.10008.1.2.4.90"));
+        assert!(!is_uid(""));
+        assert!(!is_uid("1..2"));
+        assert!(!is_uid("1.2/../studies"));
+        assert!(!is_uid(&"1".repeat(65)));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::pixel_module::{Limits, Photometric, PixelModule, PixelModuleError};
 
 pub const EXPLICIT_VR_BIG_ENDIAN: &str = "1.2.840.10008.1.2.2";
 pub const RLE_LOSSLESS: &str = "1.2.840.10008.1.2.5";
+pub const JPEG_2000: &str = "1.2.840.10008.1.2.4.90";
 
 /// Typed samples of one frame, in little-endian native order, interleaved when there are
 /// several samples per pixel. Values are masked to Bits Stored (and sign-extended when signed).
@@ -85,6 +86,9 @@ pub struct DecodedFrame {
     /// The photometric interpretation of `samples` (decoders turn YBR into RGB).
     pub photometric: Photometric,
     pub samples: Samples,
+    /// Set when the server's label was wrong and the bytes were decoded as what they are:
+    /// the transfer syntax UID of the label (see [`decode_frame`]).
+    pub relabelled_from: Option<String>,
 }
 
 /// Why a frame could not be decoded. Messages name the problem, never patient data.
@@ -115,6 +119,11 @@ pub enum DecodeError {
 ///
 /// `transfer_syntax_uid` is the syntax the bytes are said to be in; `bytes` is exactly one
 /// frame (a WADO-RS part, or a frame's fragments joined).
+///
+/// A frame labelled uncompressed that is in fact a JPEG 2000 codestream (Orthanc 1.10 sends
+/// HTJ2K so) is decoded as the codestream it is: the codestream describes itself, and the
+/// decoded size must still match the pixel module. Any other codestream under an
+/// uncompressed label is refused.
 pub fn decode_frame(
     module: &PixelModule,
     transfer_syntax_uid: &str,
@@ -128,6 +137,18 @@ pub fn decode_frame(
         .ok_or_else(|| DecodeError::UnknownTransferSyntax {
             uid: uid.to_string(),
         })?;
+
+    if !ts.is_encapsulated_pixel_data() {
+        match codestream_kind(bytes) {
+            Some("JPEG 2000") if bytes.len() != module.frame_bytes() => {
+                let mut frame = decode_frame(module, JPEG_2000, bytes, limits)?;
+                frame.relabelled_from = Some(uid.to_string());
+                return Ok(frame);
+            }
+            Some(kind) => return Err(DecodeError::CodestreamLabelledAsNative { kind }),
+            None => {}
+        }
+    }
 
     let (native, photometric) = match ts.codec() {
         // Native syntaxes; for Deflated Explicit VR LE the frame itself is not deflated once
@@ -186,6 +207,7 @@ pub fn decode_frame(
         samples_per_pixel: module.samples_per_pixel,
         photometric,
         samples,
+        relabelled_from: None,
     })
 }
 
@@ -205,9 +227,6 @@ fn native_le_bytes<'a>(
     uid: &str,
     bytes: &'a [u8],
 ) -> Result<Cow<'a, [u8]>, DecodeError> {
-    if let Some(kind) = codestream_kind(bytes) {
-        return Err(DecodeError::CodestreamLabelledAsNative { kind });
-    }
     let expected = module.frame_bytes();
     // An odd-length frame may arrive padded to even length.
     let exact = match bytes.len() {
@@ -442,13 +461,25 @@ mod tests {
     }
 
     #[test]
-    fn codestream_labelled_native_is_refused() {
-        // What Orthanc 1.10 sends for HTJ2K without transfer-syntax=*.
+    fn codestream_labelled_native_is_never_read_as_samples() {
         let m = module(2, 2, 16, 16);
+        // The exact size of a raw frame, but a JPEG 2000 signature: ambiguous, refused.
         let bytes = [0xFF, 0x4F, 0xFF, 0x51, 0, 0, 0, 0];
         assert_eq!(
             decode_frame(&m, EXPLICIT_LE, &bytes, &Limits::default()),
             Err(DecodeError::CodestreamLabelledAsNative { kind: "JPEG 2000" })
+        );
+        // A damaged codestream under a raw label: a decoder error, not a picture.
+        let bytes = [0xFF, 0x4F, 0xFF, 0x51, 0, 0];
+        assert!(matches!(
+            decode_frame(&m, EXPLICIT_LE, &bytes, &Limits::default()),
+            Err(DecodeError::Codec { .. })
+        ));
+        // A JPEG stream under a raw label is refused.
+        let bytes = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0];
+        assert_eq!(
+            decode_frame(&m, EXPLICIT_LE, &bytes, &Limits::default()),
+            Err(DecodeError::CodestreamLabelledAsNative { kind: "JPEG" })
         );
     }
 

@@ -38,6 +38,26 @@ fn ct_series_decodes_bit_exact_in_every_supported_syntax() {
                 .unwrap_or_else(|e| panic!("{syntax}/{slice}: {e}"));
             assert_eq!(frame.samples, reference.samples, "{syntax}/{slice}");
         }
+        // What Orthanc 1.10 sends for HTJ2K: the codestream labelled as uncompressed.
+        let htj2k = DicomFile::parse(
+            &std::fs::read(ct.join("htj2k-lossless").join(slice)).expect("readable"),
+            &Limits::default(),
+        )
+        .expect("parses");
+        let codestream = htj2k_codestream(&ct.join("htj2k-lossless").join(slice));
+        let frame = viewer_core::decode_frame(
+            &htj2k.module,
+            "1.2.840.10008.1.2.1",
+            &codestream,
+            &Limits::default(),
+        )
+        .expect("the codestream is decoded as what it is");
+        assert_eq!(frame.samples, reference.samples, "relabelled HTJ2K/{slice}");
+        assert_eq!(
+            frame.relabelled_from.as_deref(),
+            Some("1.2.840.10008.1.2.1")
+        );
+
         // JPEG-LS has no decoder yet: a typed error, not a panic and not a picture.
         match decode(&ct.join("jpeg-ls-lossless").join(slice)) {
             Err(FileError::Decode(DecodeError::UnsupportedTransferSyntax { uid, .. })) => {
@@ -46,6 +66,18 @@ fn ct_series_decodes_bit_exact_in_every_supported_syntax() {
             other => panic!("JPEG-LS: expected an unsupported-syntax error, got {other:?}"),
         }
     }
+}
+
+/// The one fragment of a single-frame encapsulated file, found by its JPEG 2000 signature.
+fn htj2k_codestream(path: &PathBuf) -> Vec<u8> {
+    let bytes = std::fs::read(path).expect("readable");
+    let start = bytes
+        .windows(4)
+        .position(|w| w == [0xFF, 0x4F, 0xFF, 0x51])
+        .expect("a codestream");
+    // The item length precedes the codestream; the sequence delimiter follows it.
+    let length = u32::from_le_bytes(bytes[start - 4..start].try_into().expect("4 bytes")) as usize;
+    bytes[start..start + length].to_vec()
 }
 
 #[test]

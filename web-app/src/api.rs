@@ -5,7 +5,7 @@
 //! BulkDataURI) are never followed, so credentials cannot leak to an origin they name.
 
 use gloo::net::http::{Request, Response};
-use viewer_core::dicom_json::JsonDataset;
+use viewer_core::dicom_json::{is_uid, JsonDataset};
 use viewer_core::multipart::parse_multipart;
 use web_sys::AbortSignal;
 
@@ -21,6 +21,8 @@ const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
 pub enum ApiError {
     Network(String),
     Status(u16),
+    /// A UID from a link or from the server is not a UID; it is not put into a URL.
+    InvalidUid,
     Body(String),
 }
 
@@ -29,6 +31,7 @@ impl std::fmt::Display for ApiError {
         match self {
             ApiError::Network(m) => write!(f, "network error ({m})"),
             ApiError::Status(s) => write!(f, "HTTP {s}"),
+            ApiError::InvalidUid => write!(f, "malformed UID"),
             ApiError::Body(m) => write!(f, "unreadable answer ({m})"),
         }
     }
@@ -45,6 +48,15 @@ async fn get(url: &str, accept: &str, signal: Option<&AbortSignal>) -> Result<Re
         return Err(ApiError::Status(response.status()));
     }
     Ok(response)
+}
+
+/// Checks UIDs before they become path or query components.
+fn checked<const N: usize>(uids: [&str; N]) -> Result<[&str; N], ApiError> {
+    if uids.iter().all(|u| is_uid(u)) {
+        Ok(uids)
+    } else {
+        Err(ApiError::InvalidUid)
+    }
 }
 
 fn short(message: &str) -> String {
@@ -81,6 +93,7 @@ pub async fn find_study(
     study: &str,
     signal: Option<&AbortSignal>,
 ) -> Result<Option<JsonDataset>, ApiError> {
+    let [study] = checked([study])?;
     let url = format!(
         "{ROOT}/studies?StudyInstanceUID={study}&includefield=00081030&includefield=00080061\
          &includefield=00100030&includefield=00100040"
@@ -93,6 +106,7 @@ pub async fn search_series(
     study: &str,
     signal: Option<&AbortSignal>,
 ) -> Result<Vec<JsonDataset>, ApiError> {
+    let [study] = checked([study])?;
     let url = format!("{ROOT}/studies/{study}/series?includefield=0008103E");
     get_json(&url, signal).await
 }
@@ -103,6 +117,7 @@ pub async fn series_metadata(
     series: &str,
     signal: Option<&AbortSignal>,
 ) -> Result<Vec<JsonDataset>, ApiError> {
+    let [study, series] = checked([study, series])?;
     let url = format!("{ROOT}/studies/{study}/series/{series}/metadata");
     get_json(&url, signal).await
 }
@@ -123,6 +138,7 @@ pub async fn frame(
     number: u32,
     signal: Option<&AbortSignal>,
 ) -> Result<FrameBytes, ApiError> {
+    let [study, series, instance] = checked([study, series, instance])?;
     let url =
         format!("{ROOT}/studies/{study}/series/{series}/instances/{instance}/frames/{number}");
     let stored = r#"multipart/related; type="application/octet-stream"; transfer-syntax=*"#;

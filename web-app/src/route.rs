@@ -18,7 +18,7 @@ fn search_params() -> Option<web_sys::UrlSearchParams> {
 /// The route of the current URL.
 pub fn current() -> Route {
     match search_params().and_then(|p| p.get("study")) {
-        Some(uid) if is_uid(&uid) => Route::Study {
+        Some(uid) if viewer_core::dicom_json::is_uid(&uid) => Route::Study {
             study_instance_uid: uid,
         },
         _ => Route::Studies,
@@ -31,11 +31,6 @@ pub fn lang() -> Lang {
         .and_then(|p| p.get("lang"))
         .map(|l| Lang::from_tag(&l))
         .unwrap_or(Lang::Fr)
-}
-
-/// A UID is digits and dots, at most 64 characters (PS3.5 9.1); anything else is ignored.
-fn is_uid(value: &str) -> bool {
-    !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }
 
 /// Goes to `route`, adding a browser history entry.

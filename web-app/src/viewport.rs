@@ -250,6 +250,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             data-state=state_attr
             data-slice=move || index.get().to_string()
             data-slices=total.to_string()
+            data-series=stack.series.clone()
             data-window-center=move || window.get().map(|w| w.center.to_string())
             data-window-width=move || window.get().map(|w| w.width.to_string())
         >

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test of the project (CI runs exactly this through .ci/run). Sets up what is missing first.
+# Test data: ../shared next to the repository, or DICOM_TEST_DATA=<folder>.
+set -euo pipefail
+source "$(dirname "$0")/scripts/lib.sh"
+cd "$ROOT"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "set-up"
+scripts/setup.sh test
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy (native and wasm32)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+
+step "viewer-core native tests"
+cargo test --locked
+
+step "viewer-core wasm tests in headless Chromium"
+cargo test --locked --target wasm32-unknown-unknown -p viewer-core
+
+step "release build of the web app"
+scripts/build.sh
+
+step "end-to-end tests (Orthanc + nginx + Chromium)"
+scripts/e2e.sh
+
+step "all tests passed"
