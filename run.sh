@@ -37,4 +37,4 @@ scripts/serve.sh start "$DATA/web" "$PORT" "$upstream"
 wait_http "http://127.0.0.1:$PORT/dicom-web/studies?limit=1" 30 || log "the portal is up but the PACS does not answer yet"
 echo "Ready: http://127.0.0.1:$PORT/"
 # Keep running until Ctrl-C (or until nginx stops).
-while kill -0 "$(cat "$DATA/web/nginx.pid" 2>/dev/null)" 2>/dev/null; do sleep 1; done
+while alive "$(cat "$DATA/web/nginx.pid" 2>/dev/null)"; do sleep 1; done

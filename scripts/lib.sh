@@ -29,6 +29,13 @@ apt_install() {
   fi
 }
 
+# Whether process $1 exists and has not exited (an exited child not yet reaped is a zombie).
+alive() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  case "$state" in Z*) return 1 ;; *) return 0 ;; esac
+}
+
 # A free TCP port on the loopback interface.
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -15,7 +15,7 @@ WORKDIR=$(cd "$WORKDIR" && pwd)
 PIDFILE=$WORKDIR/orthanc.pid
 PORTFILE=$WORKDIR/orthanc.port
 
-running() { [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+running() { [ -s "$PIDFILE" ] && alive "$(cat "$PIDFILE")"; }
 base_url() { echo "http://127.0.0.1:$(cat "$PORTFILE")"; }
 
 start() {
@@ -82,7 +82,7 @@ stop() {
   local pid
   pid=$(cat "$PIDFILE")
   kill "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$PIDFILE"
 }

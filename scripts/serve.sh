@@ -19,7 +19,7 @@ stop() {
   local pid
   pid=$(cat "$PIDFILE")
   kill -QUIT "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$PIDFILE"
 }

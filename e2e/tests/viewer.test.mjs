@@ -109,3 +109,17 @@ test('HTJ2K frames that Orthanc 1.10 labels as uncompressed are decoded as what 
   assert.deepEqual(problems.filter((p) => !/Failed to load resource.*500/.test(p)), []);
   await page.close();
 });
+
+test('the interface switches to English and back', async () => {
+  const { page, problems } = await openPage(browser);
+  await page.locator('[data-testid=study-row]').first().waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('h1').innerText(), 'Examens');
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  await page.locator('[data-testid=lang-switch]').click();
+  assert.equal(await page.locator('h1').innerText(), 'Studies');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await page.locator('[data-testid=lang-switch]').click();
+  assert.equal(await page.locator('h1').innerText(), 'Examens');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
