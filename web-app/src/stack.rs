@@ -3,7 +3,7 @@
 //! The visible frame is fetched first, then its neighbours outward; a few requests run at
 //! once. A frame that fails is marked with its reason and the others still load.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
@@ -16,6 +16,10 @@ use crate::api;
 
 /// Requests in flight at once: enough to hide latency, few enough not to starve the visible one.
 const PARALLEL_REQUESTS: usize = 3;
+
+/// Decoded bytes a stack may keep. Frames farther from the visible one than this allows are
+/// neither fetched nor kept, so a 3000-slice series cannot exhaust the tab's memory.
+const CACHE_BUDGET_BYTES: usize = 768 * 1024 * 1024;
 
 /// One displayable frame: an image of the series and a frame number in it (1-based).
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +42,11 @@ pub struct Stack {
     cache: RefCell<HashMap<usize, FrameState>>,
     queue: RefCell<VecDeque<usize>>,
     in_flight: RefCell<Vec<usize>>,
+    /// The visible frame, and how many frames around it fit in the budget.
+    focus: Cell<usize>,
+    window_len: usize,
+    /// Loading tasks alive (at most `PARALLEL_REQUESTS`).
+    workers: Cell<usize>,
     /// Notified whenever a frame arrives, so views showing it redraw.
     pub changed: ArcTrigger,
     abort: web_sys::AbortController,
@@ -54,6 +63,16 @@ impl Stack {
                 (1..=frames).map(move |frame| Entry { image, frame })
             })
             .collect();
+        let largest_frame = images
+            .iter()
+            .filter_map(|i| i.module.as_ref().ok())
+            .map(|m| {
+                m.frame_bytes()
+                    .max(m.pixel_count() * usize::from(m.samples_per_pixel))
+            })
+            .max()
+            .unwrap_or(1)
+            .max(1);
         Rc::new(Stack {
             study,
             series,
@@ -62,6 +81,9 @@ impl Stack {
             cache: RefCell::default(),
             queue: RefCell::default(),
             in_flight: RefCell::default(),
+            focus: Cell::new(0),
+            workers: Cell::new(0),
+            window_len: (CACHE_BUDGET_BYTES / largest_frame).max(1),
             changed: ArcTrigger::new(),
             abort: web_sys::AbortController::new()
                 .expect("AbortController exists in every browser that runs WebAssembly"),
@@ -77,37 +99,42 @@ impl Stack {
         self.cache.borrow().get(&index).cloned()
     }
 
-    /// Puts `index` first, then its neighbours outward, and starts loading.
+    /// Whether `i` is within the frames kept around the visible one.
+    fn in_window(&self, i: usize) -> bool {
+        i.abs_diff(self.focus.get()) <= self.window_len / 2
+    }
+
+    /// Puts `index` first, then its neighbours outward, and starts loading; frames that no
+    /// longer fit in the budget around `index` are dropped.
     pub fn focus(self: &Rc<Self>, index: usize) {
+        self.focus.set(index);
+        self.cache.borrow_mut().retain(|&i, _| self.in_window(i));
         {
             let cache = self.cache.borrow();
             let in_flight = self.in_flight.borrow();
             let mut queue = self.queue.borrow_mut();
             queue.clear();
             let n = self.entries.len();
-            for distance in 0..n {
-                for i in [index.checked_add(distance), index.checked_sub(distance)]
-                    .into_iter()
-                    .flatten()
-                {
-                    if i < n
-                        && !cache.contains_key(&i)
-                        && !in_flight.contains(&i)
-                        && !queue.contains(&i)
-                    {
-                        queue.push_back(i);
-                    }
+            // index, index + 1, index - 1, index + 2, … within the window.
+            let reach = self.window_len / 2;
+            let outward = (1..=reach).flat_map(|d| [index.checked_add(d), index.checked_sub(d)]);
+            for i in std::iter::once(Some(index)).chain(outward).flatten() {
+                if i < n && !cache.contains_key(&i) && !in_flight.contains(&i) {
+                    queue.push_back(i);
                 }
             }
         }
-        let running = self.in_flight.borrow().len();
-        for _ in running..PARALLEL_REQUESTS {
+        while self.workers.get() < PARALLEL_REQUESTS && !self.queue.borrow().is_empty() {
+            self.workers.set(self.workers.get() + 1);
             let stack = Rc::clone(self);
-            spawn_local(async move { stack.work().await });
+            spawn_local(async move {
+                stack.work().await;
+                stack.workers.set(stack.workers.get() - 1);
+            });
         }
     }
 
-    async fn work(self: Rc<Self>) {
+    async fn work(&self) {
         loop {
             if self.abort.signal().aborted() {
                 return;
@@ -120,6 +147,9 @@ impl Stack {
             self.in_flight.borrow_mut().retain(|&i| i != index);
             if self.abort.signal().aborted() {
                 return;
+            }
+            if !self.in_window(index) {
+                continue; // the user moved away while it loaded
             }
             self.cache.borrow_mut().insert(index, state);
             self.changed.notify();
