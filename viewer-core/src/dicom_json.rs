@@ -4,64 +4,12 @@
 //! as strings (DS/IS), person names as `{"Alphabetic": …}` objects, absent values as missing
 //! keys, empty `Value` arrays or nulls. Every accessor returns `None` rather than guessing.
 
+use dicom_core::Tag;
 use serde_json::{Map, Value};
 
-/// A DICOM tag as `(group, element)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Tag(pub u16, pub u16);
-
-impl Tag {
-    /// The DICOM JSON key: eight upper-case hex digits.
-    pub fn key(self) -> String {
-        format!("{:04X}{:04X}", self.0, self.1)
-    }
-}
-
-/// Tags used by the viewer, named as in PS3.6.
-pub mod tags {
-    use super::Tag;
-    pub const SPECIFIC_CHARACTER_SET: Tag = Tag(0x0008, 0x0005);
-    pub const SOP_CLASS_UID: Tag = Tag(0x0008, 0x0016);
-    pub const SOP_INSTANCE_UID: Tag = Tag(0x0008, 0x0018);
-    pub const STUDY_DATE: Tag = Tag(0x0008, 0x0020);
-    pub const STUDY_TIME: Tag = Tag(0x0008, 0x0030);
-    pub const ACCESSION_NUMBER: Tag = Tag(0x0008, 0x0050);
-    pub const MODALITY: Tag = Tag(0x0008, 0x0060);
-    pub const MODALITIES_IN_STUDY: Tag = Tag(0x0008, 0x0061);
-    pub const STUDY_DESCRIPTION: Tag = Tag(0x0008, 0x1030);
-    pub const SERIES_DESCRIPTION: Tag = Tag(0x0008, 0x103E);
-    pub const PATIENT_NAME: Tag = Tag(0x0010, 0x0010);
-    pub const PATIENT_ID: Tag = Tag(0x0010, 0x0020);
-    pub const PATIENT_BIRTH_DATE: Tag = Tag(0x0010, 0x0030);
-    pub const PATIENT_SEX: Tag = Tag(0x0010, 0x0040);
-    pub const STUDY_INSTANCE_UID: Tag = Tag(0x0020, 0x000D);
-    pub const SERIES_INSTANCE_UID: Tag = Tag(0x0020, 0x000E);
-    pub const SERIES_NUMBER: Tag = Tag(0x0020, 0x0011);
-    pub const INSTANCE_NUMBER: Tag = Tag(0x0020, 0x0013);
-    pub const IMAGE_POSITION_PATIENT: Tag = Tag(0x0020, 0x0032);
-    pub const IMAGE_ORIENTATION_PATIENT: Tag = Tag(0x0020, 0x0037);
-    pub const NUMBER_OF_STUDY_RELATED_SERIES: Tag = Tag(0x0020, 0x1206);
-    pub const NUMBER_OF_STUDY_RELATED_INSTANCES: Tag = Tag(0x0020, 0x1208);
-    pub const NUMBER_OF_SERIES_RELATED_INSTANCES: Tag = Tag(0x0020, 0x1209);
-    pub const SAMPLES_PER_PIXEL: Tag = Tag(0x0028, 0x0002);
-    pub const PHOTOMETRIC_INTERPRETATION: Tag = Tag(0x0028, 0x0004);
-    pub const PLANAR_CONFIGURATION: Tag = Tag(0x0028, 0x0006);
-    pub const NUMBER_OF_FRAMES: Tag = Tag(0x0028, 0x0008);
-    pub const ROWS: Tag = Tag(0x0028, 0x0010);
-    pub const COLUMNS: Tag = Tag(0x0028, 0x0011);
-    pub const PIXEL_SPACING: Tag = Tag(0x0028, 0x0030);
-    pub const BITS_ALLOCATED: Tag = Tag(0x0028, 0x0100);
-    pub const BITS_STORED: Tag = Tag(0x0028, 0x0101);
-    pub const HIGH_BIT: Tag = Tag(0x0028, 0x0102);
-    pub const PIXEL_REPRESENTATION: Tag = Tag(0x0028, 0x0103);
-    pub const WINDOW_CENTER: Tag = Tag(0x0028, 0x1050);
-    pub const WINDOW_WIDTH: Tag = Tag(0x0028, 0x1051);
-    pub const RESCALE_INTERCEPT: Tag = Tag(0x0028, 0x1052);
-    pub const RESCALE_SLOPE: Tag = Tag(0x0028, 0x1053);
-    pub const WINDOW_CENTER_WIDTH_EXPLANATION: Tag = Tag(0x0028, 0x1055);
-    pub const LOSSY_IMAGE_COMPRESSION: Tag = Tag(0x0028, 0x2110);
-    pub const TRANSFER_SYNTAX_UID: Tag = Tag(0x0002, 0x0010);
-    pub const AVAILABLE_TRANSFER_SYNTAX_UID: Tag = Tag(0x0008, 0x3002);
+/// The DICOM JSON key of `tag`: eight upper-case hex digits.
+pub fn json_key(tag: Tag) -> String {
+    format!("{:04X}{:04X}", tag.group(), tag.element())
 }
 
 /// Whether `value` is a well-formed UID (PS3.5 9.1): digits and dots, at most 64 characters,
@@ -87,6 +35,15 @@ pub enum DicomJsonError {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JsonDataset(pub Map<String, Value>);
 
+impl crate::pixel_module::Attributes for JsonDataset {
+    fn text(&self, tag: Tag) -> Option<String> {
+        self.string(tag)
+    }
+    fn uint(&self, tag: Tag) -> Option<u32> {
+        JsonDataset::uint(self, tag)
+    }
+}
+
 impl JsonDataset {
     /// Parses a QIDO-RS or WADO-RS metadata answer: an array of datasets.
     /// Entries that are not objects are skipped (a server bug must not lose the rest).
@@ -105,7 +62,7 @@ impl JsonDataset {
     }
 
     fn values(&self, tag: Tag) -> Option<&Vec<Value>> {
-        match self.0.get(&tag.key())?.get("Value")? {
+        match self.0.get(&json_key(tag))?.get("Value")? {
             Value::Array(values) if !values.is_empty() => Some(values),
             _ => None,
         }
@@ -113,7 +70,7 @@ impl JsonDataset {
 
     /// The VR the server declared for `tag`.
     pub fn vr(&self, tag: Tag) -> Option<&str> {
-        self.0.get(&tag.key())?.get("vr")?.as_str()
+        self.0.get(&json_key(tag))?.get("vr")?.as_str()
     }
 
     /// First value as text (strings as they are, numbers printed, names as Alphabetic).
@@ -158,7 +115,7 @@ impl JsonDataset {
 
     /// The `BulkDataURI` of `tag`, if the server sent one.
     pub fn bulk_data_uri(&self, tag: Tag) -> Option<&str> {
-        self.0.get(&tag.key())?.get("BulkDataURI")?.as_str()
+        self.0.get(&json_key(tag))?.get("BulkDataURI")?.as_str()
     }
 }
 
@@ -188,6 +145,7 @@ fn value_number(value: &Value) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dicom_dictionary_std::tags;
 
     const QIDO: &str = r#"[
       {"00100010": {"vr": "PN", "Value": [{"Alphabetic": "LUNG^CT^REAL"}]},
@@ -217,7 +175,7 @@ mod tests {
         assert_eq!(d.string(tags::STUDY_DESCRIPTION), None);
         assert_eq!(d.vr(tags::ROWS), Some("US"));
         assert_eq!(
-            d.bulk_data_uri(Tag(0x7FE0, 0x0010)),
+            d.bulk_data_uri(tags::PIXEL_DATA),
             Some("http://pacs/bulk/7fe00010")
         );
     }

@@ -9,7 +9,7 @@ use dicom_dictionary_std::tags;
 use dicom_object::{DefaultDicomObject, OpenFileOptions};
 
 use crate::frame::{decode_frame, DecodeError, DecodedFrame};
-use crate::pixel_module::{Limits, Photometric, PixelModule, PixelModuleError};
+use crate::pixel_module::{Attributes, Limits, PixelModule, PixelModuleError};
 
 const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
 
@@ -61,7 +61,7 @@ impl DicomFile {
         {
             return Err(FileError::NoPixelData);
         }
-        let module = read_module(&object, limits)?;
+        let module = PixelModule::read(&object, limits)?;
         Ok(DicomFile {
             object,
             module,
@@ -143,43 +143,19 @@ fn frame_fragments<'a>(
     Ok(Cow::Owned(out))
 }
 
-fn read_module(object: &DefaultDicomObject, limits: &Limits) -> Result<PixelModule, FileError> {
-    let int = |tag: Tag| -> Option<u32> {
-        object
-            .element_opt(tag)
-            .ok()
-            .flatten()
-            .and_then(|e| e.to_int::<u32>().ok())
-    };
-    let u16_of = |tag: Tag, name: &'static str| -> Result<u16, PixelModuleError> {
-        let value = int(tag).ok_or(PixelModuleError::Missing(name))?;
-        u16::try_from(value).map_err(|_| PixelModuleError::OutOfRange {
-            name,
-            value: value.into(),
-        })
-    };
-    let photometric = object
-        .element_opt(tags::PHOTOMETRIC_INTERPRETATION)
-        .ok()
-        .flatten()
-        .and_then(|e| e.to_str().ok().map(|s| s.trim().to_string()))
-        .ok_or(PixelModuleError::Missing("PhotometricInterpretation"))?;
-    let bits_allocated = u16_of(tags::BITS_ALLOCATED, "BitsAllocated")?;
-    let module = PixelModule {
-        rows: u16_of(tags::ROWS, "Rows")?,
-        columns: u16_of(tags::COLUMNS, "Columns")?,
-        samples_per_pixel: u16_of(tags::SAMPLES_PER_PIXEL, "SamplesPerPixel")?,
-        bits_allocated,
-        bits_stored: int(tags::BITS_STORED)
-            .and_then(|v| u16::try_from(v).ok())
-            .unwrap_or(bits_allocated),
-        signed: int(tags::PIXEL_REPRESENTATION) == Some(1),
-        photometric: Photometric::parse(&photometric),
-        planar_configuration: int(tags::PLANAR_CONFIGURATION)
-            .and_then(|v| u16::try_from(v).ok())
-            .unwrap_or(0),
-        number_of_frames: int(tags::NUMBER_OF_FRAMES).unwrap_or(1).max(1),
-    };
-    module.check(limits)?;
-    Ok(module)
+impl Attributes for DefaultDicomObject {
+    fn text(&self, tag: Tag) -> Option<String> {
+        let element = self.element_opt(tag).ok().flatten()?;
+        let text = element.to_str().ok()?;
+        Some(
+            text.split('\\')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        )
+    }
+    fn uint(&self, tag: Tag) -> Option<u32> {
+        self.element_opt(tag).ok().flatten()?.to_int::<u32>().ok()
+    }
 }

@@ -1,7 +1,8 @@
 //! The Image Pixel module (PS3.3 C.7.6.3): what a frame's bytes mean, checked before any
 //! buffer is allocated for it.
 
-use crate::dicom_json::{tags, JsonDataset};
+use dicom_core::Tag;
+use dicom_dictionary_std::tags;
 
 /// How samples are to be read as colours.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,14 @@ impl Photometric {
     pub fn is_monochrome(&self) -> bool {
         matches!(self, Self::Monochrome1 | Self::Monochrome2)
     }
+}
+
+/// Where attributes are read from: DICOM JSON metadata, or a parsed file.
+pub trait Attributes {
+    /// The first value as text, trimmed.
+    fn text(&self, tag: Tag) -> Option<String>;
+    /// The first value as an unsigned integer.
+    fn uint(&self, tag: Tag) -> Option<u32>;
 }
 
 /// Sizes the viewer accepts before allocating anything for a frame.
@@ -118,8 +127,8 @@ pub struct PixelModule {
 }
 
 impl PixelModule {
-    /// Reads the module from a WADO-RS metadata dataset, then checks it.
-    pub fn from_json(ds: &JsonDataset, limits: &Limits) -> Result<Self, PixelModuleError> {
+    /// Reads the module (from WADO-RS metadata or a file), then checks it.
+    pub fn read(ds: &impl Attributes, limits: &Limits) -> Result<Self, PixelModuleError> {
         let u16_of = |tag, name: &'static str| -> Result<u16, PixelModuleError> {
             let value = ds.uint(tag).ok_or(PixelModuleError::Missing(name))?;
             u16::try_from(value).map_err(|_| PixelModuleError::OutOfRange {
@@ -139,7 +148,7 @@ impl PixelModule {
                 .unwrap_or(bits_allocated),
             signed: ds.uint(tags::PIXEL_REPRESENTATION) == Some(1),
             photometric: Photometric::parse(
-                &ds.string(tags::PHOTOMETRIC_INTERPRETATION)
+                &ds.text(tags::PHOTOMETRIC_INTERPRETATION)
                     .ok_or(PixelModuleError::Missing("PhotometricInterpretation"))?,
             ),
             planar_configuration: ds
@@ -311,7 +320,7 @@ mod tests {
                  "00280004":{"vr":"CS","Value":["MONOCHROME1"]}}]"#,
         )
         .expect("valid")[0];
-        let m = PixelModule::from_json(ds, &Limits::default()).expect("complete module");
+        let m = PixelModule::read(ds, &Limits::default()).expect("complete module");
         assert_eq!((m.rows, m.columns, m.bits_stored), (4, 2, 12));
         assert!(m.signed);
         assert_eq!(m.photometric, Photometric::Monochrome1);

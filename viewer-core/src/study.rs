@@ -1,6 +1,8 @@
 //! Study, series and image summaries built from QIDO-RS answers and WADO-RS metadata.
 
-use crate::dicom_json::{tags, JsonDataset};
+use dicom_dictionary_std::tags;
+
+use crate::dicom_json::JsonDataset;
 use crate::geometry::{stack_order, SlicePlacement};
 use crate::pixel_module::{Limits, PixelModule, PixelModuleError};
 use crate::voi::{window_presets, Rescale, WindowPreset};
@@ -136,7 +138,7 @@ pub fn image_stack(metadata: &[JsonDataset], limits: &Limits) -> Vec<StackImage>
         });
         images.push(StackImage {
             sop_instance_uid: sop,
-            module: PixelModule::from_json(ds, limits),
+            module: PixelModule::read(ds, limits),
             rescale: Rescale::from_json(ds),
             windows: window_presets(ds),
             instance_number,

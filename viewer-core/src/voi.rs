@@ -3,7 +3,9 @@
 //! The web app's shader implements the same formulas; these functions are its reference and
 //! what the end-to-end tests compare canvas pixels against.
 
-use crate::dicom_json::{tags, JsonDataset};
+use dicom_dictionary_std::tags;
+
+use crate::dicom_json::JsonDataset;
 
 /// Rescale Slope / Intercept: `output = stored * slope + intercept` (e.g. HU for CT).
 #[derive(Debug, Clone, Copy, PartialEq)]
