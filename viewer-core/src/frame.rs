@@ -157,6 +157,17 @@ pub fn decode_frame(
             native_le_bytes(module, uid, bytes)?,
             module.photometric.clone(),
         ),
+        Codec::EncapsulatedPixelData(..)
+            if uid == crate::jpegls::JPEG_LS_LOSSLESS
+                || uid == crate::jpegls::JPEG_LS_NEAR_LOSSLESS =>
+        {
+            let out =
+                crate::jpegls::decode_jpegls(module, bytes).map_err(|e| DecodeError::Codec {
+                    transfer_syntax: ts.name().to_string(),
+                    message: e.to_string(),
+                })?;
+            (Cow::Owned(out), module.photometric.clone())
+        }
         Codec::EncapsulatedPixelData(..) if uid == RLE_LOSSLESS => {
             let out = crate::rle::decode_rle(module, bytes).map_err(|e| DecodeError::Codec {
                 transfer_syntax: ts.name().to_string(),

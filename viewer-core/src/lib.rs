@@ -6,6 +6,7 @@
 //! - [`study`]: study / series / instance summaries built from QIDO-RS and WADO-RS metadata;
 //! - [`pixel_module`]: the Image Pixel module with the limits checked before allocating;
 //! - [`frame`]: one frame's bytes, as labelled by the server, into typed samples;
+//! - [`rle`], [`jpegls`]: decoders we own or guard ourselves;
 //! - [`file`]: a whole Part 10 file into frames (tests, CLI);
 //! - [`voi`]: Modality LUT (rescale) and VOI window maths, the reference for the shader;
 //! - [`geometry`]: ordering a stack of slices along its normal;
@@ -19,6 +20,7 @@ pub mod file;
 pub mod frame;
 pub mod geometry;
 pub mod i18n;
+pub mod jpegls;
 pub mod multipart;
 pub mod pixel_module;
 pub mod rle;

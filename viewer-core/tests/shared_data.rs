@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use viewer_core::file::{DicomFile, FileError};
-use viewer_core::{DecodeError, Limits, Samples};
+use viewer_core::{Limits, Samples};
 
 fn shared() -> PathBuf {
     std::env::var_os("DICOM_TEST_DATA")
@@ -44,7 +44,7 @@ fn ct_series_decodes_bit_exact_in_every_supported_syntax() {
             &Limits::default(),
         )
         .expect("parses");
-        let codestream = htj2k_codestream(&ct.join("htj2k-lossless").join(slice));
+        let codestream = encapsulated_fragment(&ct.join("htj2k-lossless").join(slice));
         let frame = viewer_core::decode_frame(
             &htj2k.module,
             "1.2.840.10008.1.2.1",
@@ -57,27 +57,7 @@ fn ct_series_decodes_bit_exact_in_every_supported_syntax() {
             frame.relabelled_from.as_deref(),
             Some("1.2.840.10008.1.2.1")
         );
-
-        // JPEG-LS has no decoder yet: a typed error, not a panic and not a picture.
-        match decode(&ct.join("jpeg-ls-lossless").join(slice)) {
-            Err(FileError::Decode(DecodeError::UnsupportedTransferSyntax { uid, .. })) => {
-                assert_eq!(uid, "1.2.840.10008.1.2.4.80")
-            }
-            other => panic!("JPEG-LS: expected an unsupported-syntax error, got {other:?}"),
-        }
     }
-}
-
-/// The one fragment of a single-frame encapsulated file, found by its JPEG 2000 signature.
-fn htj2k_codestream(path: &PathBuf) -> Vec<u8> {
-    let bytes = std::fs::read(path).expect("readable");
-    let start = bytes
-        .windows(4)
-        .position(|w| w == [0xFF, 0x4F, 0xFF, 0x51])
-        .expect("a codestream");
-    // The item length precedes the codestream; the sequence delimiter follows it.
-    let length = u32::from_le_bytes(bytes[start - 4..start].try_into().expect("4 bytes")) as usize;
-    bytes[start..start + length].to_vec()
 }
 
 #[test]
@@ -120,4 +100,69 @@ fn no_corpus_file_panics() {
         panicked.len()
     );
     assert!(panicked.is_empty(), "decoding panicked on: {panicked:#?}");
+}
+
+/// Damaged frames (truncated, bytes flipped) of every compressed syntax must give an error or
+/// a picture, never a panic: in the browser a panic stops the whole viewer.
+#[test]
+fn damaged_frames_never_panic() {
+    let ct = shared().join("ct-series");
+    let limits = Limits::default();
+    let mut panics = Vec::new();
+    for (syntax, uid) in [
+        ("rle-lossless", "1.2.840.10008.1.2.5"),
+        ("jpeg-lossless-sv1", "1.2.840.10008.1.2.4.70"),
+        ("jpeg-ls-lossless", "1.2.840.10008.1.2.4.80"),
+        ("jpeg2000-lossless", "1.2.840.10008.1.2.4.90"),
+        ("htj2k-lossless", "1.2.840.10008.1.2.4.201"),
+    ] {
+        let path = ct.join(syntax).join("CT0030.dcm");
+        let file =
+            DicomFile::parse(&std::fs::read(&path).expect("readable"), &limits).expect("parses");
+        let frame = encapsulated_fragment(&path);
+        let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+        for k in 1..16 {
+            let cut = frame.len() * k / 16;
+            cases.push((format!("truncated at {cut}"), frame[..cut].to_vec()));
+        }
+        for k in 0..24 {
+            let at = (frame.len() * k) / 24 + 3;
+            let mut damaged = frame.clone();
+            if let Some(b) = damaged.get_mut(at) {
+                *b ^= 0x5A;
+            }
+            cases.push((format!("byte {at} flipped"), damaged));
+        }
+        for (what, bytes) in cases {
+            let result = std::panic::catch_unwind(|| {
+                let _ = viewer_core::decode_frame(&file.module, uid, &bytes, &limits);
+            });
+            if result.is_err() {
+                panics.push(format!("{syntax}: {what}"));
+            }
+        }
+    }
+    assert!(panics.is_empty(), "decoders panicked on: {panics:#?}");
+}
+
+/// The single fragment of a single-frame encapsulated file: the last item before the
+/// sequence delimiter (FFFE,E0DD).
+fn encapsulated_fragment(path: &PathBuf) -> Vec<u8> {
+    let bytes = std::fs::read(path).expect("readable");
+    let end = bytes
+        .windows(8)
+        .rposition(|w| w == [0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0])
+        .expect("a sequence delimiter");
+    let item = bytes[..end]
+        .windows(4)
+        .rposition(|w| w == [0xFE, 0xFF, 0x00, 0xE0])
+        .expect("an item");
+    let length =
+        u32::from_le_bytes(bytes[item + 4..item + 8].try_into().expect("4 bytes")) as usize;
+    assert_eq!(
+        item + 8 + length,
+        end,
+        "one fragment ending at the delimiter"
+    );
+    bytes[item + 8..end].to_vec()
 }
