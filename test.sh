@@ -23,6 +23,13 @@ cargo test --locked
 step "viewer-core wasm tests in headless Chromium"
 cargo test --locked --target wasm32-unknown-unknown -p viewer-core
 
+step "decoders against reference decoders (pydicom + pylibjpeg + pyjpegls) on every test file"
+cargo build --release --locked -p viewer-core --bin dicom-decode
+SHARED=${DICOM_TEST_DATA:-$ROOT/../shared}
+"$VENV/bin/python" scripts/check_decoders.py target/release/dicom-decode \
+  "$SHARED/ct-series" "$SHARED/dicom-corpus" --report target/decoder-report.md >/dev/null
+cat target/decoder-report.md | head -12
+
 step "release build of the web app"
 scripts/build.sh
 

@@ -34,9 +34,12 @@ fi
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
-if ! cmp -s scripts/requirements.txt "$VENV/.requirements" 2>/dev/null; then
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements.txt
-  cp scripts/requirements.txt "$VENV/.requirements"
+# The test set-up adds the reference decoders (scripts/check_decoders.py).
+requirements=scripts/requirements.txt
+[ "$MODE" = test ] && requirements=scripts/requirements-test.txt
+if ! cmp -s "$requirements" "$VENV/.installed-$MODE" 2>/dev/null; then
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$VENV/.installed-$MODE"
 fi
 
 if [ "$MODE" = test ]; then

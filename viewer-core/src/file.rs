@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::io::Cursor;
 
-use dicom_core::Tag;
+use dicom_core::{Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::{DefaultDicomObject, OpenFileOptions};
 
@@ -12,6 +12,7 @@ use crate::frame::{decode_frame, DecodeError, DecodedFrame};
 use crate::pixel_module::{Attributes, Limits, PixelModule, PixelModuleError};
 
 const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
+const EXPLICIT_VR_BIG_ENDIAN: &str = "1.2.840.10008.1.2.2";
 
 /// Why a file could not give a frame.
 #[derive(Debug, thiserror::Error)]
@@ -89,19 +90,46 @@ impl DicomFile {
                 limits,
             )?);
         }
-        // Native pixel data: the parser already turned it into host (little-endian) order.
+        // Native pixel data: the parser already turned it into host (little-endian) order,
+        // word by word for OW.
         let all = element.to_bytes().map_err(|_| FileError::NoPixelData)?;
-        let size = self.module.frame_bytes();
-        if self.module.bits_allocated == 1 && frames > 1 {
-            return Err(FileError::Fragments(
-                "multi-frame 1-bit data is not split yet",
-            ));
-        }
-        let start = size * frame as usize;
-        let end = (start + size).min(all.len());
-        let bytes = all.get(start..end).unwrap_or(&[]);
-        Ok(decode_frame(&self.module, EXPLICIT_VR_LE, bytes, limits)?)
+        let bytes = if self.module.bits_allocated == 1 {
+            Cow::Owned(one_bit_frame(&all, self.module.pixel_count(), frame))
+        } else {
+            let size = self.module.native_frame_bytes();
+            let start = size * frame as usize;
+            let end = (start + size).min(all.len());
+            let mut bytes = Cow::Borrowed(all.get(start..end).unwrap_or(&[]));
+            if self.transfer_syntax_uid == EXPLICIT_VR_BIG_ENDIAN
+                && self.module.bits_allocated == 32
+                && element.vr() == VR::OW
+            {
+                // 32-bit samples read as big-endian 16-bit words: swap the words of each sample.
+                for sample in bytes.to_mut().chunks_exact_mut(4) {
+                    sample.rotate_left(2);
+                }
+            }
+            bytes
+        };
+        Ok(decode_frame(&self.module, EXPLICIT_VR_LE, &bytes, limits)?)
     }
+}
+
+/// Frame `frame` of packed 1-bit data, whose frames need not start on a byte boundary,
+/// repacked to start at bit 0. Missing bits give a short (refused) frame, never zeros.
+fn one_bit_frame(all: &[u8], pixels: usize, frame: u32) -> Vec<u8> {
+    let first_bit = pixels * frame as usize;
+    if all.len() * 8 < first_bit + pixels {
+        return Vec::new();
+    }
+    let mut out = vec![0u8; pixels.div_ceil(8)];
+    for i in 0..pixels {
+        let bit = first_bit + i;
+        if all.get(bit / 8).is_some_and(|b| (b >> (bit % 8)) & 1 == 1) {
+            out[i / 8] |= 1 << (i % 8);
+        }
+    }
+    out
 }
 
 /// The bytes of one frame of encapsulated pixel data (PS3.5 A.4).

@@ -57,6 +57,19 @@ impl Samples {
         })
     }
 
+    /// The canonical byte layout: each sample as a little-endian integer of its width
+    /// (what `dicom-decode --raw` writes and what reference decoders are compared on).
+    pub fn to_le_bytes(&self) -> Vec<u8> {
+        match self {
+            Samples::U8(v) => v.clone(),
+            Samples::I8(v) => v.iter().map(|&s| s as u8).collect(),
+            Samples::U16(v) => v.iter().flat_map(|s| s.to_le_bytes()).collect(),
+            Samples::I16(v) => v.iter().flat_map(|s| s.to_le_bytes()).collect(),
+            Samples::U32(v) => v.iter().flat_map(|s| s.to_le_bytes()).collect(),
+            Samples::I32(v) => v.iter().flat_map(|s| s.to_le_bytes()).collect(),
+        }
+    }
+
     /// Smallest and largest sample, or `None` when empty.
     pub fn min_max(&self) -> Option<(f64, f64)> {
         fn mm<T: Copy + PartialOrd + Into<f64>>(v: &[T]) -> Option<(f64, f64)> {
@@ -140,7 +153,7 @@ pub fn decode_frame(
 
     if !ts.is_encapsulated_pixel_data() {
         match codestream_kind(bytes) {
-            Some("JPEG 2000") if bytes.len() != module.frame_bytes() => {
+            Some("JPEG 2000") if bytes.len() != module.native_frame_bytes() => {
                 let mut frame = decode_frame(module, JPEG_2000, bytes, limits)?;
                 frame.relabelled_from = Some(uid.to_string());
                 return Ok(frame);
@@ -153,10 +166,10 @@ pub fn decode_frame(
     let (native, photometric) = match ts.codec() {
         // Native syntaxes; for Deflated Explicit VR LE the frame itself is not deflated once
         // taken out of the dataset.
-        Codec::None | Codec::Dataset(_) => (
-            native_le_bytes(module, uid, bytes)?,
-            module.photometric.clone(),
-        ),
+        Codec::None | Codec::Dataset(_) => {
+            let native = native_le_bytes(module, uid, bytes)?;
+            to_rgb_if_ybr(module, native)
+        }
         Codec::EncapsulatedPixelData(..)
             if uid == crate::jpegls::JPEG_LS_LOSSLESS
                 || uid == crate::jpegls::JPEG_LS_NEAR_LOSSLESS =>
@@ -168,12 +181,24 @@ pub fn decode_frame(
                 })?;
             (Cow::Owned(out), module.photometric.clone())
         }
+        Codec::EncapsulatedPixelData(..)
+            if (uid == crate::jpeg::JPEG_BASELINE || uid == crate::jpeg::JPEG_EXTENDED)
+                && module.samples_per_pixel == 3
+                && module.bits_allocated == 8 =>
+        {
+            let out =
+                crate::jpeg::decode_jpeg_colour(module, bytes).map_err(|e| DecodeError::Codec {
+                    transfer_syntax: ts.name().to_string(),
+                    message: e.to_string(),
+                })?;
+            (Cow::Owned(out), Photometric::Rgb)
+        }
         Codec::EncapsulatedPixelData(..) if uid == RLE_LOSSLESS => {
             let out = crate::rle::decode_rle(module, bytes).map_err(|e| DecodeError::Codec {
                 transfer_syntax: ts.name().to_string(),
                 message: e.to_string(),
             })?;
-            (Cow::Owned(out), module.photometric.clone())
+            to_rgb_if_ybr(module, Cow::Owned(out))
         }
         Codec::EncapsulatedPixelData(Some(reader), _) => {
             let mut out = Vec::new();
@@ -238,7 +263,7 @@ fn native_le_bytes<'a>(
     uid: &str,
     bytes: &'a [u8],
 ) -> Result<Cow<'a, [u8]>, DecodeError> {
-    let expected = module.frame_bytes();
+    let expected = module.native_frame_bytes();
     // An odd-length frame may arrive padded to even length.
     let exact = match bytes.len() {
         n if n == expected => bytes,
@@ -256,10 +281,34 @@ fn native_le_bytes<'a>(
     if module.bits_allocated == 1 {
         data = Cow::Owned(unpack_bits(exact, module.pixel_count()));
     }
-    if module.samples_per_pixel == 3 && module.planar_configuration == 1 {
+    if module.is_native_422() {
+        data = Cow::Owned(crate::color::expand_ybr_422(
+            &data,
+            usize::from(module.rows),
+            usize::from(module.columns),
+        ));
+    } else if module.samples_per_pixel == 3 && module.planar_configuration == 1 {
         data = Cow::Owned(interleave_planes(&data, module));
     }
     Ok(data)
+}
+
+/// 8-bit YBR_FULL / YBR_FULL_422 samples (uncompressed or RLE) become RGB; anything else
+/// keeps its interpretation.
+fn to_rgb_if_ybr<'a>(
+    module: &PixelModule,
+    mut data: Cow<'a, [u8]>,
+) -> (Cow<'a, [u8]>, Photometric) {
+    let ybr = matches!(
+        module.photometric,
+        Photometric::YbrFull | Photometric::YbrFull422
+    );
+    if ybr && module.samples_per_pixel == 3 && module.bits_allocated == 8 {
+        crate::color::ybr_full_to_rgb(data.to_mut());
+        (data, Photometric::Rgb)
+    } else {
+        (data, module.photometric.clone())
+    }
 }
 
 /// Recognises compressed codestreams by their first bytes.

@@ -6,8 +6,9 @@
 //! - [`study`]: study / series / instance summaries built from QIDO-RS and WADO-RS metadata;
 //! - [`pixel_module`]: the Image Pixel module with the limits checked before allocating;
 //! - [`frame`]: one frame's bytes, as labelled by the server, into typed samples;
-//! - [`rle`], [`jpegls`]: decoders we own or guard ourselves;
+//! - [`rle`], [`jpegls`], [`jpeg`] (colour): decoders we own or guard ourselves;
 //! - [`file`]: a whole Part 10 file into frames (tests, CLI);
+//! - [`color`]: YBR to RGB;
 //! - [`voi`]: Modality LUT (rescale) and VOI window maths, the reference for the shader;
 //! - [`geometry`]: ordering a stack of slices along its normal;
 //! - [`i18n`] and [`text`]: message catalogs and display formatting (French first).
@@ -15,11 +16,13 @@
 //! Rule: no dependency on web-sys, leptos or GL. The web app depends on this crate, never
 //! the reverse.
 
+pub mod color;
 pub mod dicom_json;
 pub mod file;
 pub mod frame;
 pub mod geometry;
 pub mod i18n;
+pub mod jpeg;
 pub mod jpegls;
 pub mod multipart;
 pub mod pixel_module;

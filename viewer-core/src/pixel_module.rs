@@ -223,10 +223,26 @@ impl PixelModule {
         usize::from(self.rows) * usize::from(self.columns)
     }
 
-    /// Bytes of one native (uncompressed) frame. 1-bit frames are packed.
+    /// Bytes of one frame at full resolution (decoded). 1-bit frames are packed.
     pub fn frame_bytes(&self) -> usize {
         // `check` bounds this by `max_frame_bytes`, which fits usize on every target.
         usize::try_from(self.frame_bytes_u64()).unwrap_or(usize::MAX)
+    }
+
+    /// Bytes of one frame as stored uncompressed: YBR_FULL_422 keeps two samples per pixel.
+    pub fn native_frame_bytes(&self) -> usize {
+        if self.is_native_422() {
+            self.pixel_count().div_ceil(2) * 4 * usize::from(self.bits_allocated / 8)
+        } else {
+            self.frame_bytes()
+        }
+    }
+
+    /// Whether uncompressed samples are chroma-subsampled (YBR_FULL_422, 8 bits).
+    pub fn is_native_422(&self) -> bool {
+        self.photometric == Photometric::YbrFull422
+            && self.samples_per_pixel == 3
+            && self.bits_allocated == 8
     }
 
     fn frame_bytes_u64(&self) -> u64 {

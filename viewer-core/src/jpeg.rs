@@ -1,0 +1,103 @@
+//! Colour JPEG (baseline and extended, 8 bits): decoded here so the colour transform follows
+//! the stream and the DICOM header rather than a guess.
+//!
+//! A JPEG stream says whether its components are YCbCr: an Adobe APP14 marker carries the
+//! transform flag, a JFIF APP0 marker implies YCbCr. A stream with neither, labelled RGB in
+//! the DICOM header (or with component identifiers 'R','G','B'), holds RGB and is not
+//! transformed. Grey and lossless JPEG go through the codec registry.
+
+use jpeg_decoder::{ColorTransform, Decoder, PixelFormat};
+
+use crate::pixel_module::{Photometric, PixelModule};
+
+pub const JPEG_BASELINE: &str = "1.2.840.10008.1.2.4.50";
+pub const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JpegError {
+    #[error("the JPEG image is {columns}x{rows} in {format}; the pixel module says otherwise")]
+    Mismatch {
+        rows: u16,
+        columns: u16,
+        format: &'static str,
+    },
+    #[error("{0}")]
+    Stream(String),
+}
+
+/// What the markers before the first scan say about colour.
+#[derive(Default)]
+struct ColourMarkers {
+    adobe: bool,
+    jfif: bool,
+    rgb_component_ids: bool,
+}
+
+fn colour_markers(data: &[u8]) -> ColourMarkers {
+    let mut found = ColourMarkers::default();
+    let mut at = 2;
+    while let (Some(&0xFF), Some(&marker)) = (data.get(at), data.get(at + 1)) {
+        if marker == 0xFF {
+            at += 1;
+            continue;
+        }
+        let Some(length) = data
+            .get(at + 2..at + 4)
+            .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
+        else {
+            break;
+        };
+        let segment = data.get(at + 4..at + 2 + length).unwrap_or_default();
+        match marker {
+            0xE0 if segment.starts_with(b"JFIF\0") => found.jfif = true,
+            0xEE if segment.starts_with(b"Adobe") => found.adobe = true,
+            // SOF0..SOF3: components start at byte 6, three bytes each.
+            0xC0..=0xC3 if segment.get(5) == Some(&3) => {
+                let ids: Vec<u8> = (0..3)
+                    .filter_map(|c| segment.get(6 + 3 * c).copied())
+                    .collect();
+                found.rgb_component_ids = ids == b"RGB";
+            }
+            0xDA => break,
+            _ => {}
+        }
+        at += 2 + length;
+    }
+    found
+}
+
+/// Decodes an 8-bit, three-component JPEG frame into interleaved RGB.
+pub fn decode_jpeg_colour(module: &PixelModule, data: &[u8]) -> Result<Vec<u8>, JpegError> {
+    let markers = colour_markers(data);
+    let mut decoder = Decoder::new(data);
+    decoder.set_max_decoding_buffer_size(module.frame_bytes());
+    let stored_rgb = !markers.adobe
+        && !markers.jfif
+        && (module.photometric == Photometric::Rgb || markers.rgb_component_ids);
+    if stored_rgb {
+        decoder.set_color_transform(ColorTransform::None);
+    }
+    let pixels = decoder
+        .decode()
+        .map_err(|e| JpegError::Stream(e.to_string()))?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| JpegError::Stream("no frame header".into()))?;
+    if info.width != module.columns
+        || info.height != module.rows
+        || info.pixel_format != PixelFormat::RGB24
+        || pixels.len() != module.frame_bytes()
+    {
+        return Err(JpegError::Mismatch {
+            rows: info.height,
+            columns: info.width,
+            format: match info.pixel_format {
+                PixelFormat::L8 => "8-bit grey",
+                PixelFormat::L16 => "16-bit grey",
+                PixelFormat::RGB24 => "RGB",
+                PixelFormat::CMYK32 => "CMYK",
+            },
+        });
+    }
+    Ok(pixels)
+}
