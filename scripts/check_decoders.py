@@ -38,7 +38,6 @@ YBR_TOLERANCE = 1  # YBR_FULL -> RGB in floating point, rounded
 # Gaps recognised by our error message: the reference decodes, we do not yet.
 KNOWN_GAPS = {
     "12-bit JPEG": "no Rust decoder handles 12-bit DCT JPEG yet",
-    "colour JPEG-LS": "the JPEG-LS decoder does single-component images only",
 }
 # Single files where we differ from the reference, with what was found (each is an open gap).
 KNOWN_FILES = {
@@ -75,8 +74,6 @@ def reference_frames(ds):
 def gap_reason(message):
     if "SamplePrecision(12)" in message or ("JPEG Extended" in message and "decoder failed" in message):
         return "12-bit JPEG"
-    if "colour JPEG-LS" in message:
-        return "colour JPEG-LS"
     return None
 
 
