@@ -20,7 +20,8 @@ trap cleanup EXIT
 
 pacs_port=$(free_port)
 scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
-scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus"
+"$VENV/bin/python" e2e/fixtures/make_damaged.py "$SHARED/ct-series" "$WORK/damaged"
+scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged"
 web_port=$(free_port)
 scripts/serve.sh start "$WORK/web" "$web_port" "http://127.0.0.1:$pacs_port/dicom-web"
 

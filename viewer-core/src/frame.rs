@@ -193,6 +193,18 @@ pub fn decode_frame(
                 })?;
             (Cow::Owned(out), Photometric::Rgb)
         }
+        Codec::EncapsulatedPixelData(..)
+            if (uid == crate::jpeg::JPEG_BASELINE || uid == crate::jpeg::JPEG_EXTENDED)
+                && module.bits_allocated == 16
+                && crate::jpeg12::is_12_bit(bytes) =>
+        {
+            let out =
+                crate::jpeg12::decode_jpeg12(module, bytes).map_err(|e| DecodeError::Codec {
+                    transfer_syntax: ts.name().to_string(),
+                    message: e.to_string(),
+                })?;
+            (Cow::Owned(out), photometric_after_codec(module))
+        }
         Codec::EncapsulatedPixelData(..) if uid == RLE_LOSSLESS => {
             let out = crate::rle::decode_rle(module, bytes).map_err(|e| DecodeError::Codec {
                 transfer_syntax: ts.name().to_string(),

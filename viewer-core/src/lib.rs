@@ -6,7 +6,7 @@
 //! - [`study`]: study / series / instance summaries built from QIDO-RS and WADO-RS metadata;
 //! - [`pixel_module`]: the Image Pixel module with the limits checked before allocating;
 //! - [`frame`]: one frame's bytes, as labelled by the server, into typed samples;
-//! - [`rle`], [`jpegls`], [`jpeg`] (colour): decoders we own or guard ourselves;
+//! - [`rle`], [`jpegls`], [`jpeg`] (colour), [`jpeg12`] (12-bit): decoders we own or guard ourselves;
 //! - [`file`]: a whole Part 10 file into frames (tests, CLI);
 //! - [`color`]: YBR to RGB;
 //! - [`voi`]: Modality LUT (rescale) and VOI window maths, the reference for the shader;
@@ -23,6 +23,7 @@ pub mod frame;
 pub mod geometry;
 pub mod i18n;
 pub mod jpeg;
+pub mod jpeg12;
 pub mod jpegls;
 pub mod multipart;
 pub mod pixel_module;

@@ -253,16 +253,14 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             data-series=stack.series.clone()
             data-window-center=move || window.get().map(|w| w.center.to_string())
             data-window-width=move || window.get().map(|w| w.width.to_string())
+            on:wheel=on_wheel
+            on:pointerdown=on_pointer_down
+            on:pointermove=on_pointer_move
+            on:pointerup=on_pointer_up
+            on:pointercancel=move |_| drag_from.set(None)
         >
-            <canvas
-                node_ref=canvas_ref
-                data-testid="viewport-canvas"
-                on:wheel=on_wheel
-                on:pointerdown=on_pointer_down
-                on:pointermove=on_pointer_move
-                on:pointerup=on_pointer_up
-                on:pointercancel=move |_| drag_from.set(None)
-            ></canvas>
+            // Interactions are on the whole viewport, so they also work over a message.
+            <canvas node_ref=canvas_ref data-testid="viewport-canvas"></canvas>
             <div class="overlay top-left" data-testid="overlay-identity">
                 <div class="patient-name">{identity.patient_name.clone()}</div>
                 <div>{identity.patient_id.clone()}</div>
