@@ -12,6 +12,7 @@ scripts/setup.sh test
 
 step "format"
 cargo fmt --all -- --check
+cargo fmt --manifest-path viewer-core/oracle/Cargo.toml -- --check
 
 step "clippy (native and wasm32)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -29,6 +30,11 @@ SHARED=${DICOM_TEST_DATA:-$ROOT/../shared}
 "$VENV/bin/python" scripts/check_decoders.py target/release/dicom-decode \
   "$SHARED/ct-series" "$SHARED/dicom-corpus" --report target/decoder-report.md >/dev/null
 cat target/decoder-report.md | head -12
+
+step "JPEG 2000 / HTJ2K against OpenJPEG C (openjpeg-sys), frame by frame"
+cargo build --release --locked --manifest-path viewer-core/oracle/Cargo.toml
+OPENJPEG_ORACLE=$ROOT/viewer-core/oracle/target/release/openjpeg-oracle \
+  cargo test --release --locked --test openjpeg_oracle -- --ignored
 
 step "release build of the web app"
 scripts/build.sh

@@ -46,6 +46,11 @@ impl DicomFile {
         } else {
             bytes
         };
+        if body.starts_with(b"DICM") {
+            let syntax = meta_transfer_syntax(body).unwrap_or_default();
+            crate::lengths::check_lengths(body, &syntax)
+                .map_err(|e| FileError::Parse(e.to_string()))?;
+        }
         let object = OpenFileOptions::new()
             .from_reader(Cursor::new(body))
             .map_err(|e| FileError::Parse(e.to_string()))?;
@@ -72,6 +77,25 @@ impl DicomFile {
 
     /// Decodes frame `frame` (0-based).
     pub fn decode(&self, frame: u32, limits: &Limits) -> Result<DecodedFrame, FileError> {
+        let bytes = self.encoded_frame(frame)?;
+        let syntax = if self.is_encapsulated() {
+            self.transfer_syntax_uid.as_str()
+        } else {
+            EXPLICIT_VR_LE
+        };
+        Ok(decode_frame(&self.module, syntax, &bytes, limits)?)
+    }
+
+    /// Whether the pixel data is encapsulated (compressed fragments).
+    pub fn is_encapsulated(&self) -> bool {
+        self.object
+            .element(tags::PIXEL_DATA)
+            .is_ok_and(|e| e.value().fragments().is_some())
+    }
+
+    /// The stored bytes of frame `frame` (0-based): its codestream when encapsulated, else its
+    /// samples in little-endian order (as the file's parser gives them).
+    pub fn encoded_frame(&self, frame: u32) -> Result<Cow<'_, [u8]>, FileError> {
         let frames = self.module.number_of_frames;
         if frame >= frames {
             return Err(FileError::FrameOutOfRange { frame, frames });
@@ -82,37 +106,64 @@ impl DicomFile {
             .map_err(|_| FileError::NoPixelData)?;
         if let Some(fragments) = element.value().fragments() {
             let offsets = element.value().offset_table().unwrap_or(&[]);
-            let bytes = frame_fragments(fragments, offsets, frame, frames)?;
-            return Ok(decode_frame(
-                &self.module,
-                &self.transfer_syntax_uid,
-                &bytes,
-                limits,
-            )?);
+            return frame_fragments(fragments, offsets, frame, frames);
         }
         // Native pixel data: the parser already turned it into host (little-endian) order,
         // word by word for OW.
         let all = element.to_bytes().map_err(|_| FileError::NoPixelData)?;
-        let bytes = if self.module.bits_allocated == 1 {
-            Cow::Owned(one_bit_frame(&all, self.module.pixel_count(), frame))
-        } else {
-            let size = self.module.native_frame_bytes();
-            let start = size * frame as usize;
-            let end = (start + size).min(all.len());
-            let mut bytes = Cow::Borrowed(all.get(start..end).unwrap_or(&[]));
-            if self.transfer_syntax_uid == EXPLICIT_VR_BIG_ENDIAN
-                && self.module.bits_allocated == 32
-                && element.vr() == VR::OW
-            {
-                // 32-bit samples read as big-endian 16-bit words: swap the words of each sample.
-                for sample in bytes.to_mut().chunks_exact_mut(4) {
-                    sample.rotate_left(2);
-                }
+        if self.module.bits_allocated == 1 {
+            return Ok(Cow::Owned(one_bit_frame(
+                &all,
+                self.module.pixel_count(),
+                frame,
+            )));
+        }
+        let size = self.module.native_frame_bytes();
+        let start = size * frame as usize;
+        let end = (start + size).min(all.len());
+        let mut bytes = all.get(start..end).unwrap_or(&[]).to_vec();
+        if self.transfer_syntax_uid == EXPLICIT_VR_BIG_ENDIAN
+            && self.module.bits_allocated == 32
+            && element.vr() == VR::OW
+        {
+            // 32-bit samples read as big-endian 16-bit words: swap the words of each sample.
+            for sample in bytes.chunks_exact_mut(4) {
+                sample.rotate_left(2);
             }
-            bytes
-        };
-        Ok(decode_frame(&self.module, EXPLICIT_VR_LE, &bytes, limits)?)
+        }
+        Ok(Cow::Owned(bytes))
     }
+}
+
+/// The Transfer Syntax UID of the file meta group (explicit VR little endian), read directly.
+fn meta_transfer_syntax(body: &[u8]) -> Option<String> {
+    let mut pos = 4;
+    while body.len() >= pos + 8 && body[pos..pos + 2] == [0x02, 0x00] {
+        let element = u16::from_le_bytes([body[pos + 2], body[pos + 3]]);
+        let long = matches!(
+            &body[pos + 4..pos + 6],
+            b"OB" | b"UN" | b"UT" | b"SQ" | b"OW" | b"UC" | b"UR"
+        );
+        let (length, header) = if long {
+            let l = body.get(pos + 8..pos + 12)?;
+            (u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize, 12)
+        } else {
+            (
+                usize::from(u16::from_le_bytes([body[pos + 6], body[pos + 7]])),
+                8,
+            )
+        };
+        let value = body.get(pos + header..pos + header + length)?;
+        if element == 0x0010 {
+            return Some(
+                String::from_utf8_lossy(value)
+                    .trim_end_matches(['\0', ' '])
+                    .to_string(),
+            );
+        }
+        pos += header + length;
+    }
+    None
 }
 
 /// Frame `frame` of packed 1-bit data, whose frames need not start on a byte boundary,

@@ -7,6 +7,7 @@
 //! - [`pixel_module`]: the Image Pixel module with the limits checked before allocating;
 //! - [`frame`]: one frame's bytes, as labelled by the server, into typed samples;
 //! - [`rle`], [`jpegls`], [`jpeg`] (colour), [`jpeg12`] (12-bit): decoders we own or guard ourselves;
+//! - [`lengths`]: element lengths checked against the data before parsing;
 //! - [`file`]: a whole Part 10 file into frames (tests, CLI);
 //! - [`color`]: YBR to RGB;
 //! - [`voi`]: Modality LUT (rescale) and VOI window maths, the reference for the shader;
@@ -25,6 +26,7 @@ pub mod i18n;
 pub mod jpeg;
 pub mod jpeg12;
 pub mod jpegls;
+pub mod lengths;
 pub mod multipart;
 pub mod pixel_module;
 pub mod rle;

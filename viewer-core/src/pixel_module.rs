@@ -179,6 +179,12 @@ impl PixelModule {
         if !matches!(self.bits_allocated, 1 | 8 | 16 | 32) {
             return Err(out_of_range("BitsAllocated", self.bits_allocated.into()));
         }
+        if self.bits_allocated == 1 && self.samples_per_pixel != 1 {
+            return Err(out_of_range(
+                "SamplesPerPixel",
+                self.samples_per_pixel.into(),
+            ));
+        }
         if self.bits_stored == 0 {
             return Err(out_of_range("BitsStored", 0));
         }
