@@ -24,123 +24,193 @@ pub struct LengthError {
 pub fn check_lengths(body: &[u8], transfer_syntax_uid: &str) -> Result<(), LengthError> {
     let start = if body.starts_with(b"DICM") { 4 } else { 0 };
     // The file meta group is always explicit VR little endian.
-    let dataset = scan(body, start, true, false, true)?;
-    match transfer_syntax_uid {
-        "1.2.840.10008.1.2.1.99" | "1.2.840.10008.1.2.8.1" => Ok(()),
-        "1.2.840.10008.1.2" => scan(body, dataset, false, false, false).map(|_| ()),
-        "1.2.840.10008.1.2.2" => scan(body, dataset, true, true, false).map(|_| ()),
-        _ => scan(body, dataset, true, false, false).map(|_| ()),
+    let meta = Scanner {
+        data: body,
+        big_endian: false,
+    };
+    let dataset = meta.meta_end(start);
+    let (explicit, big_endian) = match transfer_syntax_uid {
+        "1.2.840.10008.1.2.1.99" | "1.2.840.10008.1.2.8.1" => return Ok(()),
+        "1.2.840.10008.1.2" => (false, false),
+        "1.2.840.10008.1.2.2" => (true, true),
+        _ => (true, false),
+    };
+    Scanner {
+        data: body,
+        big_endian,
     }
+    .elements(dataset, body.len(), explicit, 0)
+    .map(|_| ())
 }
 
-/// Walks element headers from `pos`; with `meta_only`, stops at the first element outside
-/// group 0002 and returns its position.
-fn scan(
-    data: &[u8],
-    mut pos: usize,
-    explicit: bool,
+/// Nesting deeper than this is refused (a hostile file could otherwise exhaust the stack).
+const MAX_DEPTH: usize = 64;
+
+struct Scanner<'a> {
+    data: &'a [u8],
     big_endian: bool,
-    meta_only: bool,
-) -> Result<usize, LengthError> {
-    let u16_at = |p: usize| {
-        let b = [data[p], data[p + 1]];
-        if big_endian {
+}
+
+impl Scanner<'_> {
+    fn u16_at(&self, p: usize) -> u16 {
+        let b = [self.data[p], self.data[p + 1]];
+        if self.big_endian {
             u16::from_be_bytes(b)
         } else {
             u16::from_le_bytes(b)
         }
-    };
-    let u32_at = |p: usize| {
-        let b = [data[p], data[p + 1], data[p + 2], data[p + 3]];
-        if big_endian {
+    }
+
+    fn u32_at(&self, p: usize) -> u32 {
+        let b = [
+            self.data[p],
+            self.data[p + 1],
+            self.data[p + 2],
+            self.data[p + 3],
+        ];
+        if self.big_endian {
             u32::from_be_bytes(b)
         } else {
             u32::from_le_bytes(b)
         }
-    };
-    // Inside encapsulated pixel data, items hold codestream bytes, not data sets.
-    let mut in_fragments = false;
-    while data.len() >= pos + 8 {
-        let (group, element) = (u16_at(pos), u16_at(pos + 2));
-        if meta_only && group != 0x0002 {
-            return Ok(pos);
-        }
-        let too_long = |length: u32, at: usize| LengthError {
+    }
+
+    fn error(&self, group: u16, element: u16, length: u32, at: usize, end: usize) -> LengthError {
+        LengthError {
             group,
             element,
             length,
-            remaining: data.len() - at,
-        };
-        if group == 0xFFFE {
-            // Items and delimiters: a 4-byte length; an item's content is scanned in place.
-            let length = u32_at(pos + 4);
-            pos += 8;
-            if element == 0xE000 && length != UNDEFINED {
-                if length as usize > data.len() - pos {
-                    return Err(too_long(length, pos));
-                }
-                if in_fragments {
-                    pos += length as usize;
-                }
-            }
-            if element == 0xE0DD {
-                in_fragments = false;
-            }
-            continue;
-        }
-        let (vr, length, header) = if explicit {
-            let vr = VR::from_binary([data[pos + 4], data[pos + 5]]);
-            let long = matches!(
-                vr,
-                Some(
-                    VR::OB
-                        | VR::OD
-                        | VR::OF
-                        | VR::OL
-                        | VR::OV
-                        | VR::OW
-                        | VR::SQ
-                        | VR::UC
-                        | VR::UN
-                        | VR::UR
-                        | VR::UT
-                        | VR::SV
-                        | VR::UV
-                )
-            );
-            if long {
-                if data.len() < pos + 12 {
-                    return Ok(pos);
-                }
-                (vr, u32_at(pos + 8), 12)
-            } else {
-                (vr, u32::from(u16_at(pos + 6)), 8)
-            }
-        } else {
-            (None, u32_at(pos + 4), 8)
-        };
-        pos += header;
-        if length == UNDEFINED {
-            if vr == Some(VR::UN) {
-                // A sequence encoded as UN holds implicit VR data sets: leave it to the parser.
-                return Ok(data.len());
-            }
-            // A sequence, or encapsulated pixel data: its items follow in place.
-            in_fragments = (group, element) == (0x7FE0, 0x0010);
-            continue;
-        }
-        if length as usize > data.len() - pos {
-            return Err(too_long(length, pos));
-        }
-        let sequence = match vr {
-            Some(vr) => vr == VR::SQ,
-            None => is_sequence_implicit(Tag(group, element), &data[pos..pos + length as usize]),
-        };
-        if !sequence {
-            pos += length as usize;
+            remaining: end.saturating_sub(at),
         }
     }
-    Ok(pos)
+
+    /// The end of the file meta group (explicit VR little endian, group 0002).
+    fn meta_end(&self, mut pos: usize) -> usize {
+        while self.data.len() >= pos + 8 && self.u16_at(pos) == 0x0002 {
+            let long = matches!(
+                &self.data[pos + 4..pos + 6],
+                b"OB" | b"OW" | b"UN" | b"UT" | b"SQ" | b"UC" | b"UR"
+            );
+            pos += if long && self.data.len() >= pos + 12 {
+                12 + self.u32_at(pos + 8) as usize
+            } else {
+                8 + usize::from(self.u16_at(pos + 6))
+            };
+        }
+        pos
+    }
+
+    /// Elements from `pos` up to `end`, or up to an item delimiter (consumed); returns the
+    /// position after them.
+    fn elements(
+        &self,
+        mut pos: usize,
+        end: usize,
+        explicit: bool,
+        depth: usize,
+    ) -> Result<usize, LengthError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error(0xFFFE, 0xE000, 0, pos, end));
+        }
+        while end >= pos + 8 {
+            let (group, element) = (self.u16_at(pos), self.u16_at(pos + 2));
+            if group == 0xFFFE {
+                pos += 8;
+                if element == 0xE00D {
+                    return Ok(pos); // end of the item
+                }
+                continue; // a stray delimiter: the parser reports it
+            }
+            let (vr, length, header) = if explicit {
+                let vr = VR::from_binary([self.data[pos + 4], self.data[pos + 5]]);
+                let long = matches!(
+                    vr,
+                    Some(
+                        VR::OB
+                            | VR::OD
+                            | VR::OF
+                            | VR::OL
+                            | VR::OV
+                            | VR::OW
+                            | VR::SQ
+                            | VR::UC
+                            | VR::UN
+                            | VR::UR
+                            | VR::UT
+                            | VR::SV
+                            | VR::UV
+                    )
+                );
+                if long {
+                    if end < pos + 12 {
+                        return Ok(end);
+                    }
+                    (vr, self.u32_at(pos + 8), 12)
+                } else {
+                    (vr, u32::from(self.u16_at(pos + 6)), 8)
+                }
+            } else {
+                (None, self.u32_at(pos + 4), 8)
+            };
+            pos += header;
+            if length == UNDEFINED {
+                pos = if (group, element) == (0x7FE0, 0x0010) {
+                    self.items(pos, end, explicit, depth, true)?
+                } else {
+                    // A sequence; one encoded as UN holds implicit VR little endian data sets.
+                    self.items(pos, end, explicit && vr != Some(VR::UN), depth, false)?
+                };
+                continue;
+            }
+            if length as usize > end - pos {
+                return Err(self.error(group, element, length, pos, end));
+            }
+            let value_end = pos + length as usize;
+            let sequence = match vr {
+                Some(vr) => vr == VR::SQ,
+                None => is_sequence_implicit(Tag(group, element), &self.data[pos..value_end]),
+            };
+            if sequence {
+                self.items(pos, value_end, explicit, depth, false)?;
+            }
+            pos = value_end;
+        }
+        Ok(pos)
+    }
+
+    /// Items from `pos` up to `end` or to a sequence delimiter (consumed). Fragments of
+    /// encapsulated pixel data are skipped, data sets are scanned.
+    fn items(
+        &self,
+        mut pos: usize,
+        end: usize,
+        explicit: bool,
+        depth: usize,
+        fragments: bool,
+    ) -> Result<usize, LengthError> {
+        while end >= pos + 8 {
+            let (group, element, length) =
+                (self.u16_at(pos), self.u16_at(pos + 2), self.u32_at(pos + 4));
+            pos += 8;
+            match (group, element) {
+                (0xFFFE, 0xE0DD) => return Ok(pos),
+                (0xFFFE, 0xE000) if length == UNDEFINED && !fragments => {
+                    pos = self.elements(pos, end, explicit, depth + 1)?;
+                }
+                (0xFFFE, 0xE000) if length != UNDEFINED => {
+                    if length as usize > end - pos {
+                        return Err(self.error(group, element, length, pos, end));
+                    }
+                    if !fragments {
+                        self.elements(pos, pos + length as usize, explicit, depth + 1)?;
+                    }
+                    pos += length as usize;
+                }
+                _ => return Ok(pos - 8), // not an item: the parser reports it
+            }
+        }
+        Ok(pos)
+    }
 }
 
 /// In implicit VR, a value is a sequence when the dictionary says so, or (private and unknown
