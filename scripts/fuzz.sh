@@ -24,7 +24,7 @@ for target in parse decode; do
   # before parsing; this known case is tracked in an issue, and the limit lets the fuzzer
   # look past it. Any other out-of-memory still stops the run.
   cargo fuzz run -O "$target" "$seeds" -- \
-    -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048 -malloc_limit_mb=4096 \
+    -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=6144 -malloc_limit_mb=4096 \
     -print_final_stats=1 2>&1 |
     grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|SUMMARY|==[0-9]+== ERROR|thread .* panicked)' || true
   if ls fuzz/artifacts/"$target"/crash-* >/dev/null 2>&1; then

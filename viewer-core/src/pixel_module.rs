@@ -238,7 +238,8 @@ impl PixelModule {
     /// Bytes of one frame as stored uncompressed: YBR_FULL_422 keeps two samples per pixel.
     pub fn native_frame_bytes(&self) -> usize {
         if self.is_native_422() {
-            self.pixel_count().div_ceil(2) * 4 * usize::from(self.bits_allocated / 8)
+            // Each row is whole pairs (Y1 Y2 Cb Cr); an odd last column still takes a pair.
+            usize::from(self.rows) * usize::from(self.columns).div_ceil(2) * 4
         } else {
             self.frame_bytes()
         }
