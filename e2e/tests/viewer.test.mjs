@@ -75,6 +75,23 @@ test('opening the CT draws the first slice with the file window, and the wheel s
   await page.close();
 });
 
+test('the window presets of the file and the data range can be chosen', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  await portal.studyRow('CT-REAL-1').click();
+  await portal.waitForSlice(0);
+  const presets = page.locator('[data-testid=window-presets]');
+  // ct-series/README.md: windows 40/400 "SOFT TISSUE" and -600/1500 "LUNG".
+  await presets.selectOption({ label: 'LUNG' });
+  assert.equal(await portal.viewport().getAttribute('data-window-center'), '-600');
+  assert.equal(await portal.viewport().getAttribute('data-window-width'), '1500');
+  await presets.selectOption({ label: 'Plage des données' });
+  const width = Number(await portal.viewport().getAttribute('data-window-width'));
+  assert.ok(width > 1500, `the data range of a CT slice is wide, got ${width}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('dragging changes the window', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);

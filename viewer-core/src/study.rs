@@ -5,7 +5,7 @@ use dicom_dictionary_std::tags;
 use crate::dicom_json::JsonDataset;
 use crate::geometry::{stack_order, SlicePlacement};
 use crate::pixel_module::{Limits, PixelModule, PixelModuleError};
-use crate::voi::{window_presets, Rescale, WindowPreset};
+use crate::voi::{presentation_inverse, window_presets, Rescale, VoiFunction, WindowPreset};
 
 /// One row of the study list.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +110,9 @@ pub struct StackImage {
     pub module: Result<PixelModule, PixelModuleError>,
     pub rescale: Rescale,
     pub windows: Vec<WindowPreset>,
+    pub voi_function: VoiFunction,
+    /// Presentation LUT Shape INVERSE.
+    pub inverse: bool,
     pub instance_number: Option<i64>,
     pub position_mm: Option<[f64; 3]>,
     /// Lossy Image Compression (0028,2110) is "01".
@@ -141,6 +144,8 @@ pub fn image_stack(metadata: &[JsonDataset], limits: &Limits) -> Vec<StackImage>
             module: PixelModule::read(ds, limits),
             rescale: Rescale::from_json(ds),
             windows: window_presets(ds),
+            voi_function: VoiFunction::from_json(ds),
+            inverse: presentation_inverse(ds),
             instance_number,
             position_mm,
             lossy: ds.string(tags::LOSSY_IMAGE_COMPRESSION).as_deref() == Some("01"),

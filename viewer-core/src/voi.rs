@@ -80,6 +80,57 @@ impl WindowLevel {
     }
 }
 
+/// The VOI LUT Function (0028,1056) that maps a window to display values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VoiFunction {
+    #[default]
+    Linear,
+    LinearExact,
+    Sigmoid,
+}
+
+impl VoiFunction {
+    /// Reads (0028,1056); absent or unknown values mean LINEAR (C.11.2.1.3).
+    pub fn from_json(ds: &JsonDataset) -> Self {
+        match ds.string(tags::VOILUT_FUNCTION).as_deref() {
+            Some("LINEAR_EXACT") => VoiFunction::LinearExact,
+            Some("SIGMOID") => VoiFunction::Sigmoid,
+            _ => VoiFunction::Linear,
+        }
+    }
+
+    /// The shader's code for this function.
+    pub fn code(self) -> i32 {
+        match self {
+            VoiFunction::Linear => 0,
+            VoiFunction::LinearExact => 1,
+            VoiFunction::Sigmoid => 2,
+        }
+    }
+}
+
+impl WindowLevel {
+    /// `value` through `function`, output in `0.0..=1.0` (C.11.2.1.2 and C.11.2.1.3).
+    pub fn apply(&self, function: VoiFunction, value: f64) -> f64 {
+        match function {
+            VoiFunction::Linear => self.linear(value),
+            VoiFunction::LinearExact => {
+                let width = self.width.max(f64::MIN_POSITIVE);
+                ((value - self.center) / width + 0.5).clamp(0.0, 1.0)
+            }
+            VoiFunction::Sigmoid => {
+                let width = self.width.max(f64::MIN_POSITIVE);
+                1.0 / (1.0 + (-4.0 * (value - self.center) / width).exp())
+            }
+        }
+    }
+}
+
+/// Presentation LUT Shape (2050,0020) INVERSE: the displayed values are inverted.
+pub fn presentation_inverse(ds: &JsonDataset) -> bool {
+    ds.string(tags::PRESENTATION_LUT_SHAPE).as_deref() == Some("INVERSE")
+}
+
 /// A window from the file, with its explanation when given.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowPreset {
@@ -163,6 +214,21 @@ mod tests {
         assert_eq!(presets.len(), 2);
         assert_eq!(presets[1].window.center, -600.0);
         assert_eq!(presets[1].explanation.as_deref(), Some("LUNG"));
+    }
+
+    #[test]
+    fn exact_and_sigmoid_functions() {
+        let w = WindowLevel {
+            center: 100.0,
+            width: 200.0,
+        };
+        assert_eq!(w.apply(VoiFunction::LinearExact, 100.0), 0.5);
+        assert_eq!(w.apply(VoiFunction::LinearExact, 0.0), 0.0);
+        assert_eq!(w.apply(VoiFunction::LinearExact, 200.0), 1.0);
+        assert_eq!(w.apply(VoiFunction::Sigmoid, 100.0), 0.5);
+        let high = w.apply(VoiFunction::Sigmoid, 200.0);
+        assert!((high - 1.0 / (1.0 + (-2.0f64).exp())).abs() < 1e-12);
+        assert!(w.apply(VoiFunction::Sigmoid, -1e6) < 1e-9);
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub struct DrawParams {
     pub intercept: f32,
     pub center: f32,
     pub width: f32,
+    /// VOI LUT Function: 0 LINEAR, 1 LINEAR_EXACT, 2 SIGMOID.
+    pub function: i32,
     pub invert: bool,
 }
 
@@ -52,7 +54,7 @@ void main() {
 }
 "#;
 
-/// The VOI LINEAR function of PS3.3 C.11.2.1.2.1, as `viewer_core::voi::WindowLevel::linear`.
+/// The VOI functions of PS3.3 C.11.2.1.2 and C.11.2.1.3, as `viewer_core::voi::WindowLevel::apply`.
 const FRAGMENT: &str = r#"#version 300 es
 precision highp float;
 precision highp int;
@@ -62,6 +64,7 @@ uniform float u_slope;
 uniform float u_intercept;
 uniform float u_center;
 uniform float u_width;
+uniform int u_function;
 uniform bool u_invert;
 uniform bool u_color;
 in vec2 v_uv;
@@ -75,14 +78,20 @@ void main() {
     return;
   }
   float x = float(texelFetch(u_image, p, 0).r) * u_slope + u_intercept;
-  float w = max(u_width, 1.0);
   float y;
-  if (x <= u_center - 0.5 - (w - 1.0) / 2.0) {
-    y = 0.0;
-  } else if (x > u_center - 0.5 + (w - 1.0) / 2.0) {
-    y = 1.0;
+  if (u_function == 1) {
+    y = clamp((x - u_center) / max(u_width, 1e-6) + 0.5, 0.0, 1.0);
+  } else if (u_function == 2) {
+    y = 1.0 / (1.0 + exp(-4.0 * (x - u_center) / max(u_width, 1e-6)));
   } else {
-    y = clamp((x - (u_center - 0.5)) / (w - 1.0) + 0.5, 0.0, 1.0);
+    float w = max(u_width, 1.0);
+    if (x <= u_center - 0.5 - (w - 1.0) / 2.0) {
+      y = 0.0;
+    } else if (x > u_center - 0.5 + (w - 1.0) / 2.0) {
+      y = 1.0;
+    } else {
+      y = clamp((x - (u_center - 0.5)) / (w - 1.0) + 0.5, 0.0, 1.0);
+    }
   }
   if (u_invert) { y = 1.0 - y; }
   o_color = vec4(y, y, y, 1.0);
@@ -247,6 +256,7 @@ impl Renderer {
         gl.uniform1f(loc("u_intercept").as_ref(), params.intercept);
         gl.uniform1f(loc("u_center").as_ref(), params.center);
         gl.uniform1f(loc("u_width").as_ref(), params.width);
+        gl.uniform1i(loc("u_function").as_ref(), params.function);
         gl.uniform1i(loc("u_invert").as_ref(), i32::from(params.invert));
         gl.uniform1i(loc("u_color").as_ref(), i32::from(*color));
         gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);

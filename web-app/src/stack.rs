@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use viewer_core::pixel_module::Photometric;
 use viewer_core::study::StackImage;
 use viewer_core::{decode_frame, DecodedFrame, Limits};
 
@@ -32,6 +33,8 @@ pub struct Entry {
 pub enum FrameState {
     Ready(Rc<DecodedFrame>),
     Failed(String),
+    /// Decoded, but the viewer cannot show it faithfully yet: the message catalog key says why.
+    NotDisplayable(&'static str),
 }
 
 pub struct Stack {
@@ -180,6 +183,10 @@ impl Stack {
                     &frame.bytes,
                     &self.limits,
                 ) {
+                    // Palette colour drawn as grey would be a wrong picture: say so instead.
+                    Ok(decoded) if decoded.photometric == Photometric::PaletteColor => {
+                        FrameState::NotDisplayable("viewer.palette")
+                    }
                     Ok(decoded) => FrameState::Ready(Rc::new(decoded)),
                     Err(e) => FrameState::Failed(e.to_string()),
                 }

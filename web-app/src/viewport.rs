@@ -118,7 +118,10 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                 intercept: image.rescale.intercept as f32,
                 center: wl.center as f32,
                 width: wl.width as f32,
-                invert: frame.photometric == viewer_core::pixel_module::Photometric::Monochrome1,
+                function: image.voi_function.code(),
+                // MONOCHROME1 shows low values bright; Presentation LUT INVERSE flips again.
+                invert: (frame.photometric == viewer_core::pixel_module::Photometric::Monochrome1)
+                    != image.inverse,
             });
             if r.is_lost() {
                 gl_error.set(Some("WebGL context lost".into()));
@@ -178,7 +181,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
         move || match (gl_error.get(), visible()) {
             (Some(_), _) => "error",
             (None, Some(FrameState::Ready(_))) => "ready",
-            (None, Some(FrameState::Failed(_))) => "error",
+            (None, Some(FrameState::Failed(_) | FrameState::NotDisplayable(_))) => "error",
             (None, None) => "loading",
         }
     };
@@ -192,10 +195,64 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             match visible() {
                 Some(FrameState::Ready(_)) => None,
                 Some(FrameState::Failed(e)) => Some(i18n.f("viewer.frame_error", &[("error", &e)])),
+                Some(FrameState::NotDisplayable(key)) => Some(i18n.t(key)),
                 None => Some(i18n.t("viewer.frame_loading")),
             }
         }
     };
+    // The file's windows (of the first image), then the data range of the visible frame.
+    let presets: Vec<(String, WindowLevel)> = stack
+        .images
+        .first()
+        .map(|img| {
+            img.windows
+                .iter()
+                .map(|p| {
+                    let name = p.explanation.clone().unwrap_or_else(|| {
+                        format!("{:.0} / {:.0}", p.window.center, p.window.width)
+                    });
+                    (name, p.window)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let data_range = {
+        let stack = stack.clone();
+        move || -> Option<WindowLevel> {
+            let i = index.get_untracked();
+            let img = &stack.images[stack.entries[i].image];
+            match stack.state(i) {
+                Some(FrameState::Ready(frame)) => frame.samples.min_max().map(|(lo, hi)| {
+                    WindowLevel::from_range(img.rescale.apply(lo), img.rescale.apply(hi))
+                }),
+                _ => None,
+            }
+        }
+    };
+    let preset_options = presets
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| view! { <option value=i.to_string()>{name.clone()}</option> })
+        .collect_view();
+    let on_preset = move |ev: leptos::ev::Event| {
+        let choice = event_target_value(&ev);
+        let chosen = match choice.parse::<usize>() {
+            Ok(i) => presets.get(i).map(|(_, w)| *w),
+            Err(_) => data_range(),
+        };
+        if let Some(w) = chosen {
+            window.set(Some(w));
+        }
+    };
+    let range_label = {
+        let i18n = i18n.clone();
+        move || i18n.t("viewer.window_range")
+    };
+    let presets_label = {
+        let i18n = i18n.clone();
+        move || i18n.t("viewer.window_presets")
+    };
+
     let lossy_flags: Vec<bool> = stack
         .entries
         .iter()
@@ -272,6 +329,17 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                 <div>{identity.series_description.clone()}</div>
             </div>
             <div class="overlay bottom-left" data-testid="overlay-position">{position}</div>
+            <label class="viewport-tools">
+                <span class="visually-hidden">{presets_label}</span>
+                <select data-testid="window-presets" on:change=on_preset on:pointerdown=|ev| ev.stop_propagation() on:wheel=|ev| ev.stop_propagation()>
+                    <option value="" disabled=true selected=true>{
+                        let i18n = i18n.clone();
+                        move || i18n.t("viewer.window_presets")
+                    }</option>
+                    {preset_options}
+                    <option value="range">{range_label}</option>
+                </select>
+            </label>
             <div class="overlay bottom-right">
                 <div data-testid="overlay-window">{window_text}</div>
                 <Show when=lossy>
