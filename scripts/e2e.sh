@@ -21,9 +21,12 @@ trap cleanup EXIT
 pacs_port=$(free_port)
 scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
 "$VENV/bin/python" e2e/fixtures/make_damaged.py "$SHARED/ct-series" "$WORK/damaged"
+# The palette image Orthanc keeps (the last of the files sharing its SOP Instance UID).
+"$VENV/bin/python" e2e/fixtures/palette_reference.py \
+  "$SHARED/dicom-corpus/pydicom/test_files/examples_palette.dcm" "$WORK/palette.json"
 scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged"
 web_port=$(free_port)
 scripts/serve.sh start "$WORK/web" "$web_port" "http://127.0.0.1:$pacs_port/dicom-web"
 
-export PORTAL_URL="http://127.0.0.1:$web_port/" DICOM_TEST_DATA="$SHARED"
+export PORTAL_URL="http://127.0.0.1:$web_port/" DICOM_TEST_DATA="$SHARED" E2E_WORK="$WORK"
 (cd e2e && npm test)

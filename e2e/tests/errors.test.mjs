@@ -49,14 +49,3 @@ test('a 12-bit JPEG image displays', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
-
-test('a palette colour image says it is not displayed yet rather than showing wrong greys', async () => {
-  const { page, problems } = await openPage(browser);
-  const portal = new Portal(page);
-  // pydicom's PALETTE COLOR ultrasound (OBXXXX1A / examples_palette.dcm share one instance).
-  await portal.studyRow('11-05-25-142825').click();
-  await portal.waitForState('error');
-  assert.match(await page.locator('[data-testid=viewport-message]').innerText(), /couleurs de palette/);
-  assert.deepEqual(problems, []);
-  await page.close();
-});

@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { launch, openPage } from '../lib/browser.mjs';
 import { explicitLeSamples, displayByte } from '../lib/dicom.mjs';
 import { Portal, samplePoints } from '../lib/viewer.mjs';
@@ -146,6 +147,35 @@ test('the interface switches to English and back', async () => {
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   await page.locator('[data-testid=lang-switch]').click();
   assert.equal(await page.locator('h1').innerText(), 'Examens');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a palette colour image is shown through its LUTs, as pydicom maps it', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  // pydicom's PALETTE COLOR ultrasound (examples_palette.dcm); the expected colours come from
+  // pydicom's apply_color_lut (e2e/fixtures/palette_reference.py).
+  const expected = JSON.parse(readFileSync(join(process.env.E2E_WORK, 'palette.json'), 'utf8'));
+  const rgb = Buffer.from(expected.rgb, 'base64');
+  await portal.studyRow('11-05-25-142825').click();
+  await portal.waitForSlice(0);
+  const { width, height } = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid=viewport-canvas]');
+    return { width: c.width, height: c.height };
+  });
+  const points = samplePoints(width, height, expected.columns, expected.rows);
+  const { rgba } = await portal.canvasPixels(points.map((p) => p.canvas));
+  let wrong = 0;
+  let coloured = 0;
+  points.forEach((p, i) => {
+    const [r, g, b] = rgba[i];
+    const e = rgb.subarray(p.pixel * 3, p.pixel * 3 + 3);
+    if (Math.abs(r - e[0]) > 1 || Math.abs(g - e[1]) > 1 || Math.abs(b - e[2]) > 1) wrong += 1;
+    if (e[0] !== e[1] || e[1] !== e[2]) coloured += 1;
+  });
+  assert.ok(coloured > 0, 'the sampled points must include coloured pixels');
+  assert.equal(wrong, 0, `${wrong} of ${points.length} canvas pixels differ from pydicom's palette colours`);
   assert.deepEqual(problems, []);
   await page.close();
 });

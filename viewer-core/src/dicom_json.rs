@@ -22,6 +22,19 @@ pub fn is_uid(value: &str) -> bool {
             .all(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The request path, under a DICOMweb root, of a bulk data URI that belongs to
+/// `study`/`series`/`instance`: the part from `studies/` on. `None` for anything else, so the
+/// viewer only ever asks its own DICOMweb root for it, whatever origin the URI names.
+pub fn bulk_data_path(uri: &str, study: &str, series: &str, instance: &str) -> Option<String> {
+    let at = uri.find("/studies/")?;
+    let path = &uri[at + 1..];
+    let prefix = format!("studies/{study}/series/{series}/instances/{instance}/");
+    let safe = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b'_' | b'-'));
+    (path.starts_with(&prefix) && safe && !path.contains("..")).then(|| path.to_string())
+}
+
 /// Why a DICOM JSON document could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DicomJsonError {
@@ -187,6 +200,18 @@ mod tests {
         assert!(!is_uid("1..2"));
         assert!(!is_uid("1.2/../studies"));
         assert!(!is_uid(&"1".repeat(65)));
+    }
+
+    #[test]
+    fn bulk_data_paths_stay_under_the_instance() {
+        let uri = "http://pacs:8042/dicom-web/studies/1.2/series/3.4/instances/5.6/bulk/00281201";
+        assert_eq!(
+            bulk_data_path(uri, "1.2", "3.4", "5.6").as_deref(),
+            Some("studies/1.2/series/3.4/instances/5.6/bulk/00281201")
+        );
+        assert_eq!(bulk_data_path(uri, "1.2", "3.4", "9.9"), None);
+        let sneaky = "https://evil/studies/1.2/series/3.4/instances/5.6/../../../../x?token=1";
+        assert_eq!(bulk_data_path(sneaky, "1.2", "3.4", "5.6"), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! - [`rle`], [`jpegls`], [`jpeg`] (colour), [`jpeg12`] (12-bit): decoders we own or guard ourselves;
 //! - [`lengths`]: element lengths checked against the data before parsing;
 //! - [`file`]: a whole Part 10 file into frames (tests, CLI);
-//! - [`color`]: YBR to RGB;
+//! - [`color`]: YBR to RGB; [`palette`]: PALETTE COLOR LUTs;
 //! - [`voi`]: Modality LUT (rescale) and VOI window maths, the reference for the shader;
 //! - [`geometry`]: ordering a stack of slices along its normal;
 //! - [`i18n`] and [`text`]: message catalogs and display formatting (French first).
@@ -28,6 +28,7 @@ pub mod jpeg12;
 pub mod jpegls;
 pub mod lengths;
 pub mod multipart;
+pub mod palette;
 pub mod pixel_module;
 pub mod rle;
 pub mod study;

@@ -102,6 +102,40 @@ impl SeriesSummary {
     }
 }
 
+/// Where a PALETTE COLOR image's LUTs are: descriptors inline, data as bulk data references.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaletteSource {
+    /// Red, green, blue LUT Descriptors: entries, first mapped value, bits per entry.
+    pub descriptors: [[i64; 3]; 3],
+    /// Red, green, blue LUT Data BulkDataURIs, as the server wrote them.
+    pub data_uris: [String; 3],
+}
+
+impl PaletteSource {
+    /// `None` when the dataset has no complete (non-segmented) palette.
+    pub fn from_json(ds: &JsonDataset) -> Option<Self> {
+        let descriptor = |tag| -> Option<[i64; 3]> {
+            match ds.numbers(tag).as_slice() {
+                [Some(a), Some(b), Some(c)] => Some([*a as i64, *b as i64, *c as i64]),
+                _ => None,
+            }
+        };
+        let uri = |tag| ds.bulk_data_uri(tag).map(str::to_string);
+        Some(PaletteSource {
+            descriptors: [
+                descriptor(tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR)?,
+                descriptor(tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR)?,
+                descriptor(tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR)?,
+            ],
+            data_uris: [
+                uri(tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA)?,
+                uri(tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA)?,
+                uri(tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA)?,
+            ],
+        })
+    }
+}
+
 /// One image of a stack, with what the viewport needs to fetch, decode and display it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StackImage {
@@ -117,6 +151,8 @@ pub struct StackImage {
     pub position_mm: Option<[f64; 3]>,
     /// Lossy Image Compression (0028,2110) is "01".
     pub lossy: bool,
+    /// The palette of a PALETTE COLOR image, when the server gave its LUTs as bulk data.
+    pub palette: Option<PaletteSource>,
 }
 
 /// The images of a series in display order. Datasets without Rows (reports, documents) are
@@ -149,6 +185,7 @@ pub fn image_stack(metadata: &[JsonDataset], limits: &Limits) -> Vec<StackImage>
             instance_number,
             position_mm,
             lossy: ds.string(tags::LOSSY_IMAGE_COMPRESSION).as_deref() == Some("01"),
+            palette: PaletteSource::from_json(ds),
         });
     }
     let order = stack_order(&placements);

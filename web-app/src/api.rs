@@ -5,7 +5,7 @@
 //! BulkDataURI) are never followed, so credentials cannot leak to an origin they name.
 
 use gloo::net::http::{Request, Response};
-use viewer_core::dicom_json::{is_uid, JsonDataset};
+use viewer_core::dicom_json::{bulk_data_path, is_uid, JsonDataset};
 use viewer_core::multipart::parse_multipart;
 use web_sys::AbortSignal;
 
@@ -167,4 +167,36 @@ pub async fn frame(
         transfer_syntax_uid,
         bytes,
     })
+}
+
+/// WADO-RS bulk data of an instance, from the BulkDataURI the server gave in its metadata.
+/// Only the path under `studies/{study}/series/{series}/instances/{instance}/` is kept and
+/// asked of this origin's DICOMweb root; any other URI is refused.
+pub async fn bulk_data(
+    study: &str,
+    series: &str,
+    instance: &str,
+    uri: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Vec<u8>, ApiError> {
+    let [study, series, instance] = checked([study, series, instance])?;
+    let path = bulk_data_path(uri, study, series, instance).ok_or(ApiError::InvalidUid)?;
+    let url = format!("{ROOT}/{path}");
+    let response = get(
+        &url,
+        r#"multipart/related; type="application/octet-stream""#,
+        signal,
+    )
+    .await?;
+    let content_type = response.headers().get("content-type").unwrap_or_default();
+    let body = response
+        .binary()
+        .await
+        .map_err(|e| ApiError::Body(short(&e.to_string())))?;
+    let parts = parse_multipart(&content_type, &body).map_err(|e| ApiError::Body(e.to_string()))?;
+    let part = parts
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::Body("no part in the answer".into()))?;
+    Ok(body[part.content].to_vec())
 }

@@ -9,9 +9,10 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use viewer_core::palette::Palette;
 use viewer_core::pixel_module::Photometric;
 use viewer_core::study::StackImage;
-use viewer_core::{decode_frame, DecodedFrame, Limits};
+use viewer_core::{decode_frame, DecodedFrame, Limits, Samples};
 
 use crate::api;
 
@@ -43,6 +44,7 @@ pub struct Stack {
     pub images: Vec<StackImage>,
     pub entries: Vec<Entry>,
     cache: RefCell<HashMap<usize, FrameState>>,
+    palettes: RefCell<HashMap<usize, Rc<Palette>>>,
     queue: RefCell<VecDeque<usize>>,
     in_flight: RefCell<Vec<usize>>,
     /// The visible frame, and how many frames around it fit in the budget.
@@ -82,6 +84,7 @@ impl Stack {
             images,
             entries,
             cache: RefCell::default(),
+            palettes: RefCell::default(),
             queue: RefCell::default(),
             in_flight: RefCell::default(),
             focus: Cell::new(0),
@@ -183,9 +186,18 @@ impl Stack {
                     &frame.bytes,
                     &self.limits,
                 ) {
-                    // Palette colour drawn as grey would be a wrong picture: say so instead.
+                    // Palette colour drawn as grey would be a wrong picture: map it through its
+                    // LUTs, or say it cannot be shown.
                     Ok(decoded) if decoded.photometric == Photometric::PaletteColor => {
-                        FrameState::NotDisplayable("viewer.palette")
+                        match self.palette(entry.image, &signal).await {
+                            Some(palette) => FrameState::Ready(Rc::new(DecodedFrame {
+                                samples_per_pixel: 3,
+                                photometric: Photometric::Rgb,
+                                samples: Samples::U8(palette.apply(&decoded.samples)),
+                                ..decoded
+                            })),
+                            None => FrameState::NotDisplayable("viewer.palette"),
+                        }
                     }
                     Ok(decoded) => FrameState::Ready(Rc::new(decoded)),
                     Err(e) => FrameState::Failed(e.to_string()),
@@ -193,6 +205,34 @@ impl Stack {
             }
             Err(e) => FrameState::Failed(e.to_string()),
         }
+    }
+
+    /// The palette of image `image`, fetched once.
+    async fn palette(&self, image: usize, signal: &web_sys::AbortSignal) -> Option<Rc<Palette>> {
+        if let Some(p) = self.palettes.borrow().get(&image) {
+            return Some(Rc::clone(p));
+        }
+        let img = &self.images[image];
+        let source = img.palette.as_ref()?;
+        let mut data = Vec::new();
+        for uri in &source.data_uris {
+            let bytes = api::bulk_data(
+                &self.study,
+                &self.series,
+                &img.sop_instance_uid,
+                uri,
+                Some(signal),
+            )
+            .await
+            .ok()?;
+            data.push(bytes);
+        }
+        let palette =
+            Rc::new(Palette::new(source.descriptors, [&data[0], &data[1], &data[2]]).ok()?);
+        self.palettes
+            .borrow_mut()
+            .insert(image, Rc::clone(&palette));
+        Some(palette)
     }
 
     /// Stops every request of this stack (the view showing it went away).

@@ -1,0 +1,117 @@
+//! PALETTE COLOR (PS3.3 C.7.6.3.1.5-6): stored values through the red, green and blue LUTs.
+
+use crate::frame::Samples;
+
+/// Why a palette cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaletteError {
+    #[error("the palette descriptor is invalid")]
+    Descriptor,
+    #[error("the {colour} palette has {actual} bytes for {entries} entries")]
+    DataSize {
+        colour: &'static str,
+        entries: usize,
+        actual: usize,
+    },
+}
+
+/// The three LUTs of a palette, as 8-bit display values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Palette {
+    first_mapped: i64,
+    /// Interleaved RGB, one triple per entry.
+    rgb: Vec<u8>,
+}
+
+impl Palette {
+    /// `descriptors` are the red, green and blue LUT Descriptors (number of entries, 0 meaning
+    /// 65536; first stored value mapped; bits per entry, 8 or 16); `data` the LUT Data as
+    /// little-endian words (or bytes, for 8-bit entries packed one per byte).
+    pub fn new(descriptors: [[i64; 3]; 3], data: [&[u8]; 3]) -> Result<Self, PaletteError> {
+        let entries = |d: [i64; 3]| if d[0] == 0 { 65_536 } else { d[0] as usize };
+        let count = entries(descriptors[0]);
+        if descriptors.iter().any(|d| {
+            entries(*d) != count || !(1..=65_536).contains(&d[0].max(1)) || !matches!(d[2], 8 | 16)
+        }) {
+            return Err(PaletteError::Descriptor);
+        }
+        let mut rgb = vec![0u8; count * 3];
+        for (c, (d, bytes)) in descriptors.iter().zip(data).enumerate() {
+            let colour = ["red", "green", "blue"][c];
+            let value = |i: usize| -> Option<u8> {
+                if d[2] == 16 {
+                    let w = bytes.get(2 * i..2 * i + 2)?;
+                    Some((u16::from_le_bytes([w[0], w[1]]) >> 8) as u8)
+                } else if bytes.len() >= 2 * count {
+                    bytes.get(2 * i).copied() // one 8-bit entry per 16-bit word
+                } else {
+                    bytes.get(i).copied()
+                }
+            };
+            for i in 0..count {
+                rgb[i * 3 + c] = value(i).ok_or(PaletteError::DataSize {
+                    colour,
+                    entries: count,
+                    actual: bytes.len(),
+                })?;
+            }
+        }
+        Ok(Palette {
+            first_mapped: descriptors[0][1],
+            rgb,
+        })
+    }
+
+    /// Single-sample stored values into interleaved RGB; values outside the LUT take its
+    /// first or last entry.
+    pub fn apply(&self, samples: &Samples) -> Vec<u8> {
+        let last = self.rgb.len() / 3 - 1;
+        let mut out = Vec::with_capacity(samples.len() * 3);
+        for i in 0..samples.len() {
+            let v = samples.get(i).unwrap_or_default() as i64 - self.first_mapped;
+            let index = v.clamp(0, last as i64) as usize * 3;
+            out.extend_from_slice(&self.rgb[index..index + 3]);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_through_16_bit_luts_with_an_offset() {
+        // Four entries from stored value 10; red ramps, green constant, blue inverted.
+        let red: Vec<u8> = [0u16, 0x5500, 0xAA00, 0xFF00]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let green: Vec<u8> = [0x8000u16; 4]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let blue: Vec<u8> = [0xFF00u16, 0xAA00, 0x5500, 0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let p = Palette::new([[4, 10, 16]; 3], [&red, &green, &blue]).expect("valid");
+        let rgb = p.apply(&Samples::U8(vec![9, 10, 12, 200]));
+        assert_eq!(
+            rgb,
+            vec![0, 128, 255, 0, 128, 255, 0xAA, 128, 0x55, 255, 128, 0]
+        );
+    }
+
+    #[test]
+    fn rejects_short_data() {
+        assert!(matches!(
+            Palette::new([[4, 0, 16]; 3], [&[0; 8], &[0; 8], &[0; 6]]),
+            Err(PaletteError::DataSize { colour: "blue", .. })
+        ));
+        assert_eq!(
+            Palette::new([[4, 0, 12]; 3], [&[0; 8]; 3]),
+            Err(PaletteError::Descriptor)
+        );
+    }
+}
