@@ -20,6 +20,14 @@ export class Portal {
       `[data-testid=viewport][data-slice="${index}"][data-state=ready]`, { timeout });
   }
 
+  /** The canvas's drawing-buffer size. */
+  async canvasSize() {
+    return this.page.evaluate(() => {
+      const c = document.querySelector('[data-testid=viewport-canvas]');
+      return { width: c.width, height: c.height };
+    });
+  }
+
   /** RGBA of canvas pixels at the given drawing-buffer coordinates. */
   async canvasPixels(points) {
     return this.page.evaluate((pts) => {

@@ -18,10 +18,7 @@ after(async () => { await browser?.close(); });
 
 async function assertCanvasShowsSlice(portal, file) {
   const stored = explicitLeSamples(join(CT_DIR, file), CT.rows, CT.columns);
-  const { width, height } = await portal.page.evaluate(() => {
-    const c = document.querySelector('[data-testid=viewport-canvas]');
-    return { width: c.width, height: c.height };
-  });
+  const { width, height } = await portal.canvasSize();
   const points = samplePoints(width, height, CT.columns, CT.rows);
   assert.ok(points.length > 1000, `only ${points.length} sample points`);
   const { rgba } = await portal.canvasPixels(points.map((p) => p.canvas));
@@ -160,10 +157,7 @@ test('a palette colour image is shown through its LUTs, as pydicom maps it', asy
   const rgb = Buffer.from(expected.rgb, 'base64');
   await portal.studyRow('11-05-25-142825').click();
   await portal.waitForSlice(0);
-  const { width, height } = await page.evaluate(() => {
-    const c = document.querySelector('[data-testid=viewport-canvas]');
-    return { width: c.width, height: c.height };
-  });
+  const { width, height } = await portal.canvasSize();
   const points = samplePoints(width, height, expected.columns, expected.rows);
   const { rgba } = await portal.canvasPixels(points.map((p) => p.canvas));
   let wrong = 0;

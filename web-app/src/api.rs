@@ -6,7 +6,7 @@
 
 use gloo::net::http::{Request, Response};
 use viewer_core::dicom_json::{bulk_data_path, is_uid, JsonDataset};
-use viewer_core::multipart::parse_multipart;
+use viewer_core::multipart::{parse_multipart, Part};
 use web_sys::AbortSignal;
 
 /// The DICOMweb root on this origin.
@@ -147,26 +147,30 @@ pub async fn frame(
         Err(ApiError::Status(400 | 406 | 415 | 500 | 501)) => get(&url, plain, signal).await?,
         other => other?,
     };
+    let (part, bytes) = first_part(response).await?;
+    Ok(FrameBytes {
+        transfer_syntax_uid: part
+            .transfer_syntax
+            .unwrap_or_else(|| EXPLICIT_VR_LE.to_string()),
+        bytes,
+    })
+}
+
+/// The first part of a `multipart/related` answer: its headers and its content.
+async fn first_part(response: Response) -> Result<(Part, Vec<u8>), ApiError> {
     let content_type = response.headers().get("content-type").unwrap_or_default();
-    let body = response
+    let mut body = response
         .binary()
         .await
         .map_err(|e| ApiError::Body(short(&e.to_string())))?;
-    let parts = parse_multipart(&content_type, &body).map_err(|e| ApiError::Body(e.to_string()))?;
-    let part = parts
+    let part = parse_multipart(&content_type, &body)
+        .map_err(|e| ApiError::Body(e.to_string()))?
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::Body("no part in the answer".into()))?;
-    let transfer_syntax_uid = part
-        .transfer_syntax
-        .unwrap_or_else(|| EXPLICIT_VR_LE.to_string());
-    let mut bytes = body;
-    bytes.truncate(part.content.end);
-    bytes.drain(..part.content.start);
-    Ok(FrameBytes {
-        transfer_syntax_uid,
-        bytes,
-    })
+    body.truncate(part.content.end);
+    body.drain(..part.content.start);
+    Ok((part, body))
 }
 
 /// WADO-RS bulk data of an instance, from the BulkDataURI the server gave in its metadata.
@@ -188,15 +192,5 @@ pub async fn bulk_data(
         signal,
     )
     .await?;
-    let content_type = response.headers().get("content-type").unwrap_or_default();
-    let body = response
-        .binary()
-        .await
-        .map_err(|e| ApiError::Body(short(&e.to_string())))?;
-    let parts = parse_multipart(&content_type, &body).map_err(|e| ApiError::Body(e.to_string()))?;
-    let part = parts
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::Body("no part in the answer".into()))?;
-    Ok(body[part.content].to_vec())
+    Ok(first_part(response).await?.1)
 }
