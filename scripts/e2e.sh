@@ -24,6 +24,8 @@ scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
 # The palette image Orthanc keeps (the last of the files sharing its SOP Instance UID).
 "$VENV/bin/python" e2e/fixtures/palette_reference.py \
   "$SHARED/dicom-corpus/pydicom/test_files/examples_palette.dcm" "$WORK/palette.json"
+"$VENV/bin/python" e2e/fixtures/palette_reference.py \
+  "$SHARED/dicom-corpus/pydicom-data/gdcm-US-ALOKA-16_big.dcm" "$WORK/palette_segmented.json"
 scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged"
 web_port=$(free_port)
 scripts/serve.sh start "$WORK/web" "$web_port" "http://127.0.0.1:$pacs_port/dicom-web"

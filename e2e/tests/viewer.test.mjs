@@ -173,3 +173,24 @@ test('a palette colour image is shown through its LUTs, as pydicom maps it', asy
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a segmented 16-bit palette is expanded and shown as pydicom maps it', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  // GDCM's ALOKA ultrasound (gdcm-US-ALOKA-16*.dcm share one instance): segmented palettes.
+  const expected = JSON.parse(readFileSync(join(process.env.E2E_WORK, 'palette_segmented.json'), 'utf8'));
+  const rgb = Buffer.from(expected.rgb, 'base64');
+  await portal.studyRow('98279').click();
+  await portal.waitForSlice(0);
+  const { width, height } = await portal.canvasSize();
+  const points = samplePoints(width, height, expected.columns, expected.rows);
+  const { rgba } = await portal.canvasPixels(points.map((p) => p.canvas));
+  let wrong = 0;
+  points.forEach((p, i) => {
+    const e = rgb.subarray(p.pixel * 3, p.pixel * 3 + 3);
+    if ([0, 1, 2].some((c) => Math.abs(rgba[i][c] - e[c]) > 1)) wrong += 1;
+  });
+  assert.equal(wrong, 0, `${wrong} of ${points.length} canvas pixels differ from pydicom's palette colours`);
+  assert.deepEqual(problems.filter((p) => !/Failed to load resource.*500/.test(p)), []);
+  await page.close();
+});

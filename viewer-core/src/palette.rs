@@ -7,6 +7,8 @@ use crate::frame::Samples;
 pub enum PaletteError {
     #[error("the palette descriptor is invalid")]
     Descriptor,
+    #[error("the segmented palette data is inconsistent")]
+    Segments,
     #[error("the {colour} palette has {actual} bytes for {entries} entries")]
     DataSize {
         colour: &'static str,
@@ -76,6 +78,65 @@ impl Palette {
     }
 }
 
+/// Expands segmented palette LUT data (PS3.3 C.7.9.2: discrete, linear and indirect segments
+/// of 16-bit words) into `entries` values.
+pub fn expand_segmented(words: &[u16], entries: usize) -> Result<Vec<u16>, PaletteError> {
+    let mut out: Vec<u16> = Vec::with_capacity(entries);
+    let mut at = 0;
+    while at < words.len() {
+        at = expand_segment(words, at, entries, &mut out, true)?;
+    }
+    if out.len() != entries {
+        return Err(PaletteError::Segments);
+    }
+    Ok(out)
+}
+
+/// Expands the segment at word `at`; returns the position of the next one. An indirect
+/// segment copies segments from elsewhere in the data (never another indirect one).
+fn expand_segment(
+    words: &[u16],
+    at: usize,
+    entries: usize,
+    out: &mut Vec<u16>,
+    indirect_allowed: bool,
+) -> Result<usize, PaletteError> {
+    let word = |i: usize| words.get(i).copied().ok_or(PaletteError::Segments);
+    let (opcode, length) = (word(at)?, usize::from(word(at + 1)?));
+    let next = match opcode {
+        0 => {
+            let values = words
+                .get(at + 2..at + 2 + length)
+                .ok_or(PaletteError::Segments)?;
+            out.extend_from_slice(values);
+            at + 2 + length
+        }
+        1 => {
+            let y0 = f64::from(*out.last().ok_or(PaletteError::Segments)?);
+            let y1 = f64::from(word(at + 2)?);
+            for j in 1..=length {
+                out.push((y0 + (y1 - y0) * j as f64 / length as f64).round() as u16);
+                if out.len() > entries {
+                    return Err(PaletteError::Segments);
+                }
+            }
+            at + 3
+        }
+        2 if indirect_allowed => {
+            let mut from = usize::from(word(at + 2)?) | usize::from(word(at + 3)?) << 16;
+            for _ in 0..length {
+                from = expand_segment(words, from, entries, out, false)?;
+            }
+            at + 4
+        }
+        _ => return Err(PaletteError::Segments),
+    };
+    if out.len() > entries {
+        return Err(PaletteError::Segments);
+    }
+    Ok(next)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +161,21 @@ mod tests {
         assert_eq!(
             rgb,
             vec![0, 128, 255, 0, 128, 255, 0xAA, 128, 0x55, 255, 128, 0]
+        );
+    }
+
+    #[test]
+    fn expands_discrete_linear_and_indirect_segments() {
+        // Discrete 0, 10; linear to 40 over 3; indirect: copy 1 segment from word 0.
+        let words = [0, 2, 0, 10, 1, 3, 40, 2, 1, 0, 0];
+        assert_eq!(
+            expand_segmented(&words, 7),
+            Ok(vec![0, 10, 20, 30, 40, 0, 10])
+        );
+        assert_eq!(expand_segmented(&words, 6), Err(PaletteError::Segments));
+        assert_eq!(
+            expand_segmented(&[1, 3, 40], 3),
+            Err(PaletteError::Segments)
         );
     }
 

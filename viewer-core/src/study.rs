@@ -109,6 +109,8 @@ pub struct PaletteSource {
     pub descriptors: [[i64; 3]; 3],
     /// Red, green, blue LUT Data BulkDataURIs, as the server wrote them.
     pub data_uris: [String; 3],
+    /// The data are Segmented Palette Color LUT Data (expand with `palette::expand_segmented`).
+    pub segmented: bool,
 }
 
 impl PaletteSource {
@@ -121,17 +123,25 @@ impl PaletteSource {
             }
         };
         let uri = |tag| ds.bulk_data_uri(tag).map(str::to_string);
+        let uris = |tags: [_; 3]| Some([uri(tags[0])?, uri(tags[1])?, uri(tags[2])?]);
+        let plain = uris([
+            tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+            tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+            tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        ]);
+        let segmented = uris([
+            tags::SEGMENTED_RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+            tags::SEGMENTED_GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+            tags::SEGMENTED_BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        ]);
         Some(PaletteSource {
             descriptors: [
                 descriptor(tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR)?,
                 descriptor(tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR)?,
                 descriptor(tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR)?,
             ],
-            data_uris: [
-                uri(tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA)?,
-                uri(tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA)?,
-                uri(tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA)?,
-            ],
+            segmented: plain.is_none() && segmented.is_some(),
+            data_uris: plain.or(segmented)?,
         })
     }
 }

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use viewer_core::palette::Palette;
+use viewer_core::palette::{expand_segmented, Palette};
 use viewer_core::pixel_module::Photometric;
 use viewer_core::study::StackImage;
 use viewer_core::{decode_frame, DecodedFrame, Limits, Samples};
@@ -215,7 +215,7 @@ impl Stack {
         let img = &self.images[image];
         let source = img.palette.as_ref()?;
         let mut data = Vec::new();
-        for uri in &source.data_uris {
+        for (uri, descriptor) in source.data_uris.iter().zip(source.descriptors) {
             let bytes = api::bulk_data(
                 &self.study,
                 &self.series,
@@ -225,7 +225,21 @@ impl Stack {
             )
             .await
             .ok()?;
-            data.push(bytes);
+            data.push(if source.segmented {
+                let words: Vec<u16> = bytes
+                    .chunks_exact(2)
+                    .map(|w| u16::from_le_bytes([w[0], w[1]]))
+                    .collect();
+                let entries = if descriptor[0] == 0 {
+                    65_536
+                } else {
+                    descriptor[0].max(0) as usize
+                };
+                let values = expand_segmented(&words, entries).ok()?;
+                values.iter().flat_map(|v| v.to_le_bytes()).collect()
+            } else {
+                bytes
+            });
         }
         let palette =
             Rc::new(Palette::new(source.descriptors, [&data[0], &data[1], &data[2]]).ok()?);
