@@ -26,7 +26,10 @@ scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
   "$SHARED/dicom-corpus/pydicom/test_files/examples_palette.dcm" "$WORK/palette.json"
 "$VENV/bin/python" e2e/fixtures/palette_reference.py \
   "$SHARED/dicom-corpus/pydicom-data/gdcm-US-ALOKA-16_big.dcm" "$WORK/palette_segmented.json"
-scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged"
+"$VENV/bin/python" e2e/fixtures/make_luts.py "$SHARED/dicom-corpus/pydicom-data" "$WORK/luts"
+"$VENV/bin/python" e2e/fixtures/lut_reference.py voi "$WORK/luts/vlut_gamma.dcm" "$WORK/voi_lut.json"
+"$VENV/bin/python" e2e/fixtures/lut_reference.py modality "$WORK/luts/mlut_sqrt.dcm" "$WORK/modality_lut.json"
+scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged" "$WORK/luts"
 web_port=$(free_port)
 scripts/serve.sh start "$WORK/web" "$web_port" "http://127.0.0.1:$pacs_port/dicom-web"
 

@@ -194,3 +194,29 @@ test('a segmented 16-bit palette is expanded and shown as pydicom maps it', asyn
   assert.deepEqual(problems.filter((p) => !/Failed to load resource.*500/.test(p)), []);
   await page.close();
 });
+
+for (const { name, patient, fixture } of [
+  // e2e/fixtures/make_luts.py: the IHE MESA images with non-linear LUTs (gamma, square root).
+  { name: 'a VOI LUT Sequence', patient: 'VLUT_GAMMA', fixture: 'voi_lut.json' },
+  { name: 'a Modality LUT Sequence', patient: 'MLUT_SQRT', fixture: 'modality_lut.json' },
+]) {
+  test(`an image with ${name} is shown as pydicom's LUT functions map it`, async () => {
+    const { page, problems } = await openPage(browser);
+    const portal = new Portal(page);
+    // Expected values: e2e/fixtures/lut_reference.py.
+    const expected = JSON.parse(readFileSync(join(process.env.E2E_WORK, fixture), 'utf8'));
+    const grey = Buffer.from(expected.grey, 'base64');
+    await portal.studyRow(patient).click();
+    await portal.waitForSlice(0);
+    const { width, height } = await portal.canvasSize();
+    const points = samplePoints(width, height, expected.columns, expected.rows);
+    const { rgba } = await portal.canvasPixels(points.map((p) => p.canvas));
+    let wrong = 0;
+    points.forEach((p, i) => {
+      if (Math.abs(rgba[i][0] - grey[p.pixel]) > 1) wrong += 1;
+    });
+    assert.equal(wrong, 0, `${wrong} of ${points.length} canvas pixels differ from pydicom`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+}

@@ -126,6 +126,18 @@ impl JsonDataset {
         (!display.is_empty()).then_some(display)
     }
 
+    /// The items of a sequence attribute (empty when absent).
+    pub fn items(&self, tag: Tag) -> Vec<JsonDataset> {
+        self.values(tag)
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(|v| v.as_object().cloned().map(JsonDataset))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The `BulkDataURI` of `tag`, if the server sent one.
     pub fn bulk_data_uri(&self, tag: Tag) -> Option<&str> {
         self.0.get(&json_key(tag))?.get("BulkDataURI")?.as_str()

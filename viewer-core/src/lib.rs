@@ -10,6 +10,7 @@
 //! - [`lengths`]: element lengths checked against the data before parsing;
 //! - [`file`]: a whole Part 10 file into frames (tests, CLI);
 //! - [`color`]: YBR to RGB; [`palette`]: PALETTE COLOR LUTs;
+//! - [`lut`]: Modality and VOI LUT sequences (table LUTs);
 //! - [`voi`]: Modality LUT (rescale) and VOI window maths, the reference for the shader;
 //! - [`geometry`]: ordering a stack of slices along its normal;
 //! - [`i18n`] and [`text`]: message catalogs and display formatting (French first).
@@ -27,6 +28,7 @@ pub mod jpeg;
 pub mod jpeg12;
 pub mod jpegls;
 pub mod lengths;
+pub mod lut;
 pub mod multipart;
 pub mod palette;
 pub mod pixel_module;

@@ -155,6 +155,10 @@ pub struct StackImage {
     pub rescale: Rescale,
     pub windows: Vec<WindowPreset>,
     pub voi_function: VoiFunction,
+    /// Modality LUT Sequence: replaces the rescale when present.
+    pub modality_lut: Option<crate::lut::Lut>,
+    /// VOI LUT Sequence items, display choices beside the windows.
+    pub voi_luts: Vec<crate::lut::Lut>,
     /// Presentation LUT Shape INVERSE.
     pub inverse: bool,
     pub instance_number: Option<i64>,
@@ -163,6 +167,18 @@ pub struct StackImage {
     pub lossy: bool,
     /// The palette of a PALETTE COLOR image, when the server gave its LUTs as bulk data.
     pub palette: Option<PaletteSource>,
+}
+
+impl StackImage {
+    /// The rescale to apply to decoded samples: none when a Modality LUT already gave
+    /// modality values (the LUT replaces Rescale Slope/Intercept).
+    pub fn effective_rescale(&self) -> Rescale {
+        if self.modality_lut.is_some() {
+            Rescale::default()
+        } else {
+            self.rescale
+        }
+    }
 }
 
 /// The images of a series in display order. Datasets without Rows (reports, documents) are
@@ -191,6 +207,8 @@ pub fn image_stack(metadata: &[JsonDataset], limits: &Limits) -> Vec<StackImage>
             rescale: Rescale::from_json(ds),
             windows: window_presets(ds),
             voi_function: VoiFunction::from_json(ds),
+            modality_lut: crate::lut::modality_lut(ds),
+            voi_luts: crate::lut::voi_luts(ds),
             inverse: presentation_inverse(ds),
             instance_number,
             position_mm,

@@ -199,7 +199,21 @@ impl Stack {
                             None => FrameState::NotDisplayable("viewer.palette"),
                         }
                     }
-                    Ok(decoded) => FrameState::Ready(Rc::new(decoded)),
+                    // A Modality LUT turns stored values into modality values (e.g. HU).
+                    Ok(decoded) => match &image.modality_lut {
+                        Some(lut) if decoded.samples_per_pixel == 1 => {
+                            let values = (0..decoded.samples.len())
+                                .map(|i| {
+                                    lut.lookup(decoded.samples.get(i).unwrap_or_default()) as u16
+                                })
+                                .collect();
+                            FrameState::Ready(Rc::new(DecodedFrame {
+                                samples: Samples::U16(values),
+                                ..decoded
+                            }))
+                        }
+                        _ => FrameState::Ready(Rc::new(decoded)),
+                    },
                     Err(e) => FrameState::Failed(e.to_string()),
                 }
             }

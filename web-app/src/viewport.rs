@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use viewer_core::voi::WindowLevel;
+use viewer_core::voi::{VoiFunction, WindowLevel};
 
 use crate::i18n::use_i18n;
 use crate::renderer::{DrawParams, Renderer};
@@ -23,16 +23,22 @@ pub struct Identity {
     pub series_description: Option<String>,
 }
 
+/// The frame in the texture, and the VOI LUT it was mapped through.
+type Uploaded = (Rc<viewer_core::DecodedFrame>, Option<usize>);
+
 #[component]
 pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
     let i18n = use_i18n();
     let canvas_ref = NodeRef::<Canvas>::new();
     let renderer: Rc<RefCell<Option<Renderer>>> = Rc::default();
-    // The frame in the texture, so a window change does not upload it again.
-    let uploaded: Rc<RefCell<Option<Rc<viewer_core::DecodedFrame>>>> = Rc::default();
+    // The frame in the texture (and the VOI LUT it was mapped through), so a window change
+    // does not upload it again.
+    let uploaded: Rc<RefCell<Option<Uploaded>>> = Rc::default();
     let gl_error = RwSignal::new(None::<String>);
     let index = RwSignal::new(0usize);
     let window = RwSignal::new(None::<WindowLevel>);
+    // A VOI LUT of the file chosen instead of a window (index into the image's VOI LUTs).
+    let voi_lut = RwSignal::new(None::<usize>);
     let total = stack.len();
     // View closures must be Send; the stack only ever lives on the page's thread.
     let stack = send_wrapper::SendWrapper::new(stack);
@@ -60,7 +66,10 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             let img = &stack.images[image];
             img.windows.first().map(|p| p.window).unwrap_or_else(|| {
                 let (lo, hi) = frame.samples.min_max().unwrap_or((0.0, 255.0));
-                WindowLevel::from_range(img.rescale.apply(lo), img.rescale.apply(hi))
+                WindowLevel::from_range(
+                    img.effective_rescale().apply(lo),
+                    img.effective_rescale().apply(hi),
+                )
             })
         }
     };
@@ -91,34 +100,59 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             let Some(FrameState::Ready(frame)) = visible() else {
                 return;
             };
-            let wl = match window.get_untracked() {
-                Some(wl) => wl,
-                None => {
-                    let wl = default_window(&frame, entry_image);
-                    window.set(Some(wl));
-                    wl
+            let image = &stack.images[entry_image];
+            if window.get_untracked().is_none() && voi_lut.get_untracked().is_none() {
+                // The file's first window, else its first VOI LUT, else the data range.
+                if image.windows.is_empty() && !image.voi_luts.is_empty() {
+                    voi_lut.set(Some(0));
+                } else {
+                    window.set(Some(default_window(&frame, entry_image)));
                 }
-            };
-            let wl = window.get().unwrap_or(wl);
+            }
+            let lut = voi_lut
+                .get()
+                .and_then(|i| image.voi_luts.get(i).map(|l| (i, l)));
+            let wl = window.get().unwrap_or(WindowLevel {
+                center: 127.5,
+                width: 255.0,
+            });
             let fresh = uploaded
                 .borrow()
                 .as_ref()
-                .is_none_or(|u| !Rc::ptr_eq(u, &frame));
+                .is_none_or(|(u, l)| !Rc::ptr_eq(u, &frame) || *l != lut.map(|(i, _)| i));
             if fresh {
-                if let Err(e) = r.upload(&frame) {
+                let shown = match lut {
+                    Some((_, lut)) => {
+                        Rc::new(through_voi_lut(&frame, lut, &image.effective_rescale()))
+                    }
+                    None => Rc::clone(&frame),
+                };
+                if let Err(e) = r.upload(&shown) {
                     gl_error.set(Some(e));
                     return;
                 }
-                *uploaded.borrow_mut() = Some(Rc::clone(&frame));
+                *uploaded.borrow_mut() = Some((Rc::clone(&frame), lut.map(|(i, _)| i)));
             }
-            let image = &stack.images[entry_image];
             r.resize();
+            // Through a VOI LUT the texture already holds display values 0..=255: draw them
+            // as they are (LINEAR_EXACT over 0..255 is the identity).
+            let rescale = image.effective_rescale();
+            let (slope, intercept, center, width, function) = match lut {
+                Some(_) => (1.0, 0.0, 127.5, 255.0, VoiFunction::LinearExact.code()),
+                None => (
+                    rescale.slope as f32,
+                    rescale.intercept as f32,
+                    wl.center as f32,
+                    wl.width as f32,
+                    image.voi_function.code(),
+                ),
+            };
             r.draw(&DrawParams {
-                slope: image.rescale.slope as f32,
-                intercept: image.rescale.intercept as f32,
-                center: wl.center as f32,
-                width: wl.width as f32,
-                function: image.voi_function.code(),
+                slope,
+                intercept,
+                center,
+                width,
+                function,
                 // MONOCHROME1 shows low values bright; Presentation LUT INVERSE flips again.
                 invert: (frame.photometric == viewer_core::pixel_module::Photometric::Monochrome1)
                     != image.inverse,
@@ -150,6 +184,23 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
         }
     };
 
+    let data_range = {
+        let stack = stack.clone();
+        move || -> Option<WindowLevel> {
+            let i = index.get_untracked();
+            let img = &stack.images[stack.entries[i].image];
+            match stack.state(i) {
+                Some(FrameState::Ready(frame)) => frame.samples.min_max().map(|(lo, hi)| {
+                    WindowLevel::from_range(
+                        img.effective_rescale().apply(lo),
+                        img.effective_rescale().apply(hi),
+                    )
+                }),
+                _ => None,
+            }
+        }
+    };
+    let data_range_for_drag = data_range.clone();
     let drag_from = RwSignal::new(None::<(i32, i32)>);
     let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
         if ev.button() == 0 {
@@ -168,6 +219,12 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             return;
         }
         drag_from.set(Some((ev.client_x(), ev.client_y())));
+        if voi_lut.get_untracked().is_some() {
+            voi_lut.set(None);
+            if window.get_untracked().is_none() {
+                window.set(data_range_for_drag());
+            }
+        }
         window.update(|w| {
             if let Some(wl) = w {
                 *wl = wl.dragged(f64::from(dx), f64::from(dy));
@@ -216,31 +273,46 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                 .collect()
         })
         .unwrap_or_default();
-    let data_range = {
-        let stack = stack.clone();
-        move || -> Option<WindowLevel> {
-            let i = index.get_untracked();
-            let img = &stack.images[stack.entries[i].image];
-            match stack.state(i) {
-                Some(FrameState::Ready(frame)) => frame.samples.min_max().map(|(lo, hi)| {
-                    WindowLevel::from_range(img.rescale.apply(lo), img.rescale.apply(hi))
-                }),
-                _ => None,
-            }
-        }
-    };
     let preset_options = presets
         .iter()
         .enumerate()
         .map(|(i, (name, _))| view! { <option value=i.to_string()>{name.clone()}</option> })
         .collect_view();
+    let lut_names: Vec<String> = stack
+        .images
+        .first()
+        .map(|img| {
+            img.voi_luts
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    l.explanation
+                        .clone()
+                        .unwrap_or_else(|| format!("LUT {}", i + 1))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let lut_options = lut_names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| view! { <option value=format!("lut-{i}")>{name}</option> })
+        .collect_view();
     let on_preset = move |ev: leptos::ev::Event| {
         let choice = event_target_value(&ev);
+        if let Some(i) = choice
+            .strip_prefix("lut-")
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            voi_lut.set(Some(i));
+            return;
+        }
         let chosen = match choice.parse::<usize>() {
             Ok(i) => presets.get(i).map(|(_, w)| *w),
             Err(_) => data_range(),
         };
         if let Some(w) = chosen {
+            voi_lut.set(None);
             window.set(Some(w));
         }
     };
@@ -310,6 +382,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             data-series=stack.series.clone()
             data-window-center=move || window.get().map(|w| w.center.to_string())
             data-window-width=move || window.get().map(|w| w.width.to_string())
+            data-voi-lut=move || voi_lut.get().map(|i| i.to_string())
             on:wheel=on_wheel
             on:pointerdown=on_pointer_down
             on:pointermove=on_pointer_move
@@ -337,6 +410,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                         move || i18n.t("viewer.window_presets")
                     }</option>
                     {preset_options}
+                    {lut_options}
                     <option value="range">{range_label}</option>
                 </select>
             </label>
@@ -353,5 +427,25 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                 <div class="viewport-message" role="status" data-testid="viewport-message">{m}</div>
             })}
         </div>
+    }
+}
+
+/// A frame's modality values through a VOI LUT, as 8-bit display values.
+fn through_voi_lut(
+    frame: &viewer_core::DecodedFrame,
+    lut: &viewer_core::lut::Lut,
+    rescale: &viewer_core::voi::Rescale,
+) -> viewer_core::DecodedFrame {
+    let max = f64::from(lut.max_output());
+    let values = (0..frame.samples.len())
+        .map(|i| {
+            let modality = rescale.apply(frame.samples.get(i).unwrap_or_default());
+            (f64::from(lut.lookup(modality)) * 255.0 / max).round() as u8
+        })
+        .collect();
+    viewer_core::DecodedFrame {
+        samples: viewer_core::Samples::U8(values),
+        relabelled_from: None,
+        ..frame.clone()
     }
 }
