@@ -105,8 +105,29 @@ impl DicomFile {
             .element(tags::PIXEL_DATA)
             .map_err(|_| FileError::NoPixelData)?;
         if let Some(fragments) = element.value().fragments() {
-            let offsets = element.value().offset_table().unwrap_or(&[]);
-            return frame_fragments(fragments, offsets, frame, frames);
+            // The Extended Offset Table (7FE0,0001), when present, replaces the basic one.
+            let extended: Option<Vec<u64>> = self
+                .object
+                .element_opt(tags::EXTENDED_OFFSET_TABLE)
+                .ok()
+                .flatten()
+                .and_then(|e| e.to_bytes().ok())
+                .map(|b| {
+                    b.chunks_exact(8)
+                        .map(|c| {
+                            u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
+                        })
+                        .collect()
+                });
+            let basic: Vec<u64> = element
+                .value()
+                .offset_table()
+                .unwrap_or(&[])
+                .iter()
+                .map(|&o| u64::from(o))
+                .collect();
+            let offsets = extended.unwrap_or(basic);
+            return frame_fragments(fragments, &offsets, frame, frames);
         }
         // Native pixel data: the parser already turned it into host (little-endian) order,
         // word by word for OW.
@@ -166,6 +187,30 @@ fn meta_transfer_syntax(body: &[u8]) -> Option<String> {
     None
 }
 
+/// Without an offset table, a frame spanning several fragments is found by where codestreams
+/// start: a fragment beginning with a JPEG/JPEG-LS SOI or a JPEG 2000 SOC marker starts a
+/// frame (PS3.5 A.4: each frame starts in a new fragment). Refused unless exactly `frames`
+/// frames are found.
+fn frame_by_codestream_starts(
+    fragments: &[Vec<u8>],
+    index: usize,
+    frames: u32,
+) -> Result<Cow<'_, [u8]>, FileError> {
+    let starts: Vec<usize> = fragments
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.starts_with(&[0xFF, 0xD8]) || f.starts_with(&[0xFF, 0x4F, 0xFF, 0x51]))
+        .map(|(i, _)| i)
+        .collect();
+    if starts.len() != frames as usize || starts.first() != Some(&0) {
+        return Err(FileError::Fragments(
+            "more fragments than frames, no offset table, and frame starts cannot be found",
+        ));
+    }
+    let end = starts.get(index + 1).copied().unwrap_or(fragments.len());
+    Ok(Cow::Owned(fragments[starts[index]..end].concat()))
+}
+
 /// Frame `frame` of packed 1-bit data, whose frames need not start on a byte boundary,
 /// repacked to start at bit 0. Missing bits give a short (refused) frame, never zeros.
 fn one_bit_frame(all: &[u8], pixels: usize, frame: u32) -> Vec<u8> {
@@ -186,7 +231,7 @@ fn one_bit_frame(all: &[u8], pixels: usize, frame: u32) -> Vec<u8> {
 /// The bytes of one frame of encapsulated pixel data (PS3.5 A.4).
 fn frame_fragments<'a>(
     fragments: &'a [Vec<u8>],
-    offsets: &[u32],
+    offsets: &[u64],
     frame: u32,
     frames: u32,
 ) -> Result<Cow<'a, [u8]>, FileError> {
@@ -198,13 +243,11 @@ fn frame_fragments<'a>(
         return Ok(Cow::Owned(fragments.concat()));
     }
     if offsets.len() != frames as usize {
-        return Err(FileError::Fragments(
-            "more fragments than frames and no usable Basic Offset Table",
-        ));
+        return frame_by_codestream_starts(fragments, index, frames);
     }
     // Offsets count from the first fragment's item tag; each item adds an 8-byte header.
-    let start = u64::from(offsets[index]);
-    let end = offsets.get(index + 1).map(|&o| u64::from(o));
+    let start = offsets[index];
+    let end = offsets.get(index + 1).copied();
     let mut position = 0u64;
     let mut out = Vec::new();
     for fragment in fragments {
@@ -236,5 +279,54 @@ impl Attributes for DefaultDicomObject {
     }
     fn uint(&self, tag: Tag) -> Option<u32> {
         self.element_opt(tag).ok().flatten()?.to_int::<u32>().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fragments() -> Vec<Vec<u8>> {
+        // Two JPEG frames: the first in two fragments, the second in one.
+        vec![
+            vec![0xFF, 0xD8, 1],
+            vec![2, 0xFF, 0xD9],
+            vec![0xFF, 0xD8, 3, 0xFF, 0xD9],
+        ]
+    }
+
+    #[test]
+    fn frames_spanning_fragments_by_offset_table() {
+        // Offsets from the first item: fragment 0 at 0, fragment 2 at (8 + 3) + (8 + 3) = 22.
+        let f = fragments();
+        assert_eq!(
+            frame_fragments(&f, &[0, 22], 0, 2)
+                .expect("frame 0")
+                .as_ref(),
+            &[0xFF, 0xD8, 1, 2, 0xFF, 0xD9]
+        );
+        assert_eq!(
+            frame_fragments(&f, &[0, 22], 1, 2)
+                .expect("frame 1")
+                .as_ref(),
+            &[0xFF, 0xD8, 3, 0xFF, 0xD9]
+        );
+    }
+
+    #[test]
+    fn frames_spanning_fragments_without_offset_table() {
+        let f = fragments();
+        assert_eq!(
+            frame_fragments(&f, &[], 0, 2).expect("frame 0").as_ref(),
+            &[0xFF, 0xD8, 1, 2, 0xFF, 0xD9]
+        );
+        assert_eq!(
+            frame_fragments(&f, &[], 1, 2).expect("frame 1").as_ref(),
+            &[0xFF, 0xD8, 3, 0xFF, 0xD9]
+        );
+        assert!(matches!(
+            frame_fragments(&f, &[], 0, 4),
+            Err(FileError::Fragments(_))
+        ));
     }
 }
