@@ -68,6 +68,8 @@ pub struct Coder {
     b: [i32; REGULAR_CONTEXTS],
     c: [i32; REGULAR_CONTEXTS],
     nn: [i32; 2],
+    /// Quantised gradient for every difference -MAXVAL..=MAXVAL (index d + MAXVAL).
+    quantised: Vec<i8>,
 }
 
 fn ceil_log2(v: i32) -> u32 {
@@ -81,6 +83,7 @@ impl Coder {
         let bpp = ceil_log2(p.maxval + 1).max(2);
         let limit = 2 * (bpp + bpp.max(8));
         let a0 = ((range + 32) / 64).max(2);
+        let quantised = (-p.maxval..=p.maxval).map(|d| quantize(&p, d)).collect();
         Coder {
             p,
             range,
@@ -91,35 +94,15 @@ impl Coder {
             b: [0; REGULAR_CONTEXTS],
             c: [0; REGULAR_CONTEXTS],
             nn: [0; 2],
-        }
-    }
-
-    fn quantize(&self, d: i32) -> i32 {
-        let p = &self.p;
-        if d <= -p.t3 {
-            -4
-        } else if d <= -p.t2 {
-            -3
-        } else if d <= -p.t1 {
-            -2
-        } else if d < -p.near {
-            -1
-        } else if d <= p.near {
-            0
-        } else if d < p.t1 {
-            1
-        } else if d < p.t2 {
-            2
-        } else if d < p.t3 {
-            3
-        } else {
-            4
+            quantised,
         }
     }
 
     /// The signed context of a sample from its neighbours; 0 means run mode.
     fn context(&self, ra: i32, rb: i32, rc: i32, rd: i32) -> i32 {
-        (self.quantize(rd - rb) * 9 + self.quantize(rb - rc)) * 9 + self.quantize(rc - ra)
+        // Neighbours are reconstructed samples in 0..=MAXVAL, so differences index the table.
+        let q = |d: i32| i32::from(self.quantised[(d + self.p.maxval) as usize]);
+        (q(rd - rb) * 9 + q(rb - rc)) * 9 + q(rc - ra)
     }
 
     fn reconstruct(&self, value: i32) -> i32 {
@@ -372,6 +355,29 @@ impl Coder {
             x += 1;
         }
         Ok(())
+    }
+}
+
+/// Gradient quantisation (T.87 A.3.3).
+fn quantize(p: &Params, d: i32) -> i8 {
+    if d <= -p.t3 {
+        -4
+    } else if d <= -p.t2 {
+        -3
+    } else if d <= -p.t1 {
+        -2
+    } else if d < -p.near {
+        -1
+    } else if d <= p.near {
+        0
+    } else if d < p.t1 {
+        1
+    } else if d < p.t2 {
+        2
+    } else if d < p.t3 {
+        3
+    } else {
+        4
     }
 }
 
