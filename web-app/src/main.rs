@@ -2,6 +2,7 @@
 
 mod api;
 mod app;
+mod failure;
 mod i18n;
 mod panic;
 mod renderer;

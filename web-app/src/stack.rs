@@ -15,6 +15,7 @@ use viewer_core::study::StackImage;
 use viewer_core::{decode_frame, DecodedFrame, Limits, Samples};
 
 use crate::api;
+use crate::failure::Failure;
 
 /// Requests in flight at once: enough to hide latency, few enough not to starve the visible one.
 const PARALLEL_REQUESTS: usize = 3;
@@ -33,7 +34,7 @@ pub struct Entry {
 #[derive(Clone)]
 pub enum FrameState {
     Ready(Rc<DecodedFrame>),
-    Failed(String),
+    Failed(Failure),
     /// Decoded, but the viewer cannot show it faithfully yet: the message catalog key says why.
     NotDisplayable(&'static str),
 }
@@ -167,7 +168,7 @@ impl Stack {
         let image = &self.images[entry.image];
         let module = match &image.module {
             Ok(module) => module,
-            Err(e) => return FrameState::Failed(e.to_string()),
+            Err(e) => return FrameState::Failed(Failure::from(e)),
         };
         let signal = self.abort.signal();
         let fetched = api::frame(
@@ -214,10 +215,10 @@ impl Stack {
                         }
                         _ => FrameState::Ready(Rc::new(decoded)),
                     },
-                    Err(e) => FrameState::Failed(e.to_string()),
+                    Err(e) => FrameState::Failed(Failure::from(&e)),
                 }
             }
-            Err(e) => FrameState::Failed(e.to_string()),
+            Err(e) => FrameState::Failed(Failure::from(&e)),
         }
     }
 

@@ -5,6 +5,7 @@ use viewer_core::study::StudySummary;
 use viewer_core::text::format_da;
 
 use crate::api;
+use crate::failure::Failure;
 use crate::i18n::use_i18n;
 use crate::route::{navigate, Route};
 
@@ -46,7 +47,7 @@ pub fn StudyList(route: RwSignal<Route>) -> impl IntoView {
             let i18n = i18n.clone();
             studies.get().map(move |result| match result {
                 Err(e) => {
-                    let text = i18n.f("studies.error", &[("error", &e.to_string())]);
+                    let text = i18n.f("studies.error", &[("error", &Failure::from(&e).message(&i18n))]);
                     view! { <p class="error" role="alert" data-testid="studies-error">{text}</p> }.into_any()
                 }
                 Ok(list) if list.is_empty() => {

@@ -8,6 +8,7 @@ use viewer_core::study::{image_stack, SeriesSummary, StudySummary};
 use viewer_core::Limits;
 
 use crate::api::{self, ApiError};
+use crate::failure::Failure;
 use crate::i18n::use_i18n;
 use crate::route::{navigate, Route};
 use crate::stack::Stack;
@@ -63,7 +64,7 @@ pub fn StudyView(study_instance_uid: String, route: RwSignal<Route>) -> impl Int
         let study_uid = study_instance_uid.clone();
         opened.get().map(move |result| match result {
             Err(e) => {
-                let text = i18n.f("viewer.error", &[("error", &e.to_string())]);
+                let text = i18n.f("viewer.error", &[("error", &Failure::from(&e).message(&i18n))]);
                 view! { <p class="error" role="alert" data-testid="study-error">{text}</p> }.into_any()
             }
             Ok(Opened { study, series }) => {
@@ -194,7 +195,10 @@ fn SeriesViewport(
                     .into_any()
             }
             Err(e) => {
-                let text = i18n.f("viewer.error", &[("error", &e.to_string())]);
+                let text = i18n.f(
+                    "viewer.error",
+                    &[("error", &Failure::from(&e).message(&i18n))],
+                );
                 view! { <p class="error" role="alert">{text}</p> }.into_any()
             }
         })

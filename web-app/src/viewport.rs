@@ -242,6 +242,14 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             (None, None) => "loading",
         }
     };
+    // The technical reason, for whoever supports the reader (tooltip).
+    let detail = {
+        let visible = visible.clone();
+        move || match visible() {
+            Some(FrameState::Failed(e)) => Some(e.detail),
+            _ => None,
+        }
+    };
     let message = {
         let i18n = i18n.clone();
         let visible = visible.clone();
@@ -251,7 +259,9 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             }
             match visible() {
                 Some(FrameState::Ready(_)) => None,
-                Some(FrameState::Failed(e)) => Some(i18n.f("viewer.frame_error", &[("error", &e)])),
+                Some(FrameState::Failed(e)) => {
+                    Some(i18n.f("viewer.frame_error", &[("error", &e.message(&i18n))]))
+                }
                 Some(FrameState::NotDisplayable(key)) => Some(i18n.t(key)),
                 None => Some(i18n.t("viewer.frame_loading")),
             }
@@ -424,7 +434,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                 </Show>
             </div>
             {move || message().map(|m| view! {
-                <div class="viewport-message" role="status" data-testid="viewport-message">{m}</div>
+                <div class="viewport-message" role="status" data-testid="viewport-message" title=detail.clone()>{m}</div>
             })}
         </div>
     }
