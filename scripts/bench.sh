@@ -40,8 +40,8 @@ Targets (issue "decode every transfer syntax"): J2K ≤ 1.0x OpenJPEG-wasm, JPEG
 CharLS-wasm, HTJ2K ≤ 1.2x OpenJPH-wasm, JPEG baseline ≤ 1.5x libjpeg-turbo-wasm.
 
 Where the targets are missed, and why (see the ratios above):
-- JPEG 2000: the pure-Rust openjp2 port of OpenJPEG is close to OpenJPEG's own wasm build; the
-  rest is the port's per-component copies through the dicom-rs adapter.
+- JPEG 2000: the pure-Rust openjp2 port of OpenJPEG is close to OpenJPEG's own wasm build
+  (read directly into our samples, without the codec registry's extra copies).
 - HTJ2K: OpenJPH has a dedicated HT block decoder; openjp2 decodes HT code-blocks through
   OpenJPEG's generic path. Closing this needs a fast HT block decoder of our own (or an
   evaluated port of OpenJPH).

@@ -16,6 +16,14 @@ use crate::pixel_module::{Limits, Photometric, PixelModule, PixelModuleError};
 pub const EXPLICIT_VR_BIG_ENDIAN: &str = "1.2.840.10008.1.2.2";
 pub const RLE_LOSSLESS: &str = "1.2.840.10008.1.2.5";
 pub const JPEG_2000: &str = "1.2.840.10008.1.2.4.90";
+/// JPEG 2000 (lossless, lossy) and HTJ2K (lossless, RPCL, lossy): decoded by [`crate::j2k`].
+const J2K_SYNTAXES: [&str; 5] = [
+    JPEG_2000,
+    "1.2.840.10008.1.2.4.91",
+    "1.2.840.10008.1.2.4.201",
+    "1.2.840.10008.1.2.4.202",
+    "1.2.840.10008.1.2.4.203",
+];
 
 /// Typed samples of one frame, in little-endian native order, interleaved when there are
 /// several samples per pixel. Values are masked to Bits Stored (and sign-extended when signed).
@@ -161,6 +169,21 @@ pub fn decode_frame(
             Some(kind) => return Err(DecodeError::CodestreamLabelledAsNative { kind }),
             None => {}
         }
+    }
+
+    if J2K_SYNTAXES.contains(&uid) {
+        let samples = crate::j2k::decode_j2k(module, bytes).map_err(|e| DecodeError::Codec {
+            transfer_syntax: ts.name().to_string(),
+            message: e.to_string(),
+        })?;
+        return Ok(DecodedFrame {
+            rows: module.rows,
+            columns: module.columns,
+            samples_per_pixel: module.samples_per_pixel,
+            photometric: photometric_after_codec(module),
+            samples,
+            relabelled_from: None,
+        });
     }
 
     let (native, photometric) = match ts.codec() {

@@ -6,7 +6,7 @@
 //! - [`study`]: study / series / instance summaries built from QIDO-RS and WADO-RS metadata;
 //! - [`pixel_module`]: the Image Pixel module with the limits checked before allocating;
 //! - [`frame`]: one frame's bytes, as labelled by the server, into typed samples;
-//! - [`rle`], [`jpegls`], [`jpeg`] (colour), [`jpeg12`] (12-bit): decoders we own or guard ourselves;
+//! - [`rle`], [`jpegls`], [`jpeg`] (colour), [`jpeg12`] (12-bit), [`j2k`] (JPEG 2000, HTJ2K): decoders we own or guard ourselves;
 //! - [`lengths`]: element lengths checked against the data before parsing;
 //! - [`file`]: a whole Part 10 file into frames (tests, CLI);
 //! - [`color`]: YBR to RGB; [`palette`]: PALETTE COLOR LUTs;
@@ -24,6 +24,7 @@ pub mod file;
 pub mod frame;
 pub mod geometry;
 pub mod i18n;
+pub mod j2k;
 pub mod jpeg;
 pub mod jpeg12;
 pub mod jpegls;
