@@ -29,6 +29,21 @@ impl<'a> BitReader<'a> {
     }
 
     fn fill(&mut self) {
+        // Fast path: the whole bytes that fit, when none of them is 0xFF (no stuffing, no
+        // marker) and the previous byte was not 0xFF either.
+        if !self.after_ff && !self.ended {
+            let room = ((64 - self.bits) / 8) as usize;
+            if let Some(chunk) = self.data.get(self.pos..self.pos + room) {
+                if !chunk.contains(&0xFF) {
+                    for &byte in chunk {
+                        self.buf |= u64::from(byte) << (56 - self.bits);
+                        self.bits += 8;
+                    }
+                    self.pos += room;
+                    return;
+                }
+            }
+        }
         while self.bits <= 56 {
             let (value, width) = self.next_byte();
             self.buf |= u64::from(value) << (64 - self.bits - width);

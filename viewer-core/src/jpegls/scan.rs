@@ -57,16 +57,26 @@ impl Params {
     }
 }
 
+/// The statistics of one regular-mode context (T.87 A.2.1).
+#[derive(Clone, Copy)]
+struct Context {
+    a: i32,
+    b: i32,
+    c: i32,
+    n: i32,
+}
+
 /// The adaptive state of a scan: 365 regular contexts and 2 run-interruption contexts.
 pub struct Coder {
     p: Params,
     range: i32,
     qbpp: u32,
     limit: u32,
-    a: [i32; REGULAR_CONTEXTS + 2],
-    n: [i32; REGULAR_CONTEXTS + 2],
-    b: [i32; REGULAR_CONTEXTS],
-    c: [i32; REGULAR_CONTEXTS],
+    /// Regular-mode contexts (A, B, C, N together: one lookup per sample).
+    contexts: [Context; REGULAR_CONTEXTS],
+    /// Run-interruption contexts: A, N and Nn for RItype 0 and 1.
+    a: [i32; 2],
+    n: [i32; 2],
     nn: [i32; 2],
     /// Quantised gradient for every difference -MAXVAL..=MAXVAL (index d + MAXVAL).
     quantised: Vec<i8>,
@@ -89,10 +99,14 @@ impl Coder {
             range,
             qbpp,
             limit,
-            a: [a0; REGULAR_CONTEXTS + 2],
-            n: [1; REGULAR_CONTEXTS + 2],
-            b: [0; REGULAR_CONTEXTS],
-            c: [0; REGULAR_CONTEXTS],
+            contexts: [Context {
+                a: a0,
+                b: 0,
+                c: 0,
+                n: 1,
+            }; REGULAR_CONTEXTS],
+            a: [a0; 2],
+            n: [1; 2],
             nn: [0; 2],
             quantised,
         }
@@ -131,12 +145,16 @@ impl Coder {
         Ok(((high << k) | r.read(k)) as i32)
     }
 
+    /// The smallest k with N·2^k ≥ A (T.87 A.5.1), from the operands' magnitudes.
     fn golomb_k(n: i32, a: i32) -> u32 {
-        let mut k = 0;
-        while k < 24 && (n << k) < a {
+        if n >= a || n <= 0 {
+            return 0;
+        }
+        let mut k = a.ilog2().saturating_sub(n.ilog2());
+        if (i64::from(n) << k) < i64::from(a) {
             k += 1;
         }
-        k
+        k.min(24)
     }
 
     /// One sample in regular mode (T.87 A.4 to A.6).
@@ -148,53 +166,20 @@ impl Coder {
     ) -> Result<i32, JpegLsError> {
         let sign = if context < 0 { -1 } else { 1 };
         let q = context.unsigned_abs() as usize;
-        let px = (predicted + sign * self.c[q]).clamp(0, self.p.maxval);
-        let k = Self::golomb_k(self.n[q], self.a[q]);
+        let ctx = self.contexts[q];
+        let px = (predicted + sign * ctx.c).clamp(0, self.p.maxval);
+        let k = Self::golomb_k(ctx.n, ctx.a);
         let mapped = self.decode_value(r, k, self.limit)?;
         let mut err = if mapped & 1 == 0 {
             mapped / 2
         } else {
             -(mapped + 1) / 2
         };
-        if self.p.near == 0 && k == 0 && 2 * self.b[q] <= -self.n[q] {
+        if self.p.near == 0 && k == 0 && 2 * ctx.b <= -ctx.n {
             err = -err - 1;
         }
-        self.update(q, err);
+        self.contexts[q] = update(ctx, err, self.p.near, self.p.reset);
         Ok(self.reconstruct(px + sign * err * (2 * self.p.near + 1)))
-    }
-
-    fn update(&mut self, q: usize, err: i32) {
-        let (a, b, c, n) = (
-            &mut self.a[q],
-            &mut self.b[q],
-            &mut self.c[q],
-            &mut self.n[q],
-        );
-        *b += err * (2 * self.p.near + 1);
-        *a += err.abs();
-        if *n == self.p.reset {
-            *a >>= 1;
-            *b >>= 1;
-            *n >>= 1;
-        }
-        *n += 1;
-        if *b + *n <= 0 {
-            *b += *n;
-            if *b <= -*n {
-                *b = -*n + 1;
-            }
-            if *c > MIN_C {
-                *c -= 1;
-            }
-        } else if *b > 0 {
-            *b -= *n;
-            if *b > 0 {
-                *b = 0;
-            }
-            if *c < MAX_C {
-                *c += 1;
-            }
-        }
     }
 
     /// The error of a run-interruption sample (T.87 A.7.2); `ri_type` 1 when Ra ≈ Rb.
@@ -204,7 +189,7 @@ impl Coder {
         ri_type: usize,
         run_index: usize,
     ) -> Result<i32, JpegLsError> {
-        let q = REGULAR_CONTEXTS + ri_type;
+        let q = ri_type;
         let temp = self.a[q] + (self.n[q] >> 1) * ri_type as i32;
         let k = Self::golomb_k(self.n[q], temp);
         let limit = self.limit.saturating_sub(J[run_index] + 1);
@@ -356,6 +341,36 @@ impl Coder {
         }
         Ok(())
     }
+}
+
+/// A regular context after coding `err` (T.87 A.6).
+fn update(mut ctx: Context, err: i32, near: i32, reset: i32) -> Context {
+    ctx.b += err * (2 * near + 1);
+    ctx.a += err.abs();
+    if ctx.n == reset {
+        ctx.a >>= 1;
+        ctx.b >>= 1;
+        ctx.n >>= 1;
+    }
+    ctx.n += 1;
+    if ctx.b + ctx.n <= 0 {
+        ctx.b += ctx.n;
+        if ctx.b <= -ctx.n {
+            ctx.b = -ctx.n + 1;
+        }
+        if ctx.c > MIN_C {
+            ctx.c -= 1;
+        }
+    } else if ctx.b > 0 {
+        ctx.b -= ctx.n;
+        if ctx.b > 0 {
+            ctx.b = 0;
+        }
+        if ctx.c < MAX_C {
+            ctx.c += 1;
+        }
+    }
+    ctx
 }
 
 /// Gradient quantisation (T.87 A.3.3).
