@@ -20,11 +20,8 @@ const J2K_SYNTAXES: [&str; 5] = [
     "1.2.840.10008.1.2.4.203",
 ];
 
-fn shared() -> PathBuf {
-    std::env::var_os("DICOM_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
-}
+mod common;
+use common::shared;
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("readable folder") {

@@ -7,11 +7,8 @@ use std::path::PathBuf;
 use viewer_core::file::{DicomFile, FileError};
 use viewer_core::{Limits, Samples};
 
-fn shared() -> PathBuf {
-    std::env::var_os("DICOM_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
-}
+mod common;
+use common::shared;
 
 fn decode(path: &PathBuf) -> Result<viewer_core::DecodedFrame, FileError> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
