@@ -9,6 +9,16 @@ step() { printf '\n== %s\n' "$*" >&2; }
 
 step "set-up"
 scripts/setup.sh test
+SHARED=${DICOM_TEST_DATA:-$ROOT/../shared}
+# HTJ2K and JPEG XL files made from real images by the reference encoders (imagecodecs): the
+# wasm tests include some, the decoder check and the OpenJPEG oracle read them all.
+FIXTURES=$ROOT/target/codec-fixtures
+rm -rf "$FIXTURES"
+"$VENV/bin/python" scripts/make_codec_fixtures.py "$SHARED" "$FIXTURES"
+# Lossy JPEG XL renders through floats whose native (x86 SIMD) and wasm paths may differ by 1:
+# the wasm test compares its decode with these native samples.
+cargo build --release --locked -p viewer-core --bin dicom-decode
+target/release/dicom-decode "$FIXTURES/jxl_rgb_lossy.dcm" --raw "$FIXTURES/native/jxl_rgb_lossy" >/dev/null
 
 step "format"
 cargo fmt --all -- --check
@@ -24,16 +34,14 @@ cargo test --locked
 step "viewer-core wasm tests in headless Chromium"
 cargo test --locked --target wasm32-unknown-unknown -p viewer-core
 
-step "decoders against reference decoders (pydicom + pylibjpeg + pyjpegls) on every test file"
-cargo build --release --locked -p viewer-core --bin dicom-decode
-SHARED=${DICOM_TEST_DATA:-$ROOT/../shared}
+step "decoders against reference decoders (pydicom + pylibjpeg + pyjpegls + imagecodecs) on every test file"
 "$VENV/bin/python" scripts/check_decoders.py target/release/dicom-decode \
-  "$SHARED/ct-series" "$SHARED/dicom-corpus" --report target/decoder-report.md >/dev/null
+  "$SHARED/ct-series" "$SHARED/dicom-corpus" "$FIXTURES" --report target/decoder-report.md >/dev/null
 cat target/decoder-report.md | head -12
 
 step "JPEG 2000 / HTJ2K against OpenJPEG C (openjpeg-sys), frame by frame"
 cargo build --release --locked --manifest-path viewer-core/oracle/Cargo.toml
-OPENJPEG_ORACLE=$ROOT/viewer-core/oracle/target/release/openjpeg-oracle \
+OPENJPEG_ORACLE=$ROOT/viewer-core/oracle/target/release/openjpeg-oracle CODEC_FIXTURES=$FIXTURES \
   cargo test --release --locked --test openjpeg_oracle -- --ignored
 
 step "release build of the web app"

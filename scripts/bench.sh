@@ -8,6 +8,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 BENCH=viewer-core/bench
+SHARED=${DICOM_TEST_DATA:-$ROOT/../shared}
+"$VENV/bin/python" scripts/make_codec_fixtures.py "$SHARED" target/codec-fixtures
 cargo build --release --locked --manifest-path $BENCH/Cargo.toml
 cargo build --release --locked --target wasm32-unknown-unknown --manifest-path $BENCH/Cargo.toml
 wasm-bindgen --target nodejs --out-dir $BENCH/pkg \
@@ -42,16 +44,17 @@ CharLS-wasm, HTJ2K ≤ 1.2x OpenJPH-wasm, JPEG baseline ≤ 1.5x libjpeg-turbo-w
 Where the targets are missed, and why (see the ratios above):
 - JPEG 2000: the pure-Rust openjp2 port of OpenJPEG is close to OpenJPEG's own wasm build
   (read directly into our samples, without the codec registry's extra copies).
-- HTJ2K: OpenJPH has a dedicated HT block decoder; openjp2 decodes HT code-blocks through
-  OpenJPEG's generic path. Closing this needs a fast HT block decoder of our own (or an
-  evaluated port of OpenJPH).
+- HTJ2K: all-HT codestreams go through \`openjph-core\` 0.1.0, a pure-Rust port of OpenJPH
+  (about 2x faster than the openjp2 path it replaced; colour-transformed codestreams still take
+  the openjp2 path because the port does not invert the colour transform). The port's scalar
+  code in wasm, and one allocation per decoded line, keep it behind OpenJPH's tuned C++ build.
 - JPEG-LS: our own T.87 decoder is a straightforward per-sample implementation (bounds-checked
   line buffers, a Result per sample); CharLS is hand-tuned C++. Profiling and a specialised
   lossless 8/16-bit path are the next step.
-- JPEG baseline: jpeg-decoder is built `platform_independent` (no x86 SIMD) so native and wasm
+- JPEG baseline: jpeg-decoder is built \`platform_independent\` (no x86 SIMD) so native and wasm
   give the same bytes; libjpeg-turbo's wasm build uses its optimised scalar IDCT and upsampling.
-- The app is built at opt-level 3 (not "z"): decoding is twice as fast for ~600 KB more wasm
-  (1.5 MB, 565 KB gzip, measured on the release build).
+- JPEG XL has no cornerstone peer; jxl-oxide runs single-threaded here (no rayon in the page).
+- The app is built at opt-level 3 (not "z"): decoding is twice as fast for ~600 KB more wasm.
 HEAD
 } > BENCHMARKS.md
 cat BENCHMARKS.md

@@ -12,6 +12,9 @@ interleaved RGB after YBR conversion.
 - a file the reference decodes and we do not is a failure unless it is in KNOWN_GAPS;
 - a file neither decodes, or only we decode, is reported.
 
+JPEG XL, which pydicom 3.0 does not decode, is compared with libjxl (the `imagecodecs` wheel)
+frame by frame, its unsigned samples read as DICOM says (Bits Stored, Pixel Representation).
+
 Usage: check_decoders.py DICOM_DECODE FOLDER... [--report FILE]
 """
 
@@ -22,8 +25,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+import imagecodecs
 import numpy as np
 import pydicom
+from pydicom.encaps import generate_frames
 
 LOSSY = {
     # JPEG baseline/extended: the standard leaves the IDCT's rounding and the chroma
@@ -33,7 +38,12 @@ LOSSY = {
     "1.2.840.10008.1.2.4.81": 0,  # JPEG-LS near-lossless is deterministic
     "1.2.840.10008.1.2.4.91": 1,  # JPEG 2000 irreversible: float rounding
     "1.2.840.10008.1.2.4.203": 1,
+    # JPEG XL recompressed JPEG: we decode the reconstructed JPEG, libjxl renders the DCT
+    # coefficients itself: the JPEG tolerance applies.
+    "1.2.840.10008.1.2.4.111": 6,
+    "1.2.840.10008.1.2.4.112": 1,  # JPEG XL lossy: float rendering
 }
+JPEG_XL = ("1.2.840.10008.1.2.4.110", "1.2.840.10008.1.2.4.111", "1.2.840.10008.1.2.4.112")
 YBR_TOLERANCE = 1  # YBR_FULL -> RGB in floating point, rounded
 # Gaps recognised by a phrase of our error message (the reference decodes, we do not yet):
 # none at the moment; add "phrase": "reason" when a decoder is missing.
@@ -64,7 +74,22 @@ def as_ints(data, bits_allocated, signed):
     return np.frombuffer(data, dtype=f"<{kind}{width}").astype(np.int64)
 
 
+def jpeg_xl_frames(ds):
+    """libjxl's decode of each frame, as the DICOM header reads it."""
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    bits, signed = int(ds.BitsStored), int(ds.PixelRepresentation) == 1
+    out = []
+    for codestream in generate_frames(ds.PixelData, number_of_frames=frames):
+        values = imagecodecs.jpegxl_decode(codestream).astype(np.int64) & ((1 << bits) - 1)
+        if signed:
+            values = np.where(values >= 1 << (bits - 1), values - (1 << bits), values)
+        out.append(values)
+    return out
+
+
 def reference_frames(ds):
+    if str(ds.file_meta.get("TransferSyntaxUID", "")) in JPEG_XL:
+        return jpeg_xl_frames(ds)
     arr = ds.pixel_array
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     return [arr[i] for i in range(frames)] if frames > 1 else [arr]
@@ -134,7 +159,7 @@ def main():
         sys.exit(__doc__)
     cli, folders = args[0], args[1:]
     files = sorted(p for f in folders for p in Path(f).rglob("*")
-                   if p.is_file() and p.suffix not in (".md", ".tsv", ".py", ".txt", ".json")
+                   if p.is_file() and p.suffix not in (".md", ".tsv", ".py", ".txt", ".json", ".raw")
                    and p.name != "DICOMDIR")
     results = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the cargo-fuzz targets of viewer-core (parse, decode) for SECONDS each (default 60),
-# seeded with the small files of the shared test data. Needs cargo-fuzz (installed here if
+# Runs the cargo-fuzz targets of viewer-core (parse, decode, codestream) for SECONDS each
+# (default 60; FUZZ_TARGETS picks some), seeded with the small files of the shared test data
+# and, for codestream, small real codestreams (scripts/fuzz_seeds.py). Needs cargo-fuzz (installed here if
 # missing) and libFuzzer's nightly flags, which the stable toolchain accepts with
 # RUSTC_BOOTSTRAP=1. A crash leaves its input in viewer-core/fuzz/artifacts/ and fails.
 set -euo pipefail
@@ -13,11 +14,16 @@ if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz 0.13.1" ]; then
   cargo install cargo-fuzz --version 0.13.1 --locked
 fi
 export RUSTC_BOOTSTRAP=1
-for target in parse decode; do
+TARGETS=${FUZZ_TARGETS:-parse decode codestream}
+for target in $TARGETS; do
   seeds=fuzz/corpus/$target
   mkdir -p "$seeds"
-  find "$SHARED/dicom-corpus" "$SHARED/ct-series/jpeg-ls-lossless" -type f -name '*.dcm' -size -24k \
-    -exec cp -n {} "$seeds/" \; 2>/dev/null || true
+  if [ "$target" = codestream ]; then
+    "$VENV/bin/python" "$ROOT/scripts/fuzz_seeds.py" "$SHARED" "$seeds"
+  else
+    find "$SHARED/dicom-corpus" "$SHARED/ct-series/jpeg-ls-lossless" -type f -name '*.dcm' -size -24k \
+      -exec cp -n {} "$seeds/" \; 2>/dev/null || true
+  fi
   # -malloc_limit_mb=4096: dicom-parser reserves a value's buffer from its declared length
   # (try_reserve_exact, so a failure is an error, not a crash) before reading it; a damaged
   # length inside a UN sequence can ask for up to 4 GiB. lengths.rs refuses most such files

@@ -36,6 +36,12 @@ const cases = [
   { label: 'JPEG 2000 Lossless', uid: '1.2.840.10008.1.2.4.90', bytes: ct('jpeg2000-lossless'), ...CT, peer: 'openjpeg' },
   { label: 'HTJ2K Lossless', uid: '1.2.840.10008.1.2.4.201', bytes: ct('htj2k-lossless'), ...CT, peer: 'openjph' },
   {
+    // No JPEG XL file in the shared data: the same CT slice re-encoded losslessly by libjxl
+    // (scripts/make_codec_fixtures.py). No cornerstone peer decodes JPEG XL.
+    label: 'JPEG XL Lossless (slice 30 re-encoded)', uid: '1.2.840.10008.1.2.4.110',
+    bytes: fragments(join(import.meta.dirname, '../../target/codec-fixtures/jxl_ct16s.dcm'))[0], ...CT,
+  },
+  {
     label: 'JPEG Baseline colour 640x480 (YBR_FULL_422)', uid: '1.2.840.10008.1.2.4.50',
     bytes: fragments(join(SHARED, 'dicom-corpus/pydicom-data/color3d_jpeg_baseline.dcm'))[0],
     rows: 480, columns: 640, spp: 3, bits: 8, signed: false, photometric: 'YBR_FULL_422', peer: 'libjpeg-turbo',

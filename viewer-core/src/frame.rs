@@ -186,6 +186,10 @@ pub fn decode_frame(
         });
     }
 
+    if crate::jxl::JPEG_XL_SYNTAXES.contains(&uid) {
+        return decode_jxl_frame(module, uid, ts.name(), bytes, limits);
+    }
+
     let (native, photometric) = match ts.codec() {
         // Native syntaxes; for Deflated Explicit VR LE the frame itself is not deflated once
         // taken out of the dataset.
@@ -272,6 +276,35 @@ pub fn decode_frame(
         });
     }
     let samples = typed_samples(module, &native);
+    Ok(DecodedFrame {
+        rows: module.rows,
+        columns: module.columns,
+        samples_per_pixel: module.samples_per_pixel,
+        photometric,
+        samples,
+        relabelled_from: None,
+    })
+}
+
+/// JPEG XL: a JPEG-recompression stream that still holds its original JPEG is decoded as that
+/// JPEG; everything else is rendered by the JPEG XL decoder.
+fn decode_jxl_frame(
+    module: &PixelModule,
+    uid: &str,
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<DecodedFrame, DecodeError> {
+    let codec_error = |e: crate::jxl::JxlError| DecodeError::Codec {
+        transfer_syntax: name.to_string(),
+        message: e.to_string(),
+    };
+    if uid == crate::jxl::JPEG_XL_JPEG_RECOMPRESSION {
+        if let Ok(jpeg) = crate::jxl::reconstruct_jpeg(module, bytes) {
+            return decode_frame(module, crate::jpeg::JPEG_BASELINE, &jpeg, limits);
+        }
+    }
+    let (samples, photometric) = crate::jxl::decode_jxl(module, bytes).map_err(codec_error)?;
     Ok(DecodedFrame {
         rows: module.rows,
         columns: module.columns,

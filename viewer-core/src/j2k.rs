@@ -1,6 +1,11 @@
-//! JPEG 2000 and HTJ2K (Part 1 and Part 15 codestreams, or JP2 files) through the pure-Rust
-//! openjp2 port, read straight into typed samples: one pass from the decoder's components to
-//! the samples the renderer uploads, with the pixel module checked against the codestream.
+//! JPEG 2000 and HTJ2K (Part 1 and Part 15 codestreams, or JP2 files), read straight into
+//! typed samples: one pass from the decoder's components to the samples the renderer uploads,
+//! with the pixel module checked against the codestream.
+//!
+//! A codestream whose code-blocks are all HT (Part 15, not mixed) goes to the pure-Rust port
+//! of OpenJPH (`openjph-core`), several times faster than the generic path; anything else, and
+//! any codestream OpenJPH refuses, goes to the pure-Rust OpenJPEG port (openjp2). Both are
+//! compared with reference decoders by the decoder check.
 
 use crate::frame::Samples;
 use crate::pixel_module::PixelModule;
@@ -20,6 +25,71 @@ pub enum J2kError {
 /// Decodes one JPEG 2000 / HTJ2K frame. Values are read as the DICOM header says (Bits
 /// Stored, Pixel Representation), whatever the codestream's own signedness (PS3.5 8.2.4).
 pub fn decode_j2k(module: &PixelModule, data: &[u8]) -> Result<Samples, J2kError> {
+    if is_pure_ht(data) {
+        if let Ok(samples) = crate::htj2k::decode_ht(module, data) {
+            return Ok(samples);
+        }
+    }
+    decode_openjp2(module, data)
+}
+
+/// True for a raw codestream whose main-header COD says every code-block is HT (Part 15
+/// code-block style bit 6 set, mixed-mode bit 7 clear).
+pub fn is_pure_ht(data: &[u8]) -> bool {
+    if !data.starts_with(&[0xFF, 0x4F]) {
+        return false;
+    }
+    let mut at = 2;
+    while let (Some(&0xFF), Some(&marker)) = (data.get(at), data.get(at + 1)) {
+        let Some(length) = data
+            .get(at + 2..at + 4)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+        else {
+            return false;
+        };
+        match marker {
+            // COD: Lcod(2) Scod(1) progression(1) layers(2) MCT(1) levels(1) xcb(1) ycb(1) style
+            0x52 => {
+                return data
+                    .get(at + 2 + 10)
+                    .is_some_and(|style| style & 0xC0 == 0x40)
+            }
+            // SOT or SOD: the main header ended without a COD.
+            0x90 | 0x93 => return false,
+            _ => at += 2 + length,
+        }
+    }
+    false
+}
+
+/// Values are read as the DICOM header says: the low Bits Stored bits, two's complement when
+/// Pixel Representation is 1.
+pub(crate) fn stored_value(module: &PixelModule) -> impl Fn(i32) -> i64 {
+    let bits = u32::from(module.bits_stored);
+    let mask = (1i64 << bits) - 1;
+    let signed = module.signed;
+    move |v: i32| -> i64 {
+        let low = i64::from(v) & mask;
+        if signed && low >= 1 << (bits - 1) {
+            low - (1 << bits)
+        } else {
+            low
+        }
+    }
+}
+
+/// Typed samples of Bits Allocated width from values already in range.
+pub(crate) fn typed(module: &PixelModule, values: impl Iterator<Item = i64>) -> Samples {
+    match (module.bits_allocated, module.signed) {
+        (8, false) => Samples::U8(values.map(|v| v as u8).collect()),
+        (8, true) => Samples::I8(values.map(|v| v as i8).collect()),
+        (_, false) => Samples::U16(values.map(|v| v as u16).collect()),
+        (_, true) => Samples::I16(values.map(|v| v as i16).collect()),
+    }
+}
+
+/// The generic path: any JPEG 2000 or HTJ2K codestream (or JP2 file) through openjp2.
+pub fn decode_openjp2(module: &PixelModule, data: &[u8]) -> Result<Samples, J2kError> {
     let image = jpeg2k::Image::from_bytes(data).map_err(|e| J2kError::Stream(e.to_string()))?;
     let components = image.components();
     let (rows, columns) = (usize::from(module.rows), usize::from(module.columns));
@@ -36,24 +106,37 @@ pub fn decode_j2k(module: &PixelModule, data: &[u8]) -> Result<Samples, J2kError
             components: components.len(),
         });
     }
-    let bits = u32::from(module.bits_stored);
-    let mask = (1i64 << bits) - 1;
-    let signed = module.signed;
-    let value = |v: i32| -> i64 {
-        let low = i64::from(v) & mask;
-        if signed && low >= 1 << (bits - 1) {
-            low - (1 << bits)
-        } else {
-            low
-        }
-    };
+    let value = stored_value(module);
     let count = rows * columns * components.len();
     let interleaved =
         (0..count).map(|i| value(components[i % components.len()].data()[i / components.len()]));
-    Ok(match (module.bits_allocated, signed) {
-        (8, false) => Samples::U8(interleaved.map(|v| v as u8).collect()),
-        (8, true) => Samples::I8(interleaved.map(|v| v as i8).collect()),
-        (_, false) => Samples::U16(interleaved.map(|v| v as u16).collect()),
-        (_, true) => Samples::I16(interleaved.map(|v| v as i16).collect()),
-    })
+    Ok(typed(module, interleaved))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_pure_ht;
+
+    /// A main header: SOC, SIZ (length 41, contents irrelevant here), then COD with `style`.
+    fn header(style: u8) -> Vec<u8> {
+        let mut bytes = vec![0xFF, 0x4F, 0xFF, 0x51, 0x00, 0x29];
+        bytes.extend([0u8; 39]);
+        bytes.extend([
+            0xFF, 0x52, 0x00, 0x0C, 0x00, 0x00, 0x00, 0x01, 0x00, 0x05, 0x04, 0x04,
+        ]);
+        bytes.extend([style, 0x01, 0xFF, 0x90]);
+        bytes
+    }
+
+    #[test]
+    fn only_all_ht_codestreams_take_the_fast_path() {
+        assert!(is_pure_ht(&header(0x40)));
+        assert!(
+            !is_pure_ht(&header(0xC0)),
+            "mixed HT and Part 1 code-blocks"
+        );
+        assert!(!is_pure_ht(&header(0x00)), "Part 1 code-blocks");
+        assert!(!is_pure_ht(&header(0x40)[..50]), "truncated before COD");
+        assert!(!is_pure_ht(b"\x00\x00\x00\x0cjP  "), "JP2 file");
+    }
 }

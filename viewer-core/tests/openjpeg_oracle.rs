@@ -1,6 +1,7 @@
-//! Differential test of the JPEG 2000 / HTJ2K path (the pure-Rust openjp2 port, which is what
-//! runs in the browser) against OpenJPEG's C library through openjpeg-sys, on every J2K and
-//! HTJ2K frame of the shared test data.
+//! Differential test of the JPEG 2000 / HTJ2K paths (the pure-Rust openjp2 and OpenJPH ports,
+//! which are what runs in the browser) against OpenJPEG's C library through openjpeg-sys, on
+//! every J2K and HTJ2K frame of the shared test data and of `$CODEC_FIXTURES` when set (the
+//! files of `scripts/make_codec_fixtures.py`).
 //!
 //! The C library runs in a separate program (`viewer-core/oracle`), because the Rust port
 //! exports the same C symbol names: `./test.sh` builds it and runs this test with
@@ -41,6 +42,9 @@ fn jpeg2000_frames_match_openjpeg_c() {
     let limits = Limits::default();
     let mut all = Vec::new();
     files(&shared(), &mut all);
+    if let Some(fixtures) = std::env::var_os("CODEC_FIXTURES") {
+        files(Path::new(&fixtures), &mut all);
+    }
     all.sort();
     let scratch = std::env::temp_dir().join(format!("openjpeg-oracle-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).expect("scratch folder");

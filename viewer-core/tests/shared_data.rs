@@ -163,3 +163,23 @@ fn encapsulated_fragment(path: &PathBuf) -> Vec<u8> {
     );
     bytes[item + 8..end].to_vec()
 }
+
+/// Every HTJ2K slice of the CT takes the fast path (the OpenJPH port), and it agrees with the
+/// generic openjp2 path sample for sample.
+#[test]
+fn htj2k_fast_path_decodes_every_slice_like_the_generic_path() {
+    let limits = Limits::default();
+    let dir = shared().join("ct-series/htj2k-lossless");
+    let mut slices = 0;
+    for entry in std::fs::read_dir(&dir).expect("HTJ2K slices") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("readable");
+        let file = DicomFile::parse(&bytes, &limits).expect("parses");
+        let codestream = file.encoded_frame(0).expect("one frame");
+        assert!(viewer_core::j2k::is_pure_ht(&codestream));
+        let fast = viewer_core::htj2k::decode_ht(&file.module, &codestream).expect("fast path");
+        let generic = viewer_core::j2k::decode_openjp2(&file.module, &codestream).expect("generic");
+        assert!(fast == generic);
+        slices += 1;
+    }
+    assert_eq!(slices, 61);
+}

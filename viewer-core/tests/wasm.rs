@@ -44,6 +44,14 @@ fn every_supported_syntax_decodes_bit_exact_in_the_browser() {
     }
 }
 
+/// Files written by `scripts/make_codec_fixtures.py` (`./test.sh` writes them before building
+/// any test): JPEG XL and HTJ2K forms the shared data does not have.
+macro_rules! fixture {
+    ($name:literal) => {
+        include_bytes!(concat!("../../target/codec-fixtures/", $name)).as_slice()
+    };
+}
+
 macro_rules! corpus {
     ($path:literal) => {
         include_bytes!(concat!("../../../shared/dicom-corpus/", $path)).as_slice()
@@ -113,6 +121,26 @@ fn every_decoder_path_gives_the_native_bytes_in_the_browser() {
             "ddb100d8f45a7fbf420e8ce5d1b376a5479f068c5109daac31eb982f662d228f",
         ),
         (
+            "HTJ2K 8-bit grey (OpenJPH port)",
+            fixture!("htj2k_grey8.dcm"),
+            "36e27e4f1e87a7d50407463323ddc3736736ecff35eb4e4a4c1b74646938835d",
+        ),
+        (
+            "HTJ2K RGB without colour transform (OpenJPH port)",
+            fixture!("htj2k_rgb_no_mct.dcm"),
+            "a64f021b9093684b86aa47195ce0f9e3c1b8f1f4c6ce569f8a65b292bd52ec1d",
+        ),
+        (
+            "JPEG XL lossless 12-bit",
+            fixture!("jxl_grey12.dcm"),
+            "679f753ac52bc11388e4edc51337634ac67aabd814d789036e376ea490198ab7",
+        ),
+        (
+            "JPEG XL recompressed JPEG, 2 frames",
+            fixture!("jxl_recompressed_jpeg.dcm"),
+            "9f6b357a5600ac573ffa68e486ebe56debd2eb2eebac5c952e333511e4d6a580",
+        ),
+        (
             "1-bit multi-frame",
             corpus!("pydicom-data/liver.dcm"),
             "0673ae15a18b058e07d28823bf2a8b67dc21c89381009c68807330c5569f5095",
@@ -128,6 +156,28 @@ fn every_decoder_path_gives_the_native_bytes_in_the_browser() {
         let digest = format!("{:x}", Sha256::digest(frame.samples.to_le_bytes()));
         assert_eq!(digest, expected, "{name}");
     }
+}
+
+/// Lossy JPEG XL is rendered in floating point, by SIMD code natively and scalar code here:
+/// the browser's samples must be within 1 of the native ones (`./test.sh` writes those).
+#[wasm_bindgen_test]
+fn lossy_jpeg_xl_is_within_one_of_the_native_decode() {
+    let native = include_bytes!("../../target/codec-fixtures/native/jxl_rgb_lossy/frame_0.raw");
+    let limits = Limits::default();
+    let file = DicomFile::parse(fixture!("jxl_rgb_lossy.dcm"), &limits).expect("parses");
+    let ours = file
+        .decode(0, &limits)
+        .expect("decodes")
+        .samples
+        .to_le_bytes();
+    assert_eq!(ours.len(), native.len());
+    let worst = ours
+        .iter()
+        .zip(native)
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap_or(0);
+    assert!(worst <= 1, "max difference {worst}");
 }
 
 #[wasm_bindgen_test]
