@@ -38,6 +38,7 @@ pub mod pixel_module;
 pub mod rle;
 pub mod study;
 pub mod text;
+pub mod view;
 pub mod voi;
 
 #[cfg(target_arch = "wasm32")]

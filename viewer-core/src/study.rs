@@ -167,6 +167,52 @@ pub struct StackImage {
     pub lossy: bool,
     /// The palette of a PALETTE COLOR image, when the server gave its LUTs as bulk data.
     pub palette: Option<PaletteSource>,
+    /// Image Orientation (Patient): row then column direction cosines.
+    pub orientation: Option<[f64; 6]>,
+    /// The size of a pixel, and what it measures.
+    pub spacing: PixelSpacing,
+    pub slice_thickness_mm: Option<f64>,
+    pub slice_location_mm: Option<f64>,
+    pub modality: Option<String>,
+}
+
+/// Pixel size for the scale bar and measurements (PS3.3 10.7.1.3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PixelSpacing {
+    /// Pixel Spacing (0028,0030): in the patient, mm between rows and between columns.
+    Patient { row_mm: f64, column_mm: f64 },
+    /// Only Imager Pixel Spacing (0018,1164): at the detector, not corrected for magnification.
+    Detector { row_mm: f64, column_mm: f64 },
+    /// Neither: distances are in pixels only.
+    Uncalibrated,
+}
+
+impl PixelSpacing {
+    fn from_json(ds: &JsonDataset) -> Self {
+        let pair = |tag| match ds.numbers(tag).as_slice() {
+            [Some(r), Some(c)] if *r > 0.0 && *c > 0.0 && r.is_finite() && c.is_finite() => {
+                Some((*r, *c))
+            }
+            _ => None,
+        };
+        if let Some((row_mm, column_mm)) = pair(tags::PIXEL_SPACING) {
+            PixelSpacing::Patient { row_mm, column_mm }
+        } else if let Some((row_mm, column_mm)) = pair(tags::IMAGER_PIXEL_SPACING) {
+            PixelSpacing::Detector { row_mm, column_mm }
+        } else {
+            PixelSpacing::Uncalibrated
+        }
+    }
+
+    /// The horizontal size of a pixel (the distance between columns), in mm.
+    pub fn column_mm(&self) -> Option<f64> {
+        match *self {
+            PixelSpacing::Patient { column_mm, .. } | PixelSpacing::Detector { column_mm, .. } => {
+                Some(column_mm)
+            }
+            PixelSpacing::Uncalibrated => None,
+        }
+    }
 }
 
 impl StackImage {
@@ -214,6 +260,11 @@ pub fn image_stack(metadata: &[JsonDataset], limits: &Limits) -> Vec<StackImage>
             position_mm,
             lossy: ds.string(tags::LOSSY_IMAGE_COMPRESSION).as_deref() == Some("01"),
             palette: PaletteSource::from_json(ds),
+            orientation,
+            spacing: PixelSpacing::from_json(ds),
+            slice_thickness_mm: ds.number(tags::SLICE_THICKNESS),
+            slice_location_mm: ds.number(tags::SLICE_LOCATION),
+            modality: non_empty(ds.string(tags::MODALITY)),
         });
     }
     let order = stack_order(&placements);

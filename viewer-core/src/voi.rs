@@ -138,6 +138,53 @@ pub struct WindowPreset {
     pub explanation: Option<String>,
 }
 
+/// Standard windows offered for a modality, as (catalog key of the name, window). CT gets the
+/// usual brain, lung, mediastinum, abdomen and bone windows in Hounsfield units; other
+/// modalities have no universal values and rely on the file's windows and the data range.
+pub fn modality_presets(modality: Option<&str>) -> &'static [(&'static str, WindowLevel)] {
+    const CT: [(&str, WindowLevel); 5] = [
+        (
+            "preset.brain",
+            WindowLevel {
+                center: 40.0,
+                width: 80.0,
+            },
+        ),
+        (
+            "preset.lung",
+            WindowLevel {
+                center: -600.0,
+                width: 1500.0,
+            },
+        ),
+        (
+            "preset.mediastinum",
+            WindowLevel {
+                center: 50.0,
+                width: 350.0,
+            },
+        ),
+        (
+            "preset.abdomen",
+            WindowLevel {
+                center: 40.0,
+                width: 400.0,
+            },
+        ),
+        (
+            "preset.bone",
+            WindowLevel {
+                center: 400.0,
+                width: 1800.0,
+            },
+        ),
+    ];
+    match modality {
+        Some("CT") => &CT,
+        _ => &[],
+    }
+}
+
 /// Every window pair in a dataset (Window Center / Width are multi-valued), skipping pairs
 /// whose width is missing or below 1 (C.11.2.1.2: width ≥ 1 for LINEAR).
 pub fn window_presets(ds: &JsonDataset) -> Vec<WindowPreset> {
@@ -168,6 +215,21 @@ pub fn display_byte(stored: f64, rescale: &Rescale, window: &WindowLevel, invert
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ct_has_the_five_standard_windows_and_other_modalities_none() {
+        let ct = modality_presets(Some("CT"));
+        assert_eq!(ct.len(), 5);
+        assert_eq!(
+            ct[1].1,
+            WindowLevel {
+                center: -600.0,
+                width: 1500.0
+            }
+        );
+        assert!(modality_presets(Some("MR")).is_empty());
+        assert!(modality_presets(None).is_empty());
+    }
 
     #[test]
     fn linear_window_matches_the_standard() {

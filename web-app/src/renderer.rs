@@ -6,6 +6,7 @@
 //! Modality LUT (rescale), the VOI window and inversion in the fragment shader. The
 //! drawing buffer is preserved so the page can be read back (export, tests).
 
+use viewer_core::view::ViewState;
 use viewer_core::{DecodedFrame, Samples};
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -44,13 +45,16 @@ pub struct Renderer {
     texture: Option<(WebGlTexture, Sampler, bool, u32, u32)>,
 }
 
+/// The image quad: `corner` is in image units (0..1, y down the rows); `u_clip_from_corner`
+/// (from `viewer_core::view`) places it on the canvas with zoom, pan, rotation and flips.
 const VERTEX: &str = r#"#version 300 es
-uniform vec2 u_scale;
+uniform mat2 u_clip_from_corner;
+uniform vec2 u_clip_offset;
 out vec2 v_uv;
 void main() {
   vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
-  v_uv = vec2(corner.x, 1.0 - corner.y);
-  gl_Position = vec4((corner * 2.0 - 1.0) * u_scale, 0.0, 1.0);
+  v_uv = corner;
+  gl_Position = vec4(u_clip_from_corner * corner + u_clip_offset, 0.0, 1.0);
 }
 "#;
 
@@ -225,8 +229,8 @@ impl Renderer {
         }
     }
 
-    /// Draws the uploaded frame, fitted to the canvas with square pixels.
-    pub fn draw(&self, params: &DrawParams) {
+    /// Draws the uploaded frame as `view` places it (square pixels; fit when zoom is 1).
+    pub fn draw(&self, params: &DrawParams, view: &ViewState) {
         let gl = &self.gl;
         let (cw, ch) = (self.canvas.width() as f32, self.canvas.height() as f32);
         gl.viewport(0, 0, cw as i32, ch as i32);
@@ -240,18 +244,36 @@ impl Renderer {
             Sampler::Signed => &self.signed,
         };
         gl.use_program(Some(&program.program));
-        let (image_aspect, canvas_aspect) = (*w as f32 / *h as f32, cw / ch);
-        let scale = if image_aspect > canvas_aspect {
-            [1.0, canvas_aspect / image_aspect]
-        } else {
-            [image_aspect / canvas_aspect, 1.0]
-        };
+        let (image, canvas) = (
+            [f64::from(*w), f64::from(*h)],
+            [f64::from(cw), f64::from(ch)],
+        );
+        let map = view.canvas_from_image(image, canvas);
+        // clip = S · (M · (corner ⊙ image) + t) + (-1, 1), with S = diag(2/cw, -2/ch).
+        let (sx, sy) = (2.0 / canvas[0], -2.0 / canvas[1]);
+        let a = [
+            sx * map.m[0] * image[0],
+            sx * map.m[1] * image[1],
+            sy * map.m[2] * image[0],
+            sy * map.m[3] * image[1],
+        ];
+        let offset = [sx * map.t[0] - 1.0, sy * map.t[1] + 1.0];
         gl.active_texture(Gl::TEXTURE0);
         gl.bind_texture(Gl::TEXTURE_2D, Some(texture));
         let p = &program.program;
         let loc = |name: &str| gl.get_uniform_location(p, name);
         gl.uniform1i(loc("u_image").as_ref(), 0);
-        gl.uniform2f(loc("u_scale").as_ref(), scale[0], scale[1]);
+        // Column-major for GLSL's mat2.
+        gl.uniform_matrix2fv_with_f32_array(
+            loc("u_clip_from_corner").as_ref(),
+            false,
+            &[a[0] as f32, a[2] as f32, a[1] as f32, a[3] as f32],
+        );
+        gl.uniform2f(
+            loc("u_clip_offset").as_ref(),
+            offset[0] as f32,
+            offset[1] as f32,
+        );
         gl.uniform1f(loc("u_slope").as_ref(), params.slope);
         gl.uniform1f(loc("u_intercept").as_ref(), params.intercept);
         gl.uniform1f(loc("u_center").as_ref(), params.center);

@@ -1,14 +1,18 @@
-//! One viewport: the canvas, its interactions (wheel: slice, drag: window/level) and the
-//! overlays that keep the patient's identity and the image's state in sight.
+//! One viewport: the canvas, its interactions (wheel: slice; left drag: window/level; middle
+//! drag: pan; right drag: zoom; keyboard) and the overlays that keep the patient's identity
+//! and the image's state in sight.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use viewer_core::view::ViewState;
 use viewer_core::voi::{VoiFunction, WindowLevel};
+use wasm_bindgen::JsCast;
 
 use crate::i18n::use_i18n;
+use crate::overlays::{ImageGeometry, OrientationMarkers, ScaleBar, ViewAction, ViewToolbar};
 use crate::renderer::{DrawParams, Renderer};
 use crate::stack::{FrameState, Stack};
 
@@ -26,6 +30,21 @@ pub struct Identity {
 /// The frame in the texture, and the VOI LUT it was mapped through.
 type Uploaded = (Rc<viewer_core::DecodedFrame>, Option<usize>);
 
+/// What a pointer drag does, by mouse button.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Drag {
+    Window,
+    Pan,
+    Zoom,
+}
+
+/// Slices moved by PageUp / PageDown.
+const PAGE_STEP: isize = 10;
+
+fn device_pixel_ratio() -> f64 {
+    web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
+}
+
 #[component]
 pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
     let i18n = use_i18n();
@@ -39,6 +58,10 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
     let window = RwSignal::new(None::<WindowLevel>);
     // A VOI LUT of the file chosen instead of a window (index into the image's VOI LUTs).
     let voi_lut = RwSignal::new(None::<usize>);
+    let view = RwSignal::new(ViewState::default());
+    // The reader's inversion, on top of MONOCHROME1 and Presentation LUT INVERSE.
+    let reader_invert = RwSignal::new(false);
+    let canvas_css = RwSignal::new([0.0f64, 0.0]);
     let total = stack.len();
     // View closures must be Send; the stack only ever lives on the page's thread.
     let stack = send_wrapper::SendWrapper::new(stack);
@@ -49,6 +72,20 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
         let stack = stack.clone();
         on_cleanup(move || stack.stop());
     }
+
+    let geometry = {
+        let stack = stack.clone();
+        Signal::derive(move || {
+            let entry = stack.entries.get(index.get())?;
+            let image = &stack.images[entry.image];
+            let module = image.module.as_ref().ok()?;
+            Some(ImageGeometry {
+                size_px: [f64::from(module.columns), f64::from(module.rows)],
+                orientation: image.orientation,
+                spacing: image.spacing,
+            })
+        })
+    };
 
     // The state of the visible frame, re-read whenever a frame arrives.
     let visible = {
@@ -134,6 +171,13 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                 *uploaded.borrow_mut() = Some((Rc::clone(&frame), lut.map(|(i, _)| i)));
             }
             r.resize();
+            let css = [
+                f64::from(canvas_ref.get_untracked().map_or(0, |c| c.client_width())),
+                f64::from(canvas_ref.get_untracked().map_or(0, |c| c.client_height())),
+            ];
+            if canvas_css.get_untracked() != css {
+                canvas_css.set(css);
+            }
             // Through a VOI LUT the texture already holds display values 0..=255: draw them
             // as they are (LINEAR_EXACT over 0..255 is the identity).
             let rescale = image.effective_rescale();
@@ -147,40 +191,74 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                     image.voi_function.code(),
                 ),
             };
-            r.draw(&DrawParams {
-                slope,
-                intercept,
-                center,
-                width,
-                function,
-                // MONOCHROME1 shows low values bright; Presentation LUT INVERSE flips again.
-                invert: (frame.photometric == viewer_core::pixel_module::Photometric::Monochrome1)
-                    != image.inverse,
-            });
+            r.draw(
+                &DrawParams {
+                    slope,
+                    intercept,
+                    center,
+                    width,
+                    function,
+                    // MONOCHROME1 shows low values bright; Presentation LUT INVERSE flips again.
+                    invert: ((frame.photometric
+                        == viewer_core::pixel_module::Photometric::Monochrome1)
+                        != image.inverse)
+                        != reader_invert.get(),
+                },
+                &view.get(),
+            );
             if r.is_lost() {
                 gl_error.set(Some("WebGL context lost".into()));
             }
         });
     }
-    // Redraw on window resize.
+    // Redraw when the canvas changes size (window resize, layout change, phone rotation):
+    // the drawing buffer follows its displayed size times the device pixel ratio.
     {
-        let handle = window_event_listener(leptos::ev::resize, move |_| {
-            index.update(|_| {});
+        let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            // The viewport may be gone by the time the browser reports a size.
+            let _ = index.try_update(|_| {});
         });
-        on_cleanup(move || handle.remove());
+        let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+        // The closure must outlive the observer; it is a few bytes per viewport ever made.
+        on_resize.forget();
+        let observer = send_wrapper::SendWrapper::new(observer);
+        let watched = observer.clone();
+        Effect::new(move |_| {
+            if let (Some(canvas), Some(observer)) = (canvas_ref.get(), watched.as_ref()) {
+                observer.observe(&canvas);
+            }
+        });
+        on_cleanup(move || {
+            if let Some(observer) = observer.as_ref() {
+                observer.disconnect();
+            }
+        });
     }
 
-    let stack_for_wheel = stack.clone();
-    let on_wheel = move |ev: leptos::ev::WheelEvent| {
-        ev.prevent_default();
-        if total == 0 || ev.delta_y() == 0.0 {
-            return;
+    let go_to = {
+        let stack = stack.clone();
+        move |target: isize| {
+            if total == 0 {
+                return;
+            }
+            let next = target.clamp(0, total as isize - 1) as usize;
+            if next != index.get_untracked() {
+                index.set(next);
+                stack.focus(next);
+            }
         }
-        let step: isize = if ev.delta_y() > 0.0 { 1 } else { -1 };
-        let next = (index.get_untracked() as isize + step).clamp(0, total as isize - 1) as usize;
-        if next != index.get_untracked() {
-            index.set(next);
-            stack_for_wheel.focus(next);
+    };
+    let step_by = {
+        let go_to = go_to.clone();
+        move |step: isize| go_to(index.get_untracked() as isize + step)
+    };
+    let on_wheel = {
+        let step_by = step_by.clone();
+        move |ev: leptos::ev::WheelEvent| {
+            ev.prevent_default();
+            if ev.delta_y() != 0.0 {
+                step_by(if ev.delta_y() > 0.0 { 1 } else { -1 });
+            }
         }
     };
 
@@ -201,24 +279,51 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
         }
     };
     let data_range_for_drag = data_range.clone();
-    let drag_from = RwSignal::new(None::<(i32, i32)>);
+    let drag_from = RwSignal::new(None::<(i32, i32, Drag)>);
     let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
-        if ev.button() == 0 {
-            drag_from.set(Some((ev.client_x(), ev.client_y())));
-            if let Some(canvas) = canvas_ref.get_untracked() {
-                let _ = canvas.set_pointer_capture(ev.pointer_id());
-            }
+        let mode = match ev.button() {
+            0 => Drag::Window,
+            1 => Drag::Pan,
+            2 => Drag::Zoom,
+            _ => return,
+        };
+        ev.prevent_default();
+        drag_from.set(Some((ev.client_x(), ev.client_y(), mode)));
+        if let Some(canvas) = canvas_ref.get_untracked() {
+            let _ = canvas.set_pointer_capture(ev.pointer_id());
+            let _ = canvas
+                .parent_element()
+                .map(|p| p.unchecked_into::<web_sys::HtmlElement>().focus());
         }
     };
     let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
-        let Some((x, y)) = drag_from.get_untracked() else {
+        let Some((x, y, mode)) = drag_from.get_untracked() else {
             return;
         };
         let (dx, dy) = (ev.client_x() - x, ev.client_y() - y);
         if dx == 0 && dy == 0 {
             return;
         }
-        drag_from.set(Some((ev.client_x(), ev.client_y())));
+        drag_from.set(Some((ev.client_x(), ev.client_y(), mode)));
+        let ratio = device_pixel_ratio();
+        match mode {
+            Drag::Pan => {
+                view.update(|v| {
+                    v.pan_px[0] += f64::from(dx) * ratio;
+                    v.pan_px[1] += f64::from(dy) * ratio;
+                });
+                return;
+            }
+            Drag::Zoom => {
+                let canvas = canvas_css.get_untracked().map(|c| c * ratio);
+                let centre = [canvas[0] / 2.0, canvas[1] / 2.0];
+                // Up zooms in; 100 px doubles.
+                let factor = (-f64::from(dy) * std::f64::consts::LN_2 / 100.0).exp();
+                view.update(|v| *v = v.zoomed_at(factor, centre, canvas));
+                return;
+            }
+            Drag::Window => {}
+        }
         if voi_lut.get_untracked().is_some() {
             voi_lut.set(None);
             if window.get_untracked().is_none() {
@@ -267,22 +372,28 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             }
         }
     };
-    // The file's windows (of the first image), then the data range of the visible frame.
-    let presets: Vec<(String, WindowLevel)> = stack
-        .images
-        .first()
-        .map(|img| {
-            img.windows
-                .iter()
-                .map(|p| {
+    // The modality's standard windows, the file's windows (of the first image), then the
+    // data range of the visible frame. Digits 1-9 pick the first nine.
+    let first_image = stack.images.first();
+    let presets: Vec<(String, WindowLevel)> =
+        viewer_core::voi::modality_presets(first_image.and_then(|i| i.modality.as_deref()))
+            .iter()
+            .map(|(key, window)| {
+                (
+                    format!("{} {:.0} / {:.0}", i18n.t(key), window.center, window.width),
+                    *window,
+                )
+            })
+            .chain(first_image.into_iter().flat_map(|img| {
+                img.windows.iter().map(|p| {
                     let name = p.explanation.clone().unwrap_or_else(|| {
                         format!("{:.0} / {:.0}", p.window.center, p.window.width)
                     });
                     (name, p.window)
                 })
-                .collect()
-        })
-        .unwrap_or_default();
+            }))
+            .collect();
+    let preset_windows: Vec<WindowLevel> = presets.iter().map(|(_, w)| *w).collect();
     let preset_options = presets
         .iter()
         .enumerate()
@@ -324,6 +435,97 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
         if let Some(w) = chosen {
             voi_lut.set(None);
             window.set(Some(w));
+        }
+    };
+    let act = move |action: ViewAction| {
+        let ratio = device_pixel_ratio();
+        let canvas = canvas_css.get_untracked().map(|c| c * ratio);
+        let image = geometry.get_untracked().map(|g| g.size_px);
+        match action {
+            ViewAction::Rotate => view.update(|v| *v = v.rotated_clockwise()),
+            ViewAction::FlipHorizontal => view.update(|v| v.flip_horizontal = !v.flip_horizontal),
+            ViewAction::FlipVertical => view.update(|v| v.flip_vertical = !v.flip_vertical),
+            ViewAction::Fit => view.update(|v| {
+                v.zoom = 1.0;
+                v.pan_px = [0.0, 0.0];
+            }),
+            ViewAction::OneToOne => {
+                if let Some(image) = image {
+                    view.update(|v| {
+                        v.zoom = v.one_to_one_zoom(image, canvas);
+                        v.pan_px = [0.0, 0.0];
+                    });
+                }
+            }
+            ViewAction::Invert => reader_invert.update(|i| *i = !*i),
+            ViewAction::Reset => {
+                view.set(ViewState::default());
+                reader_invert.set(false);
+                voi_lut.set(None);
+                window.set(None);
+                index.update(|_| {});
+            }
+        }
+    };
+    let on_key = {
+        let step_by = step_by.clone();
+        let go_to = go_to.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+                return;
+            }
+            let key = ev.key();
+            match key.as_str() {
+                "ArrowDown" | "ArrowRight" => step_by(1),
+                "ArrowUp" | "ArrowLeft" => step_by(-1),
+                "PageDown" => step_by(PAGE_STEP),
+                "PageUp" => step_by(-PAGE_STEP),
+                "Home" => go_to(0),
+                "End" => go_to(total as isize - 1),
+                "r" | "R" => act(ViewAction::Reset),
+                "i" | "I" => act(ViewAction::Invert),
+                digit
+                    if digit.len() == 1
+                        && ('1'..='9').contains(&digit.chars().next().unwrap_or('0')) =>
+                {
+                    let n = digit.parse::<usize>().unwrap_or(1) - 1;
+                    match preset_windows.get(n) {
+                        Some(w) => {
+                            voi_lut.set(None);
+                            window.set(Some(*w));
+                        }
+                        None => return,
+                    }
+                }
+                _ => return,
+            }
+            ev.prevent_default();
+        }
+    };
+    let zoom_text = {
+        let i18n = i18n.clone();
+        move || {
+            let ratio = device_pixel_ratio();
+            let canvas = canvas_css.get().map(|c| c * ratio);
+            let g = geometry.get()?;
+            let percent = view.get().scale(g.size_px, canvas) * 100.0;
+            Some(i18n.f("viewer.zoom", &[("percent", &format!("{percent:.0}"))]))
+        }
+    };
+    let slice_text = {
+        let i18n = i18n.clone();
+        let stack = stack.clone();
+        move || {
+            let entry = stack.entries.get(index.get())?;
+            let image = &stack.images[entry.image];
+            let mut parts = Vec::new();
+            if let Some(mm) = image.slice_location_mm {
+                parts.push(i18n.f("viewer.slice_location", &[("mm", &format!("{mm:.1}"))]));
+            }
+            if let Some(mm) = image.slice_thickness_mm {
+                parts.push(i18n.f("viewer.thickness", &[("mm", &format!("{mm:.1}"))]));
+            }
+            (!parts.is_empty()).then(|| parts.join(" · "))
         }
     };
     let range_label = {
@@ -393,6 +595,12 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             data-window-center=move || window.get().map(|w| w.center.to_string())
             data-window-width=move || window.get().map(|w| w.width.to_string())
             data-voi-lut=move || voi_lut.get().map(|i| i.to_string())
+            data-zoom=move || view.get().zoom.to_string()
+            data-quarter-turns=move || view.get().quarter_turns.to_string()
+            data-inverted=move || reader_invert.get().to_string()
+            tabindex="0"
+            on:keydown=on_key
+            on:contextmenu=|ev| ev.prevent_default()
             on:wheel=on_wheel
             on:pointerdown=on_pointer_down
             on:pointermove=on_pointer_move
@@ -411,7 +619,13 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                 <div>{identity.study_description.clone()}</div>
                 <div>{identity.series_description.clone()}</div>
             </div>
-            <div class="overlay bottom-left" data-testid="overlay-position">{position}</div>
+            <div class="overlay bottom-left">
+                <div data-testid="overlay-position">{position}</div>
+                <div data-testid="overlay-slice">{slice_text}</div>
+            </div>
+            <OrientationMarkers geometry=geometry view=view />
+            <ScaleBar geometry=geometry view=view canvas_css=canvas_css />
+            <ViewToolbar on_action=Callback::new(act) />
             <label class="viewport-tools">
                 <span class="visually-hidden">{presets_label}</span>
                 <select data-testid="window-presets" on:change=on_preset on:pointerdown=|ev| ev.stop_propagation() on:wheel=|ev| ev.stop_propagation()>
@@ -426,6 +640,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             </label>
             <div class="overlay bottom-right">
                 <div data-testid="overlay-window">{window_text}</div>
+                <div data-testid="overlay-zoom">{zoom_text}</div>
                 <Show when=lossy>
                     <div class="lossy">{
                         let i18n = i18n.clone();

@@ -1,0 +1,154 @@
+// The view of a viewport (issue 4): orientation markers, scale bar, rotation, inversion, zoom,
+// keyboard. Pixels are checked against the voxels of the uncompressed CT read by the test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { launch, openPage } from '../lib/browser.mjs';
+import { explicitLeSamples, displayByte } from '../lib/dicom.mjs';
+import { Portal, samplePoints } from '../lib/viewer.mjs';
+
+const SHARED = process.env.DICOM_TEST_DATA ?? join(import.meta.dirname, '../../../shared');
+const CT_DIR = join(SHARED, 'ct-series/explicit-vr-le');
+// ct-series/README.md: 512x512, Rescale -1024/1, first window 40/400, Pixel Spacing 0.6269531 mm,
+// axial (rows towards the patient's left, columns towards posterior).
+const CT = { rows: 512, columns: 512, slope: 1, intercept: -1024, center: 40, width: 400 };
+const SPACING_MM = 0.6269531;
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function openCt(page) {
+  const portal = new Portal(page);
+  await portal.studyRow('CT-REAL-1').click();
+  await portal.waitForSlice(0);
+  return portal;
+}
+
+const attr = (portal, name) => portal.viewport().getAttribute(name);
+const markers = async (page) => Object.fromEntries(await Promise.all(['left', 'right', 'top', 'bottom'].map(
+  async (side) => [side, (await page.locator(`[data-testid=marker-${side}]`).innerText()).trim()])));
+
+/**
+ * Compares canvas pixels with slice `file` as the fitted view shows it, where `source(row, col)`
+ * gives the image pixel displayed at screen grid cell (row, col) and `invert` flips grey levels.
+ */
+async function assertView(portal, file, { source = (r, c) => [r, c], invert = false } = {}) {
+  const stored = explicitLeSamples(join(CT_DIR, file), CT.rows, CT.columns);
+  const { width, height } = await portal.canvasSize();
+  const points = samplePoints(width, height, CT.columns, CT.rows);
+  const { rgba } = await portal.canvasPixels(points.map((p) => p.canvas));
+  let wrong = 0;
+  points.forEach((p, i) => {
+    const [r, c] = source(Math.floor(p.pixel / CT.columns), p.pixel % CT.columns);
+    const byte = displayByte(stored[r * CT.columns + c], CT);
+    const expected = invert ? 255 - byte : byte;
+    if (Math.abs(rgba[i][0] - expected) > 1) wrong += 1;
+  });
+  assert.equal(wrong, 0, `${wrong} of ${points.length} canvas pixels differ`);
+}
+
+test('orientation markers of the axial CT follow rotation and flip', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openCt(page);
+  assert.deepEqual(await markers(page), { left: 'R', right: 'L', top: 'A', bottom: 'P' });
+
+  await page.locator('[data-testid=tool-rotate]').click();
+  assert.equal(await attr(portal, 'data-quarter-turns'), '1');
+  assert.deepEqual(await markers(page), { left: 'P', right: 'A', top: 'R', bottom: 'L' });
+  // Turned clockwise: screen cell (r, c) shows image pixel (N-1-c, r).
+  await assertView(portal, 'CT0001.dcm', { source: (r, c) => [CT.rows - 1 - c, r] });
+
+  await page.locator('[data-testid=tool-rotate]').click();
+  await page.locator('[data-testid=tool-rotate]').click();
+  await page.locator('[data-testid=tool-rotate]').click();
+  await page.locator('[data-testid=tool-flip-h]').click();
+  assert.deepEqual(await markers(page), { left: 'L', right: 'R', top: 'A', bottom: 'P' });
+  await assertView(portal, 'CT0001.dcm', { source: (r, c) => [r, CT.columns - 1 - c] });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the scale bar is drawn to the CT pixel spacing', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openCt(page);
+  const bar = page.locator('[data-testid=scale-bar]');
+  const lengthMm = Number(await bar.getAttribute('data-length-mm'));
+  const lengthPx = Number(await bar.getAttribute('data-length-px'));
+  const box = await portal.canvas().boundingBox();
+  const scale = Math.min(box.width, box.height) / CT.columns; // CSS px per image pixel, fitted
+  // The app reads the canvas size in whole CSS pixels; the bounding box is fractional.
+  assert.ok(Math.abs(lengthPx - (lengthMm * scale) / SPACING_MM) < lengthPx * 0.005,
+    `${lengthMm} mm drawn as ${lengthPx} px in a ${box.width}x${box.height} canvas`);
+  assert.ok(lengthPx <= box.width * 0.25 && lengthPx > box.width * 0.05, `bar of ${lengthPx} px in ${box.width}`);
+  assert.match(await bar.innerText(), /\d+(\.\d+)? (cm|mm)/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the keyboard scrolls, picks presets, inverts and resets', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openCt(page);
+  await portal.viewport().focus();
+  await page.keyboard.press('End');
+  await portal.waitForSlice(60);
+  await page.keyboard.press('Home');
+  await portal.waitForSlice(0);
+  await page.keyboard.press('PageDown');
+  await portal.waitForSlice(10);
+  await page.keyboard.press('ArrowUp');
+  await portal.waitForSlice(9);
+  await page.keyboard.press('Home');
+  await portal.waitForSlice(0);
+
+  // CT presets come first: 1 brain 40/80, 2 lung -600/1500.
+  await page.keyboard.press('2');
+  assert.equal(await attr(portal, 'data-window-center'), '-600');
+  assert.equal(await attr(portal, 'data-window-width'), '1500');
+  await page.keyboard.press('r');
+  assert.equal(await attr(portal, 'data-window-center'), '40');
+
+  await page.keyboard.press('i');
+  assert.equal(await attr(portal, 'data-inverted'), 'true');
+  await assertView(portal, 'CT0001.dcm', { invert: true });
+  await page.keyboard.press('i');
+  await assertView(portal, 'CT0001.dcm');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('right drag zooms, middle drag pans, and fit and reset bring the image back', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openCt(page);
+  const box = await portal.canvas().boundingBox();
+  const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+  await page.mouse.move(cx, cy);
+  await page.mouse.down({ button: 'right' });
+  await page.mouse.move(cx, cy - 100, { steps: 5 });
+  await page.mouse.up({ button: 'right' });
+  const zoom = Number(await attr(portal, 'data-zoom'));
+  assert.ok(Math.abs(zoom - 2) < 0.01, `100 px up doubles the zoom, got ${zoom}`);
+  assert.match(await page.locator('[data-testid=overlay-zoom]').innerText(), /Zoom \d+ %/);
+  // At zoom 2 about the centre, the canvas centre still shows the image centre.
+  const { width, height } = await portal.canvasSize();
+  const centre = [Math.floor(width / 2), Math.floor(height / 2)];
+  const before = (await portal.canvasPixels([centre])).rgba[0];
+
+  await page.mouse.move(cx, cy);
+  await page.mouse.down({ button: 'middle' });
+  await page.mouse.move(cx + 40, cy, { steps: 4 });
+  await page.mouse.up({ button: 'middle' });
+  const moved = (await portal.canvasPixels([[centre[0] + 40, centre[1]]])).rgba[0];
+  assert.deepEqual(moved, before, 'the pixel under the centre moved 40 px right with the pan');
+
+  await page.locator('[data-testid=tool-fit]').click();
+  assert.equal(await attr(portal, 'data-zoom'), '1');
+  await assertView(portal, 'CT0001.dcm');
+  await page.locator('[data-testid=tool-one-to-one]').click();
+  assert.notEqual(await attr(portal, 'data-zoom'), '1');
+  await page.locator('[data-testid=tool-reset]').click();
+  assert.equal(await attr(portal, 'data-zoom'), '1');
+  await assertView(portal, 'CT0001.dcm');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

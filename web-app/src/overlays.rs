@@ -1,0 +1,160 @@
+//! What the view transform puts on screen around the image: patient-direction markers on the
+//! four edges, the scale bar (or "uncalibrated"), and the toolbar that changes the view.
+//! The maths is `viewer_core::view`; these components only draw it.
+
+use leptos::prelude::*;
+use viewer_core::study::PixelSpacing;
+use viewer_core::view::{edge_labels, scale_bar, ViewState};
+
+use crate::i18n::use_i18n;
+
+/// The image's geometry as the overlays need it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImageGeometry {
+    /// Columns, rows.
+    pub size_px: [f64; 2],
+    pub orientation: Option<[f64; 6]>,
+    pub spacing: PixelSpacing,
+}
+
+/// A, P, R, L, H, F at the middle of each edge, following rotation and flips.
+#[component]
+pub fn OrientationMarkers(
+    geometry: Signal<Option<ImageGeometry>>,
+    view: RwSignal<ViewState>,
+) -> impl IntoView {
+    let labels = move || {
+        let orientation = geometry.get()?.orientation?;
+        Some(edge_labels(&orientation, &view.get()))
+    };
+    let edge = move |i: usize| move || labels().map(|l| l[i].clone()).unwrap_or_default();
+    view! {
+        <div class="marker marker-left" data-testid="marker-left">{edge(0)}</div>
+        <div class="marker marker-right" data-testid="marker-right">{edge(1)}</div>
+        <div class="marker marker-top" data-testid="marker-top">{edge(2)}</div>
+        <div class="marker marker-bottom" data-testid="marker-bottom">{edge(3)}</div>
+    }
+}
+
+/// A round length in mm drawn to scale, or the reason there is none.
+#[component]
+pub fn ScaleBar(
+    geometry: Signal<Option<ImageGeometry>>,
+    view: RwSignal<ViewState>,
+    /// The canvas's size in CSS pixels.
+    canvas_css: RwSignal<[f64; 2]>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let bar = move || {
+        let g = geometry.get()?;
+        let state = view.get();
+        let canvas = canvas_css.get();
+        // After a quarter turn the screen's horizontal runs down the image's columns.
+        let horizontal_mm = match g.spacing {
+            PixelSpacing::Patient { row_mm, column_mm }
+            | PixelSpacing::Detector { row_mm, column_mm } => {
+                if state.quarter_turns % 2 == 1 {
+                    row_mm
+                } else {
+                    column_mm
+                }
+            }
+            PixelSpacing::Uncalibrated => return None,
+        };
+        scale_bar(
+            horizontal_mm,
+            state.scale(g.size_px, canvas),
+            canvas[0],
+            0.25,
+        )
+    };
+    let label = move || {
+        bar().map(|b| {
+            if b.length_mm >= 10.0 {
+                format!("{} cm", b.length_mm / 10.0)
+            } else {
+                format!("{} mm", b.length_mm)
+            }
+        })
+    };
+    let note = {
+        let i18n = i18n.clone();
+        move || match geometry.get().map(|g| g.spacing) {
+            Some(PixelSpacing::Uncalibrated) => Some(i18n.t("viewer.uncalibrated")),
+            Some(PixelSpacing::Detector { .. }) => Some(i18n.t("viewer.detector_spacing")),
+            _ => None,
+        }
+    };
+    view! {
+        <div class="scale-bar" data-testid="scale-bar"
+            data-length-mm=move || bar().map(|b| b.length_mm.to_string())
+            data-length-px=move || bar().map(|b| format!("{:.2}", b.length_px))>
+            {move || bar().map(|b| view! {
+                <div class="scale-bar-line" style:width=format!("{:.1}px", b.length_px)></div>
+            })}
+            <span>{label}</span>
+            <span class="scale-note">{note}</span>
+        </div>
+    }
+}
+
+/// What a toolbar button asks of the viewport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewAction {
+    Rotate,
+    FlipHorizontal,
+    FlipVertical,
+    Fit,
+    OneToOne,
+    Invert,
+    Reset,
+}
+
+/// Buttons for the view actions, each with a label in the reader's language.
+#[component]
+pub fn ViewToolbar(on_action: Callback<ViewAction>) -> impl IntoView {
+    let i18n = use_i18n();
+    let buttons = [
+        (ViewAction::Rotate, "viewer.tool.rotate", "⟳", "tool-rotate"),
+        (
+            ViewAction::FlipHorizontal,
+            "viewer.tool.flip_h",
+            "⇆",
+            "tool-flip-h",
+        ),
+        (
+            ViewAction::FlipVertical,
+            "viewer.tool.flip_v",
+            "⇅",
+            "tool-flip-v",
+        ),
+        (ViewAction::Fit, "viewer.tool.fit", "⤢", "tool-fit"),
+        (
+            ViewAction::OneToOne,
+            "viewer.tool.one_to_one",
+            "1:1",
+            "tool-one-to-one",
+        ),
+        (ViewAction::Invert, "viewer.tool.invert", "◐", "tool-invert"),
+        (ViewAction::Reset, "viewer.tool.reset", "↺", "tool-reset"),
+    ];
+    let toolbar_label = {
+        let i18n = i18n.clone();
+        move || i18n.t("viewer.tools")
+    };
+    view! {
+        <div class="view-toolbar" role="toolbar" aria-label=toolbar_label
+            on:pointerdown=|ev| ev.stop_propagation() on:wheel=|ev| ev.stop_propagation()>
+            {buttons.into_iter().map(|(action, key, symbol, testid)| {
+                let label = {
+                    let i18n = i18n.clone();
+                    move || i18n.t(key)
+                };
+                view! {
+                    <button type="button" data-testid=testid title=label.clone() aria-label=label
+                        on:click=move |_| on_action.run(action)>{symbol}</button>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
