@@ -152,3 +152,29 @@ test('right drag zooms, middle drag pans, and fit and reset bring the image back
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('space plays the stack as cine, looping, at the chosen speed, and stops it', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openCt(page);
+  // The CT files give no Cine Rate or Frame Time: the default speed is 10 frames/s.
+  assert.equal(await page.locator('[data-testid=cine-fps]').inputValue(), '10');
+  await page.locator('[data-testid=cine-fps]').fill('60');
+  await page.locator('[data-testid=cine-fps]').dispatchEvent('change');
+  await portal.viewport().focus();
+  await page.keyboard.press(' ');
+  assert.equal(await attr(portal, 'data-playing'), 'true');
+  // 61 slices at 60 frames/s: the last slice within seconds, then back to the start.
+  await page.waitForSelector('[data-testid=viewport][data-slice="60"]', { timeout: 10_000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=viewport]').dataset.slice) < 30,
+    null, { timeout: 10_000 });
+  await page.keyboard.press(' ');
+  assert.equal(await attr(portal, 'data-playing'), 'false');
+  const stopped = await attr(portal, 'data-slice');
+  await page.waitForTimeout(300);
+  assert.equal(await attr(portal, 'data-slice'), stopped, 'cine stopped');
+  await page.locator('[data-testid=cine-toggle]').click();
+  assert.equal(await attr(portal, 'data-playing'), 'true');
+  await page.locator('[data-testid=cine-toggle]').click();
+  assert.deepEqual(problems, []);
+  await page.close();
+});

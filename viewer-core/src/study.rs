@@ -174,6 +174,9 @@ pub struct StackImage {
     pub slice_thickness_mm: Option<f64>,
     pub slice_location_mm: Option<f64>,
     pub modality: Option<String>,
+    /// Cine speed the file asks for: Cine Rate (0018,0040) in frames per second, else the
+    /// inverse of Frame Time (0018,1063, ms).
+    pub cine_fps: Option<f64>,
 }
 
 /// Pixel size for the scale bar and measurements (PS3.3 10.7.1.3).
@@ -265,10 +268,26 @@ pub fn image_stack(metadata: &[JsonDataset], limits: &Limits) -> Vec<StackImage>
             slice_thickness_mm: ds.number(tags::SLICE_THICKNESS),
             slice_location_mm: ds.number(tags::SLICE_LOCATION),
             modality: non_empty(ds.string(tags::MODALITY)),
+            cine_fps: cine_fps(ds.number(tags::CINE_RATE), ds.number(tags::FRAME_TIME)),
         });
     }
     let order = stack_order(&placements);
     order.into_iter().map(|i| images[i].clone()).collect()
+}
+
+/// Slowest and fastest cine speeds offered, frames per second.
+pub const CINE_FPS_RANGE: (f64, f64) = (1.0, 60.0);
+/// Speed for a stack whose files say nothing (slices of a CT or MR series).
+pub const DEFAULT_CINE_FPS: f64 = 10.0;
+
+/// The cine speed from Cine Rate (frames/s) or Frame Time (ms per frame), kept within
+/// [`CINE_FPS_RANGE`]; `None` when neither is a usable positive number.
+pub fn cine_fps(cine_rate: Option<f64>, frame_time_ms: Option<f64>) -> Option<f64> {
+    let usable = |v: &f64| v.is_finite() && *v > 0.0;
+    let fps = cine_rate
+        .filter(usable)
+        .or_else(|| frame_time_ms.filter(usable).map(|ms| 1000.0 / ms))?;
+    Some(fps.clamp(CINE_FPS_RANGE.0, CINE_FPS_RANGE.1))
 }
 
 fn triple(ds: &JsonDataset) -> Option<[f64; 3]> {
@@ -293,6 +312,16 @@ fn non_empty(value: Option<String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cine_speed_from_cine_rate_then_frame_time_within_bounds() {
+        assert_eq!(cine_fps(Some(25.0), Some(100.0)), Some(25.0));
+        assert_eq!(cine_fps(None, Some(40.0)), Some(25.0));
+        assert_eq!(cine_fps(Some(0.0), Some(50.0)), Some(20.0));
+        assert_eq!(cine_fps(None, Some(1.0)), Some(60.0));
+        assert_eq!(cine_fps(Some(f64::NAN), None), None);
+        assert_eq!(cine_fps(None, None), None);
+    }
 
     fn image(sop: &str, z: f64, n: i64) -> String {
         format!(

@@ -158,3 +158,46 @@ pub fn ViewToolbar(on_action: Callback<ViewAction>) -> impl IntoView {
         </div>
     }
 }
+
+/// Play / pause and the speed of cine (frames per second, within the allowed range).
+#[component]
+pub fn CineControls(playing: RwSignal<bool>, fps: RwSignal<f64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let (slowest, fastest) = viewer_core::study::CINE_FPS_RANGE;
+    let toggle_label = {
+        let i18n = i18n.clone();
+        move || {
+            i18n.t(if playing.get() {
+                "viewer.cine.pause"
+            } else {
+                "viewer.cine.play"
+            })
+        }
+    };
+    let fps_label = {
+        let i18n = i18n.clone();
+        move || i18n.t("viewer.cine.fps")
+    };
+    let on_fps = move |ev: leptos::ev::Event| {
+        if let Ok(value) = event_target_value(&ev).parse::<f64>() {
+            if value.is_finite() {
+                fps.set(value.clamp(slowest, fastest));
+            }
+        }
+    };
+    view! {
+        <div class="cine-controls" on:pointerdown=|ev| ev.stop_propagation()
+            on:wheel=|ev| ev.stop_propagation() on:keydown=|ev| ev.stop_propagation()>
+            <button type="button" data-testid="cine-toggle" title=toggle_label.clone()
+                aria-label=toggle_label aria-pressed=move || playing.get().to_string()
+                on:click=move |_| playing.update(|p| *p = !*p)>
+                {move || if playing.get() { "⏸" } else { "▶" }}
+            </button>
+            <label>
+                <input type="number" data-testid="cine-fps" min=slowest max=fastest step="1"
+                    prop:value=move || format!("{:.0}", fps.get()) on:change=on_fps />
+                <span>{fps_label}</span>
+            </label>
+        </div>
+    }
+}

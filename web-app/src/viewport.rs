@@ -12,7 +12,9 @@ use viewer_core::voi::{VoiFunction, WindowLevel};
 use wasm_bindgen::JsCast;
 
 use crate::i18n::use_i18n;
-use crate::overlays::{ImageGeometry, OrientationMarkers, ScaleBar, ViewAction, ViewToolbar};
+use crate::overlays::{
+    CineControls, ImageGeometry, OrientationMarkers, ScaleBar, ViewAction, ViewToolbar,
+};
 use crate::renderer::{DrawParams, Renderer};
 use crate::stack::{FrameState, Stack};
 
@@ -252,6 +254,41 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
         let go_to = go_to.clone();
         move |step: isize| go_to(index.get_untracked() as isize + step)
     };
+    // Cine: step through the stack at `fps`, looping, while `playing`.
+    let playing = RwSignal::new(false);
+    let fps = RwSignal::new(
+        stack
+            .images
+            .first()
+            .and_then(|i| i.cine_fps)
+            .unwrap_or(viewer_core::study::DEFAULT_CINE_FPS),
+    );
+    {
+        let go_to = go_to.clone();
+        let timer = send_wrapper::SendWrapper::new(Rc::new(RefCell::new(
+            None::<gloo::timers::callback::Interval>,
+        )));
+        let running = timer.clone();
+        Effect::new(move |_| {
+            let (on, rate) = (playing.get(), fps.get());
+            // Dropping the interval cancels it.
+            running.borrow_mut().take();
+            if on && total > 1 {
+                let go_to = go_to.clone();
+                let period_ms = (1000.0 / rate).round().max(1.0) as u32;
+                *running.borrow_mut() = Some(gloo::timers::callback::Interval::new(
+                    period_ms,
+                    move || {
+                        let next = (index.get_untracked() + 1) % total;
+                        go_to(next as isize);
+                    },
+                ));
+            }
+        });
+        on_cleanup(move || {
+            timer.borrow_mut().take();
+        });
+    }
     let on_wheel = {
         let step_by = step_by.clone();
         move |ev: leptos::ev::WheelEvent| {
@@ -484,6 +521,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                 "End" => go_to(total as isize - 1),
                 "r" | "R" => act(ViewAction::Reset),
                 "i" | "I" => act(ViewAction::Invert),
+                " " => playing.update(|p| *p = !*p),
                 digit
                     if digit.len() == 1
                         && ('1'..='9').contains(&digit.chars().next().unwrap_or('0')) =>
@@ -598,6 +636,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             data-zoom=move || view.get().zoom.to_string()
             data-quarter-turns=move || view.get().quarter_turns.to_string()
             data-inverted=move || reader_invert.get().to_string()
+            data-playing=move || playing.get().to_string()
             tabindex="0"
             on:keydown=on_key
             on:contextmenu=|ev| ev.prevent_default()
@@ -626,6 +665,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             <OrientationMarkers geometry=geometry view=view />
             <ScaleBar geometry=geometry view=view canvas_css=canvas_css />
             <ViewToolbar on_action=Callback::new(act) />
+            <CineControls playing=playing fps=fps />
             <label class="viewport-tools">
                 <span class="visually-hidden">{presets_label}</span>
                 <select data-testid="window-presets" on:change=on_preset on:pointerdown=|ev| ev.stop_propagation() on:wheel=|ev| ev.stop_propagation()>
