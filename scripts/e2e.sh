@@ -29,9 +29,16 @@ scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
 "$VENV/bin/python" e2e/fixtures/make_luts.py "$SHARED/dicom-corpus/pydicom-data" "$WORK/luts"
 "$VENV/bin/python" e2e/fixtures/lut_reference.py voi "$WORK/luts/vlut_gamma.dcm" "$WORK/voi_lut.json"
 "$VENV/bin/python" e2e/fixtures/lut_reference.py modality "$WORK/luts/mlut_sqrt.dcm" "$WORK/modality_lut.json"
-scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged" "$WORK/luts"
+"$VENV/bin/python" e2e/fixtures/make_reformat.py "$SHARED/ct-series" "$WORK/reformat"
+scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged" "$WORK/luts" \
+  "$WORK/reformat"
 web_port=$(free_port)
 scripts/serve.sh start "$WORK/web" "$web_port" "http://127.0.0.1:$pacs_port/dicom-web"
 
 export PORTAL_URL="http://127.0.0.1:$web_port/" DICOM_TEST_DATA="$SHARED" E2E_WORK="$WORK"
-(cd e2e && npm test)
+# E2E_TESTS="tests/view.test.mjs …" runs only those files.
+if [ -n "${E2E_TESTS:-}" ]; then
+  (cd e2e && node --test --test-concurrency=1 $E2E_TESTS)
+else
+  (cd e2e && npm test)
+fi

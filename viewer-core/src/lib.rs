@@ -35,6 +35,7 @@ pub mod lut;
 pub mod multipart;
 pub mod palette;
 pub mod pixel_module;
+pub mod plane;
 pub mod rle;
 pub mod study;
 pub mod text;

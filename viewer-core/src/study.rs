@@ -177,6 +177,9 @@ pub struct StackImage {
     /// Cine speed the file asks for: Cine Rate (0018,0040) in frames per second, else the
     /// inverse of Frame Time (0018,1063, ms).
     pub cine_fps: Option<f64>,
+    pub frame_of_reference_uid: Option<String>,
+    /// Patient ID of this instance: a layout warns when its viewports disagree.
+    pub patient_id: Option<String>,
 }
 
 /// Pixel size for the scale bar and measurements (PS3.3 10.7.1.3).
@@ -219,6 +222,22 @@ impl PixelSpacing {
 }
 
 impl StackImage {
+    /// The image's plane in patient space, when position, orientation and a patient-space
+    /// Pixel Spacing are all known (detector spacing does not place an image in the patient).
+    pub fn plane(&self) -> Option<crate::plane::ImagePlane> {
+        let PixelSpacing::Patient { row_mm, column_mm } = self.spacing else {
+            return None;
+        };
+        let module = self.module.as_ref().ok()?;
+        crate::plane::ImagePlane::new(
+            self.position_mm?,
+            self.orientation?,
+            [row_mm, column_mm],
+            module.rows,
+            module.columns,
+        )
+    }
+
     /// The rescale to apply to decoded samples: none when a Modality LUT already gave
     /// modality values (the LUT replaces Rescale Slope/Intercept).
     pub fn effective_rescale(&self) -> Rescale {
@@ -269,6 +288,8 @@ pub fn image_stack(metadata: &[JsonDataset], limits: &Limits) -> Vec<StackImage>
             slice_location_mm: ds.number(tags::SLICE_LOCATION),
             modality: non_empty(ds.string(tags::MODALITY)),
             cine_fps: cine_fps(ds.number(tags::CINE_RATE), ds.number(tags::FRAME_TIME)),
+            frame_of_reference_uid: non_empty(ds.string(tags::FRAME_OF_REFERENCE_UID)),
+            patient_id: non_empty(ds.string(tags::PATIENT_ID)),
         });
     }
     let order = stack_order(&placements);

@@ -19,6 +19,9 @@ pub struct ViewState {
     pub flip_horizontal: bool,
     /// Mirror top-bottom (applied after the rotation, on screen).
     pub flip_vertical: bool,
+    /// Height of a pixel over its width (row spacing / column spacing; 1 for square pixels),
+    /// so that images with unequal spacing keep their true proportions.
+    pub pixel_aspect: f64,
 }
 
 impl Default for ViewState {
@@ -29,6 +32,7 @@ impl Default for ViewState {
             quarter_turns: 0,
             flip_horizontal: false,
             flip_vertical: false,
+            pixel_aspect: 1.0,
         }
     }
 }
@@ -88,13 +92,23 @@ impl ViewState {
         ]
     }
 
-    /// Canvas pixels per image pixel at this zoom (square pixels assumed).
+    fn aspect(&self) -> f64 {
+        if self.pixel_aspect.is_finite() && self.pixel_aspect > 0.0 {
+            self.pixel_aspect
+        } else {
+            1.0
+        }
+    }
+
+    /// Canvas pixels per image column (the width of an image pixel) at this zoom; a pixel is
+    /// `pixel_aspect` times as tall.
     pub fn scale(&self, image_px: [f64; 2], canvas_px: [f64; 2]) -> f64 {
         let turned = self.quarter_turns % 2 == 1;
+        let (width, height) = (image_px[0], image_px[1] * self.aspect());
         let (w, h) = if turned {
-            (image_px[1], image_px[0])
+            (height, width)
         } else {
-            (image_px[0], image_px[1])
+            (width, height)
         };
         let fit = (canvas_px[0] / w.max(1.0)).min(canvas_px[1] / h.max(1.0));
         fit * self.zoom
@@ -103,8 +117,9 @@ impl ViewState {
     /// Image pixel coordinates to canvas pixel coordinates.
     pub fn canvas_from_image(&self, image_px: [f64; 2], canvas_px: [f64; 2]) -> Affine {
         let s = self.scale(image_px, canvas_px);
+        let sy = s * self.aspect();
         let o = self.orientation_matrix();
-        let m = [o[0] * s, o[1] * s, o[2] * s, o[3] * s];
+        let m = [o[0] * s, o[1] * sy, o[2] * s, o[3] * sy];
         let centre = [image_px[0] / 2.0, image_px[1] / 2.0];
         let target = [
             canvas_px[0] / 2.0 + self.pan_px[0],
@@ -283,6 +298,7 @@ mod tests {
             quarter_turns: 3,
             flip_horizontal: true,
             flip_vertical: false,
+            pixel_aspect: 1.7,
         };
         let forward = view.canvas_from_image(IMAGE, CANVAS);
         let back = view.image_from_canvas(IMAGE, CANVAS).expect("invertible");
@@ -307,6 +323,24 @@ mod tests {
         assert!(close(before, after));
         assert_eq!(zoomed.zoom, 3.0);
         assert_eq!(view.zoomed_at(1e9, anchor, CANVAS).zoom, MAX_ZOOM);
+    }
+
+    #[test]
+    fn unequal_spacing_keeps_the_true_proportions() {
+        // 512 columns of 0.627 mm by 61 rows of 5 mm: 321 mm by 305 mm.
+        let view = ViewState {
+            pixel_aspect: 5.0 / 0.6269531,
+            ..ViewState::default()
+        };
+        let map = view.canvas_from_image([512.0, 61.0], CANVAS);
+        let top_left = map.apply([0.0, 0.0]);
+        let bottom_right = map.apply([512.0, 61.0]);
+        let (w, h) = (bottom_right[0] - top_left[0], bottom_right[1] - top_left[1]);
+        assert!((w / h - (512.0 * 0.6269531) / (61.0 * 5.0)).abs() < 1e-9);
+        assert!(
+            (w - 800.0).abs() < 1e-9 || (h - 600.0).abs() < 1e-9,
+            "fitted"
+        );
     }
 
     #[test]

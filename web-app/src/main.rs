@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod failure;
 mod i18n;
+mod layout;
 mod overlays;
 mod panic;
 mod renderer;

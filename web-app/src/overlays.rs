@@ -49,24 +49,10 @@ pub fn ScaleBar(
         let g = geometry.get()?;
         let state = view.get();
         let canvas = canvas_css.get();
-        // After a quarter turn the screen's horizontal runs down the image's columns.
-        let horizontal_mm = match g.spacing {
-            PixelSpacing::Patient { row_mm, column_mm }
-            | PixelSpacing::Detector { row_mm, column_mm } => {
-                if state.quarter_turns % 2 == 1 {
-                    row_mm
-                } else {
-                    column_mm
-                }
-            }
-            PixelSpacing::Uncalibrated => return None,
-        };
-        scale_bar(
-            horizontal_mm,
-            state.scale(g.size_px, canvas),
-            canvas[0],
-            0.25,
-        )
+        // Canvas pixels per mm are the same in every direction (the view keeps the pixel
+        // aspect), so the column spacing serves whatever the rotation.
+        let column_mm = g.spacing.column_mm()?;
+        scale_bar(column_mm, state.scale(g.size_px, canvas), canvas[0], 0.25)
     };
     let label = move || {
         bar().map(|b| {

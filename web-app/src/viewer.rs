@@ -1,5 +1,5 @@
-//! The study page: who the study belongs to, its series, and the viewport showing the first
-//! image series (or the one picked).
+//! The study page: who the study belongs to, its series, and a grid of viewports (1 to 4)
+//! showing the first image series, or those picked or dropped into a cell.
 
 use std::rc::Rc;
 
@@ -10,6 +10,7 @@ use viewer_core::Limits;
 use crate::api::{self, ApiError};
 use crate::failure::Failure;
 use crate::i18n::use_i18n;
+use crate::layout::{Grid, GridToolbar, MAX_CELLS};
 use crate::route::{navigate, Route};
 use crate::stack::Stack;
 use crate::viewport::{Identity, Viewport};
@@ -48,7 +49,10 @@ pub fn StudyView(study_instance_uid: String, route: RwSignal<Route>) -> impl Int
     let i18n = use_i18n();
     let uid = study_instance_uid.clone();
     let opened = LocalResource::new(move || open_study(uid.clone()));
-    let selected = RwSignal::new(None::<String>);
+    // The series of each cell of the grid.
+    let slots = RwSignal::new(vec![None::<String>; MAX_CELLS]);
+    let grid = Grid::new();
+    provide_context(grid);
 
     let back = {
         let i18n = i18n.clone();
@@ -68,16 +72,51 @@ pub fn StudyView(study_instance_uid: String, route: RwSignal<Route>) -> impl Int
                 view! { <p class="error" role="alert" data-testid="study-error">{text}</p> }.into_any()
             }
             Ok(Opened { study, series }) => {
-                let first_image = series.iter().find(|s| s.may_hold_images()).map(|s| s.series_instance_uid.clone());
-                if selected.get_untracked().is_none() {
-                    selected.set(first_image);
-                }
+                let image_series: Vec<String> = series
+                    .iter()
+                    .filter(|s| s.may_hold_images())
+                    .map(|s| s.series_instance_uid.clone())
+                    .collect();
+                // A cell that appears empty gets the next image series not on screen.
+                Effect::new(move |_| {
+                    let cells = grid.layout.get().cells();
+                    slots.update(|slots| {
+                        for cell in 0..cells {
+                            if slots[cell].is_none() {
+                                let next = image_series
+                                    .iter()
+                                    .find(|uid| !slots[..cells].contains(&Some((*uid).clone())))
+                                    .or(image_series.first());
+                                slots[cell] = next.cloned();
+                            }
+                        }
+                    });
+                });
                 let identity = identity_of(study.as_ref());
+                let cells = (0..MAX_CELLS)
+                    .map(|cell| {
+                        let study = study_uid.clone();
+                        let identity = identity.clone();
+                        let series = series.clone();
+                        view! {
+                            <Show when=move || grid.visible(cell)>
+                                <GridCell cell=cell slots=slots study=study.clone()
+                                    identity=identity.clone() series=series.clone()/>
+                            </Show>
+                        }
+                    })
+                    .collect_view();
                 view! {
                     <PatientBanner identity=identity.clone()/>
+                    <GridToolbar grid=grid/>
                     <div class="study-layout">
-                        <SeriesList series=series.clone() selected=selected/>
-                        <SeriesViewport study=study_uid.clone() selected=selected identity=identity series=series/>
+                        <SeriesList series=series.clone() slots=slots/>
+                        <div class="grid" data-testid="grid"
+                            data-layout=move || grid.layout.get().id()
+                            style:grid-template-columns=move || format!("repeat({}, minmax(0, 1fr))", grid.layout.get().grid().1)
+                            style:grid-template-rows=move || format!("repeat({}, minmax(0, 1fr))", grid.layout.get().grid().0)>
+                            {cells}
+                        </div>
                     </div>
                 }
                 .into_any()
@@ -121,27 +160,80 @@ fn PatientBanner(identity: Identity) -> impl IntoView {
     }
 }
 
+/// Drag-and-drop type carrying a Series Instance UID from the series list to a cell.
+const SERIES_DRAG_TYPE: &str = "application/x-dicom-series-uid";
+
+/// One cell of the grid: takes a series dropped on it, and shows its series' viewport.
 #[component]
-fn SeriesList(series: Vec<SeriesSummary>, selected: RwSignal<Option<String>>) -> impl IntoView {
+fn GridCell(
+    cell: usize,
+    slots: RwSignal<Vec<Option<String>>>,
+    study: String,
+    identity: Identity,
+    series: Vec<SeriesSummary>,
+) -> impl IntoView {
+    let grid = expect_context::<Grid>();
+    let selected = Signal::derive(move || slots.with(|s| s[cell].clone()));
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        let uid = ev
+            .data_transfer()
+            .and_then(|d| d.get_data(SERIES_DRAG_TYPE).ok())
+            .filter(|uid| viewer_core::dicom_json::is_uid(uid));
+        if let Some(uid) = uid {
+            slots.update(|s| s[cell] = Some(uid));
+            grid.active.set(cell);
+        }
+    };
+    view! {
+        <div class="cell" data-testid="cell" data-cell=cell.to_string()
+            class:active=move || grid.active.get() == cell
+            on:pointerdown=move |_| grid.active.set(cell)
+            on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+            on:drop=on_drop>
+            <SeriesViewport study=study selected=selected identity=identity series=series cell=cell/>
+        </div>
+    }
+}
+
+#[component]
+fn SeriesList(series: Vec<SeriesSummary>, slots: RwSignal<Vec<Option<String>>>) -> impl IntoView {
     let i18n = use_i18n();
+    let grid = expect_context::<Grid>();
     let items = series
         .into_iter()
         .map(|s| {
             let uid = s.series_instance_uid.clone();
             let uid_for_class = uid.clone();
+            let uid_for_drag = uid.clone();
             let label = format!(
                 "{} {} {}",
                 s.series_number.map(|n| format!("#{n}")).unwrap_or_default(),
                 s.modality.clone().unwrap_or_default(),
                 s.description.clone().unwrap_or_default()
             );
-            let count = s.instance_count.map(|n| format!("({n})")).unwrap_or_default();
+            let count = s
+                .instance_count
+                .map(|n| format!("({n})"))
+                .unwrap_or_default();
             view! {
                 <li>
                     <button
                         data-testid="series-item"
-                        class:selected=move || selected.get().as_deref() == Some(uid_for_class.as_str())
-                        on:click=move |_| selected.set(Some(uid.clone()))
+                        draggable="true"
+                        class:selected=move || {
+                            let active = grid.active.get();
+                            slots.with(|s| s[active].as_deref() == Some(uid_for_class.as_str()))
+                        }
+                        on:click=move |_| {
+                            let active = grid.active.get_untracked();
+                            slots.update(|s| s[active] = Some(uid.clone()));
+                        }
+                        on:dragstart=move |ev: leptos::ev::DragEvent| {
+                            if let Some(data) = ev.data_transfer() {
+                                let _ = data.set_data(SERIES_DRAG_TYPE, &uid_for_drag);
+                            }
+                        }
                     >
                         {label} " " {count}
                     </button>
@@ -159,9 +251,10 @@ fn SeriesList(series: Vec<SeriesSummary>, selected: RwSignal<Option<String>>) ->
 #[component]
 fn SeriesViewport(
     study: String,
-    selected: RwSignal<Option<String>>,
+    selected: Signal<Option<String>>,
     identity: Identity,
     series: Vec<SeriesSummary>,
+    cell: usize,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let stack = LocalResource::new(move || {
@@ -188,7 +281,7 @@ fn SeriesViewport(
                     series_description: description,
                     ..identity
                 };
-                view! { <Viewport stack=stack identity=identity/> }.into_any()
+                view! { <Viewport stack=stack identity=identity cell=cell/> }.into_any()
             }
             Ok(None) => {
                 view! { <p class="notice" data-testid="no-images">{i18n.t("viewer.no_images")}</p> }

@@ -7,11 +7,13 @@ use std::rc::Rc;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use viewer_core::study::PixelSpacing;
 use viewer_core::view::ViewState;
 use viewer_core::voi::{VoiFunction, WindowLevel};
 use wasm_bindgen::JsCast;
 
 use crate::i18n::use_i18n;
+use crate::layout::{CellReport, Grid};
 use crate::overlays::{
     CineControls, ImageGeometry, OrientationMarkers, ScaleBar, ViewAction, ViewToolbar,
 };
@@ -48,7 +50,14 @@ fn device_pixel_ratio() -> f64 {
 }
 
 #[component]
-pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
+pub fn Viewport(
+    stack: Rc<Stack>,
+    identity: Identity,
+    /// The grid cell it fills (0 when it stands alone).
+    #[prop(optional)]
+    cell: usize,
+) -> impl IntoView {
+    let grid = use_context::<Grid>();
     let i18n = use_i18n();
     let canvas_ref = NodeRef::<Canvas>::new();
     let renderer: Rc<RefCell<Option<Renderer>>> = Rc::default();
@@ -60,7 +69,21 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
     let window = RwSignal::new(None::<WindowLevel>);
     // A VOI LUT of the file chosen instead of a window (index into the image's VOI LUTs).
     let voi_lut = RwSignal::new(None::<usize>);
-    let view = RwSignal::new(ViewState::default());
+    // Pixels with unequal spacing keep their true proportions.
+    let pixel_aspect = stack
+        .images
+        .first()
+        .and_then(|i| match i.spacing {
+            PixelSpacing::Patient { row_mm, column_mm }
+            | PixelSpacing::Detector { row_mm, column_mm } => Some(row_mm / column_mm),
+            PixelSpacing::Uncalibrated => None,
+        })
+        .unwrap_or(1.0);
+    let initial_view = ViewState {
+        pixel_aspect,
+        ..ViewState::default()
+    };
+    let view = RwSignal::new(initial_view);
     // The reader's inversion, on top of MONOCHROME1 and Presentation LUT INVERSE.
     let reader_invert = RwSignal::new(false);
     let canvas_css = RwSignal::new([0.0f64, 0.0]);
@@ -87,6 +110,117 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                 spacing: image.spacing,
             })
         })
+    };
+
+    // Each entry's plane in patient space, for synchronised scrolling.
+    let planes: Vec<Option<viewer_core::plane::ImagePlane>> = stack
+        .entries
+        .iter()
+        .map(|e| stack.images[e.image].plane())
+        .collect();
+    let current_report = {
+        let stack = stack.clone();
+        move |i: usize| -> Option<CellReport> {
+            let image = &stack.images[stack.entries.get(i)?.image];
+            Some(CellReport {
+                frame_of_reference_uid: image.frame_of_reference_uid.clone(),
+                plane: image.plane(),
+                patient_id: image.patient_id.clone(),
+            })
+        }
+    };
+    if let Some(grid) = grid {
+        // Tell the other cells what this one shows.
+        let report = current_report.clone();
+        Effect::new(move |_| {
+            let now = report(index.get());
+            if grid.reports.with_untracked(|r| r[cell] != now) {
+                grid.reports.update(|r| r[cell] = now);
+            }
+        });
+        // No clean-up write: the cell's next viewport overwrites the report, hidden cells'
+        // reports are ignored, and writing while the study view is being torn down would wake
+        // readers whose signals are already gone.
+        // Follow the active cell to the nearest parallel slice of the same frame of reference.
+        let stack = stack.clone();
+        let report = current_report.clone();
+        let planes = planes.clone();
+        Effect::new(move |_| {
+            let active = grid.active.get();
+            if !grid.sync.get() || active == cell {
+                return;
+            }
+            let Some(leader) = grid.reports.with(|r| r[active].clone()) else {
+                return;
+            };
+            let Some(own) = report(index.get_untracked()) else {
+                return;
+            };
+            let (Some(leader_plane), Some(own_plane)) = (leader.plane, own.plane) else {
+                return;
+            };
+            if leader.frame_of_reference_uid.is_none()
+                || leader.frame_of_reference_uid != own.frame_of_reference_uid
+                || !own_plane.is_parallel_to(&leader_plane)
+            {
+                return;
+            }
+            if let Some(nearest) =
+                viewer_core::plane::nearest_plane(&planes, leader_plane.origin_mm)
+            {
+                if nearest != index.get_untracked() {
+                    index.set(nearest);
+                    stack.focus(nearest);
+                }
+            }
+        });
+    }
+    let activate = move || {
+        if let Some(grid) = grid {
+            if grid.active.get_untracked() != cell {
+                grid.active.set(cell);
+            }
+        }
+    };
+    // Where the other visible cells' planes cross this image, in CSS pixels of the canvas.
+    let reference_lines = {
+        let report = current_report.clone();
+        move || -> Vec<(usize, [f64; 4])> {
+            let Some(grid) = grid else {
+                return Vec::new();
+            };
+            let Some(own) = report(index.get()) else {
+                return Vec::new();
+            };
+            let (Some(own_plane), Some(frame)) = (own.plane, own.frame_of_reference_uid) else {
+                return Vec::new();
+            };
+            let ratio = device_pixel_ratio();
+            let canvas = canvas_css.get().map(|c| c * ratio);
+            let size = [f64::from(own_plane.columns), f64::from(own_plane.rows)];
+            let map = view.get().canvas_from_image(size, canvas);
+            let cells = grid.layout.get().cells();
+            grid.reports.with(|reports| {
+                reports
+                    .iter()
+                    .enumerate()
+                    .take(cells)
+                    .filter(|(other, _)| *other != cell)
+                    .filter_map(|(other, r)| {
+                        let r = r.as_ref()?;
+                        if r.frame_of_reference_uid.as_deref() != Some(frame.as_str()) {
+                            return None;
+                        }
+                        let (a, b) = own_plane.intersection_in_image(&r.plane?)?;
+                        let (a, b) = (map.apply(a), map.apply(b));
+                        Some((
+                            other,
+                            [a[0] / ratio, a[1] / ratio, b[0] / ratio, b[1] / ratio],
+                        ))
+                    })
+                    .collect()
+            })
+        }
     };
 
     // The state of the visible frame, re-read whenever a frame arrives.
@@ -293,6 +427,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
         let step_by = step_by.clone();
         move |ev: leptos::ev::WheelEvent| {
             ev.prevent_default();
+            activate();
             if ev.delta_y() != 0.0 {
                 step_by(if ev.delta_y() > 0.0 { 1 } else { -1 });
             }
@@ -325,6 +460,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             _ => return,
         };
         ev.prevent_default();
+        activate();
         drag_from.set(Some((ev.client_x(), ev.client_y(), mode)));
         if let Some(canvas) = canvas_ref.get_untracked() {
             let _ = canvas.set_pointer_capture(ev.pointer_id());
@@ -496,7 +632,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             }
             ViewAction::Invert => reader_invert.update(|i| *i = !*i),
             ViewAction::Reset => {
-                view.set(ViewState::default());
+                view.set(initial_view);
                 reader_invert.set(false);
                 voi_lut.set(None);
                 window.set(None);
@@ -511,6 +647,7 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
                 return;
             }
+            activate();
             let key = ev.key();
             match key.as_str() {
                 "ArrowDown" | "ArrowRight" => step_by(1),
@@ -662,6 +799,12 @@ pub fn Viewport(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
                 <div data-testid="overlay-position">{position}</div>
                 <div data-testid="overlay-slice">{slice_text}</div>
             </div>
+            <svg class="reference-lines" aria-hidden="true">
+                {move || reference_lines().into_iter().map(|(other, [x1, y1, x2, y2])| view! {
+                    <line data-testid="reference-line" data-cell=other.to_string()
+                        x1=format!("{x1:.1}") y1=format!("{y1:.1}") x2=format!("{x2:.1}") y2=format!("{y2:.1}") />
+                }).collect_view()}
+            </svg>
             <OrientationMarkers geometry=geometry view=view />
             <ScaleBar geometry=geometry view=view canvas_css=canvas_css />
             <ViewToolbar on_action=Callback::new(act) />

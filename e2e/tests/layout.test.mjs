@@ -1,0 +1,105 @@
+// Layouts (issue 4): cells, synchronised scrolling on the same frame of reference, a series
+// dragged into a cell, and reference lines where a sagittal reformat of the CT crosses it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage } from '../lib/browser.mjs';
+import { Portal } from '../lib/viewer.mjs';
+
+// ct-series: 512x512 axial slices, 0.6269531 mm, z from -360 (slice 0) by 5 mm; series 2 is
+// the RLE copy. e2e/fixtures/make_reformat.py: series 7, sagittal planes through columns 384,
+// 256 and 128 (in display order), 512 columns by 61 rows of 5 mm, from z = -60 down.
+const SPACING_MM = 0.6269531;
+const RLE_SERIES = '1.2.826.0.1.3680043.8.498.23357967800296277826432395033483840650';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const cell = (page, n) => page.locator(`[data-testid=cell][data-cell="${n}"]`);
+const viewportIn = (page, n) => cell(page, n).locator('[data-testid=viewport]');
+const waitCellSlice = (page, n, slice) => page.waitForSelector(
+  `[data-testid=cell][data-cell="${n}"] [data-testid=viewport][data-slice="${slice}"][data-state=ready]`, { timeout: 30_000 });
+
+async function wheelIn(page, n, steps) {
+  const box = await cell(page, n).boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < steps; i += 1) await page.mouse.wheel(0, 120);
+}
+
+/** Fitted placement of a `columns` x `rows` image of pixel aspect `aspect` in a box. */
+function fitted(box, columns, rows, aspect) {
+  const scale = Math.min(box.width / columns, box.height / (rows * aspect));
+  return {
+    x: (u) => (box.width - columns * scale) / 2 + u * scale,
+    y: (v) => (box.height - rows * aspect * scale) / 2 + v * aspect * scale,
+  };
+}
+
+test('a 1x2 layout scrolls both cells together on the same frame of reference, until sync is off', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  await portal.studyRow('CT-REAL-1').click();
+  await portal.waitForSlice(0);
+  await page.locator('[data-testid=layout-1x2]').click();
+  assert.equal(await page.locator('[data-testid=cell]').count(), 2);
+  await waitCellSlice(page, 1, 0);
+  assert.equal(await viewportIn(page, 1).getAttribute('data-series'), RLE_SERIES);
+
+  await wheelIn(page, 0, 5);
+  await waitCellSlice(page, 0, 5);
+  await waitCellSlice(page, 1, 5);
+  await page.locator('[data-testid=sync-scroll]').uncheck();
+  await wheelIn(page, 0, 3);
+  await waitCellSlice(page, 0, 8);
+  await page.waitForTimeout(300);
+  assert.equal(await viewportIn(page, 1).getAttribute('data-slice'), '5');
+  assert.equal(await page.locator('[data-testid=two-patients]').count(), 0);
+
+  await page.locator('[data-testid=layout-2x2]').click();
+  assert.equal(await page.locator('[data-testid=cell]').count(), 4);
+  await page.locator('[data-testid=layout-1x1]').click();
+  assert.equal(await page.locator('[data-testid=cell]').count(), 1);
+  assert.deepEqual(problems.filter((p) => !/Failed to load resource.*500/.test(p)), []);
+  await page.close();
+});
+
+test('a sagittal series dropped into a cell crosses the axial CT as reference lines', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  await portal.studyRow('CT-REAL-1').click();
+  await portal.waitForSlice(0);
+  await page.locator('[data-testid=layout-1x2]').click();
+  await waitCellSlice(page, 1, 0);
+  await page.locator('[data-testid=series-item]', { hasText: '#7 ' }).dragTo(cell(page, 1));
+  await page.waitForSelector('[data-testid=cell][data-cell="1"] [data-testid=viewport][data-slices="3"][data-state=ready]');
+
+  // In the axial cell: a vertical line through column 384 (the first sagittal plane).
+  const axialLine = viewportIn(page, 0).locator('[data-testid=reference-line]');
+  await axialLine.waitFor({ state: 'attached' }); // a vertical line has an empty bounding box
+  const a = Object.fromEntries(await Promise.all(['x1', 'y1', 'x2', 'y2'].map(async (k) => [k, Number(await axialLine.getAttribute(k))])));
+  const axialBox = await viewportIn(page, 0).boundingBox();
+  const axial = fitted(axialBox, 512, 512, 1);
+  assert.ok(Math.abs(a.x1 - a.x2) < 0.2, 'vertical');
+  assert.ok(Math.abs(a.x1 - axial.x(384.5)) < 1, `at column 384: ${a.x1} vs ${axial.x(384.5)}`);
+
+  // In the sagittal cell: a horizontal line at the axial slice's z (-360 mm: row 60 from -60).
+  const sagittalLine = viewportIn(page, 1).locator('[data-testid=reference-line]');
+  const s = Object.fromEntries(await Promise.all(['x1', 'y1', 'x2', 'y2'].map(async (k) => [k, Number(await sagittalLine.getAttribute(k))])));
+  const sagittalBox = await viewportIn(page, 1).boundingBox();
+  const sagittal = fitted(sagittalBox, 512, 61, 5 / SPACING_MM);
+  assert.ok(Math.abs(s.y1 - s.y2) < 0.2, 'horizontal');
+  assert.ok(Math.abs(s.y1 - sagittal.y(60.5)) < 1, `at row 60: ${s.y1} vs ${sagittal.y(60.5)}`);
+  // Its markers: anterior on the left, head on top.
+  assert.equal((await cell(page, 1).locator('[data-testid=marker-left]').innerText()).trim(), 'A');
+  assert.equal((await cell(page, 1).locator('[data-testid=marker-top]').innerText()).trim(), 'H');
+
+  // Scrolling the axial cell moves the line in the sagittal cell up by 5 mm a slice.
+  await wheelIn(page, 0, 10);
+  await waitCellSlice(page, 0, 10);
+  await page.waitForFunction((expected) => {
+    const line = document.querySelector('[data-testid=cell][data-cell="1"] [data-testid=reference-line]');
+    return line && Math.abs(Number(line.getAttribute('y1')) - expected) < 1;
+  }, sagittal.y(50.5), { timeout: 10_000 });
+  assert.deepEqual(problems.filter((p) => !/Failed to load resource.*500/.test(p)), []);
+  await page.close();
+});

@@ -1,0 +1,156 @@
+//! The study's grid of viewports: the layout (1x1, 1x2, 2x1, 2x2), the active cell (the one
+//! the reader last touched; the series list fills it), synchronised scrolling, and what each
+//! cell shows, which the others read for reference lines and the two-patients warning.
+
+use leptos::prelude::*;
+use viewer_core::plane::ImagePlane;
+
+use crate::i18n::use_i18n;
+
+pub const MAX_CELLS: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    One,
+    OneByTwo,
+    TwoByOne,
+    TwoByTwo,
+}
+
+impl Layout {
+    pub const ALL: [Layout; 4] = [
+        Layout::One,
+        Layout::OneByTwo,
+        Layout::TwoByOne,
+        Layout::TwoByTwo,
+    ];
+
+    /// Rows and columns of the grid.
+    pub fn grid(self) -> (usize, usize) {
+        match self {
+            Layout::One => (1, 1),
+            Layout::OneByTwo => (1, 2),
+            Layout::TwoByOne => (2, 1),
+            Layout::TwoByTwo => (2, 2),
+        }
+    }
+
+    pub fn cells(self) -> usize {
+        let (rows, columns) = self.grid();
+        rows * columns
+    }
+
+    /// "rows x columns" as shown on its button and used in test ids.
+    pub fn id(self) -> &'static str {
+        match self {
+            Layout::One => "1x1",
+            Layout::OneByTwo => "1x2",
+            Layout::TwoByOne => "2x1",
+            Layout::TwoByTwo => "2x2",
+        }
+    }
+}
+
+/// What a cell shows now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellReport {
+    pub frame_of_reference_uid: Option<String>,
+    pub plane: Option<ImagePlane>,
+    pub patient_id: Option<String>,
+}
+
+/// Shared by the cells of one study view (a Leptos context).
+#[derive(Debug, Clone, Copy)]
+pub struct Grid {
+    pub active: RwSignal<usize>,
+    pub sync: RwSignal<bool>,
+    pub reports: RwSignal<Vec<Option<CellReport>>>,
+    pub layout: RwSignal<Layout>,
+}
+
+impl Grid {
+    pub fn new() -> Self {
+        Grid {
+            active: RwSignal::new(0),
+            sync: RwSignal::new(true),
+            reports: RwSignal::new(vec![None; MAX_CELLS]),
+            layout: RwSignal::new(Layout::One),
+        }
+    }
+
+    /// The cells on screen (a 2x2 reduced to 1x1 keeps its other cells' series but hides them).
+    pub fn visible(&self, cell: usize) -> bool {
+        cell < self.layout.get().cells()
+    }
+
+    /// Patient IDs of the visible cells, when they disagree (a clinical safety warning).
+    pub fn different_patients(&self) -> bool {
+        let cells = self.layout.get().cells();
+        self.reports.with(|reports| {
+            let mut ids = reports
+                .iter()
+                .take(cells)
+                .flatten()
+                .filter_map(|r| r.patient_id.as_deref());
+            let first = ids.next();
+            ids.any(|id| Some(id) != first)
+        })
+    }
+}
+
+/// Layout buttons, the synchronised-scrolling switch and the two-patients warning.
+#[component]
+pub fn GridToolbar(grid: Grid) -> impl IntoView {
+    let i18n = use_i18n();
+    let buttons = Layout::ALL
+        .into_iter()
+        .map(|layout| {
+            let label = {
+                let i18n = i18n.clone();
+                move || i18n.f("layout.choose", &[("layout", layout.id())])
+            };
+            view! {
+                <button type="button" data-testid=format!("layout-{}", layout.id())
+                    aria-pressed=move || (grid.layout.get() == layout).to_string()
+                    class:selected=move || grid.layout.get() == layout
+                    title=label.clone() aria-label=label
+                    on:click=move |_| {
+                        grid.layout.set(layout);
+                        if grid.active.get_untracked() >= layout.cells() {
+                            grid.active.set(0);
+                        }
+                    }>
+                    {layout.id()}
+                </button>
+            }
+        })
+        .collect_view();
+    let sync_label = {
+        let i18n = i18n.clone();
+        move || i18n.t("layout.sync")
+    };
+    let warning = {
+        let i18n = i18n.clone();
+        move || {
+            grid.different_patients().then(|| {
+                view! {
+                    <p class="two-patients" role="alert" data-testid="two-patients">
+                        {i18n.t("layout.two_patients")}
+                    </p>
+                }
+            })
+        }
+    };
+    view! {
+        <div class="grid-toolbar" data-testid="grid-toolbar">
+            {buttons}
+            <label class="sync">
+                <input type="checkbox" data-testid="sync-scroll"
+                    prop:checked=move || grid.sync.get()
+                    on:change=move |ev| grid.sync.set(event_target_checked(&ev)) />
+                {sync_label}
+            </label>
+            {warning}
+        </div>
+    }
+}
