@@ -20,6 +20,7 @@
 
 pub mod color;
 pub mod dicom_json;
+pub mod display_set;
 pub mod file;
 pub mod frame;
 pub mod geometry;

@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use viewer_core::display_set::{display_sets, DisplaySet, DisplaySetKind};
 use viewer_core::study::{image_stack, SeriesSummary, StudySummary};
 use viewer_core::Limits;
 
@@ -37,11 +38,31 @@ async fn open_study(uid: String) -> Result<Opened, ApiError> {
     Ok(Opened { study, series })
 }
 
-/// Loads a series' metadata and orders its images; `None` when it holds no image.
-async fn load_stack(study: String, series: String) -> Result<Option<Rc<Stack>>, ApiError> {
+/// What a series holds, once its metadata is read.
+#[derive(Clone)]
+enum Loaded {
+    /// Its images, ordered, ready for a viewport.
+    Images(Rc<Stack>),
+    /// No image: its display sets say what it holds instead.
+    Other(Vec<DisplaySet>),
+}
+
+/// Loads a series' metadata and sorts its instances into display sets; the image sets form
+/// the stack a viewport shows.
+async fn load_series(study: String, series: String) -> Result<Loaded, ApiError> {
     let metadata = api::series_metadata(&study, &series, None).await?;
-    let images = image_stack(&metadata, &Limits::default());
-    Ok((!images.is_empty()).then(|| Stack::new(study, series, images)))
+    let sets = display_sets(&metadata);
+    let image_instances: Vec<_> = sets
+        .iter()
+        .filter(|s| s.kind.is_image())
+        .flat_map(|s| s.instances.iter().map(|&i| metadata[i].clone()))
+        .collect();
+    let images = image_stack(&image_instances, &Limits::default());
+    Ok(if images.is_empty() {
+        Loaded::Other(sets)
+    } else {
+        Loaded::Images(Stack::new(study, series, images))
+    })
 }
 
 #[component]
@@ -262,7 +283,7 @@ fn SeriesViewport(
         let series = selected.get();
         async move {
             match series {
-                Some(series) => load_stack(study, series).await,
+                Some(series) => load_series(study, series).await.map(Some),
                 None => Ok(None),
             }
         }
@@ -272,7 +293,7 @@ fn SeriesViewport(
         let identity = identity.clone();
         let series = series.clone();
         stack.get().map(move |result| match result {
-            Ok(Some(stack)) => {
+            Ok(Some(Loaded::Images(stack))) => {
                 let description = series
                     .iter()
                     .find(|s| s.series_instance_uid == stack.series)
@@ -283,6 +304,7 @@ fn SeriesViewport(
                 };
                 view! { <Viewport stack=stack identity=identity cell=cell/> }.into_any()
             }
+            Ok(Some(Loaded::Other(sets))) => view! { <DisplaySetCards sets=sets/> }.into_any(),
             Ok(None) => {
                 view! { <p class="notice" data-testid="no-images">{i18n.t("viewer.no_images")}</p> }
                     .into_any()
@@ -296,4 +318,40 @@ fn SeriesViewport(
             }
         })
     }
+}
+
+/// Cards for a series the image viewport does not show: what each display set is.
+#[component]
+fn DisplaySetCards(sets: Vec<DisplaySet>) -> impl IntoView {
+    let i18n = use_i18n();
+    let cards = sets
+        .into_iter()
+        .map(|set| {
+            let name = i18n.t(set.kind.catalog_key());
+            let detail = match &set.kind {
+                DisplaySetKind::Unsupported {
+                    sop_class_uid,
+                    name,
+                } => Some(match name {
+                    Some(name) => format!("{name} ({sop_class_uid})"),
+                    None => sop_class_uid.clone(),
+                }),
+                _ => None,
+            };
+            let count = i18n.f(
+                "display_set.instances",
+                &[("n", &set.instances.len().to_string())],
+            );
+            let kind = set.kind.catalog_key().trim_start_matches("display_set.");
+            view! {
+                <article class="display-set-card" data-testid="display-set-card" data-kind=kind>
+                    <h3>{name}</h3>
+                    <p>{count}</p>
+                    {detail.map(|d| view! { <p class="detail">{d}</p> })}
+                    <p class="notice">{i18n.t("display_set.not_shown_yet")}</p>
+                </article>
+            }
+        })
+        .collect_view();
+    view! { <div class="display-set-cards">{cards}</div> }
 }
