@@ -21,9 +21,12 @@ export async function launch() {
   });
 }
 
-/** A page that records console errors, page errors and failed requests. */
-export async function openPage(browser, path = '') {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+/**
+ * A page that records console errors, page errors and failed requests; `options` go to
+ * `browser.newPage` (a phone: `{ viewport: { width: 390, height: 844 }, hasTouch: true }`).
+ */
+export async function openPage(browser, path = '', options = {}) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 }, ...options });
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

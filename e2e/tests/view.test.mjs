@@ -186,3 +186,20 @@ test('space plays the stack as cine, looping, at the chosen speed, and stops it'
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a lost WebGL context is restored and the same pixels are drawn again', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openCt(page);
+  await page.evaluate(() => {
+    const canvas = document.querySelector('[data-testid=viewport-canvas]');
+    window.loseContext = canvas.getContext('webgl2').getExtension('WEBGL_lose_context');
+    window.loseContext.loseContext();
+  });
+  await page.waitForSelector('[data-testid=viewport][data-context-lost=true]');
+  assert.match(await page.locator('[data-testid=viewport-message]').innerText(), /interrompu/);
+  await page.evaluate(() => window.loseContext.restoreContext());
+  await page.waitForSelector('[data-testid=viewport][data-context-lost=false][data-state=ready]');
+  await assertView(portal, 'CT0001.dcm');
+  assert.deepEqual(problems.filter((p) => !/WebGL|GL_CONTEXT_LOST|context lost/i.test(p)), []);
+  await page.close();
+});

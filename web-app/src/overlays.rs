@@ -187,3 +187,62 @@ pub fn CineControls(playing: RwSignal<bool>, fps: RwSignal<f64>) -> impl IntoVie
         </div>
     }
 }
+
+/// What a one-finger (or left-button) drag does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Window,
+    Pan,
+    Zoom,
+    Scroll,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 4] = [Tool::Window, Tool::Pan, Tool::Zoom, Tool::Scroll];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Tool::Window => "window",
+            Tool::Pan => "pan",
+            Tool::Zoom => "zoom",
+            Tool::Scroll => "scroll",
+        }
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            Tool::Window => "◑",
+            Tool::Pan => "✥",
+            Tool::Zoom => "🔍",
+            Tool::Scroll => "↕",
+        }
+    }
+}
+
+/// The active tool, one of four (a radio group).
+#[component]
+pub fn ToolPicker(active: RwSignal<Tool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let group_label = {
+        let i18n = i18n.clone();
+        move || i18n.t("viewer.tool.active")
+    };
+    view! {
+        <div class="tool-picker" role="radiogroup" aria-label=group_label
+            on:pointerdown=|ev| ev.stop_propagation() on:wheel=|ev| ev.stop_propagation()>
+            {Tool::ALL.into_iter().map(|tool| {
+                let label = {
+                    let i18n = i18n.clone();
+                    move || i18n.t(&format!("viewer.tool.{}", tool.id()))
+                };
+                view! {
+                    <button type="button" role="radio" data-testid=format!("tool-{}", tool.id())
+                        aria-checked=move || (active.get() == tool).to_string()
+                        class:selected=move || active.get() == tool
+                        title=label.clone() aria-label=label
+                        on:click=move |_| active.set(tool)>{tool.symbol()}</button>
+                }
+            }).collect_view()}
+        </div>
+    }
+}

@@ -93,11 +93,16 @@ pub fn StudyView(study_instance_uid: String, route: RwSignal<Route>) -> impl Int
                 view! { <p class="error" role="alert" data-testid="study-error">{text}</p> }.into_any()
             }
             Ok(Opened { study, series }) => {
-                let image_series: Vec<String> = series
+                // Cells are filled with image series; a study with none (reports only) shows
+                // its first series, whose cards say what it holds.
+                let mut image_series: Vec<String> = series
                     .iter()
                     .filter(|s| s.may_hold_images())
                     .map(|s| s.series_instance_uid.clone())
                     .collect();
+                if image_series.is_empty() {
+                    image_series.extend(series.first().map(|s| s.series_instance_uid.clone()));
+                }
                 // A cell that appears empty gets the next image series not on screen.
                 Effect::new(move |_| {
                     let cells = grid.layout.get().cells();

@@ -15,7 +15,8 @@ use wasm_bindgen::JsCast;
 use crate::i18n::use_i18n;
 use crate::layout::{CellReport, Grid};
 use crate::overlays::{
-    CineControls, ImageGeometry, OrientationMarkers, ScaleBar, ViewAction, ViewToolbar,
+    CineControls, ImageGeometry, OrientationMarkers, ScaleBar, Tool, ToolPicker, ViewAction,
+    ViewToolbar,
 };
 use crate::renderer::{DrawParams, Renderer};
 use crate::stack::{FrameState, Stack};
@@ -34,13 +35,8 @@ pub struct Identity {
 /// The frame in the texture, and the VOI LUT it was mapped through.
 type Uploaded = (Rc<viewer_core::DecodedFrame>, Option<usize>);
 
-/// What a pointer drag does, by mouse button.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Drag {
-    Window,
-    Pan,
-    Zoom,
-}
+/// Canvas pixels of vertical drag per slice with the scroll tool.
+const SCROLL_DRAG_PX: f64 = 12.0;
 
 /// Slices moved by PageUp / PageDown.
 const PAGE_STEP: isize = 10;
@@ -65,6 +61,9 @@ pub fn Viewport(
     // does not upload it again.
     let uploaded: Rc<RefCell<Option<Uploaded>>> = Rc::default();
     let gl_error = RwSignal::new(None::<String>);
+    // The GPU dropped the WebGL context (driver reset, too many contexts); it comes back with
+    // `webglcontextrestored`, and the renderer is then built and the frame uploaded again.
+    let context_lost = RwSignal::new(false);
     let index = RwSignal::new(0usize);
     let window = RwSignal::new(None::<WindowLevel>);
     // A VOI LUT of the file chosen instead of a window (index into the image's VOI LUTs).
@@ -84,6 +83,7 @@ pub fn Viewport(
         ..ViewState::default()
     };
     let view = RwSignal::new(initial_view);
+    let active_tool = RwSignal::new(Tool::Window);
     // The reader's inversion, on top of MONOCHROME1 and Presentation LUT INVERSE.
     let reader_invert = RwSignal::new(false);
     let canvas_css = RwSignal::new([0.0f64, 0.0]);
@@ -257,6 +257,9 @@ pub fn Viewport(
             let Some(canvas) = canvas_ref.get() else {
                 return;
             };
+            if context_lost.get() {
+                return;
+            }
             let mut slot = renderer.borrow_mut();
             if slot.is_none() {
                 match Renderer::new(canvas) {
@@ -343,7 +346,35 @@ pub fn Viewport(
                 &view.get(),
             );
             if r.is_lost() {
-                gl_error.set(Some("WebGL context lost".into()));
+                context_lost.set(true);
+            }
+        });
+    }
+    {
+        let renderer = Rc::clone(&renderer);
+        let uploaded = Rc::clone(&uploaded);
+        let on_lost = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
+            move |ev: web_sys::Event| {
+                // Without preventDefault the browser never restores the context.
+                ev.prevent_default();
+                renderer.borrow_mut().take();
+                uploaded.borrow_mut().take();
+                let _ = context_lost.try_set(true);
+            },
+        );
+        let on_restored = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            let _ = context_lost.try_set(false);
+        });
+        Effect::new(move |_| {
+            if let Some(canvas) = canvas_ref.get() {
+                let _ = canvas.add_event_listener_with_callback(
+                    "webglcontextlost",
+                    on_lost.as_ref().unchecked_ref(),
+                );
+                let _ = canvas.add_event_listener_with_callback(
+                    "webglcontextrestored",
+                    on_restored.as_ref().unchecked_ref(),
+                );
             }
         });
     }
@@ -451,17 +482,28 @@ pub fn Viewport(
         }
     };
     let data_range_for_drag = data_range.clone();
-    let drag_from = RwSignal::new(None::<(i32, i32, Drag)>);
+    // Pointers down on the viewport (id, client x, y): one drags with a tool (the mouse
+    // button's, or the active tool for touch and the left button), two pinch and pan.
+    let pointers = RwSignal::new(Vec::<(i32, f64, f64)>::new());
+    let drag_tool = RwSignal::new(None::<Tool>);
+    let scroll_rest = RwSignal::new(0.0f64);
+    let step_for_drag = step_by.clone();
     let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
-        let mode = match ev.button() {
-            0 => Drag::Window,
-            1 => Drag::Pan,
-            2 => Drag::Zoom,
+        let tool = match (ev.pointer_type().as_str(), ev.button()) {
+            ("mouse", 1) => Tool::Pan,
+            ("mouse", 2) => Tool::Zoom,
+            (_, 0) => active_tool.get_untracked(),
             _ => return,
         };
         ev.prevent_default();
         activate();
-        drag_from.set(Some((ev.client_x(), ev.client_y(), mode)));
+        let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        pointers.update(|p| {
+            p.retain(|(id, ..)| *id != ev.pointer_id());
+            p.push((ev.pointer_id(), x, y));
+        });
+        drag_tool.set(Some(tool));
+        scroll_rest.set(0.0);
         if let Some(canvas) = canvas_ref.get_untracked() {
             let _ = canvas.set_pointer_capture(ev.pointer_id());
             let _ = canvas
@@ -470,46 +512,97 @@ pub fn Viewport(
         }
     };
     let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
-        let Some((x, y, mode)) = drag_from.get_untracked() else {
+        let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let before = pointers.get_untracked();
+        let Some(&(_, px, py)) = before.iter().find(|(id, ..)| *id == ev.pointer_id()) else {
             return;
         };
-        let (dx, dy) = (ev.client_x() - x, ev.client_y() - y);
-        if dx == 0 && dy == 0 {
+        let (dx, dy) = (x - px, y - py);
+        if dx == 0.0 && dy == 0.0 {
             return;
         }
-        drag_from.set(Some((ev.client_x(), ev.client_y(), mode)));
-        let ratio = device_pixel_ratio();
-        match mode {
-            Drag::Pan => {
-                view.update(|v| {
-                    v.pan_px[0] += f64::from(dx) * ratio;
-                    v.pan_px[1] += f64::from(dy) * ratio;
-                });
-                return;
-            }
-            Drag::Zoom => {
-                let canvas = canvas_css.get_untracked().map(|c| c * ratio);
-                let centre = [canvas[0] / 2.0, canvas[1] / 2.0];
-                // Up zooms in; 100 px doubles.
-                let factor = (-f64::from(dy) * std::f64::consts::LN_2 / 100.0).exp();
-                view.update(|v| *v = v.zoomed_at(factor, centre, canvas));
-                return;
-            }
-            Drag::Window => {}
-        }
-        if voi_lut.get_untracked().is_some() {
-            voi_lut.set(None);
-            if window.get_untracked().is_none() {
-                window.set(data_range_for_drag());
-            }
-        }
-        window.update(|w| {
-            if let Some(wl) = w {
-                *wl = wl.dragged(f64::from(dx), f64::from(dy));
+        pointers.update(|p| {
+            if let Some(entry) = p.iter_mut().find(|(id, ..)| *id == ev.pointer_id()) {
+                *entry = (ev.pointer_id(), x, y);
             }
         });
+        let ratio = device_pixel_ratio();
+        let canvas = canvas_css.get_untracked().map(|c| c * ratio);
+        if let [a, b, ..] = before.as_slice() {
+            // Two fingers: the spread zooms about their midpoint, the midpoint's travel pans.
+            let after = pointers.get_untracked();
+            let (Some(na), Some(nb)) = (
+                after.iter().find(|p| p.0 == a.0),
+                after.iter().find(|p| p.0 == b.0),
+            ) else {
+                return;
+            };
+            let spread = |p: &(i32, f64, f64), q: &(i32, f64, f64)| {
+                ((p.1 - q.1).powi(2) + (p.2 - q.2).powi(2)).sqrt()
+            };
+            let (old, new) = (spread(a, b), spread(na, nb));
+            let rect = canvas_ref
+                .get_untracked()
+                .map(|c| c.get_bounding_client_rect());
+            let (left, top) = rect.map_or((0.0, 0.0), |r| (r.left(), r.top()));
+            let mid = [
+                ((na.1 + nb.1) / 2.0 - left) * ratio,
+                ((na.2 + nb.2) / 2.0 - top) * ratio,
+            ];
+            let travel = [
+                ((na.1 + nb.1) - (a.1 + b.1)) / 2.0 * ratio,
+                ((na.2 + nb.2) - (a.2 + b.2)) / 2.0 * ratio,
+            ];
+            view.update(|v| {
+                v.pan_px[0] += travel[0];
+                v.pan_px[1] += travel[1];
+                if old > 1.0 && new > 1.0 {
+                    *v = v.zoomed_at(new / old, mid, canvas);
+                }
+            });
+            return;
+        }
+        match drag_tool.get_untracked() {
+            Some(Tool::Pan) => view.update(|v| {
+                v.pan_px[0] += dx * ratio;
+                v.pan_px[1] += dy * ratio;
+            }),
+            Some(Tool::Zoom) => {
+                let centre = [canvas[0] / 2.0, canvas[1] / 2.0];
+                // Up zooms in; 100 px doubles.
+                let factor = (-dy * std::f64::consts::LN_2 / 100.0).exp();
+                view.update(|v| *v = v.zoomed_at(factor, centre, canvas));
+            }
+            Some(Tool::Scroll) => {
+                let travelled = scroll_rest.get_untracked() + dy;
+                let slices = (travelled / SCROLL_DRAG_PX).trunc();
+                scroll_rest.set(travelled - slices * SCROLL_DRAG_PX);
+                if slices != 0.0 {
+                    step_for_drag(slices as isize);
+                }
+            }
+            Some(Tool::Window) => {
+                if voi_lut.get_untracked().is_some() {
+                    voi_lut.set(None);
+                    if window.get_untracked().is_none() {
+                        window.set(data_range_for_drag());
+                    }
+                }
+                window.update(|w| {
+                    if let Some(wl) = w {
+                        *wl = wl.dragged(dx, dy);
+                    }
+                });
+            }
+            None => {}
+        }
     };
-    let on_pointer_up = move |_| drag_from.set(None);
+    let on_pointer_up = move |ev: leptos::ev::PointerEvent| {
+        pointers.update(|p| p.retain(|(id, ..)| *id != ev.pointer_id()));
+        if pointers.with_untracked(|p| p.is_empty()) {
+            drag_tool.set(None);
+        }
+    };
 
     let state_attr = {
         let visible = visible.clone();
@@ -534,6 +627,9 @@ pub fn Viewport(
         move || {
             if let Some(e) = gl_error.get() {
                 return Some(i18n.f("viewer.webgl_error", &[("error", &e)]));
+            }
+            if context_lost.get() {
+                return Some(i18n.t("viewer.context_lost"));
             }
             match visible() {
                 Some(FrameState::Ready(_)) => None,
@@ -774,6 +870,8 @@ pub fn Viewport(
             data-quarter-turns=move || view.get().quarter_turns.to_string()
             data-inverted=move || reader_invert.get().to_string()
             data-playing=move || playing.get().to_string()
+            data-tool=move || active_tool.get().id()
+            data-context-lost=move || context_lost.get().to_string()
             tabindex="0"
             on:keydown=on_key
             on:contextmenu=|ev| ev.prevent_default()
@@ -781,7 +879,7 @@ pub fn Viewport(
             on:pointerdown=on_pointer_down
             on:pointermove=on_pointer_move
             on:pointerup=on_pointer_up
-            on:pointercancel=move |_| drag_from.set(None)
+            on:pointercancel=on_pointer_up
         >
             // Interactions are on the whole viewport, so they also work over a message.
             <canvas node_ref=canvas_ref data-testid="viewport-canvas"></canvas>
@@ -808,6 +906,7 @@ pub fn Viewport(
             <OrientationMarkers geometry=geometry view=view />
             <ScaleBar geometry=geometry view=view canvas_css=canvas_css />
             <ViewToolbar on_action=Callback::new(act) />
+            <ToolPicker active=active_tool />
             <CineControls playing=playing fps=fps />
             <label class="viewport-tools">
                 <span class="visually-hidden">{presets_label}</span>
