@@ -203,3 +203,41 @@ test('a lost WebGL context is restored and the same pixels are drawn again', asy
   assert.deepEqual(problems.filter((p) => !/WebGL|GL_CONTEXT_LOST|context lost/i.test(p)), []);
   await page.close();
 });
+
+test('bilinear interpolation blends the modality values of the four nearest pixels', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openCt(page);
+  await page.locator('[data-testid=tool-smooth]').click();
+  assert.equal(await attr(portal, 'data-smooth'), 'true');
+  const stored = explicitLeSamples(join(CT_DIR, 'CT0001.dcm'), CT.rows, CT.columns);
+  const { width, height } = await portal.canvasSize();
+  const scale = Math.min(width / CT.columns, height / CT.rows);
+  const [x0, y0] = [(width - CT.columns * scale) / 2, (height - CT.rows * scale) / 2];
+  const points = samplePoints(width, height, CT.columns, CT.rows, 5);
+  const { rgba } = await portal.canvasPixels(points.map((p) => p.canvas));
+  const at = (c, r) => {
+    const [cc, rr] = [Math.min(Math.max(c, 0), CT.columns - 1), Math.min(Math.max(r, 0), CT.rows - 1)];
+    return stored[rr * CT.columns + cc] * CT.slope + CT.intercept;
+  };
+  let wrong = 0;
+  let blended = 0;
+  points.forEach(({ canvas: [x, y] }, i) => {
+    const u = (x + 0.5 - x0) / scale - 0.5;
+    const v = (y + 0.5 - y0) / scale - 0.5;
+    const [c, r] = [Math.floor(u), Math.floor(v)];
+    const [fu, fv] = [u - c, v - r];
+    const top = at(c, r) * (1 - fu) + at(c + 1, r) * fu;
+    const bottom = at(c, r + 1) * (1 - fu) + at(c + 1, r + 1) * fu;
+    const value = top * (1 - fv) + bottom * fv;
+    const expected = displayByte(value, { ...CT, slope: 1, intercept: 0 });
+    const nearest = displayByte(at(Math.round(u), Math.round(v)), { ...CT, slope: 1, intercept: 0 });
+    if (Math.abs(rgba[i][0] - expected) > 1) wrong += 1;
+    if (Math.abs(expected - nearest) > 2) blended += 1;
+  });
+  assert.ok(blended > 100, `only ${blended} points where blending shows`);
+  assert.equal(wrong, 0, `${wrong} of ${points.length} canvas pixels differ from the bilinear blend`);
+  await page.keyboard.press('r');
+  await assertView(portal, 'CT0001.dcm');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

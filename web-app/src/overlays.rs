@@ -93,6 +93,7 @@ pub enum ViewAction {
     Fit,
     OneToOne,
     Invert,
+    Smooth,
     Reset,
 }
 
@@ -122,6 +123,7 @@ pub fn ViewToolbar(on_action: Callback<ViewAction>) -> impl IntoView {
             "tool-one-to-one",
         ),
         (ViewAction::Invert, "viewer.tool.invert", "◐", "tool-invert"),
+        (ViewAction::Smooth, "viewer.tool.smooth", "≈", "tool-smooth"),
         (ViewAction::Reset, "viewer.tool.reset", "↺", "tool-reset"),
     ];
     let toolbar_label = {

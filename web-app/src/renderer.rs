@@ -24,6 +24,9 @@ pub struct DrawParams {
     /// VOI LUT Function: 0 LINEAR, 1 LINEAR_EXACT, 2 SIGMOID.
     pub function: i32,
     pub invert: bool,
+    /// Bilinear interpolation of modality values (or colours) between texels; nearest
+    /// neighbour otherwise, which shows the stored values exactly.
+    pub smooth: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -71,17 +74,33 @@ uniform float u_width;
 uniform int u_function;
 uniform bool u_invert;
 uniform bool u_color;
+uniform bool u_smooth;
 in vec2 v_uv;
 out vec4 o_color;
+vec4 value(ivec2 p) {
+  vec4 t = vec4(texelFetch(u_image, p, 0));
+  return u_color ? vec4(t.rgb / 255.0, 1.0) : vec4(t.r * u_slope + u_intercept);
+}
 void main() {
   ivec2 size = textureSize(u_image, 0);
-  ivec2 p = clamp(ivec2(floor(v_uv * vec2(size))), ivec2(0), size - 1);
+  vec2 texel = v_uv * vec2(size);
+  vec4 v;
+  if (u_smooth) {
+    // Between the centres of the four nearest texels (edges clamp).
+    vec2 t = texel - 0.5;
+    vec2 f = t - floor(t);
+    ivec2 lo = clamp(ivec2(floor(t)), ivec2(0), size - 1);
+    ivec2 hi = clamp(ivec2(floor(t)) + 1, ivec2(0), size - 1);
+    v = mix(mix(value(lo), value(ivec2(hi.x, lo.y)), f.x),
+            mix(value(ivec2(lo.x, hi.y)), value(hi), f.x), f.y);
+  } else {
+    v = value(clamp(ivec2(floor(texel)), ivec2(0), size - 1));
+  }
   if (u_color) {
-    vec3 rgb = vec3(texelFetch(u_image, p, 0).rgb) / 255.0;
-    o_color = vec4(u_invert ? 1.0 - rgb : rgb, 1.0);
+    o_color = vec4(u_invert ? 1.0 - v.rgb : v.rgb, 1.0);
     return;
   }
-  float x = float(texelFetch(u_image, p, 0).r) * u_slope + u_intercept;
+  float x = v.r;
   float y;
   if (u_function == 1) {
     y = clamp((x - u_center) / max(u_width, 1e-6) + 0.5, 0.0, 1.0);
@@ -281,6 +300,7 @@ impl Renderer {
         gl.uniform1i(loc("u_function").as_ref(), params.function);
         gl.uniform1i(loc("u_invert").as_ref(), i32::from(params.invert));
         gl.uniform1i(loc("u_color").as_ref(), i32::from(*color));
+        gl.uniform1i(loc("u_smooth").as_ref(), i32::from(params.smooth));
         gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);
     }
 

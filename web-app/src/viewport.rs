@@ -84,6 +84,7 @@ pub fn Viewport(
     };
     let view = RwSignal::new(initial_view);
     let active_tool = RwSignal::new(Tool::Window);
+    let smooth = RwSignal::new(false);
     // The reader's inversion, on top of MONOCHROME1 and Presentation LUT INVERSE.
     let reader_invert = RwSignal::new(false);
     let canvas_css = RwSignal::new([0.0f64, 0.0]);
@@ -342,6 +343,7 @@ pub fn Viewport(
                         == viewer_core::pixel_module::Photometric::Monochrome1)
                         != image.inverse)
                         != reader_invert.get(),
+                    smooth: smooth.get(),
                 },
                 &view.get(),
             );
@@ -727,9 +729,11 @@ pub fn Viewport(
                 }
             }
             ViewAction::Invert => reader_invert.update(|i| *i = !*i),
+            ViewAction::Smooth => smooth.update(|s| *s = !*s),
             ViewAction::Reset => {
                 view.set(initial_view);
                 reader_invert.set(false);
+                smooth.set(false);
                 voi_lut.set(None);
                 window.set(None);
                 index.update(|_| {});
@@ -871,6 +875,7 @@ pub fn Viewport(
             data-inverted=move || reader_invert.get().to_string()
             data-playing=move || playing.get().to_string()
             data-tool=move || active_tool.get().id()
+            data-smooth=move || smooth.get().to_string()
             data-context-lost=move || context_lost.get().to_string()
             tabindex="0"
             on:keydown=on_key
