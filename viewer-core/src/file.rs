@@ -75,6 +75,11 @@ impl DicomFile {
         })
     }
 
+    /// The parsed data set.
+    pub(crate) fn object(&self) -> &dicom_object::InMemDicomObject {
+        &self.object
+    }
+
     /// Decodes frame `frame` (0-based).
     pub fn decode(&self, frame: u32, limits: &Limits) -> Result<DecodedFrame, FileError> {
         let bytes = self.encoded_frame(frame)?;

@@ -32,6 +32,7 @@ pub mod jpeg12;
 pub mod jpegls;
 pub mod jxl;
 pub mod lengths;
+pub mod local;
 pub mod lut;
 pub mod multipart;
 pub mod palette;
@@ -46,5 +47,7 @@ pub mod voi;
 #[cfg(target_arch = "wasm32")]
 mod wasm_glue;
 
+/// The standard attribute tags, for the app to read DICOM JSON without its own dictionary.
+pub use dicom_dictionary_std::tags;
 pub use frame::{decode_frame, DecodeError, DecodedFrame, Samples};
 pub use pixel_module::{Limits, PixelModule};

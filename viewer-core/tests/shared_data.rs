@@ -183,3 +183,36 @@ fn htj2k_fast_path_decodes_every_slice_like_the_generic_path() {
     }
     assert_eq!(slices, 61);
 }
+
+/// A dropped file reads like its WADO-RS metadata, and dropped files group into series.
+#[test]
+fn local_files_read_like_their_metadata_and_group_into_series() {
+    use dicom_dictionary_std::tags;
+    let limits = Limits::default();
+    let ct = |n: usize| {
+        let path = shared().join(format!("ct-series/explicit-vr-le/CT{n:04}.dcm"));
+        DicomFile::parse(&std::fs::read(path).expect("readable"), &limits).expect("parses")
+    };
+    let ds = ct(30).attributes();
+    assert_eq!(ds.uint(tags::ROWS), Some(512));
+    assert_eq!(ds.number(tags::RESCALE_INTERCEPT), Some(-1024.0));
+    assert_eq!(
+        ds.numbers(tags::PIXEL_SPACING),
+        vec![Some(0.6269531), Some(0.6269531)]
+    );
+    assert_eq!(ds.numbers(tags::WINDOW_CENTER)[0], Some(40.0));
+    assert!(ds.person_name(tags::PATIENT_NAME).is_some());
+    assert!(
+        ds.vr(tags::PIXEL_DATA).is_none(),
+        "pixel data stays in the file"
+    );
+    let stack = viewer_core::study::image_stack(&[ds], &limits);
+    assert_eq!(stack.len(), 1);
+    assert!(stack[0].plane().is_some());
+
+    let attributes: Vec<_> = [3, 1, 2].iter().map(|&n| ct(n).attributes()).collect();
+    let series = viewer_core::local::group_series(&attributes);
+    assert_eq!(series.len(), 1);
+    assert_eq!(series[0].files, vec![0, 1, 2]);
+    assert_eq!(series[0].series_number, Some(1));
+}

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{provide_i18n, use_i18n};
+use crate::local::{provide_local_files, LocalView};
 use crate::route::{self, Route};
 use crate::studies::StudyList;
 use crate::viewer::StudyView;
@@ -10,6 +11,7 @@ use crate::viewer::StudyView;
 #[component]
 pub fn App() -> impl IntoView {
     provide_i18n(route::lang());
+    provide_local_files();
     let i18n = use_i18n();
     let current = RwSignal::new(route::current());
     let popstate =
@@ -35,6 +37,7 @@ pub fn App() -> impl IntoView {
                     Route::Study { study_instance_uid } => {
                         view! { <StudyView study_instance_uid=study_instance_uid route=current/> }.into_any()
                     }
+                    Route::Local => view! { <LocalView route=current/> }.into_any(),
                 }}
             </main>
         </div>

@@ -75,3 +75,18 @@ impl From<&PixelModuleError> for Failure {
         Failure::from(&DecodeError::PixelModule(e.clone()))
     }
 }
+
+impl From<&viewer_core::file::FileError> for Failure {
+    fn from(e: &viewer_core::file::FileError) -> Self {
+        use viewer_core::file::FileError;
+        match e {
+            FileError::Decode(e) => Failure::from(e),
+            FileError::PixelModule(e) => Failure::from(e),
+            other => Failure {
+                key: "error.local_file",
+                args: Vec::new(),
+                detail: other.to_string(),
+            },
+        }
+    }
+}

@@ -5,6 +5,7 @@ mod app;
 mod failure;
 mod i18n;
 mod layout;
+mod local;
 mod overlays;
 mod panic;
 mod renderer;

@@ -7,7 +7,11 @@ use viewer_core::i18n::Lang;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Studies,
-    Study { study_instance_uid: String },
+    Study {
+        study_instance_uid: String,
+    },
+    /// Files opened from this computer (they live in the tab, not in the URL).
+    Local,
 }
 
 fn search_params() -> Option<web_sys::UrlSearchParams> {
@@ -17,6 +21,9 @@ fn search_params() -> Option<web_sys::UrlSearchParams> {
 
 /// The route of the current URL.
 pub fn current() -> Route {
+    if search_params().is_some_and(|p| p.has("local")) {
+        return Route::Local;
+    }
     match search_params().and_then(|p| p.get("study")) {
         Some(uid) if viewer_core::dicom_json::is_uid(&uid) => Route::Study {
             study_instance_uid: uid,
@@ -38,6 +45,7 @@ pub fn navigate(route_signal: RwSignal<Route>, route: Route) {
     let url = match &route {
         Route::Studies => "?".to_string(),
         Route::Study { study_instance_uid } => format!("?study={study_instance_uid}"),
+        Route::Local => "?local".to_string(),
     };
     if let Ok(history) = window().history() {
         let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));

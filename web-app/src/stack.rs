@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use viewer_core::file::{DicomFile, FileError};
 use viewer_core::palette::{expand_segmented, Palette};
 use viewer_core::pixel_module::Photometric;
 use viewer_core::study::StackImage;
@@ -39,7 +40,16 @@ pub enum FrameState {
     NotDisplayable(&'static str),
 }
 
+/// Where a stack's frames come from.
+enum Source {
+    /// WADO-RS from the PACS.
+    Remote,
+    /// Files the reader dropped, by SOP Instance UID (read here, never uploaded).
+    Local(HashMap<String, Rc<DicomFile>>),
+}
+
 pub struct Stack {
+    source: Source,
     pub study: String,
     pub series: String,
     pub images: Vec<StackImage>,
@@ -60,7 +70,25 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// A stack of dropped files: `files` by SOP Instance UID.
+    pub fn local(
+        series: String,
+        images: Vec<StackImage>,
+        files: HashMap<String, Rc<DicomFile>>,
+    ) -> Rc<Self> {
+        Self::with_source(String::new(), series, images, Source::Local(files))
+    }
+
     pub fn new(study: String, series: String, images: Vec<StackImage>) -> Rc<Self> {
+        Self::with_source(study, series, images, Source::Remote)
+    }
+
+    fn with_source(
+        study: String,
+        series: String,
+        images: Vec<StackImage>,
+        source: Source,
+    ) -> Rc<Self> {
         let entries = images
             .iter()
             .enumerate()
@@ -80,6 +108,7 @@ impl Stack {
             .unwrap_or(1)
             .max(1);
         Rc::new(Stack {
+            source,
             study,
             series,
             images,
@@ -171,54 +200,60 @@ impl Stack {
             Err(e) => return FrameState::Failed(Failure::from(e)),
         };
         let signal = self.abort.signal();
-        let fetched = api::frame(
-            &self.study,
-            &self.series,
-            &image.sop_instance_uid,
-            entry.frame,
-            Some(&signal),
-        )
-        .await;
-        match fetched {
-            Ok(frame) => {
-                match decode_frame(
+        let decoded = match &self.source {
+            Source::Remote => api::frame(
+                &self.study,
+                &self.series,
+                &image.sop_instance_uid,
+                entry.frame,
+                Some(&signal),
+            )
+            .await
+            .map_err(|e| Failure::from(&e))
+            .and_then(|frame| {
+                decode_frame(
                     module,
                     &frame.transfer_syntax_uid,
                     &frame.bytes,
                     &self.limits,
-                ) {
-                    // Palette colour drawn as grey would be a wrong picture: map it through its
-                    // LUTs, or say it cannot be shown.
-                    Ok(decoded) if decoded.photometric == Photometric::PaletteColor => {
-                        match self.palette(entry.image, &signal).await {
-                            Some(palette) => FrameState::Ready(Rc::new(DecodedFrame {
-                                samples_per_pixel: 3,
-                                photometric: Photometric::Rgb,
-                                samples: Samples::U8(palette.apply(&decoded.samples)),
-                                ..decoded
-                            })),
-                            None => FrameState::NotDisplayable("viewer.palette"),
-                        }
-                    }
-                    // A Modality LUT turns stored values into modality values (e.g. HU).
-                    Ok(decoded) => match &image.modality_lut {
-                        Some(lut) if decoded.samples_per_pixel == 1 => {
-                            let values = (0..decoded.samples.len())
-                                .map(|i| {
-                                    lut.lookup(decoded.samples.get(i).unwrap_or_default()) as u16
-                                })
-                                .collect();
-                            FrameState::Ready(Rc::new(DecodedFrame {
-                                samples: Samples::U16(values),
-                                ..decoded
-                            }))
-                        }
-                        _ => FrameState::Ready(Rc::new(decoded)),
-                    },
-                    Err(e) => FrameState::Failed(Failure::from(&e)),
+                )
+                .map_err(|e| Failure::from(&e))
+            }),
+            Source::Local(files) => match files.get(&image.sop_instance_uid) {
+                Some(file) => file
+                    .decode(entry.frame - 1, &self.limits)
+                    .map_err(|e| Failure::from(&e)),
+                None => Err(Failure::from(&FileError::NoPixelData)),
+            },
+        };
+        match decoded {
+            // Palette colour drawn as grey would be a wrong picture: map it through its LUTs,
+            // or say it cannot be shown.
+            Ok(decoded) if decoded.photometric == Photometric::PaletteColor => {
+                match self.palette(entry.image, &signal).await {
+                    Some(palette) => FrameState::Ready(Rc::new(DecodedFrame {
+                        samples_per_pixel: 3,
+                        photometric: Photometric::Rgb,
+                        samples: Samples::U8(palette.apply(&decoded.samples)),
+                        ..decoded
+                    })),
+                    None => FrameState::NotDisplayable("viewer.palette"),
                 }
             }
-            Err(e) => FrameState::Failed(Failure::from(&e)),
+            // A Modality LUT turns stored values into modality values (e.g. HU).
+            Ok(decoded) => match &image.modality_lut {
+                Some(lut) if decoded.samples_per_pixel == 1 => {
+                    let values = (0..decoded.samples.len())
+                        .map(|i| lut.lookup(decoded.samples.get(i).unwrap_or_default()) as u16)
+                        .collect();
+                    FrameState::Ready(Rc::new(DecodedFrame {
+                        samples: Samples::U16(values),
+                        ..decoded
+                    }))
+                }
+                _ => FrameState::Ready(Rc::new(decoded)),
+            },
+            Err(e) => FrameState::Failed(e),
         }
     }
 

@@ -7,6 +7,7 @@ use viewer_core::text::format_da;
 use crate::api;
 use crate::failure::Failure;
 use crate::i18n::use_i18n;
+use crate::local::LocalOpen;
 use crate::route::{navigate, Route};
 
 async fn load() -> Result<Vec<StudySummary>, api::ApiError> {
@@ -104,6 +105,7 @@ pub fn StudyList(route: RwSignal<Route>) -> impl IntoView {
             <Transition fallback=move || view! { <p class="loading">{loading.t("studies.loading")}</p> }>
                 {rows.clone()}
             </Transition>
+            <LocalOpen route=route/>
         </section>
     }
 }

@@ -1,0 +1,242 @@
+//! Files the reader opens from this computer (dropped, or chosen as files or a folder): read
+//! and decoded in the browser, never uploaded. They stay in memory for this tab only.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use viewer_core::dicom_json::JsonDataset;
+use viewer_core::file::DicomFile;
+use viewer_core::local::{group_series, LocalSeries};
+use viewer_core::study::image_stack;
+use viewer_core::Limits;
+use wasm_bindgen::JsCast;
+
+use crate::i18n::use_i18n;
+use crate::route::{navigate, Route};
+use crate::stack::Stack;
+use crate::viewport::{Identity, Viewport};
+
+/// Larger files are not read (the tab's memory is the limit, and a file this size is a
+/// long multi-frame that the PACS should serve).
+const MAX_FILE_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// The files read, their attributes and their series.
+pub struct LocalStudy {
+    files: Vec<Rc<DicomFile>>,
+    attributes: Vec<JsonDataset>,
+    series: Vec<LocalSeries>,
+}
+
+/// The opened files of this tab (a context).
+#[derive(Clone, Copy)]
+pub struct LocalFiles(RwSignal<Option<Rc<LocalStudy>>, LocalStorage>);
+
+pub fn provide_local_files() {
+    provide_context(LocalFiles(RwSignal::new_local(None)));
+}
+
+/// How many files were read, and how many were not DICOM images (or too large).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct ReadOutcome {
+    read: usize,
+    refused: usize,
+}
+
+async fn read_files(files: Vec<web_sys::File>) -> (LocalStudy, ReadOutcome) {
+    let limits = Limits::default();
+    let (mut read, mut attributes, mut refused) = (Vec::new(), Vec::new(), 0);
+    for file in files {
+        if file.size() > MAX_FILE_BYTES {
+            refused += 1;
+            continue;
+        }
+        let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
+            refused += 1;
+            continue;
+        };
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        // DICOMDIR, reports and anything that is not an image are skipped; the images of a
+        // folder are found by reading its files, so the DICOMDIR itself is not needed.
+        match DicomFile::parse(&bytes, &limits) {
+            Ok(parsed) => {
+                attributes.push(parsed.attributes());
+                read.push(Rc::new(parsed));
+            }
+            Err(_) => refused += 1,
+        }
+    }
+    let outcome = ReadOutcome {
+        read: read.len(),
+        refused,
+    };
+    let series = group_series(&attributes);
+    (
+        LocalStudy {
+            files: read,
+            attributes,
+            series,
+        },
+        outcome,
+    )
+}
+
+fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+        .unwrap_or_default()
+}
+
+/// Drop zone and file / folder pickers on the study list.
+#[component]
+pub fn LocalOpen(route: RwSignal<Route>) -> impl IntoView {
+    let i18n = use_i18n();
+    let LocalFiles(local) = expect_context::<LocalFiles>();
+    let status = RwSignal::new(None::<String>);
+    let open = {
+        let i18n = i18n.clone();
+        move |files: Vec<web_sys::File>| {
+            if files.is_empty() {
+                return;
+            }
+            status.set(Some(i18n.t("local.reading")));
+            let i18n = i18n.clone();
+            spawn_local(async move {
+                let (study, outcome) = read_files(files).await;
+                if outcome.read == 0 {
+                    status.set(Some(i18n.f(
+                        "local.nothing",
+                        &[("refused", &outcome.refused.to_string())],
+                    )));
+                    return;
+                }
+                local.set(Some(Rc::new(study)));
+                navigate(route, Route::Local);
+            });
+        }
+    };
+    let on_drop = {
+        let open = open.clone();
+        move |ev: leptos::ev::DragEvent| {
+            ev.prevent_default();
+            open(file_list(ev.data_transfer().and_then(|d| d.files())));
+        }
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        open(file_list(input.and_then(|i| i.files())));
+    };
+    let on_pick_folder = on_pick.clone();
+    let label = |key: &'static str| {
+        let i18n = i18n.clone();
+        move || i18n.t(key)
+    };
+    view! {
+        <section class="local-open" data-testid="local-open"
+            on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+            <p>{label("local.drop")}</p>
+            <label class="button">
+                {label("local.choose_files")}
+                <input type="file" multiple=true data-testid="local-files" class="visually-hidden"
+                    on:change=on_pick />
+            </label>
+            <label class="button">
+                {label("local.choose_folder")}
+                <input type="file" multiple=true prop:webkitdirectory=true data-testid="local-folder"
+                    class="visually-hidden" on:change=on_pick_folder />
+            </label>
+            <p class="notice" role="status" data-testid="local-status">{move || status.get()}</p>
+        </section>
+    }
+}
+
+fn identity(ds: &JsonDataset, series: &LocalSeries) -> Identity {
+    use viewer_core::tags as t;
+    Identity {
+        patient_name: ds.person_name(t::PATIENT_NAME).unwrap_or_default(),
+        patient_id: ds.string(t::PATIENT_ID).unwrap_or_default(),
+        birth_date: ds.string(t::PATIENT_BIRTH_DATE),
+        study_date: ds.string(t::STUDY_DATE),
+        study_description: ds.string(t::STUDY_DESCRIPTION),
+        series_description: series.description.clone(),
+    }
+}
+
+/// The opened files: their series, and a viewport on the one chosen.
+#[component]
+pub fn LocalView(route: RwSignal<Route>) -> impl IntoView {
+    let i18n = use_i18n();
+    let LocalFiles(local) = expect_context::<LocalFiles>();
+    let selected = RwSignal::new(0usize);
+    let back = {
+        let i18n = i18n.clone();
+        view! {
+            <button class="back" data-testid="back" on:click=move |_| navigate(route, Route::Studies)>
+                {move || i18n.t("viewer.back")}
+            </button>
+        }
+    };
+    let body = move || {
+        let Some(study) = local.get() else {
+            return view! { <p class="notice" data-testid="local-none">{i18n.t("local.none")}</p> }
+                .into_any();
+        };
+        let items = study
+            .series
+            .iter()
+            .enumerate()
+            .map(|(n, s)| {
+                let label = format!(
+                    "{} {} {} ({})",
+                    s.series_number.map(|n| format!("#{n}")).unwrap_or_default(),
+                    s.modality.clone().unwrap_or_default(),
+                    s.description.clone().unwrap_or_default(),
+                    s.files.len()
+                );
+                view! {
+                    <li><button data-testid="series-item" class:selected=move || selected.get() == n
+                        on:click=move |_| selected.set(n)>{label}</button></li>
+                }
+            })
+            .collect_view();
+        let notice = i18n.t("local.notice");
+        // View closures must be Send; the files only ever live on the page's thread.
+        let study = send_wrapper::SendWrapper::new(study);
+        let viewport = move || {
+            let series = study.series.get(selected.get())?.clone();
+            let attributes: Vec<JsonDataset> = series
+                .files
+                .iter()
+                .map(|&i| study.attributes[i].clone())
+                .collect();
+            let files: HashMap<String, Rc<DicomFile>> = series
+                .files
+                .iter()
+                .filter_map(|&i| {
+                    let uid = study.attributes[i].string(viewer_core::tags::SOP_INSTANCE_UID)?;
+                    Some((uid, Rc::clone(&study.files[i])))
+                })
+                .collect();
+            let identity = identity(&attributes[0], &series);
+            let images = image_stack(&attributes, &Limits::default());
+            let stack = Stack::local(series.series_instance_uid.clone(), images, files);
+            Some(view! { <Viewport stack=stack identity=identity/> })
+        };
+        view! {
+            <p class="notice" data-testid="local-notice">{notice}</p>
+            <div class="study-layout">
+                <nav class="series-list"><ul>{items}</ul></nav>
+                <div class="grid" data-layout="1x1"><div class="cell">{viewport}</div></div>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="study" data-testid="local-view">
+            {back}
+            {body}
+        </section>
+    }
+}
