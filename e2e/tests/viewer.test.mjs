@@ -176,6 +176,10 @@ for (const { name, patient, fixture, coloured, noise } of [
   // expected values from pydicom's apply_voi_lut / apply_modality_lut (lut_reference.py).
   { name: 'a VOI LUT Sequence', patient: 'VLUT_GAMMA', fixture: 'voi_lut.json' },
   { name: 'a Modality LUT Sequence', patient: 'MLUT_SQRT', fixture: 'modality_lut.json' },
+  // e2e/fixtures/make_photometric.py: a CT slice relabelled MONOCHROME1 (expected: the window
+  // inverted) and an RGB ultrasound converted to YBR_FULL (expected: pydicom's RGB of it).
+  { name: 'MONOCHROME1', patient: 'PHOTO_MONO1', fixture: 'photometric/mono1.json' },
+  { name: 'YBR_FULL colour', patient: 'PHOTO_YBR', fixture: 'photometric/ybr_full.json', coloured: true },
 ]) {
   test(`an image with ${name} is shown as pydicom maps it`, async () => {
     const { page, problems } = await openPage(browser);
