@@ -48,8 +48,14 @@ async function assertView(portal, file, { source = (r, c) => [r, c], invert = fa
   assert.equal(wrong, 0, `${wrong} of ${points.length} canvas pixels differ`);
 }
 
-test('orientation markers of the axial CT follow rotation and flip', async () => {
-  const { page, problems } = await openPage(browser);
+// Each of these runs on a desktop window and on a phone-sized touch page.
+const SIZES = [
+  { device: 'desktop', options: {} },
+  { device: 'phone', options: { viewport: { width: 390, height: 844 }, hasTouch: true } },
+];
+
+for (const { device, options } of SIZES) test(`orientation markers of the axial CT follow rotation and flip (${device})`, async () => {
+  const { page, problems } = await openPage(browser, '', options);
   const portal = await openCt(page);
   assert.deepEqual(await markers(page), { left: 'R', right: 'L', top: 'A', bottom: 'P' });
 
@@ -69,8 +75,8 @@ test('orientation markers of the axial CT follow rotation and flip', async () =>
   await page.close();
 });
 
-test('the scale bar is drawn to the CT pixel spacing', async () => {
-  const { page, problems } = await openPage(browser);
+for (const { device, options } of SIZES) test(`the scale bar is drawn to the CT pixel spacing (${device})`, async () => {
+  const { page, problems } = await openPage(browser, '', options);
   const portal = await openCt(page);
   const bar = page.locator('[data-testid=scale-bar]');
   const lengthMm = Number(await bar.getAttribute('data-length-mm'));
@@ -86,8 +92,8 @@ test('the scale bar is drawn to the CT pixel spacing', async () => {
   await page.close();
 });
 
-test('the keyboard scrolls, picks presets, inverts and resets', async () => {
-  const { page, problems } = await openPage(browser);
+for (const { device, options } of SIZES) test(`the keyboard scrolls, picks presets, inverts and resets (${device})`, async () => {
+  const { page, problems } = await openPage(browser, '', options);
   const portal = await openCt(page);
   await portal.viewport().focus();
   await page.keyboard.press('End');

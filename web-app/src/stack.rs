@@ -131,6 +131,11 @@ impl Stack {
         self.entries.len()
     }
 
+    /// Frames loaded so far (decoded or failed), out of [`Stack::len`].
+    pub fn loaded(&self) -> usize {
+        self.cache.borrow().len()
+    }
+
     pub fn state(&self, index: usize) -> Option<FrameState> {
         self.cache.borrow().get(&index).cloned()
     }

@@ -777,6 +777,28 @@ pub fn Viewport(
             ev.prevent_default();
         }
     };
+    // Frames loaded so far: the reader sees when the whole series is there.
+    let loaded = {
+        let stack = stack.clone();
+        let changed = stack.changed.clone();
+        move || {
+            changed.track();
+            stack.loaded()
+        }
+    };
+    let loaded_for_attr = loaded.clone();
+    let progress = {
+        let i18n = i18n.clone();
+        move || {
+            let n = loaded();
+            (n < total).then(|| {
+                i18n.f(
+                    "viewer.loaded",
+                    &[("n", &n.to_string()), ("total", &total.to_string())],
+                )
+            })
+        }
+    };
     let zoom_text = {
         let i18n = i18n.clone();
         move || {
@@ -876,6 +898,7 @@ pub fn Viewport(
             data-playing=move || playing.get().to_string()
             data-tool=move || active_tool.get().id()
             data-smooth=move || smooth.get().to_string()
+            data-loaded=move || loaded_for_attr().to_string()
             data-context-lost=move || context_lost.get().to_string()
             tabindex="0"
             on:keydown=on_key
@@ -901,6 +924,7 @@ pub fn Viewport(
             <div class="overlay bottom-left">
                 <div data-testid="overlay-position">{position}</div>
                 <div data-testid="overlay-slice">{slice_text}</div>
+                <div data-testid="load-progress" role="status">{progress}</div>
             </div>
             <svg class="reference-lines" aria-hidden="true">
                 {move || reference_lines().into_iter().map(|(other, [x1, y1, x2, y2])| view! {
