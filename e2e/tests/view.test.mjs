@@ -6,12 +6,10 @@ import { join } from 'node:path';
 import { launch, openPage } from '../lib/browser.mjs';
 import { explicitLeSamples, displayByte } from '../lib/dicom.mjs';
 import { Portal, samplePoints } from '../lib/viewer.mjs';
+import { CT, CT_DIR, assertCtSlice } from '../lib/ct.mjs';
 
-const SHARED = process.env.DICOM_TEST_DATA ?? join(import.meta.dirname, '../../../shared');
-const CT_DIR = join(SHARED, 'ct-series/explicit-vr-le');
-// ct-series/README.md: 512x512, Rescale -1024/1, first window 40/400, Pixel Spacing 0.6269531 mm,
-// axial (rows towards the patient's left, columns towards posterior).
-const CT = { rows: 512, columns: 512, slope: 1, intercept: -1024, center: 40, width: 400 };
+// ct-series/README.md: Pixel Spacing 0.6269531 mm, axial (rows towards the patient's left,
+// columns towards posterior).
 const SPACING_MM = 0.6269531;
 
 let browser;
@@ -29,24 +27,6 @@ const attr = (portal, name) => portal.viewport().getAttribute(name);
 const markers = async (page) => Object.fromEntries(await Promise.all(['left', 'right', 'top', 'bottom'].map(
   async (side) => [side, (await page.locator(`[data-testid=marker-${side}]`).innerText()).trim()])));
 
-/**
- * Compares canvas pixels with slice `file` as the fitted view shows it, where `source(row, col)`
- * gives the image pixel displayed at screen grid cell (row, col) and `invert` flips grey levels.
- */
-async function assertView(portal, file, { source = (r, c) => [r, c], invert = false } = {}) {
-  const stored = explicitLeSamples(join(CT_DIR, file), CT.rows, CT.columns);
-  const { width, height } = await portal.canvasSize();
-  const points = samplePoints(width, height, CT.columns, CT.rows);
-  const { rgba } = await portal.canvasPixels(points.map((p) => p.canvas));
-  let wrong = 0;
-  points.forEach((p, i) => {
-    const [r, c] = source(Math.floor(p.pixel / CT.columns), p.pixel % CT.columns);
-    const byte = displayByte(stored[r * CT.columns + c], CT);
-    const expected = invert ? 255 - byte : byte;
-    if (Math.abs(rgba[i][0] - expected) > 1) wrong += 1;
-  });
-  assert.equal(wrong, 0, `${wrong} of ${points.length} canvas pixels differ`);
-}
 
 // Each of these runs on a desktop window and on a phone-sized touch page.
 const SIZES = [
@@ -63,14 +43,14 @@ for (const { device, options } of SIZES) test(`orientation markers of the axial 
   assert.equal(await attr(portal, 'data-quarter-turns'), '1');
   assert.deepEqual(await markers(page), { left: 'P', right: 'A', top: 'R', bottom: 'L' });
   // Turned clockwise: screen cell (r, c) shows image pixel (N-1-c, r).
-  await assertView(portal, 'CT0001.dcm', { source: (r, c) => [CT.rows - 1 - c, r] });
+  await assertCtSlice(portal, 'CT0001.dcm', { source: (r, c) => [CT.rows - 1 - c, r] });
 
   await page.locator('[data-testid=tool-rotate]').click();
   await page.locator('[data-testid=tool-rotate]').click();
   await page.locator('[data-testid=tool-rotate]').click();
   await page.locator('[data-testid=tool-flip-h]').click();
   assert.deepEqual(await markers(page), { left: 'L', right: 'R', top: 'A', bottom: 'P' });
-  await assertView(portal, 'CT0001.dcm', { source: (r, c) => [r, CT.columns - 1 - c] });
+  await assertCtSlice(portal, 'CT0001.dcm', { source: (r, c) => [r, CT.columns - 1 - c] });
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -116,9 +96,9 @@ for (const { device, options } of SIZES) test(`the keyboard scrolls, picks prese
 
   await page.keyboard.press('i');
   assert.equal(await attr(portal, 'data-inverted'), 'true');
-  await assertView(portal, 'CT0001.dcm', { invert: true });
+  await assertCtSlice(portal, 'CT0001.dcm', { invert: true });
   await page.keyboard.press('i');
-  await assertView(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, 'CT0001.dcm');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -149,12 +129,12 @@ test('right drag zooms, middle drag pans, and fit and reset bring the image back
 
   await page.locator('[data-testid=tool-fit]').click();
   assert.equal(await attr(portal, 'data-zoom'), '1');
-  await assertView(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, 'CT0001.dcm');
   await page.locator('[data-testid=tool-one-to-one]').click();
   assert.notEqual(await attr(portal, 'data-zoom'), '1');
   await page.locator('[data-testid=tool-reset]').click();
   assert.equal(await attr(portal, 'data-zoom'), '1');
-  await assertView(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, 'CT0001.dcm');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -205,7 +185,7 @@ test('a lost WebGL context is restored and the same pixels are drawn again', asy
   assert.match(await page.locator('[data-testid=viewport-message]').innerText(), /interrompu/);
   await page.evaluate(() => window.loseContext.restoreContext());
   await page.waitForSelector('[data-testid=viewport][data-context-lost=false][data-state=ready]');
-  await assertView(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, 'CT0001.dcm');
   assert.deepEqual(problems.filter((p) => !/WebGL|GL_CONTEXT_LOST|context lost/i.test(p)), []);
   await page.close();
 });
@@ -243,7 +223,7 @@ test('bilinear interpolation blends the modality values of the four nearest pixe
   assert.ok(blended > 100, `only ${blended} points where blending shows`);
   assert.equal(wrong, 0, `${wrong} of ${points.length} canvas pixels differ from the bilinear blend`);
   await page.keyboard.press('r');
-  await assertView(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, 'CT0001.dcm');
   assert.deepEqual(problems, []);
   await page.close();
 });
