@@ -9,16 +9,14 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use viewer_core::study::PixelSpacing;
 use viewer_core::view::ViewState;
-use viewer_core::voi::{VoiFunction, WindowLevel};
-use wasm_bindgen::JsCast;
+use viewer_core::voi::WindowLevel;
 
 use crate::i18n::use_i18n;
-use crate::layout::{CellReport, Grid};
+use crate::layout::Grid;
 use crate::overlays::{
     CineControls, ImageGeometry, OrientationMarkers, ScaleBar, Tool, ToolPicker, ViewAction,
     ViewToolbar,
 };
-use crate::renderer::{DrawParams, Renderer};
 use crate::stack::{FrameState, Stack};
 
 /// Identity shown over the image (PS3.3 says nothing; clinical safety says always).
@@ -32,8 +30,26 @@ pub struct Identity {
     pub series_description: Option<String>,
 }
 
+mod draw;
+mod pointer;
+mod sync;
+
 /// The frame in the texture, and the VOI LUT it was mapped through.
 type Uploaded = (Rc<viewer_core::DecodedFrame>, Option<usize>);
+
+/// The signals of one viewport that its parts (drawing, pointer input) read and write.
+#[derive(Clone, Copy)]
+struct Signals {
+    index: RwSignal<usize>,
+    window: RwSignal<Option<WindowLevel>>,
+    voi_lut: RwSignal<Option<usize>>,
+    view: RwSignal<ViewState>,
+    reader_invert: RwSignal<bool>,
+    smooth: RwSignal<bool>,
+    canvas_css: RwSignal<[f64; 2]>,
+    gl_error: RwSignal<Option<String>>,
+    context_lost: RwSignal<bool>,
+}
 
 /// Canvas pixels of vertical drag per slice with the scroll tool.
 const SCROLL_DRAG_PX: f64 = 12.0;
@@ -56,10 +72,6 @@ pub fn Viewport(
     let grid = use_context::<Grid>();
     let i18n = use_i18n();
     let canvas_ref = NodeRef::<Canvas>::new();
-    let renderer: Rc<RefCell<Option<Renderer>>> = Rc::default();
-    // The frame in the texture (and the VOI LUT it was mapped through), so a window change
-    // does not upload it again.
-    let uploaded: Rc<RefCell<Option<Uploaded>>> = Rc::default();
     let gl_error = RwSignal::new(None::<String>);
     // The GPU dropped the WebGL context (driver reset, too many contexts); it comes back with
     // `webglcontextrestored`, and the renderer is then built and the frame uploaded again.
@@ -113,116 +125,8 @@ pub fn Viewport(
         })
     };
 
-    // Each entry's plane in patient space, for synchronised scrolling.
-    let planes: Vec<Option<viewer_core::plane::ImagePlane>> = stack
-        .entries
-        .iter()
-        .map(|e| stack.images[e.image].plane())
-        .collect();
-    let current_report = {
-        let stack = stack.clone();
-        move |i: usize| -> Option<CellReport> {
-            let image = &stack.images[stack.entries.get(i)?.image];
-            Some(CellReport {
-                frame_of_reference_uid: image.frame_of_reference_uid.clone(),
-                plane: image.plane(),
-                patient_id: image.patient_id.clone(),
-            })
-        }
-    };
-    if let Some(grid) = grid {
-        // Tell the other cells what this one shows.
-        let report = current_report.clone();
-        Effect::new(move |_| {
-            let now = report(index.get());
-            if grid.reports.with_untracked(|r| r[cell] != now) {
-                grid.reports.update(|r| r[cell] = now);
-            }
-        });
-        // No clean-up write: the cell's next viewport overwrites the report, hidden cells'
-        // reports are ignored, and writing while the study view is being torn down would wake
-        // readers whose signals are already gone.
-        // Follow the active cell to the nearest parallel slice of the same frame of reference.
-        let stack = stack.clone();
-        let report = current_report.clone();
-        let planes = planes.clone();
-        Effect::new(move |_| {
-            let active = grid.active.get();
-            if !grid.sync.get() || active == cell {
-                return;
-            }
-            let Some(leader) = grid.reports.with(|r| r[active].clone()) else {
-                return;
-            };
-            let Some(own) = report(index.get_untracked()) else {
-                return;
-            };
-            let (Some(leader_plane), Some(own_plane)) = (leader.plane, own.plane) else {
-                return;
-            };
-            if leader.frame_of_reference_uid.is_none()
-                || leader.frame_of_reference_uid != own.frame_of_reference_uid
-                || !own_plane.is_parallel_to(&leader_plane)
-            {
-                return;
-            }
-            if let Some(nearest) =
-                viewer_core::plane::nearest_plane(&planes, leader_plane.origin_mm)
-            {
-                if nearest != index.get_untracked() {
-                    index.set(nearest);
-                    stack.focus(nearest);
-                }
-            }
-        });
-    }
-    let activate = move || {
-        if let Some(grid) = grid {
-            if grid.active.get_untracked() != cell {
-                grid.active.set(cell);
-            }
-        }
-    };
-    // Where the other visible cells' planes cross this image, in CSS pixels of the canvas.
-    let reference_lines = {
-        let report = current_report.clone();
-        move || -> Vec<(usize, [f64; 4])> {
-            let Some(grid) = grid else {
-                return Vec::new();
-            };
-            let Some(own) = report(index.get()) else {
-                return Vec::new();
-            };
-            let (Some(own_plane), Some(frame)) = (own.plane, own.frame_of_reference_uid) else {
-                return Vec::new();
-            };
-            let ratio = device_pixel_ratio();
-            let canvas = canvas_css.get().map(|c| c * ratio);
-            let size = [f64::from(own_plane.columns), f64::from(own_plane.rows)];
-            let map = view.get().canvas_from_image(size, canvas);
-            let cells = grid.layout.get().cells();
-            grid.reports.with(|reports| {
-                reports
-                    .iter()
-                    .enumerate()
-                    .take(cells)
-                    .filter(|(other, _)| *other != cell)
-                    .filter_map(|(other, r)| {
-                        let r = r.as_ref()?;
-                        if r.frame_of_reference_uid.as_deref() != Some(frame.as_str()) {
-                            return None;
-                        }
-                        let (a, b) = own_plane.intersection_in_image(&r.plane?)?;
-                        let (a, b) = (map.apply(a), map.apply(b));
-                        Some((
-                            other,
-                            [a[0] / ratio, a[1] / ratio, b[0] / ratio, b[1] / ratio],
-                        ))
-                    })
-                    .collect()
-            })
-        }
-    };
+    let (activate, reference_lines) =
+        sync::connect(grid, cell, stack.clone(), index, view, canvas_css);
 
     // The state of the visible frame, re-read whenever a frame arrives.
     let visible = {
@@ -248,161 +152,24 @@ pub fn Viewport(
         }
     };
 
-    // Draw whenever the canvas, the frame or the window changes.
-    {
-        let stack = stack.clone();
-        let renderer = Rc::clone(&renderer);
-        let uploaded = Rc::clone(&uploaded);
-        let visible = visible.clone();
-        Effect::new(move |_| {
-            let Some(canvas) = canvas_ref.get() else {
-                return;
-            };
-            if context_lost.get() {
-                return;
-            }
-            let mut slot = renderer.borrow_mut();
-            if slot.is_none() {
-                match Renderer::new(canvas) {
-                    Ok(r) => *slot = Some(r),
-                    Err(e) => {
-                        gl_error.set(Some(e));
-                        return;
-                    }
-                }
-            }
-            let Some(r) = slot.as_mut() else { return };
-            let i = index.get();
-            let entry_image = stack.entries[i].image;
-            let Some(FrameState::Ready(frame)) = visible() else {
-                return;
-            };
-            let image = &stack.images[entry_image];
-            if window.get_untracked().is_none() && voi_lut.get_untracked().is_none() {
-                // The file's first window, else its first VOI LUT, else the data range.
-                if image.windows.is_empty() && !image.voi_luts.is_empty() {
-                    voi_lut.set(Some(0));
-                } else {
-                    window.set(Some(default_window(&frame, entry_image)));
-                }
-            }
-            let lut = voi_lut
-                .get()
-                .and_then(|i| image.voi_luts.get(i).map(|l| (i, l)));
-            let wl = window.get().unwrap_or(WindowLevel {
-                center: 127.5,
-                width: 255.0,
-            });
-            let fresh = uploaded
-                .borrow()
-                .as_ref()
-                .is_none_or(|(u, l)| !Rc::ptr_eq(u, &frame) || *l != lut.map(|(i, _)| i));
-            if fresh {
-                let shown = match lut {
-                    Some((_, lut)) => {
-                        Rc::new(through_voi_lut(&frame, lut, &image.effective_rescale()))
-                    }
-                    None => Rc::clone(&frame),
-                };
-                if let Err(e) = r.upload(&shown) {
-                    gl_error.set(Some(e));
-                    return;
-                }
-                *uploaded.borrow_mut() = Some((Rc::clone(&frame), lut.map(|(i, _)| i)));
-            }
-            r.resize();
-            let css = [
-                f64::from(canvas_ref.get_untracked().map_or(0, |c| c.client_width())),
-                f64::from(canvas_ref.get_untracked().map_or(0, |c| c.client_height())),
-            ];
-            if canvas_css.get_untracked() != css {
-                canvas_css.set(css);
-            }
-            // Through a VOI LUT the texture already holds display values 0..=255: draw them
-            // as they are (LINEAR_EXACT over 0..255 is the identity).
-            let rescale = image.effective_rescale();
-            let (slope, intercept, center, width, function) = match lut {
-                Some(_) => (1.0, 0.0, 127.5, 255.0, VoiFunction::LinearExact.code()),
-                None => (
-                    rescale.slope as f32,
-                    rescale.intercept as f32,
-                    wl.center as f32,
-                    wl.width as f32,
-                    image.voi_function.code(),
-                ),
-            };
-            r.draw(
-                &DrawParams {
-                    slope,
-                    intercept,
-                    center,
-                    width,
-                    function,
-                    // MONOCHROME1 shows low values bright; Presentation LUT INVERSE flips again.
-                    invert: ((frame.photometric
-                        == viewer_core::pixel_module::Photometric::Monochrome1)
-                        != image.inverse)
-                        != reader_invert.get(),
-                    smooth: smooth.get(),
-                },
-                &view.get(),
-            );
-            if r.is_lost() {
-                context_lost.set(true);
-            }
-        });
-    }
-    {
-        let renderer = Rc::clone(&renderer);
-        let uploaded = Rc::clone(&uploaded);
-        let on_lost = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
-            move |ev: web_sys::Event| {
-                // Without preventDefault the browser never restores the context.
-                ev.prevent_default();
-                renderer.borrow_mut().take();
-                uploaded.borrow_mut().take();
-                let _ = context_lost.try_set(true);
-            },
-        );
-        let on_restored = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-            let _ = context_lost.try_set(false);
-        });
-        Effect::new(move |_| {
-            if let Some(canvas) = canvas_ref.get() {
-                let _ = canvas.add_event_listener_with_callback(
-                    "webglcontextlost",
-                    on_lost.as_ref().unchecked_ref(),
-                );
-                let _ = canvas.add_event_listener_with_callback(
-                    "webglcontextrestored",
-                    on_restored.as_ref().unchecked_ref(),
-                );
-            }
-        });
-    }
-    // Redraw when the canvas changes size (window resize, layout change, phone rotation):
-    // the drawing buffer follows its displayed size times the device pixel ratio.
-    {
-        let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-            // The viewport may be gone by the time the browser reports a size.
-            let _ = index.try_update(|_| {});
-        });
-        let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
-        // The closure must outlive the observer; it is a few bytes per viewport ever made.
-        on_resize.forget();
-        let observer = send_wrapper::SendWrapper::new(observer);
-        let watched = observer.clone();
-        Effect::new(move |_| {
-            if let (Some(canvas), Some(observer)) = (canvas_ref.get(), watched.as_ref()) {
-                observer.observe(&canvas);
-            }
-        });
-        on_cleanup(move || {
-            if let Some(observer) = observer.as_ref() {
-                observer.disconnect();
-            }
-        });
-    }
+    let signals = Signals {
+        index,
+        window,
+        voi_lut,
+        view,
+        reader_invert,
+        smooth,
+        canvas_css,
+        gl_error,
+        context_lost,
+    };
+    draw::connect(
+        canvas_ref,
+        stack.clone(),
+        signals,
+        visible.clone(),
+        default_window,
+    );
 
     let go_to = {
         let stack = stack.clone();
@@ -458,6 +225,7 @@ pub fn Viewport(
     }
     let on_wheel = {
         let step_by = step_by.clone();
+        let activate = activate.clone();
         move |ev: leptos::ev::WheelEvent| {
             ev.prevent_default();
             activate();
@@ -483,128 +251,14 @@ pub fn Viewport(
             }
         }
     };
-    let data_range_for_drag = data_range.clone();
-    // Pointers down on the viewport (id, client x, y): one drags with a tool (the mouse
-    // button's, or the active tool for touch and the left button), two pinch and pan.
-    let pointers = RwSignal::new(Vec::<(i32, f64, f64)>::new());
-    let drag_tool = RwSignal::new(None::<Tool>);
-    let scroll_rest = RwSignal::new(0.0f64);
-    let step_for_drag = step_by.clone();
-    let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
-        let tool = match (ev.pointer_type().as_str(), ev.button()) {
-            ("mouse", 1) => Tool::Pan,
-            ("mouse", 2) => Tool::Zoom,
-            (_, 0) => active_tool.get_untracked(),
-            _ => return,
-        };
-        ev.prevent_default();
-        activate();
-        let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
-        pointers.update(|p| {
-            p.retain(|(id, ..)| *id != ev.pointer_id());
-            p.push((ev.pointer_id(), x, y));
-        });
-        drag_tool.set(Some(tool));
-        scroll_rest.set(0.0);
-        if let Some(canvas) = canvas_ref.get_untracked() {
-            let _ = canvas.set_pointer_capture(ev.pointer_id());
-            let _ = canvas
-                .parent_element()
-                .map(|p| p.unchecked_into::<web_sys::HtmlElement>().focus());
-        }
-    };
-    let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
-        let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
-        let before = pointers.get_untracked();
-        let Some(&(_, px, py)) = before.iter().find(|(id, ..)| *id == ev.pointer_id()) else {
-            return;
-        };
-        let (dx, dy) = (x - px, y - py);
-        if dx == 0.0 && dy == 0.0 {
-            return;
-        }
-        pointers.update(|p| {
-            if let Some(entry) = p.iter_mut().find(|(id, ..)| *id == ev.pointer_id()) {
-                *entry = (ev.pointer_id(), x, y);
-            }
-        });
-        let ratio = device_pixel_ratio();
-        let canvas = canvas_css.get_untracked().map(|c| c * ratio);
-        if let [a, b, ..] = before.as_slice() {
-            // Two fingers: the spread zooms about their midpoint, the midpoint's travel pans.
-            let after = pointers.get_untracked();
-            let (Some(na), Some(nb)) = (
-                after.iter().find(|p| p.0 == a.0),
-                after.iter().find(|p| p.0 == b.0),
-            ) else {
-                return;
-            };
-            let spread = |p: &(i32, f64, f64), q: &(i32, f64, f64)| {
-                ((p.1 - q.1).powi(2) + (p.2 - q.2).powi(2)).sqrt()
-            };
-            let (old, new) = (spread(a, b), spread(na, nb));
-            let rect = canvas_ref
-                .get_untracked()
-                .map(|c| c.get_bounding_client_rect());
-            let (left, top) = rect.map_or((0.0, 0.0), |r| (r.left(), r.top()));
-            let mid = [
-                ((na.1 + nb.1) / 2.0 - left) * ratio,
-                ((na.2 + nb.2) / 2.0 - top) * ratio,
-            ];
-            let travel = [
-                ((na.1 + nb.1) - (a.1 + b.1)) / 2.0 * ratio,
-                ((na.2 + nb.2) - (a.2 + b.2)) / 2.0 * ratio,
-            ];
-            view.update(|v| {
-                v.pan_px[0] += travel[0];
-                v.pan_px[1] += travel[1];
-                if old > 1.0 && new > 1.0 {
-                    *v = v.zoomed_at(new / old, mid, canvas);
-                }
-            });
-            return;
-        }
-        match drag_tool.get_untracked() {
-            Some(Tool::Pan) => view.update(|v| {
-                v.pan_px[0] += dx * ratio;
-                v.pan_px[1] += dy * ratio;
-            }),
-            Some(Tool::Zoom) => {
-                let centre = [canvas[0] / 2.0, canvas[1] / 2.0];
-                // Up zooms in; 100 px doubles.
-                let factor = (-dy * std::f64::consts::LN_2 / 100.0).exp();
-                view.update(|v| *v = v.zoomed_at(factor, centre, canvas));
-            }
-            Some(Tool::Scroll) => {
-                let travelled = scroll_rest.get_untracked() + dy;
-                let slices = (travelled / SCROLL_DRAG_PX).trunc();
-                scroll_rest.set(travelled - slices * SCROLL_DRAG_PX);
-                if slices != 0.0 {
-                    step_for_drag(slices as isize);
-                }
-            }
-            Some(Tool::Window) => {
-                if voi_lut.get_untracked().is_some() {
-                    voi_lut.set(None);
-                    if window.get_untracked().is_none() {
-                        window.set(data_range_for_drag());
-                    }
-                }
-                window.update(|w| {
-                    if let Some(wl) = w {
-                        *wl = wl.dragged(dx, dy);
-                    }
-                });
-            }
-            None => {}
-        }
-    };
-    let on_pointer_up = move |ev: leptos::ev::PointerEvent| {
-        pointers.update(|p| p.retain(|(id, ..)| *id != ev.pointer_id()));
-        if pointers.with_untracked(|p| p.is_empty()) {
-            drag_tool.set(None);
-        }
-    };
+    let (on_pointer_down, on_pointer_move, on_pointer_up) = pointer::handlers(
+        canvas_ref,
+        signals,
+        active_tool,
+        activate.clone(),
+        step_by.clone(),
+        data_range.clone(),
+    );
 
     let state_attr = {
         let visible = visible.clone();
@@ -742,6 +396,7 @@ pub fn Viewport(
     };
     let on_key = {
         let step_by = step_by.clone();
+        let activate = activate.clone();
         let go_to = go_to.clone();
         move |ev: leptos::ev::KeyboardEvent| {
             if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
@@ -906,7 +561,7 @@ pub fn Viewport(
             on:wheel=on_wheel
             on:pointerdown=on_pointer_down
             on:pointermove=on_pointer_move
-            on:pointerup=on_pointer_up
+            on:pointerup=on_pointer_up.clone()
             on:pointercancel=on_pointer_up
         >
             // Interactions are on the whole viewport, so they also work over a message.
@@ -963,25 +618,5 @@ pub fn Viewport(
                 <div class="viewport-message" role="status" data-testid="viewport-message" title=detail.clone()>{m}</div>
             })}
         </div>
-    }
-}
-
-/// A frame's modality values through a VOI LUT, as 8-bit display values.
-fn through_voi_lut(
-    frame: &viewer_core::DecodedFrame,
-    lut: &viewer_core::lut::Lut,
-    rescale: &viewer_core::voi::Rescale,
-) -> viewer_core::DecodedFrame {
-    let max = f64::from(lut.max_output());
-    let values = (0..frame.samples.len())
-        .map(|i| {
-            let modality = rescale.apply(frame.samples.get(i).unwrap_or_default());
-            (f64::from(lut.lookup(modality)) * 255.0 / max).round() as u8
-        })
-        .collect();
-    viewer_core::DecodedFrame {
-        samples: viewer_core::Samples::U8(values),
-        relabelled_from: None,
-        ..frame.clone()
     }
 }

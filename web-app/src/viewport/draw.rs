@@ -1,0 +1,217 @@
+//! Drawing a viewport: the renderer built on its canvas (again after a lost WebGL context),
+//! the visible frame uploaded once and drawn whenever the window or the view changes, and the
+//! drawing buffer following the canvas's displayed size.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use viewer_core::voi::{VoiFunction, WindowLevel};
+use wasm_bindgen::JsCast;
+
+use super::{Signals, Uploaded};
+use crate::renderer::{DrawParams, Renderer};
+use crate::stack::{FrameState, Stack};
+
+/// Starts drawing `stack` on the canvas of `canvas_ref`; `visible` is the visible frame's
+/// state and `default_window` the window chosen when the reader has not chosen one.
+pub(super) fn connect(
+    canvas_ref: NodeRef<Canvas>,
+    stack: SendWrapper<Rc<Stack>>,
+    s: Signals,
+    visible: impl Fn() -> Option<FrameState> + Clone + 'static,
+    default_window: impl Fn(&viewer_core::DecodedFrame, usize) -> WindowLevel + 'static,
+) {
+    let Signals {
+        index,
+        window,
+        voi_lut,
+        view,
+        reader_invert,
+        smooth,
+        canvas_css,
+        gl_error,
+        context_lost,
+    } = s;
+    let renderer: Rc<RefCell<Option<Renderer>>> = Rc::default();
+    // The frame in the texture (and the VOI LUT it was mapped through), so a window change
+    // does not upload it again.
+    let uploaded: Rc<RefCell<Option<Uploaded>>> = Rc::default();
+    // Draw whenever the canvas, the frame or the window changes.
+    {
+        let stack = stack.clone();
+        let renderer = Rc::clone(&renderer);
+        let uploaded = Rc::clone(&uploaded);
+        let visible = visible.clone();
+        Effect::new(move |_| {
+            let Some(canvas) = canvas_ref.get() else {
+                return;
+            };
+            if context_lost.get() {
+                return;
+            }
+            let mut slot = renderer.borrow_mut();
+            if slot.is_none() {
+                match Renderer::new(canvas) {
+                    Ok(r) => *slot = Some(r),
+                    Err(e) => {
+                        gl_error.set(Some(e));
+                        return;
+                    }
+                }
+            }
+            let Some(r) = slot.as_mut() else { return };
+            let i = index.get();
+            let entry_image = stack.entries[i].image;
+            let Some(FrameState::Ready(frame)) = visible() else {
+                return;
+            };
+            let image = &stack.images[entry_image];
+            if window.get_untracked().is_none() && voi_lut.get_untracked().is_none() {
+                // The file's first window, else its first VOI LUT, else the data range.
+                if image.windows.is_empty() && !image.voi_luts.is_empty() {
+                    voi_lut.set(Some(0));
+                } else {
+                    window.set(Some(default_window(&frame, entry_image)));
+                }
+            }
+            let lut = voi_lut
+                .get()
+                .and_then(|i| image.voi_luts.get(i).map(|l| (i, l)));
+            let wl = window.get().unwrap_or(WindowLevel {
+                center: 127.5,
+                width: 255.0,
+            });
+            let fresh = uploaded
+                .borrow()
+                .as_ref()
+                .is_none_or(|(u, l)| !Rc::ptr_eq(u, &frame) || *l != lut.map(|(i, _)| i));
+            if fresh {
+                let shown = match lut {
+                    Some((_, lut)) => {
+                        Rc::new(through_voi_lut(&frame, lut, &image.effective_rescale()))
+                    }
+                    None => Rc::clone(&frame),
+                };
+                if let Err(e) = r.upload(&shown) {
+                    gl_error.set(Some(e));
+                    return;
+                }
+                *uploaded.borrow_mut() = Some((Rc::clone(&frame), lut.map(|(i, _)| i)));
+            }
+            r.resize();
+            let css = [
+                f64::from(canvas_ref.get_untracked().map_or(0, |c| c.client_width())),
+                f64::from(canvas_ref.get_untracked().map_or(0, |c| c.client_height())),
+            ];
+            if canvas_css.get_untracked() != css {
+                canvas_css.set(css);
+            }
+            // Through a VOI LUT the texture already holds display values 0..=255: draw them
+            // as they are (LINEAR_EXACT over 0..255 is the identity).
+            let rescale = image.effective_rescale();
+            let (slope, intercept, center, width, function) = match lut {
+                Some(_) => (1.0, 0.0, 127.5, 255.0, VoiFunction::LinearExact.code()),
+                None => (
+                    rescale.slope as f32,
+                    rescale.intercept as f32,
+                    wl.center as f32,
+                    wl.width as f32,
+                    image.voi_function.code(),
+                ),
+            };
+            r.draw(
+                &DrawParams {
+                    slope,
+                    intercept,
+                    center,
+                    width,
+                    function,
+                    // MONOCHROME1 shows low values bright; Presentation LUT INVERSE flips again.
+                    invert: ((frame.photometric
+                        == viewer_core::pixel_module::Photometric::Monochrome1)
+                        != image.inverse)
+                        != reader_invert.get(),
+                    smooth: smooth.get(),
+                },
+                &view.get(),
+            );
+            if r.is_lost() {
+                context_lost.set(true);
+            }
+        });
+    }
+    {
+        let renderer = Rc::clone(&renderer);
+        let uploaded = Rc::clone(&uploaded);
+        let on_lost = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
+            move |ev: web_sys::Event| {
+                // Without preventDefault the browser never restores the context.
+                ev.prevent_default();
+                renderer.borrow_mut().take();
+                uploaded.borrow_mut().take();
+                let _ = context_lost.try_set(true);
+            },
+        );
+        let on_restored = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            let _ = context_lost.try_set(false);
+        });
+        Effect::new(move |_| {
+            if let Some(canvas) = canvas_ref.get() {
+                let _ = canvas.add_event_listener_with_callback(
+                    "webglcontextlost",
+                    on_lost.as_ref().unchecked_ref(),
+                );
+                let _ = canvas.add_event_listener_with_callback(
+                    "webglcontextrestored",
+                    on_restored.as_ref().unchecked_ref(),
+                );
+            }
+        });
+    }
+    // Redraw when the canvas changes size (window resize, layout change, phone rotation):
+    // the drawing buffer follows its displayed size times the device pixel ratio.
+    {
+        let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            // The viewport may be gone by the time the browser reports a size.
+            let _ = index.try_update(|_| {});
+        });
+        let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+        // The closure must outlive the observer; it is a few bytes per viewport ever made.
+        on_resize.forget();
+        let observer = send_wrapper::SendWrapper::new(observer);
+        let watched = observer.clone();
+        Effect::new(move |_| {
+            if let (Some(canvas), Some(observer)) = (canvas_ref.get(), watched.as_ref()) {
+                observer.observe(&canvas);
+            }
+        });
+        on_cleanup(move || {
+            if let Some(observer) = observer.as_ref() {
+                observer.disconnect();
+            }
+        });
+    }
+}
+
+/// A frame's modality values through a VOI LUT, as 8-bit display values.
+fn through_voi_lut(
+    frame: &viewer_core::DecodedFrame,
+    lut: &viewer_core::lut::Lut,
+    rescale: &viewer_core::voi::Rescale,
+) -> viewer_core::DecodedFrame {
+    let max = f64::from(lut.max_output());
+    let values = (0..frame.samples.len())
+        .map(|i| {
+            let modality = rescale.apply(frame.samples.get(i).unwrap_or_default());
+            (f64::from(lut.lookup(modality)) * 255.0 / max).round() as u8
+        })
+        .collect();
+    viewer_core::DecodedFrame {
+        samples: viewer_core::Samples::U8(values),
+        relabelled_from: None,
+        ..frame.clone()
+    }
+}
