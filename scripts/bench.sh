@@ -69,8 +69,8 @@ Release build of the web app:
 $app_size.
 
 Every decoder is in the one wasm today; jxl-oxide and the OpenJPH port account for about
-1.5 MB of it. Loading rare codecs on demand (and
-decoding in workers) is the next step for first-image time.
+1.5 MB of it. Loading rare codecs on demand (and decoding in workers) is the next step for
+first-image time.
 HEAD
 } > BENCHMARKS.md
 cat BENCHMARKS.md
