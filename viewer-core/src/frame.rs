@@ -112,6 +112,20 @@ pub struct DecodedFrame {
     pub relabelled_from: Option<String>,
 }
 
+impl DecodedFrame {
+    /// A frame of `module`'s size holding `samples`, decoded from bytes labelled correctly.
+    fn of(module: &PixelModule, photometric: Photometric, samples: Samples) -> Self {
+        DecodedFrame {
+            rows: module.rows,
+            columns: module.columns,
+            samples_per_pixel: module.samples_per_pixel,
+            photometric,
+            samples,
+            relabelled_from: None,
+        }
+    }
+}
+
 /// Why a frame could not be decoded. Messages name the problem, never patient data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
@@ -176,14 +190,11 @@ pub fn decode_frame(
             transfer_syntax: ts.name().to_string(),
             message: e.to_string(),
         })?;
-        return Ok(DecodedFrame {
-            rows: module.rows,
-            columns: module.columns,
-            samples_per_pixel: module.samples_per_pixel,
-            photometric: photometric_after_codec(module),
+        return Ok(DecodedFrame::of(
+            module,
+            photometric_after_codec(module),
             samples,
-            relabelled_from: None,
-        });
+        ));
     }
 
     if crate::jxl::JPEG_XL_SYNTAXES.contains(&uid) {
@@ -276,14 +287,7 @@ pub fn decode_frame(
         });
     }
     let samples = typed_samples(module, &native);
-    Ok(DecodedFrame {
-        rows: module.rows,
-        columns: module.columns,
-        samples_per_pixel: module.samples_per_pixel,
-        photometric,
-        samples,
-        relabelled_from: None,
-    })
+    Ok(DecodedFrame::of(module, photometric, samples))
 }
 
 /// JPEG XL: a JPEG-recompression stream that still holds its original JPEG is decoded as that
@@ -305,14 +309,7 @@ fn decode_jxl_frame(
         }
     }
     let (samples, photometric) = crate::jxl::decode_jxl(module, bytes).map_err(codec_error)?;
-    Ok(DecodedFrame {
-        rows: module.rows,
-        columns: module.columns,
-        samples_per_pixel: module.samples_per_pixel,
-        photometric,
-        samples,
-        relabelled_from: None,
-    })
+    Ok(DecodedFrame::of(module, photometric, samples))
 }
 
 /// Bytes of a decoded frame in our layout: 1-bit data is unpacked by the native path before
