@@ -227,3 +227,31 @@ test('bilinear interpolation blends the modality values of the four nearest pixe
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a multi-frame ultrasound plays as cine at its own Frame Time and loops', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  // pydicom's examples_ybr_color.dcm / color3d_jpeg_baseline.dcm (one SOP instance, 30 or 120
+  // JPEG frames; Frame Time 33.333 ms): played at 30 frames/s.
+  await portal.studyRow('204').first().click();
+  await portal.waitForSlice(0);
+  const frames = Number(await attr(portal, 'data-slices'));
+  assert.ok(frames >= 30, `${frames} frames`);
+  assert.equal(await page.locator('[data-testid=cine-fps]').inputValue(), '30');
+  await page.evaluate(() => {
+    const viewport = document.querySelector('[data-testid=viewport]');
+    window.cineSeen = [];
+    new MutationObserver(() => window.cineSeen.push(Number(viewport.dataset.slice)))
+      .observe(viewport, { attributes: true, attributeFilter: ['data-slice'] });
+  });
+  await portal.viewport().focus();
+  await page.keyboard.press(' ');
+  await page.waitForFunction((last) => {
+    const end = window.cineSeen.indexOf(last);
+    return end >= 0 && window.cineSeen.slice(end + 1).includes(0);
+  }, frames - 1, { timeout: 30_000 });
+  await page.keyboard.press(' ');
+  assert.equal(await attr(portal, 'data-playing'), 'false');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
