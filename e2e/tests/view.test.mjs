@@ -139,6 +139,24 @@ test('right drag zooms, middle drag pans, and fit and reset bring the image back
   await page.close();
 });
 
+/** Records every slice the viewport shows (at 60 frames/s a slice may last less than a paint). */
+async function recordSlicesShown(page) {
+  await page.evaluate(() => {
+    const viewport = document.querySelector('[data-testid=viewport]');
+    window.cineSeen = [];
+    new MutationObserver(() => window.cineSeen.push(Number(viewport.dataset.slice)))
+      .observe(viewport, { attributes: true, attributeFilter: ['data-slice'] });
+  });
+}
+
+/** Waits until cine has shown slice `last` and then slice 0 again (it looped). */
+async function waitForLoop(page, last, timeout) {
+  await page.waitForFunction((end) => {
+    const at = window.cineSeen.indexOf(end);
+    return at >= 0 && window.cineSeen.slice(at + 1).includes(0);
+  }, last, { timeout });
+}
+
 test('space plays the stack as cine, looping, at the chosen speed, and stops it', async () => {
   const { page, problems } = await openPage(browser);
   const portal = await openCt(page);
@@ -146,21 +164,12 @@ test('space plays the stack as cine, looping, at the chosen speed, and stops it'
   assert.equal(await page.locator('[data-testid=cine-fps]').inputValue(), '10');
   await page.locator('[data-testid=cine-fps]').fill('60');
   await page.locator('[data-testid=cine-fps]').dispatchEvent('change');
-  // Every slice shown is recorded (at 60 frames/s a slice may last less than a paint).
-  await page.evaluate(() => {
-    const viewport = document.querySelector('[data-testid=viewport]');
-    window.cineSeen = [];
-    new MutationObserver(() => window.cineSeen.push(Number(viewport.dataset.slice)))
-      .observe(viewport, { attributes: true, attributeFilter: ['data-slice'] });
-  });
+  await recordSlicesShown(page);
   await portal.viewport().focus();
   await page.keyboard.press(' ');
   assert.equal(await attr(portal, 'data-playing'), 'true');
   // 61 slices at 60 frames/s: the last slice within seconds, then back to the start.
-  await page.waitForFunction(() => {
-    const last = window.cineSeen.indexOf(60);
-    return last >= 0 && window.cineSeen.slice(last + 1).includes(0);
-  }, null, { timeout: 15_000 });
+  await waitForLoop(page, 60, 15_000);
   await page.keyboard.press(' ');
   assert.equal(await attr(portal, 'data-playing'), 'false');
   const stopped = await attr(portal, 'data-slice');
@@ -238,18 +247,10 @@ test('a multi-frame ultrasound plays as cine at its own Frame Time and loops', a
   const frames = Number(await attr(portal, 'data-slices'));
   assert.ok(frames >= 30, `${frames} frames`);
   assert.equal(await page.locator('[data-testid=cine-fps]').inputValue(), '30');
-  await page.evaluate(() => {
-    const viewport = document.querySelector('[data-testid=viewport]');
-    window.cineSeen = [];
-    new MutationObserver(() => window.cineSeen.push(Number(viewport.dataset.slice)))
-      .observe(viewport, { attributes: true, attributeFilter: ['data-slice'] });
-  });
+  await recordSlicesShown(page);
   await portal.viewport().focus();
   await page.keyboard.press(' ');
-  await page.waitForFunction((last) => {
-    const end = window.cineSeen.indexOf(last);
-    return end >= 0 && window.cineSeen.slice(end + 1).includes(0);
-  }, frames - 1, { timeout: 30_000 });
+  await waitForLoop(page, frames - 1, 30_000);
   await page.keyboard.press(' ');
   assert.equal(await attr(portal, 'data-playing'), 'false');
   assert.deepEqual(problems, []);
