@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 // Page object of the portal: study list and viewport.
 export class Portal {
   constructor(page) { this.page = page; }
@@ -68,4 +71,21 @@ export function samplePoints(width, height, columns, rows, step = 7) {
     }
   }
   return points;
+}
+
+/**
+ * Reads a reference written by an e2e fixture ({rows, columns, rgb | grey} in base64) and
+ * returns, for each sampled canvas point, the expected and displayed colour.
+ */
+export async function compareWithFixture(portal, fixture) {
+  const expected = JSON.parse(readFileSync(join(process.env.E2E_WORK, fixture), 'utf8'));
+  const channels = expected.rgb ? 3 : 1;
+  const values = Buffer.from(expected.rgb ?? expected.grey, 'base64');
+  const { width, height } = await portal.canvasSize();
+  const points = samplePoints(width, height, expected.columns, expected.rows);
+  const { rgba } = await portal.canvasPixels(points.map((p) => p.canvas));
+  return points.map((p, i) => ({
+    expected: [0, 1, 2].map((c) => values[p.pixel * channels + (channels === 3 ? c : 0)]),
+    shown: rgba[i].slice(0, 3),
+  }));
 }

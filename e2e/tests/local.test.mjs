@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { launch, openPage } from '../lib/browser.mjs';
-import { Portal } from '../lib/viewer.mjs';
+import { Portal, compareWithFixture } from '../lib/viewer.mjs';
 import { SHARED, CT_DIR, assertCtSlice } from '../lib/ct.mjs';
 
 
@@ -56,3 +56,24 @@ test('files dropped on the study list open the same way', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+// The files of the palette tests in viewer.test.mjs, opened locally: their LUTs are read from
+// the file (plain 16-bit, and segmented in a big-endian file); colours as pydicom maps them.
+for (const { file, fixture } of [
+  { file: 'pydicom/test_files/examples_palette.dcm', fixture: 'palette.json' },
+  { file: 'pydicom-data/gdcm-US-ALOKA-16_big.dcm', fixture: 'palette_segmented.json' },
+]) {
+  test(`a local PALETTE COLOR file (${file}) is shown in its palette's colours`, async () => {
+    const { page, problems } = await openPage(browser);
+    const portal = new Portal(page);
+    await page.locator('[data-testid=local-open]').waitFor();
+    await page.locator('[data-testid=local-files]').setInputFiles(join(SHARED, 'dicom-corpus', file));
+    await page.waitForSelector('[data-testid=local-view] [data-testid=viewport][data-state=ready]', { timeout: 30_000 });
+    const samples = await compareWithFixture(portal, fixture);
+    const wrong = samples.filter(({ expected, shown }) => shown.some((v, c) => Math.abs(v - expected[c]) > 1)).length;
+    assert.ok(samples.some(({ expected: [r, g, b] }) => r !== g || g !== b), 'coloured pixels sampled');
+    assert.equal(wrong, 0, `${wrong} of ${samples.length} canvas pixels differ from pydicom`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+}

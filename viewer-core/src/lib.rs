@@ -13,6 +13,7 @@
 //! - [`lut`]: Modality and VOI LUT sequences (table LUTs);
 //! - [`voi`]: Modality LUT (rescale) and VOI window maths, the reference for the shader;
 //! - [`geometry`]: ordering a stack of slices along its normal;
+//! - [`thumbnail`]: a frame reduced to a small windowed RGBA picture for the series browser;
 //! - [`i18n`] and [`text`]: message catalogs and display formatting (French first).
 //!
 //! Rule: no dependency on web-sys, leptos or GL. The web app depends on this crate, never
@@ -41,6 +42,7 @@ pub mod plane;
 pub mod rle;
 pub mod study;
 pub mod text;
+pub mod thumbnail;
 pub mod view;
 pub mod voi;
 

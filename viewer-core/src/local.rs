@@ -5,14 +5,15 @@
 //! overlays, waveforms), which are left out: frames are read from the file itself.
 
 use dicom_core::header::Header;
-use dicom_core::value::Value as DicomValue;
-use dicom_core::VR;
+use dicom_core::value::{PrimitiveValue, Value as DicomValue};
+use dicom_core::{Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 use serde_json::{json, Map, Value};
 
 use crate::dicom_json::{json_key, JsonDataset};
 use crate::file::DicomFile;
+use crate::palette::{Palette, PaletteError};
 
 /// Nested sequences deeper than this are cut (a crafted file cannot exhaust the stack).
 const MAX_DEPTH: usize = 16;
@@ -86,6 +87,55 @@ impl DicomFile {
     /// The file's attributes in the DICOM JSON model (bulk binary values left out).
     pub fn attributes(&self) -> JsonDataset {
         JsonDataset(dataset_json(self.object(), 0))
+    }
+
+    /// The file's PALETTE COLOR lookup tables (plain or segmented); `None` when it has none.
+    pub fn palette(&self) -> Option<Result<Palette, PaletteError>> {
+        let object = self.object();
+        let descriptor = |tag| -> Option<[i64; 3]> {
+            let values = object.element_opt(tag).ok()??.to_multi_int::<i64>().ok()?;
+            values.get(..3)?.try_into().ok()
+        };
+        let data = |tag| -> Option<Vec<u8>> {
+            let value = object.element_opt(tag).ok()??;
+            // Words as little-endian bytes whatever the file's byte order was.
+            match value.value().primitive()? {
+                PrimitiveValue::U16(words) => {
+                    Some(words.iter().flat_map(|w| w.to_le_bytes()).collect())
+                }
+                PrimitiveValue::I16(words) => {
+                    Some(words.iter().flat_map(|w| w.to_le_bytes()).collect())
+                }
+                PrimitiveValue::U8(bytes) => Some(bytes.to_vec()),
+                _ => None,
+            }
+        };
+        let descriptors = [
+            descriptor(tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR)?,
+            descriptor(tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR)?,
+            descriptor(tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR)?,
+        ];
+        let three = |tags: [Tag; 3]| Some([data(tags[0])?, data(tags[1])?, data(tags[2])?]);
+        let (data, segmented) = match three([
+            tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+            tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+            tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        ]) {
+            Some(plain) => (plain, false),
+            None => (
+                three([
+                    tags::SEGMENTED_RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+                    tags::SEGMENTED_GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+                    tags::SEGMENTED_BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+                ])?,
+                true,
+            ),
+        };
+        Some(Palette::from_data(
+            descriptors,
+            [&data[0], &data[1], &data[2]],
+            segmented,
+        ))
     }
 }
 

@@ -78,6 +78,35 @@ impl Palette {
     }
 }
 
+impl Palette {
+    /// A palette from its three LUT Data values as found (little-endian bytes), expanding
+    /// them first when they are Segmented Palette Color LUT Data.
+    pub fn from_data(
+        descriptors: [[i64; 3]; 3],
+        data: [&[u8]; 3],
+        segmented: bool,
+    ) -> Result<Self, PaletteError> {
+        if !segmented {
+            return Self::new(descriptors, data);
+        }
+        let mut expanded: Vec<Vec<u8>> = Vec::with_capacity(3);
+        for (bytes, descriptor) in data.iter().zip(descriptors) {
+            let words: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|w| u16::from_le_bytes([w[0], w[1]]))
+                .collect();
+            let entries = match descriptor[0] {
+                0 => 65_536,
+                n if (1..=65_536).contains(&n) => n as usize,
+                _ => return Err(PaletteError::Descriptor),
+            };
+            let values = expand_segmented(&words, entries)?;
+            expanded.push(values.iter().flat_map(|v| v.to_le_bytes()).collect());
+        }
+        Self::new(descriptors, [&expanded[0], &expanded[1], &expanded[2]])
+    }
+}
+
 /// Expands segmented palette LUT data (PS3.3 C.7.9.2: discrete, linear and indirect segments
 /// of 16-bit words) into `entries` values.
 pub fn expand_segmented(words: &[u16], entries: usize) -> Result<Vec<u16>, PaletteError> {

@@ -216,3 +216,38 @@ fn local_files_read_like_their_metadata_and_group_into_series() {
     assert_eq!(series[0].files, vec![0, 1, 2]);
     assert_eq!(series[0].series_number, Some(1));
 }
+
+/// A dropped PALETTE COLOR file carries its own LUTs: plain 16-bit (pydicom's example) and
+/// segmented, the same whether the file is little or big endian.
+#[test]
+fn local_files_give_their_palettes_in_either_byte_order() {
+    let limits = Limits::default();
+    let palette_of = |name: &str| {
+        let path = shared().join("dicom-corpus").join(name);
+        let file =
+            DicomFile::parse(&std::fs::read(path).expect("readable"), &limits).expect("parses");
+        let palette = file
+            .palette()
+            .expect("has a palette")
+            .expect("valid palette");
+        let frame = file.decode(0, &limits).expect("decodes");
+        let rgb = palette.apply(&frame.samples);
+        assert_eq!(rgb.len(), frame.samples.len() * 3);
+        rgb
+    };
+    let plain = palette_of("pydicom/test_files/examples_palette.dcm");
+    assert!(
+        plain.chunks(3).any(|p| p[0] != p[1] || p[1] != p[2]),
+        "coloured"
+    );
+    let little = palette_of("pydicom-data/gdcm-US-ALOKA-16.dcm");
+    let big = palette_of("pydicom-data/gdcm-US-ALOKA-16_big.dcm");
+    assert!(
+        little.chunks(3).any(|p| p[0] != p[1] || p[1] != p[2]),
+        "coloured"
+    );
+    assert_eq!(little, big);
+    let ct = shared().join("ct-series/explicit-vr-le/CT0001.dcm");
+    let ct = DicomFile::parse(&std::fs::read(ct).expect("readable"), &limits).expect("parses");
+    assert!(ct.palette().is_none());
+}

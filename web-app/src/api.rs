@@ -111,6 +111,32 @@ pub async fn search_series(
     get_json(&url, signal).await
 }
 
+/// The attributes a thumbnail needs: identity, order, pixel module, grey-level transforms.
+const THUMBNAIL_FIELDS: &[&str] = &[
+    "00080016", "00080060", "00200013", "00200032", "00200037", "00280002", "00280004", "00280006",
+    "00280008", "00280010", "00280011", "00280030", "00280100", "00280101", "00280102", "00280103",
+    "00281050", "00281051", "00281052", "00281053", "00281056", "00181164", "20500020",
+];
+
+/// QIDO-RS: the instances of a series with what it takes to draw one as a thumbnail (much
+/// lighter than the series' WADO-RS metadata).
+pub async fn series_instances_for_thumbnail(
+    study: &str,
+    series: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Vec<JsonDataset>, ApiError> {
+    let [study, series] = checked([study, series])?;
+    let fields: String = THUMBNAIL_FIELDS
+        .iter()
+        .map(|t| format!("&includefield={t}"))
+        .collect();
+    let url = format!(
+        "{ROOT}/studies/{study}/series/{series}/instances?{}",
+        &fields[1..]
+    );
+    get_json(&url, signal).await
+}
+
 /// WADO-RS: the metadata of every instance of a series.
 pub async fn series_metadata(
     study: &str,
@@ -120,6 +146,17 @@ pub async fn series_metadata(
     let [study, series] = checked([study, series])?;
     let url = format!("{ROOT}/studies/{study}/series/{series}/metadata");
     get_json(&url, signal).await
+}
+
+thread_local! {
+    /// Series whose frames the server refused in their stored syntax (`transfer-syntax=*`) but
+    /// sent in its default one: Orthanc 1.10 does so for HTJ2K, big endian and deflated files.
+    static REFUSED_STORED: std::cell::RefCell<std::collections::HashSet<String>> =
+        Default::default();
+}
+
+fn refuses_stored_syntax(series: &str) -> bool {
+    REFUSED_STORED.with(|r| r.borrow().contains(series))
 }
 
 /// One frame as the server sent it: the bytes and the transfer syntax of its label.
@@ -143,9 +180,19 @@ pub async fn frame(
         format!("{ROOT}/studies/{study}/series/{series}/instances/{instance}/frames/{number}");
     let stored = r#"multipart/related; type="application/octet-stream"; transfer-syntax=*"#;
     let plain = r#"multipart/related; type="application/octet-stream""#;
-    let response = match get(&url, stored, signal).await {
-        Err(ApiError::Status(400 | 406 | 415 | 500 | 501)) => get(&url, plain, signal).await?,
-        other => other?,
+    let response = if refuses_stored_syntax(series) {
+        get(&url, plain, signal).await?
+    } else {
+        match get(&url, stored, signal).await {
+            Err(ApiError::Status(400 | 406 | 415 | 500 | 501)) => {
+                let answer = get(&url, plain, signal).await?;
+                // Series are stored in one syntax as a rule: ask the next frames the way that
+                // worked instead of failing once per frame.
+                REFUSED_STORED.with(|r| r.borrow_mut().insert(series.to_string()));
+                answer
+            }
+            other => other?,
+        }
     };
     let (part, bytes) = first_part(response).await?;
     Ok(FrameBytes {

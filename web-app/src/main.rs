@@ -12,6 +12,7 @@ mod renderer;
 mod route;
 mod stack;
 mod studies;
+mod thumbnails;
 mod viewer;
 mod viewport;
 

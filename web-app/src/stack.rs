@@ -10,7 +10,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use viewer_core::file::{DicomFile, FileError};
-use viewer_core::palette::{expand_segmented, Palette};
+use viewer_core::palette::Palette;
 use viewer_core::pixel_module::Photometric;
 use viewer_core::study::StackImage;
 use viewer_core::{decode_frame, DecodedFrame, Limits, Samples};
@@ -268,9 +268,26 @@ impl Stack {
             return Some(Rc::clone(p));
         }
         let img = &self.images[image];
+        let palette = match &self.source {
+            Source::Local(files) => files.get(&img.sop_instance_uid)?.palette()?.ok()?,
+            Source::Remote => self.remote_palette(img, signal).await?,
+        };
+        let palette = Rc::new(palette);
+        self.palettes
+            .borrow_mut()
+            .insert(image, Rc::clone(&palette));
+        Some(palette)
+    }
+
+    /// A palette whose LUT data the server gave as bulk data.
+    async fn remote_palette(
+        &self,
+        img: &StackImage,
+        signal: &web_sys::AbortSignal,
+    ) -> Option<Palette> {
         let source = img.palette.as_ref()?;
         let mut data = Vec::new();
-        for (uri, descriptor) in source.data_uris.iter().zip(source.descriptors) {
+        for uri in &source.data_uris {
             let bytes = api::bulk_data(
                 &self.study,
                 &self.series,
@@ -280,28 +297,14 @@ impl Stack {
             )
             .await
             .ok()?;
-            data.push(if source.segmented {
-                let words: Vec<u16> = bytes
-                    .chunks_exact(2)
-                    .map(|w| u16::from_le_bytes([w[0], w[1]]))
-                    .collect();
-                let entries = if descriptor[0] == 0 {
-                    65_536
-                } else {
-                    descriptor[0].max(0) as usize
-                };
-                let values = expand_segmented(&words, entries).ok()?;
-                values.iter().flat_map(|v| v.to_le_bytes()).collect()
-            } else {
-                bytes
-            });
+            data.push(bytes);
         }
-        let palette =
-            Rc::new(Palette::new(source.descriptors, [&data[0], &data[1], &data[2]]).ok()?);
-        self.palettes
-            .borrow_mut()
-            .insert(image, Rc::clone(&palette));
-        Some(palette)
+        Palette::from_data(
+            source.descriptors,
+            [&data[0], &data[1], &data[2]],
+            source.segmented,
+        )
+        .ok()
     }
 
     /// Stops every request of this stack (the view showing it went away).

@@ -14,6 +14,7 @@ use crate::i18n::use_i18n;
 use crate::layout::{Grid, GridToolbar, MAX_CELLS};
 use crate::route::{navigate, Route};
 use crate::stack::Stack;
+use crate::thumbnails::{SeriesBrowser, SeriesThumbnail};
 use crate::viewport::{Identity, Viewport};
 
 #[derive(Clone)]
@@ -118,6 +119,16 @@ pub fn StudyView(study_instance_uid: String, route: RwSignal<Route>) -> impl Int
                         }
                     });
                 });
+                // Thumbnails in list order, the image series only.
+                let browser = SeriesBrowser::start(
+                    study_uid.clone(),
+                    series
+                        .iter()
+                        .filter(|s| s.may_hold_images())
+                        .map(|s| s.series_instance_uid.clone())
+                        .collect(),
+                );
+                provide_context(browser);
                 let identity = identity_of(study.as_ref());
                 let cells = (0..MAX_CELLS)
                     .map(|cell| {
@@ -136,7 +147,7 @@ pub fn StudyView(study_instance_uid: String, route: RwSignal<Route>) -> impl Int
                     <PatientBanner identity=identity.clone()/>
                     <GridToolbar grid=grid/>
                     <div class="study-layout">
-                        <SeriesList series=series.clone() slots=slots/>
+                        <SeriesList series=series.clone() slots=slots browser=browser/>
                         <div class="grid" data-testid="grid"
                             data-layout=move || grid.layout.get().id()
                             style:grid-template-columns=move || format!("repeat({}, minmax(0, 1fr))", grid.layout.get().grid().1)
@@ -223,7 +234,11 @@ fn GridCell(
 }
 
 #[component]
-fn SeriesList(series: Vec<SeriesSummary>, slots: RwSignal<Vec<Option<String>>>) -> impl IntoView {
+fn SeriesList(
+    series: Vec<SeriesSummary>,
+    slots: RwSignal<Vec<Option<String>>>,
+    browser: SeriesBrowser,
+) -> impl IntoView {
     let i18n = use_i18n();
     let grid = expect_context::<Grid>();
     let items = series
@@ -232,6 +247,20 @@ fn SeriesList(series: Vec<SeriesSummary>, slots: RwSignal<Vec<Option<String>>>) 
             let uid = s.series_instance_uid.clone();
             let uid_for_class = uid.clone();
             let uid_for_drag = uid.clone();
+            let uid_for_progress = uid.clone();
+            let thumbnail = view! { <SeriesThumbnail series=uid.clone() browser=browser/> };
+            let progress = move || {
+                browser
+                    .progress
+                    .with(|p| p.get(&uid_for_progress).copied())
+                    .filter(|(loaded, total)| loaded < total)
+                    .map(|(loaded, total)| {
+                        view! {
+                            <progress data-testid="series-progress" max=total.to_string()
+                                value=loaded.to_string()>{format!("{loaded}/{total}")}</progress>
+                        }
+                    })
+            };
             let label = format!(
                 "{} {} {}",
                 s.series_number.map(|n| format!("#{n}")).unwrap_or_default(),
@@ -261,7 +290,9 @@ fn SeriesList(series: Vec<SeriesSummary>, slots: RwSignal<Vec<Option<String>>>) 
                             }
                         }
                     >
-                        {label} " " {count}
+                        {thumbnail}
+                        <span class="series-label">{label} " " {count}</span>
+                        {progress}
                     </button>
                 </li>
             }

@@ -442,6 +442,12 @@ pub fn Viewport(
         }
     };
     let loaded_for_attr = loaded.clone();
+    // The series browser shows the same progress beside the series.
+    if let Some(browser) = use_context::<crate::thumbnails::SeriesBrowser>() {
+        let loaded = loaded.clone();
+        let series = stack.series.clone();
+        Effect::new(move |_| browser.report_progress(&series, loaded(), total));
+    }
     let progress = {
         let i18n = i18n.clone();
         move || {
