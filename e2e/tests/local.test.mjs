@@ -77,3 +77,58 @@ for (const { file, fixture } of [
     await page.close();
   });
 }
+
+// pydicom's DICOMDIR test folder (89 files): its DICOMDIR references 31 images in 13 series;
+// TINY_ALPHA/ has its own DICOMDIR referencing 50 files without pixel data; six DICOMDIR
+// variants beside the first are referenced by none.
+const DICOMDIR_TESTS = join(SHARED, 'dicom-corpus/pydicom/test_files/dicomdirtests');
+
+async function assertDicomdirFolderShown(page) {
+  await page.waitForSelector('[data-testid=local-view] [data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  assert.equal(await page.locator('[data-testid=series-item]').count(), 13);
+  const skipped = await page.locator('[data-testid=local-skipped]').innerText();
+  assert.match(skipped, /50 fichier\(s\) non lus/);
+  assert.match(skipped, /6 fichier\(s\) non référencés/);
+  assert.doesNotMatch(skipped, /absents/);
+}
+
+test('a folder with DICOMDIRs is read through them', async () => {
+  const { page, problems } = await openPage(browser);
+  await page.locator('[data-testid=local-open]').waitFor();
+  await page.locator('[data-testid=local-folder]').setInputFiles(DICOMDIR_TESTS);
+  await assertDicomdirFolderShown(page);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a folder dropped from the desktop is walked like a chosen one', async () => {
+  const { page, problems } = await openPage(browser);
+  await page.locator('[data-testid=local-open]').waitFor();
+  // A drop as the operating system makes it (DevTools protocol), not a synthetic DOM event:
+  // the data transfer holds the folder, whose entries the app walks. The zone is measured
+  // once the study list above it has settled.
+  await page.locator('[data-testid=study-row]').first().waitFor({ timeout: 30_000 });
+  await page.locator('[data-testid=local-open]').scrollIntoViewIfNeeded();
+  const box = await page.locator('[data-testid=local-open]').boundingBox();
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: [DICOMDIR_TESTS], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) {
+    await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
+  }
+  await assertDicomdirFolderShown(page);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a DICOMDIR given without its files says to open the whole folder', async () => {
+  const { page, problems } = await openPage(browser);
+  await page.locator('[data-testid=local-open]').waitFor();
+  await page.locator('[data-testid=local-files]').setInputFiles(join(DICOMDIR_TESTS, 'DICOMDIR'));
+  await page.waitForFunction(() => /31 fichier/.test(document.querySelector('[data-testid=local-status]')?.textContent ?? ''),
+    null, { timeout: 30_000 });
+  assert.match(await page.locator('[data-testid=local-status]').innerText(), /dossier entier/);
+  assert.equal(await page.locator('[data-testid=local-view]').count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -41,19 +41,7 @@ pub struct DicomFile {
 impl DicomFile {
     /// Parses `bytes`: a Part 10 file with or without its 128-byte preamble.
     pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Self, FileError> {
-        let body = if bytes.len() >= 132 && &bytes[128..132] == b"DICM" {
-            &bytes[128..]
-        } else {
-            bytes
-        };
-        if body.starts_with(b"DICM") {
-            let syntax = meta_transfer_syntax(body).unwrap_or_default();
-            crate::lengths::check_lengths(body, &syntax)
-                .map_err(|e| FileError::Parse(e.to_string()))?;
-        }
-        let object = OpenFileOptions::new()
-            .from_reader(Cursor::new(body))
-            .map_err(|e| FileError::Parse(e.to_string()))?;
+        let object = open_object(bytes)?;
         let transfer_syntax_uid = object
             .meta()
             .transfer_syntax()
@@ -159,6 +147,24 @@ impl DicomFile {
         }
         Ok(Cow::Owned(bytes))
     }
+}
+
+/// Parses a Part 10 file (with or without its preamble) once its element lengths are known to
+/// fit the data, so a crafted length cannot make the parser allocate beyond the file.
+pub(crate) fn open_object(bytes: &[u8]) -> Result<DefaultDicomObject, FileError> {
+    let body = if bytes.len() >= 132 && &bytes[128..132] == b"DICM" {
+        &bytes[128..]
+    } else {
+        bytes
+    };
+    if body.starts_with(b"DICM") {
+        let syntax = meta_transfer_syntax(body).unwrap_or_default();
+        crate::lengths::check_lengths(body, &syntax)
+            .map_err(|e| FileError::Parse(e.to_string()))?;
+    }
+    OpenFileOptions::new()
+        .from_reader(Cursor::new(body))
+        .map_err(|e| FileError::Parse(e.to_string()))
 }
 
 /// The Transfer Syntax UID of the file meta group (explicit VR little endian), read directly.

@@ -8,7 +8,7 @@
 //! - [`frame`]: one frame's bytes, as labelled by the server, into typed samples;
 //! - [`rle`], [`jpegls`], [`jpeg`] (colour), [`jpeg12`] (12-bit), [`j2k`] (JPEG 2000, HTJ2K): decoders we own or guard ourselves;
 //! - [`lengths`]: element lengths checked against the data before parsing;
-//! - [`file`]: a whole Part 10 file into frames (tests, CLI);
+//! - [`file`]: a whole Part 10 file into frames (tests, CLI, local files); [`dicomdir`]: the files a DICOMDIR references;
 //! - [`color`]: YBR to RGB; [`palette`]: PALETTE COLOR LUTs;
 //! - [`lut`]: Modality and VOI LUT sequences (table LUTs);
 //! - [`voi`]: Modality LUT (rescale) and VOI window maths, the reference for the shader;
@@ -21,6 +21,7 @@
 
 pub mod color;
 pub mod dicom_json;
+pub mod dicomdir;
 pub mod display_set;
 pub mod file;
 pub mod frame;

@@ -251,3 +251,36 @@ fn local_files_give_their_palettes_in_either_byte_order() {
     let ct = DicomFile::parse(&std::fs::read(ct).expect("readable"), &limits).expect("parses");
     assert!(ct.palette().is_none());
 }
+
+/// pydicom's DICOMDIR test folder: every variant (explicit, implicit, big endian, reordered)
+/// references the same files, and each of them exists beside it.
+#[test]
+fn dicomdirs_reference_the_files_beside_them() {
+    let folder = shared().join("dicom-corpus/pydicom/test_files/dicomdirtests");
+    let read = |name: &str| {
+        let bytes = std::fs::read(folder.join(name)).expect("readable");
+        viewer_core::dicomdir::referenced_files(&bytes).expect("a media storage directory")
+    };
+    let files = read("DICOMDIR");
+    assert!(files.len() >= 30, "{} files", files.len());
+    assert!(files.contains(&"77654033/CR1/6154".to_string()));
+    for file in &files {
+        assert!(
+            folder.join(file).is_file(),
+            "{file} is referenced but absent"
+        );
+    }
+    for variant in ["DICOMDIR-implicit", "DICOMDIR-bigEnd", "DICOMDIR-reordered"] {
+        let mut other = read(variant);
+        let mut same = files.clone();
+        other.sort();
+        same.sort();
+        assert_eq!(other, same, "{variant}");
+    }
+    let tiny = read("TINY_ALPHA/DICOMDIR");
+    assert!(tiny
+        .iter()
+        .all(|f| folder.join("TINY_ALPHA").join(f).is_file()));
+    let ct = std::fs::read(shared().join("ct-series/explicit-vr-le/CT0001.dcm")).expect("readable");
+    assert!(viewer_core::dicomdir::referenced_files(&ct).is_err());
+}

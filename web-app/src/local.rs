@@ -7,6 +7,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use viewer_core::dicom_json::JsonDataset;
+use viewer_core::dicomdir::{referenced_files, select_files, DICOMDIR_NAME};
 use viewer_core::file::DicomFile;
 use viewer_core::local::{group_series, LocalSeries};
 use viewer_core::study::image_stack;
@@ -14,6 +15,7 @@ use viewer_core::Limits;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::use_i18n;
+use crate::picked::{self, PickedFile};
 use crate::route::{navigate, Route};
 use crate::stack::Stack;
 use crate::viewport::{Identity, Viewport};
@@ -27,6 +29,7 @@ pub struct LocalStudy {
     files: Vec<Rc<DicomFile>>,
     attributes: Vec<JsonDataset>,
     series: Vec<LocalSeries>,
+    outcome: ReadOutcome,
 }
 
 /// The opened files of this tab (a context).
@@ -37,54 +40,85 @@ pub fn provide_local_files() {
     provide_context(LocalFiles(RwSignal::new_local(None)));
 }
 
-/// How many files were read, and how many were not DICOM images (or too large).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// What came of the files given: read, refused (not DICOM images, too large), and for a
+/// DICOMDIR, its files that were missing or files beside it it does not reference.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
 struct ReadOutcome {
     read: usize,
     refused: usize,
+    missing: usize,
+    unreferenced: usize,
 }
 
-async fn read_files(files: Vec<web_sys::File>) -> (LocalStudy, ReadOutcome) {
+async fn file_bytes(file: &web_sys::File) -> Option<Vec<u8>> {
+    if file.size() > MAX_FILE_BYTES {
+        return None;
+    }
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .ok()?;
+    Some(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+fn is_dicomdir(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|name| name.eq_ignore_ascii_case(DICOMDIR_NAME))
+}
+
+async fn read_files(files: Vec<PickedFile>) -> (LocalStudy, ReadOutcome) {
     let limits = Limits::default();
-    let (mut read, mut attributes, mut refused) = (Vec::new(), Vec::new(), 0);
-    for file in files {
-        if file.size() > MAX_FILE_BYTES {
-            refused += 1;
-            continue;
+    // DICOMDIRs first: they say which of the other files to read.
+    let mut directories = Vec::new();
+    for (i, picked) in files.iter().enumerate() {
+        if is_dicomdir(&picked.path) {
+            if let Some(refs) = file_bytes(&picked.file)
+                .await
+                .and_then(|b| referenced_files(&b).ok())
+            {
+                directories.push((i, refs));
+            }
         }
-        let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
-            refused += 1;
-            continue;
+    }
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let selection = select_files(&paths, &directories);
+    let mut outcome = ReadOutcome {
+        missing: selection.missing,
+        unreferenced: selection.unreferenced,
+        ..ReadOutcome::default()
+    };
+    let (mut read, mut attributes) = (Vec::new(), Vec::new());
+    for i in selection.read {
+        // Reports and anything that is not an image are not read.
+        let parsed = match file_bytes(&files[i].file).await {
+            Some(bytes) => DicomFile::parse(&bytes, &limits).ok(),
+            None => None,
         };
-        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-        // DICOMDIR, reports and anything that is not an image are skipped; the images of a
-        // folder are found by reading its files, so the DICOMDIR itself is not needed.
-        match DicomFile::parse(&bytes, &limits) {
-            Ok(parsed) => {
+        match parsed {
+            Some(parsed) => {
                 attributes.push(parsed.attributes());
                 read.push(Rc::new(parsed));
             }
-            Err(_) => refused += 1,
+            None => outcome.refused += 1,
         }
     }
-    let outcome = ReadOutcome {
-        read: read.len(),
-        refused,
-    };
+    outcome.read = read.len();
     let series = group_series(&attributes);
     (
         LocalStudy {
             files: read,
             attributes,
             series,
+            outcome,
         },
         outcome,
     )
 }
 
-fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
-    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
-        .unwrap_or_default()
+/// Files chosen in a picker, or the entries of a drop (walked once the event is over).
+enum PickedFiles {
+    Listed(Vec<PickedFile>),
+    Dropped(Vec<picked::Dropped>),
 }
 
 /// Drop zone and file / folder pickers on the study list.
@@ -95,19 +129,32 @@ pub fn LocalOpen(route: RwSignal<Route>) -> impl IntoView {
     let status = RwSignal::new(None::<String>);
     let open = {
         let i18n = i18n.clone();
-        move |files: Vec<web_sys::File>| {
-            if files.is_empty() {
-                return;
-            }
+        move |files: PickedFiles| {
             status.set(Some(i18n.t("local.reading")));
             let i18n = i18n.clone();
             spawn_local(async move {
+                let files = match files {
+                    PickedFiles::Listed(files) => files,
+                    PickedFiles::Dropped(dropped) => picked::walk(dropped).await,
+                };
+                if files.is_empty() {
+                    status.set(None);
+                    return;
+                }
                 let (study, outcome) = read_files(files).await;
                 if outcome.read == 0 {
-                    status.set(Some(i18n.f(
-                        "local.nothing",
-                        &[("refused", &outcome.refused.to_string())],
-                    )));
+                    let text = if outcome.missing > 0 {
+                        i18n.f(
+                            "local.dicomdir_alone",
+                            &[("missing", &outcome.missing.to_string())],
+                        )
+                    } else {
+                        i18n.f(
+                            "local.nothing",
+                            &[("refused", &outcome.refused.to_string())],
+                        )
+                    };
+                    status.set(Some(text));
                     return;
                 }
                 local.set(Some(Rc::new(study)));
@@ -119,14 +166,18 @@ pub fn LocalOpen(route: RwSignal<Route>) -> impl IntoView {
         let open = open.clone();
         move |ev: leptos::ev::DragEvent| {
             ev.prevent_default();
-            open(file_list(ev.data_transfer().and_then(|d| d.files())));
+            if let Some(transfer) = ev.data_transfer() {
+                open(PickedFiles::Dropped(picked::dropped(&transfer)));
+            }
         }
     };
     let on_pick = move |ev: leptos::ev::Event| {
         let input = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-        open(file_list(input.and_then(|i| i.files())));
+        open(PickedFiles::Listed(picked::from_file_list(
+            input.and_then(|i| i.files()),
+        )));
     };
     let on_pick_folder = on_pick.clone();
     let label = |key: &'static str| {
@@ -150,6 +201,20 @@ pub fn LocalOpen(route: RwSignal<Route>) -> impl IntoView {
             <p class="notice" role="status" data-testid="local-status">{move || status.get()}</p>
         </section>
     }
+}
+
+/// What was not shown of the files given, when anything was left out.
+fn skipped_text(i18n: &crate::i18n::I18n, outcome: &ReadOutcome) -> Option<String> {
+    let parts: Vec<String> = [
+        ("local.refused", outcome.refused),
+        ("local.missing", outcome.missing),
+        ("local.unreferenced", outcome.unreferenced),
+    ]
+    .iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(key, n)| i18n.f(key, &[("n", &n.to_string())]))
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 fn identity(ds: &JsonDataset, series: &LocalSeries) -> Identity {
@@ -202,6 +267,7 @@ pub fn LocalView(route: RwSignal<Route>) -> impl IntoView {
             })
             .collect_view();
         let notice = i18n.t("local.notice");
+        let skipped = skipped_text(&i18n, &study.outcome);
         // View closures must be Send; the files only ever live on the page's thread.
         let study = send_wrapper::SendWrapper::new(study);
         let viewport = move || {
@@ -226,6 +292,7 @@ pub fn LocalView(route: RwSignal<Route>) -> impl IntoView {
         };
         view! {
             <p class="notice" data-testid="local-notice">{notice}</p>
+            {skipped.map(|t| view! { <p class="notice" role="status" data-testid="local-skipped">{t}</p> })}
             <div class="study-layout">
                 <nav class="series-list"><ul>{items}</ul></nav>
                 <div class="grid" data-layout="1x1"><div class="cell">{viewport}</div></div>

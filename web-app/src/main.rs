@@ -8,6 +8,7 @@ mod layout;
 mod local;
 mod overlays;
 mod panic;
+mod picked;
 mod renderer;
 mod route;
 mod stack;
