@@ -103,3 +103,44 @@ test('a sagittal series dropped into a cell crosses the axial CT as reference li
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('in a 2x2 layout each cell shows the lines of the cells that cross it, and only those', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  await portal.studyRow('CT-REAL-1').click();
+  await portal.waitForSlice(0);
+  await page.locator('[data-testid=layout-2x2]').click();
+  // Cells 0, 2 and 3 hold axial copies of the CT (series 1, 3, 4); cell 1 the sagittal one.
+  await page.locator('[data-testid=series-item]', { hasText: '#7 ' }).dragTo(cell(page, 1));
+  await page.waitForSelector('[data-testid=cell][data-cell="1"] [data-testid=viewport][data-slices="3"][data-state=ready]');
+  for (const n of [0, 2, 3]) await waitCellSlice(page, n, 0);
+  // Unsynchronised, cell 2 goes to slice 10 (5 cm higher) while the others stay at slice 0.
+  await page.locator('[data-testid=sync-scroll]').uncheck();
+  await wheelIn(page, 2, 10);
+  await waitCellSlice(page, 2, 10);
+
+  const lines = async (n) => page.locator(`[data-testid=cell][data-cell="${n}"] [data-testid=reference-line]`).evaluateAll(
+    (all) => all.map((l) => ({ from: Number(l.dataset.cell), x1: Number(l.getAttribute('x1')), y1: Number(l.getAttribute('y1')),
+      x2: Number(l.getAttribute('x2')), y2: Number(l.getAttribute('y2')) })));
+  // The sagittal cell: one horizontal line per axial cell, at its slice's row (-360 mm is row
+  // 60 of the reformat, -310 mm row 50).
+  const sagittal = fitted(await viewportIn(page, 1).boundingBox(), 512, 61, 5 / SPACING_MM);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=cell][data-cell="1"] [data-testid=reference-line]').length === 3);
+  const inSagittal = (await lines(1)).sort((p, q) => p.from - q.from);
+  assert.deepEqual(inSagittal.map((l) => l.from), [0, 2, 3]);
+  const rows = { 0: 60.5, 2: 50.5, 3: 60.5 };
+  for (const l of inSagittal) {
+    assert.ok(Math.abs(l.y1 - l.y2) < 0.2, 'horizontal');
+    assert.ok(Math.abs(l.y1 - sagittal.y(rows[l.from])) < 1, `cell ${l.from}: ${l.y1} vs ${sagittal.y(rows[l.from])}`);
+  }
+  // Each axial cell: only the sagittal plane's line (parallel axial cells never cross it).
+  for (const n of [0, 2, 3]) {
+    const axial = fitted(await viewportIn(page, n).boundingBox(), 512, 512, 1);
+    const own = await lines(n);
+    assert.deepEqual(own.map((l) => l.from), [1], `cell ${n}`);
+    assert.ok(Math.abs(own[0].x1 - own[0].x2) < 0.2 && Math.abs(own[0].x1 - axial.x(384.5)) < 1, `cell ${n} at column 384`);
+  }
+  assert.equal(await page.locator('[data-testid=two-patients]').count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -110,7 +110,7 @@ async fn load(
     thumbnail(&decoded, image, THUMBNAIL_SIDE).ok()
 }
 
-/// The thumbnail of `series` once it is there; nothing before or when there is none.
+/// The place of `series`' thumbnail, and the thumbnail once it is there.
 #[component]
 pub fn SeriesThumbnail(series: String, browser: SeriesBrowser) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
@@ -128,10 +128,14 @@ pub fn SeriesThumbnail(series: String, browser: SeriesBrowser) -> impl IntoView 
             draw(&canvas, &t);
         }
     });
+    // The slot keeps its size while the thumbnail loads, so the list never shifts under the
+    // pointer.
     view! {
-        <Show when=move || shown().is_some()>
-            <canvas class="thumbnail" data-testid="series-thumbnail" node_ref=canvas_ref aria-hidden="true"></canvas>
-        </Show>
+        <span class="thumbnail-slot" aria-hidden="true">
+            <Show when=move || shown().is_some()>
+                <canvas class="thumbnail" data-testid="series-thumbnail" node_ref=canvas_ref></canvas>
+            </Show>
+        </span>
     }
 }
 

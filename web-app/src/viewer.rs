@@ -248,7 +248,9 @@ fn SeriesList(
             let uid_for_class = uid.clone();
             let uid_for_drag = uid.clone();
             let uid_for_progress = uid.clone();
-            let thumbnail = view! { <SeriesThumbnail series=uid.clone() browser=browser/> };
+            let thumbnail = s
+                .may_hold_images()
+                .then(|| view! { <SeriesThumbnail series=uid.clone() browser=browser/> });
             let progress = move || {
                 browser
                     .progress

@@ -1,5 +1,6 @@
-//! Any bytes as a DICOM file: parsing and decoding every frame must give a value or a typed
-//! error, never a panic, and never a frame of another size than its pixel module says.
+//! Any bytes as a DICOM file: parsing and decoding every frame, reading its palette, or
+//! reading it as a DICOMDIR must give a value or a typed error, never a panic, and never a
+//! frame of another size than its pixel module says.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,9 +16,13 @@ const LIMITS: Limits = Limits {
 };
 
 fuzz_target!(|data: &[u8]| {
+    if let Ok(files) = viewer_core::dicomdir::referenced_files(data) {
+        assert!(files.iter().all(|f| !f.split('/').any(|c| c.is_empty() || c == "..")));
+    }
     let Ok(file) = DicomFile::parse(data, &LIMITS) else {
         return;
     };
+    let _ = file.palette();
     for frame in 0..file.module.number_of_frames {
         if let Ok(decoded) = file.decode(frame, &LIMITS) {
             assert_eq!(
