@@ -14,7 +14,8 @@
 //! - [`voi`]: Modality LUT (rescale) and VOI window maths, the reference for the shader;
 //! - [`geometry`]: ordering a stack of slices along its normal;
 //! - [`thumbnail`]: a frame reduced to a small windowed RGBA picture for the series browser;
-//! - [`i18n`] and [`text`]: message catalogs and display formatting (French first).
+//! - [`i18n`] and [`text`]: message catalogs and display formatting (French first);
+//! - [`iid`]: IHE Invoke Image Display links (and the DRIMbox variant) into checked requests.
 //!
 //! Rule: no dependency on web-sys, leptos or GL. The web app depends on this crate, never
 //! the reverse.
@@ -28,6 +29,7 @@ pub mod frame;
 pub mod geometry;
 pub mod htj2k;
 pub mod i18n;
+pub mod iid;
 pub mod j2k;
 pub mod jpeg;
 pub mod jpeg12;

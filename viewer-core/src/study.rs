@@ -46,6 +46,12 @@ impl StudySummary {
         })
     }
 
+    /// Whether the study holds a report: a structured report (SR) or a document (DOC, e.g. an
+    /// encapsulated PDF) among its modalities.
+    pub fn has_report(&self) -> bool {
+        self.modalities.iter().any(|m| m == "SR" || m == "DOC")
+    }
+
     /// Sorts newest first, then by patient ID, so the list is stable whatever the server order.
     pub fn sort_newest_first(studies: &mut [StudySummary]) {
         studies.sort_by(|a, b| {
@@ -342,6 +348,20 @@ mod tests {
         assert_eq!(cine_fps(None, Some(1.0)), Some(60.0));
         assert_eq!(cine_fps(Some(f64::NAN), None), None);
         assert_eq!(cine_fps(None, None), None);
+    }
+
+    #[test]
+    fn a_study_with_an_sr_or_a_document_has_a_report() {
+        let study = |modalities: &str| {
+            let ds = JsonDataset::parse_array(&format!(
+                r#"[{{"0020000D":{{"vr":"UI","Value":["1.2"]}},"00080061":{{"vr":"CS","Value":[{modalities}]}}}}]"#
+            ))
+            .expect("valid JSON");
+            StudySummary::from_qido(&ds[0]).expect("a study")
+        };
+        assert!(study(r#""MR","SR""#).has_report());
+        assert!(study(r#""DOC""#).has_report());
+        assert!(!study(r#""CT","PR""#).has_report());
     }
 
     fn image(sop: &str, z: f64, n: i64) -> String {

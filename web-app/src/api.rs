@@ -88,6 +88,15 @@ pub async fn search_studies(signal: Option<&AbortSignal>) -> Result<Vec<JsonData
     get_json(&url, signal).await
 }
 
+/// QIDO-RS: studies matching `query`, a query string built by `viewer_core::iid` from checked
+/// and encoded values.
+pub async fn search_studies_matching(
+    query: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Vec<JsonDataset>, ApiError> {
+    get_json(&format!("{ROOT}/studies?{query}"), signal).await
+}
+
 /// QIDO-RS: one study, to show who it belongs to.
 pub async fn find_study(
     study: &str,

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{provide_i18n, use_i18n};
+use crate::invoke::InvokePage;
 use crate::local::{provide_local_files, LocalView};
 use crate::route::{self, Route};
 use crate::studies::StudyList;
@@ -35,9 +36,11 @@ pub fn App() -> impl IntoView {
                 {move || match current.get() {
                     Route::Studies => view! { <StudyList route=current/> }.into_any(),
                     Route::Study { study_instance_uid } => {
-                        view! { <StudyView study_instance_uid=study_instance_uid route=current/> }.into_any()
+                        view! { <StudyView studies=vec![study_instance_uid] route=current/> }.into_any()
                     }
+                    Route::Compare { studies } => view! { <StudyView studies=studies route=current/> }.into_any(),
                     Route::Local => view! { <LocalView route=current/> }.into_any(),
+                    Route::Invoke { query } => view! { <InvokePage query=query route=current/> }.into_any(),
                 }}
             </main>
         </div>

@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod failure;
 mod i18n;
+mod invoke;
 mod layout;
 mod local;
 mod overlays;
@@ -14,6 +15,7 @@ mod route;
 mod stack;
 mod studies;
 mod thumbnails;
+mod timeline;
 mod viewer;
 mod viewport;
 

@@ -1,5 +1,6 @@
-//! Where the app is: parsed from and written to the page URL (`?study=<uid>`), so a link
-//! opens the same screen and the browser's back button works.
+//! Where the app is: parsed from and written to the page URL (`?study=<uid>`,
+//! `?compare=<uid>,<uid>`, `?local`, or an IHE Invoke Image Display link at
+//! `/IHEInvokeImageDisplay?…`), so a link opens the same screen and the back button works.
 
 use leptos::prelude::*;
 use viewer_core::i18n::Lang;
@@ -10,9 +11,23 @@ pub enum Route {
     Study {
         study_instance_uid: String,
     },
+    /// Several studies side by side (a comparison with priors).
+    Compare {
+        studies: Vec<String>,
+    },
     /// Files opened from this computer (they live in the tab, not in the URL).
     Local,
+    /// An IHE Invoke Image Display link: its query string, resolved by the page.
+    Invoke {
+        query: String,
+    },
 }
+
+/// The path of IHE Invoke Image Display links (RAD-106).
+const INVOKE_PATH: &str = "/iheinvokeimagedisplay";
+
+/// Most studies opened side by side (one per cell).
+pub const MAX_COMPARED: usize = 4;
 
 fn search_params() -> Option<web_sys::UrlSearchParams> {
     let search = window().location().search().ok()?;
@@ -21,8 +36,26 @@ fn search_params() -> Option<web_sys::UrlSearchParams> {
 
 /// The route of the current URL.
 pub fn current() -> Route {
+    let location = window().location();
+    if location.pathname().is_ok_and(|p| {
+        p.trim_end_matches('/')
+            .to_ascii_lowercase()
+            .ends_with(INVOKE_PATH)
+    }) {
+        return Route::Invoke {
+            query: location.search().unwrap_or_default(),
+        };
+    }
     if search_params().is_some_and(|p| p.has("local")) {
         return Route::Local;
+    }
+    if let Some(list) = search_params().and_then(|p| p.get("compare")) {
+        let studies: Vec<String> = list.split(',').map(str::to_string).collect();
+        if (1..=MAX_COMPARED).contains(&studies.len())
+            && studies.iter().all(|u| viewer_core::dicom_json::is_uid(u))
+        {
+            return Route::Compare { studies };
+        }
     }
     match search_params().and_then(|p| p.get("study")) {
         Some(uid) if viewer_core::dicom_json::is_uid(&uid) => Route::Study {
@@ -42,10 +75,13 @@ pub fn lang() -> Lang {
 
 /// Goes to `route`, adding a browser history entry.
 pub fn navigate(route_signal: RwSignal<Route>, route: Route) {
+    // Relative to the app's root, so it also leaves an IID link's path.
     let url = match &route {
-        Route::Studies => "?".to_string(),
-        Route::Study { study_instance_uid } => format!("?study={study_instance_uid}"),
-        Route::Local => "?local".to_string(),
+        Route::Studies => "./".to_string(),
+        Route::Study { study_instance_uid } => format!("./?study={study_instance_uid}"),
+        Route::Compare { studies } => format!("./?compare={}", studies.join(",")),
+        Route::Local => "./?local".to_string(),
+        Route::Invoke { query } => format!("{INVOKE_PATH}{query}"),
     };
     if let Ok(history) = window().history() {
         let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));

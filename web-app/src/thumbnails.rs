@@ -37,9 +37,9 @@ pub struct SeriesBrowser {
 }
 
 impl SeriesBrowser {
-    /// Starts fetching the thumbnails of `series` (in this order) of `study`; stops when the
-    /// component that called it goes away.
-    pub fn start(study: String, series: Vec<String>) -> Self {
+    /// Starts fetching the thumbnails of `series` (study and series UIDs, in this order);
+    /// stops when the component that called it goes away.
+    pub fn start(series: Vec<(String, String)>) -> Self {
         let browser = SeriesBrowser {
             thumbnails: RwSignal::new(HashMap::new()),
             progress: RwSignal::new(HashMap::new()),
@@ -53,7 +53,7 @@ impl SeriesBrowser {
             }
         });
         spawn_local(async move {
-            for uid in series {
+            for (study, uid) in series {
                 if signal.as_ref().is_some_and(|s| s.aborted()) {
                     return;
                 }

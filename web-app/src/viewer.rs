@@ -1,6 +1,8 @@
-//! The study page: who the study belongs to, its series, and a grid of viewports (1 to 4)
-//! showing the first image series, or those picked or dropped into a cell.
+//! The study page: who the studies belong to, their series, and a grid of viewports (1 to 4).
+//! One study opens on its first image series; several (a comparison, or an IHE IID link
+//! naming several) open side by side, the first image series of each in its own cell.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -11,14 +13,22 @@ use viewer_core::Limits;
 use crate::api::{self, ApiError};
 use crate::failure::Failure;
 use crate::i18n::use_i18n;
-use crate::layout::{Grid, GridToolbar, MAX_CELLS};
+use crate::layout::{Grid, GridToolbar, Layout, MAX_CELLS};
 use crate::route::{navigate, Route};
 use crate::stack::Stack;
 use crate::thumbnails::{SeriesBrowser, SeriesThumbnail};
 use crate::viewport::{Identity, Viewport};
 
+/// A series of one of the open studies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesRef {
+    pub study: String,
+    pub series: String,
+}
+
 #[derive(Clone)]
 struct Opened {
+    uid: String,
     study: Option<StudySummary>,
     series: Vec<SeriesSummary>,
 }
@@ -36,7 +46,44 @@ async fn open_study(uid: String) -> Result<Opened, ApiError> {
         .filter_map(SeriesSummary::from_qido)
         .collect();
     SeriesSummary::sort(&mut series);
-    Ok(Opened { study, series })
+    Ok(Opened { uid, study, series })
+}
+
+async fn open_studies(uids: Vec<String>) -> Result<Vec<Opened>, ApiError> {
+    let mut opened = Vec::with_capacity(uids.len());
+    for uid in uids {
+        opened.push(open_study(uid).await?);
+    }
+    Ok(opened)
+}
+
+/// The image series to fill cells with: the first of each study, then the others in order
+/// (a study with none offers its first series, whose cards say what it holds).
+fn fill_order(opened: &[Opened]) -> Vec<SeriesRef> {
+    let refs = |o: &Opened, images: bool| -> Vec<SeriesRef> {
+        o.series
+            .iter()
+            .filter(|s| !images || s.may_hold_images())
+            .map(|s| SeriesRef {
+                study: o.uid.clone(),
+                series: s.series_instance_uid.clone(),
+            })
+            .collect()
+    };
+    let per_study: Vec<Vec<SeriesRef>> = opened
+        .iter()
+        .map(|o| {
+            let images = refs(o, true);
+            if images.is_empty() {
+                refs(o, false).into_iter().take(1).collect()
+            } else {
+                images
+            }
+        })
+        .collect();
+    let firsts = per_study.iter().filter_map(|s| s.first().cloned());
+    let rest = per_study.iter().flat_map(|s| s.iter().skip(1).cloned());
+    firsts.chain(rest).collect()
 }
 
 /// What a series holds, once its metadata is read.
@@ -67,13 +114,19 @@ async fn load_series(study: String, series: String) -> Result<Loaded, ApiError> 
 }
 
 #[component]
-pub fn StudyView(study_instance_uid: String, route: RwSignal<Route>) -> impl IntoView {
+pub fn StudyView(studies: Vec<String>, route: RwSignal<Route>) -> impl IntoView {
     let i18n = use_i18n();
-    let uid = study_instance_uid.clone();
-    let opened = LocalResource::new(move || open_study(uid.clone()));
+    let count = studies.len();
+    let uids = studies.clone();
+    let opened = LocalResource::new(move || open_studies(uids.clone()));
     // The series of each cell of the grid.
-    let slots = RwSignal::new(vec![None::<String>; MAX_CELLS]);
+    let slots = RwSignal::new(vec![None::<SeriesRef>; MAX_CELLS]);
     let grid = Grid::new();
+    grid.layout.set(match count {
+        0 | 1 => Layout::One,
+        2 => Layout::OneByTwo,
+        _ => Layout::TwoByTwo,
+    });
     provide_context(grid);
 
     let back = {
@@ -87,33 +140,23 @@ pub fn StudyView(study_instance_uid: String, route: RwSignal<Route>) -> impl Int
 
     let body = move || {
         let i18n = i18n.clone();
-        let study_uid = study_instance_uid.clone();
         opened.get().map(move |result| match result {
             Err(e) => {
                 let text = i18n.f("viewer.error", &[("error", &Failure::from(&e).message(&i18n))]);
                 view! { <p class="error" role="alert" data-testid="study-error">{text}</p> }.into_any()
             }
-            Ok(Opened { study, series }) => {
-                // Cells are filled with image series; a study with none (reports only) shows
-                // its first series, whose cards say what it holds.
-                let mut image_series: Vec<String> = series
-                    .iter()
-                    .filter(|s| s.may_hold_images())
-                    .map(|s| s.series_instance_uid.clone())
-                    .collect();
-                if image_series.is_empty() {
-                    image_series.extend(series.first().map(|s| s.series_instance_uid.clone()));
-                }
-                // A cell that appears empty gets the next image series not on screen.
+            Ok(opened) => {
+                let order = fill_order(&opened);
+                // A cell that appears empty gets the next series not on screen.
                 Effect::new(move |_| {
                     let cells = grid.layout.get().cells();
                     slots.update(|slots| {
                         for cell in 0..cells {
                             if slots[cell].is_none() {
-                                let next = image_series
+                                let next = order
                                     .iter()
-                                    .find(|uid| !slots[..cells].contains(&Some((*uid).clone())))
-                                    .or(image_series.first());
+                                    .find(|r| !slots[..cells].contains(&Some((*r).clone())))
+                                    .or(order.first());
                                 slots[cell] = next.cloned();
                             }
                         }
@@ -121,33 +164,46 @@ pub fn StudyView(study_instance_uid: String, route: RwSignal<Route>) -> impl Int
                 });
                 // Thumbnails in list order, the image series only.
                 let browser = SeriesBrowser::start(
-                    study_uid.clone(),
-                    series
+                    opened
                         .iter()
-                        .filter(|s| s.may_hold_images())
-                        .map(|s| s.series_instance_uid.clone())
+                        .flat_map(|o| {
+                            o.series
+                                .iter()
+                                .filter(|s| s.may_hold_images())
+                                .map(|s| (o.uid.clone(), s.series_instance_uid.clone()))
+                        })
                         .collect(),
                 );
                 provide_context(browser);
-                let identity = identity_of(study.as_ref());
+                let identities: Rc<HashMap<String, Identity>> = Rc::new(
+                    opened
+                        .iter()
+                        .map(|o| (o.uid.clone(), identity_of(o.study.as_ref())))
+                        .collect(),
+                );
+                let series: Rc<HashMap<String, Vec<SeriesSummary>>> = Rc::new(
+                    opened.iter().map(|o| (o.uid.clone(), o.series.clone())).collect(),
+                );
+                let banner = opened.first().map(|o| identity_of(o.study.as_ref()));
+                let identities = send_wrapper::SendWrapper::new(identities);
+                let series = send_wrapper::SendWrapper::new(series);
                 let cells = (0..MAX_CELLS)
                     .map(|cell| {
-                        let study = study_uid.clone();
-                        let identity = identity.clone();
+                        let identities = identities.clone();
                         let series = series.clone();
                         view! {
                             <Show when=move || grid.visible(cell)>
-                                <GridCell cell=cell slots=slots study=study.clone()
-                                    identity=identity.clone() series=series.clone()/>
+                                <GridCell cell=cell slots=slots
+                                    identities=(*identities).clone() series=(*series).clone()/>
                             </Show>
                         }
                     })
                     .collect_view();
                 view! {
-                    <PatientBanner identity=identity.clone()/>
+                    {banner.map(|identity| view! { <PatientBanner identity=identity/> })}
                     <GridToolbar grid=grid/>
                     <div class="study-layout">
-                        <SeriesList series=series.clone() slots=slots browser=browser/>
+                        <SeriesList opened=opened.clone() slots=slots browser=browser/>
                         <div class="grid" data-testid="grid"
                             data-layout=move || grid.layout.get().id()
                             style:grid-template-columns=move || format!("repeat({}, minmax(0, 1fr))", grid.layout.get().grid().1)
@@ -162,7 +218,7 @@ pub fn StudyView(study_instance_uid: String, route: RwSignal<Route>) -> impl Int
     };
     let loading = use_i18n();
     view! {
-        <section class="study" data-testid="study-view">
+        <section class="study" data-testid="study-view" data-studies=count.to_string()>
             {back}
             <Transition fallback=move || view! { <p class="loading">{loading.t("viewer.loading")}</p> }>
                 {body}
@@ -197,28 +253,34 @@ fn PatientBanner(identity: Identity) -> impl IntoView {
     }
 }
 
-/// Drag-and-drop type carrying a Series Instance UID from the series list to a cell.
+/// Drag-and-drop type carrying a study and a series UID (`study/series`) from the series list.
 const SERIES_DRAG_TYPE: &str = "application/x-dicom-series-uid";
 
 /// One cell of the grid: takes a series dropped on it, and shows its series' viewport.
 #[component]
 fn GridCell(
     cell: usize,
-    slots: RwSignal<Vec<Option<String>>>,
-    study: String,
-    identity: Identity,
-    series: Vec<SeriesSummary>,
+    slots: RwSignal<Vec<Option<SeriesRef>>>,
+    identities: Rc<HashMap<String, Identity>>,
+    series: Rc<HashMap<String, Vec<SeriesSummary>>>,
 ) -> impl IntoView {
     let grid = expect_context::<Grid>();
     let selected = Signal::derive(move || slots.with(|s| s[cell].clone()));
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
-        let uid = ev
+        let dropped = ev
             .data_transfer()
             .and_then(|d| d.get_data(SERIES_DRAG_TYPE).ok())
-            .filter(|uid| viewer_core::dicom_json::is_uid(uid));
-        if let Some(uid) = uid {
-            slots.update(|s| s[cell] = Some(uid));
+            .and_then(|data| {
+                let (study, series) = data.split_once('/')?;
+                let is_uid = viewer_core::dicom_json::is_uid;
+                (is_uid(study) && is_uid(series)).then(|| SeriesRef {
+                    study: study.to_string(),
+                    series: series.to_string(),
+                })
+            });
+        if let Some(dropped) = dropped {
+            slots.update(|s| s[cell] = Some(dropped));
             grid.active.set(cell);
         }
     };
@@ -228,117 +290,151 @@ fn GridCell(
             on:pointerdown=move |_| grid.active.set(cell)
             on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
             on:drop=on_drop>
-            <SeriesViewport study=study selected=selected identity=identity series=series cell=cell/>
+            <SeriesViewport selected=selected identities=identities series=series cell=cell/>
         </div>
     }
 }
 
 #[component]
 fn SeriesList(
-    series: Vec<SeriesSummary>,
-    slots: RwSignal<Vec<Option<String>>>,
+    opened: Vec<Opened>,
+    slots: RwSignal<Vec<Option<SeriesRef>>>,
     browser: SeriesBrowser,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let grid = expect_context::<Grid>();
-    let items = series
+    let several = opened.len() > 1;
+    let groups = opened
         .into_iter()
-        .map(|s| {
-            let uid = s.series_instance_uid.clone();
-            let uid_for_class = uid.clone();
-            let uid_for_drag = uid.clone();
-            let uid_for_progress = uid.clone();
-            let thumbnail = s
-                .may_hold_images()
-                .then(|| view! { <SeriesThumbnail series=uid.clone() browser=browser/> });
-            let progress = move || {
-                browser
-                    .progress
-                    .with(|p| p.get(&uid_for_progress).copied())
-                    .filter(|(loaded, total)| loaded < total)
-                    .map(|(loaded, total)| {
-                        view! {
-                            <progress data-testid="series-progress" max=total.to_string()
-                                value=loaded.to_string()>{format!("{loaded}/{total}")}</progress>
-                        }
-                    })
-            };
-            let label = format!(
-                "{} {} {}",
-                s.series_number.map(|n| format!("#{n}")).unwrap_or_default(),
-                s.modality.clone().unwrap_or_default(),
-                s.description.clone().unwrap_or_default()
-            );
-            let count = s
-                .instance_count
-                .map(|n| format!("({n})"))
-                .unwrap_or_default();
-            view! {
-                <li>
-                    <button
-                        data-testid="series-item"
-                        draggable="true"
-                        class:selected=move || {
-                            let active = grid.active.get();
-                            slots.with(|s| s[active].as_deref() == Some(uid_for_class.as_str()))
-                        }
-                        on:click=move |_| {
-                            let active = grid.active.get_untracked();
-                            slots.update(|s| s[active] = Some(uid.clone()));
-                        }
-                        on:dragstart=move |ev: leptos::ev::DragEvent| {
-                            if let Some(data) = ev.data_transfer() {
-                                let _ = data.set_data(SERIES_DRAG_TYPE, &uid_for_drag);
-                            }
-                        }
-                    >
-                        {thumbnail}
-                        <span class="series-label">{label} " " {count}</span>
-                        {progress}
-                    </button>
-                </li>
-            }
+        .map(|o| {
+            // With several studies, each group says which study it is (date, description).
+            let heading = several.then(|| {
+                let study = o.study.as_ref();
+                let date = study
+                    .and_then(|s| s.study_date.as_deref())
+                    .and_then(viewer_core::text::format_da)
+                    .unwrap_or_default();
+                let description = study.and_then(|s| s.description.clone()).unwrap_or_default();
+                view! { <li class="study-heading" data-testid="series-study">{format!("{date} {description}")}</li> }
+            });
+            let items = o
+                .series
+                .into_iter()
+                .map(|s| series_item(&o.uid, s, slots, browser))
+                .collect_view();
+            view! { {heading} {items} }
         })
         .collect_view();
     view! {
         <nav class="series-list" aria-label=move || i18n.t("viewer.series")>
-            <ul>{items}</ul>
+            <ul>{groups}</ul>
         </nav>
+    }
+}
+
+fn series_item(
+    study: &str,
+    s: SeriesSummary,
+    slots: RwSignal<Vec<Option<SeriesRef>>>,
+    browser: SeriesBrowser,
+) -> impl IntoView {
+    let grid = expect_context::<Grid>();
+    let this = SeriesRef {
+        study: study.to_string(),
+        series: s.series_instance_uid.clone(),
+    };
+    let uid = s.series_instance_uid.clone();
+    let label = format!(
+        "{} {} {}",
+        s.series_number.map(|n| format!("#{n}")).unwrap_or_default(),
+        s.modality.clone().unwrap_or_default(),
+        s.description.clone().unwrap_or_default()
+    );
+    let count = s
+        .instance_count
+        .map(|n| format!("({n})"))
+        .unwrap_or_default();
+    let thumbnail = s
+        .may_hold_images()
+        .then(|| view! { <SeriesThumbnail series=uid.clone() browser=browser/> });
+    let progress = {
+        let uid = uid.clone();
+        move || {
+            browser
+                .progress
+                .with(|p| p.get(&uid).copied())
+                .filter(|(loaded, total)| loaded < total)
+                .map(|(loaded, total)| {
+                    view! {
+                        <progress data-testid="series-progress" max=total.to_string()
+                            value=loaded.to_string()>{format!("{loaded}/{total}")}</progress>
+                    }
+                })
+        }
+    };
+    let selected = {
+        let this = this.clone();
+        move || {
+            let active = grid.active.get();
+            slots.with(|s| s[active].as_ref() == Some(&this))
+        }
+    };
+    let drag_data = format!("{}/{}", this.study, this.series);
+    view! {
+        <li>
+            <button
+                data-testid="series-item"
+                draggable="true"
+                class:selected=selected
+                on:click=move |_| {
+                    let active = grid.active.get_untracked();
+                    slots.update(|s| s[active] = Some(this.clone()));
+                }
+                on:dragstart=move |ev: leptos::ev::DragEvent| {
+                    if let Some(data) = ev.data_transfer() {
+                        let _ = data.set_data(SERIES_DRAG_TYPE, &drag_data);
+                    }
+                }
+            >
+                {thumbnail}
+                <span class="series-label">{label} " " {count}</span>
+                {progress}
+            </button>
+        </li>
     }
 }
 
 #[component]
 fn SeriesViewport(
-    study: String,
-    selected: Signal<Option<String>>,
-    identity: Identity,
-    series: Vec<SeriesSummary>,
+    selected: Signal<Option<SeriesRef>>,
+    identities: Rc<HashMap<String, Identity>>,
+    series: Rc<HashMap<String, Vec<SeriesSummary>>>,
     cell: usize,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let stack = LocalResource::new(move || {
-        let study = study.clone();
-        let series = selected.get();
+        let selected = selected.get();
         async move {
-            match series {
-                Some(series) => load_series(study, series).await.map(Some),
+            match selected {
+                Some(r) => load_series(r.study, r.series).await.map(Some),
                 None => Ok(None),
             }
         }
     });
+    let identities = send_wrapper::SendWrapper::new(identities);
+    let series = send_wrapper::SendWrapper::new(series);
     move || {
         let i18n = i18n.clone();
-        let identity = identity.clone();
+        let identities = identities.clone();
         let series = series.clone();
         stack.get().map(move |result| match result {
             Ok(Some(Loaded::Images(stack))) => {
                 let description = series
-                    .iter()
-                    .find(|s| s.series_instance_uid == stack.series)
+                    .get(&stack.study)
+                    .and_then(|list| list.iter().find(|s| s.series_instance_uid == stack.series))
                     .and_then(|s| s.description.clone());
                 let identity = Identity {
                     series_description: description,
-                    ..identity
+                    ..identities.get(&stack.study).cloned().unwrap_or_default()
                 };
                 view! { <Viewport stack=stack identity=identity cell=cell/> }.into_any()
             }

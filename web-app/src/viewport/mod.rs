@@ -20,7 +20,7 @@ use crate::overlays::{
 use crate::stack::{FrameState, Stack};
 
 /// Identity shown over the image (PS3.3 says nothing; clinical safety says always).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Identity {
     pub patient_name: String,
     pub patient_id: String,
