@@ -31,8 +31,9 @@ scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
 "$VENV/bin/python" e2e/fixtures/lut_reference.py modality "$WORK/luts/mlut_sqrt.dcm" "$WORK/modality_lut.json"
 "$VENV/bin/python" e2e/fixtures/make_reformat.py "$SHARED/ct-series" "$WORK/reformat"
 "$VENV/bin/python" e2e/fixtures/make_photometric.py "$SHARED" "$WORK/photometric"
+"$VENV/bin/python" e2e/fixtures/make_sr.py "$SHARED" "$WORK/sr"
 scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged" "$WORK/luts" \
-  "$WORK/reformat" "$WORK/photometric"
+  "$WORK/reformat" "$WORK/photometric" "$WORK/sr"
 web_port=$(free_port)
 scripts/serve.sh start "$WORK/web" "$web_port" "http://127.0.0.1:$pacs_port/dicom-web"
 

@@ -40,7 +40,7 @@ scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)
 print(" ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() for s in scripts))
 PY
 )
-  local csp="default-src 'self'; script-src 'self' 'wasm-unsafe-eval' $script_hash; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+  local csp="default-src 'self'; script-src 'self' 'wasm-unsafe-eval' $script_hash; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'; frame-src blob:"
   local auth_line=""
   if [ -n "${PACS_BASIC_AUTH:-}" ]; then
     auth_line="proxy_set_header Authorization \"Basic $(printf '%s' "$PACS_BASIC_AUTH" | base64 -w0)\";"

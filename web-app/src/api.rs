@@ -146,6 +146,21 @@ pub async fn series_instances_for_thumbnail(
     get_json(&url, signal).await
 }
 
+/// QIDO-RS: the series of `study` holding instance `sop`, if the server has it.
+pub async fn find_instance_series(
+    study: &str,
+    sop: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Option<String>, ApiError> {
+    let [study, sop] = checked([study, sop])?;
+    let url = format!("{ROOT}/studies/{study}/instances?SOPInstanceUID={sop}");
+    Ok(get_json(&url, signal)
+        .await?
+        .first()
+        .and_then(|ds| ds.string(viewer_core::tags::SERIES_INSTANCE_UID))
+        .filter(|uid| is_uid(uid)))
+}
+
 /// WADO-RS: the metadata of every instance of a series.
 pub async fn series_metadata(
     study: &str,

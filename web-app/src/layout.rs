@@ -59,6 +59,14 @@ pub struct CellReport {
     pub patient_id: Option<String>,
 }
 
+/// A request to show an image: the viewport showing `series` goes to that instance and frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goto {
+    pub series: String,
+    pub sop_instance_uid: String,
+    pub frame: u32,
+}
+
 /// Shared by the cells of one study view (a Leptos context).
 #[derive(Debug, Clone, Copy)]
 pub struct Grid {
@@ -66,6 +74,8 @@ pub struct Grid {
     pub sync: RwSignal<bool>,
     pub reports: RwSignal<Vec<Option<CellReport>>>,
     pub layout: RwSignal<Layout>,
+    /// An image asked for (by a report's link), until a viewport shows it.
+    pub goto: RwSignal<Option<Goto>>,
 }
 
 impl Grid {
@@ -75,6 +85,7 @@ impl Grid {
             sync: RwSignal::new(true),
             reports: RwSignal::new(vec![None; MAX_CELLS]),
             layout: RwSignal::new(Layout::One),
+            goto: RwSignal::new(None),
         }
     }
 

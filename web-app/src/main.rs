@@ -11,6 +11,7 @@ mod overlays;
 mod panic;
 mod picked;
 mod renderer;
+mod report;
 mod route;
 mod stack;
 mod studies;

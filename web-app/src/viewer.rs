@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use viewer_core::dicom_json::JsonDataset;
 use viewer_core::display_set::{display_sets, DisplaySet, DisplaySetKind};
 use viewer_core::study::{image_stack, SeriesSummary, StudySummary};
 use viewer_core::Limits;
@@ -13,7 +14,8 @@ use viewer_core::Limits;
 use crate::api::{self, ApiError};
 use crate::failure::Failure;
 use crate::i18n::use_i18n;
-use crate::layout::{Grid, GridToolbar, Layout, MAX_CELLS};
+use crate::layout::{Goto, Grid, GridToolbar, Layout, MAX_CELLS};
+use crate::report::{OpenInstance, PdfDocument, SrReport};
 use crate::route::{navigate, Route};
 use crate::stack::Stack;
 use crate::thumbnails::{SeriesBrowser, SeriesThumbnail};
@@ -91,8 +93,8 @@ fn fill_order(opened: &[Opened]) -> Vec<SeriesRef> {
 enum Loaded {
     /// Its images, ordered, ready for a viewport.
     Images(Rc<Stack>),
-    /// No image: its display sets say what it holds instead.
-    Other(Vec<DisplaySet>),
+    /// No image: its display sets say what it holds instead (with the series' metadata).
+    Other(Vec<DisplaySet>, Rc<Vec<JsonDataset>>),
 }
 
 /// Loads a series' metadata and sorts its instances into display sets; the image sets form
@@ -107,7 +109,7 @@ async fn load_series(study: String, series: String) -> Result<Loaded, ApiError> 
         .collect();
     let images = image_stack(&image_instances, &Limits::default());
     Ok(if images.is_empty() {
-        Loaded::Other(sets)
+        Loaded::Other(sets, Rc::new(metadata))
     } else {
         Loaded::Images(Stack::new(study, series, images))
     })
@@ -128,6 +130,28 @@ pub fn StudyView(studies: Vec<String>, route: RwSignal<Route>) -> impl IntoView 
         _ => Layout::TwoByTwo,
     });
     provide_context(grid);
+    // A report's image link: the image's series goes into another cell (the grid becomes
+    // 1x2 if it had one), at the cited image.
+    provide_context(OpenInstance(Callback::new(
+        move |(target, sop, frame): (SeriesRef, String, u32)| {
+            let cells = grid.layout.get_untracked().cells();
+            if cells == 1 {
+                grid.layout.set(Layout::OneByTwo);
+            }
+            let cell = if cells == 1 {
+                1
+            } else {
+                (grid.active.get_untracked() + 1) % cells
+            };
+            grid.goto.set(Some(Goto {
+                series: target.series.clone(),
+                sop_instance_uid: sop,
+                frame,
+            }));
+            slots.update(|s| s[cell] = Some(target));
+            grid.active.set(cell);
+        },
+    )));
 
     let back = {
         let i18n = i18n.clone();
@@ -438,7 +462,14 @@ fn SeriesViewport(
                 };
                 view! { <Viewport stack=stack identity=identity cell=cell/> }.into_any()
             }
-            Ok(Some(Loaded::Other(sets))) => view! { <DisplaySetCards sets=sets/> }.into_any(),
+            Ok(Some(Loaded::Other(sets, metadata))) => {
+                let (study, series) = selected
+                    .get_untracked()
+                    .map(|r| (r.study, r.series))
+                    .unwrap_or_default();
+                view! { <DisplaySetCards sets=sets metadata=metadata study=study series=series/> }
+                    .into_any()
+            }
             Ok(None) => {
                 view! { <p class="notice" data-testid="no-images">{i18n.t("viewer.no_images")}</p> }
                     .into_any()
@@ -454,38 +485,64 @@ fn SeriesViewport(
     }
 }
 
-/// Cards for a series the image viewport does not show: what each display set is.
+/// What a series without images holds: structured reports and PDFs shown as documents, other
+/// objects as cards that say what they are.
 #[component]
-fn DisplaySetCards(sets: Vec<DisplaySet>) -> impl IntoView {
+fn DisplaySetCards(
+    sets: Vec<DisplaySet>,
+    metadata: Rc<Vec<JsonDataset>>,
+    study: String,
+    series: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let cards = sets
         .into_iter()
         .map(|set| {
-            let name = i18n.t(set.kind.catalog_key());
-            let detail = match &set.kind {
-                DisplaySetKind::Unsupported {
-                    sop_class_uid,
-                    name,
-                } => Some(match name {
-                    Some(name) => format!("{name} ({sop_class_uid})"),
-                    None => sop_class_uid.clone(),
-                }),
-                _ => None,
-            };
-            let count = i18n.f(
-                "display_set.instances",
-                &[("n", &set.instances.len().to_string())],
-            );
-            let kind = set.kind.catalog_key().trim_start_matches("display_set.");
-            view! {
-                <article class="display-set-card" data-testid="display-set-card" data-kind=kind>
-                    <h3>{name}</h3>
-                    <p>{count}</p>
-                    {detail.map(|d| view! { <p class="detail">{d}</p> })}
-                    <p class="notice">{i18n.t("display_set.not_shown_yet")}</p>
-                </article>
+            let instances: Vec<JsonDataset> = set
+                .instances
+                .iter()
+                .filter_map(|&i| metadata.get(i).cloned())
+                .collect();
+            match &set.kind {
+                DisplaySetKind::StructuredReport => instances
+                    .into_iter()
+                    .map(|instance| view! { <SrReport instance=instance study=study.clone()/> })
+                    .collect_view()
+                    .into_any(),
+                DisplaySetKind::EncapsulatedPdf => instances
+                    .into_iter()
+                    .map(|instance| {
+                        view! { <PdfDocument study=study.clone() series=series.clone() instance=instance/> }
+                    })
+                    .collect_view()
+                    .into_any(),
+                kind => card(&i18n, kind, set.instances.len()).into_any(),
             }
         })
         .collect_view();
     view! { <div class="display-set-cards">{cards}</div> }
+}
+
+fn card(i18n: &crate::i18n::I18n, kind: &DisplaySetKind, count: usize) -> impl IntoView {
+    let name = i18n.t(kind.catalog_key());
+    let detail = match kind {
+        DisplaySetKind::Unsupported {
+            sop_class_uid,
+            name,
+        } => Some(match name {
+            Some(name) => format!("{name} ({sop_class_uid})"),
+            None => sop_class_uid.clone(),
+        }),
+        _ => None,
+    };
+    let count = i18n.f("display_set.instances", &[("n", &count.to_string())]);
+    let kind_id = kind.catalog_key().trim_start_matches("display_set.");
+    view! {
+        <article class="display-set-card" data-testid="display-set-card" data-kind=kind_id>
+            <h3>{name}</h3>
+            <p>{count}</p>
+            {detail.map(|d| view! { <p class="detail">{d}</p> })}
+            <p class="notice">{i18n.t("display_set.not_shown_yet")}</p>
+        </article>
+    }
 }

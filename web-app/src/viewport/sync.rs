@@ -25,6 +25,26 @@ pub(super) fn connect(
     impl Fn() + Clone + Send + Sync + 'static,
     impl Fn() -> Vec<(usize, [f64; 4])> + Clone + Send + Sync + 'static,
 ) {
+    // A report's link asks for an image of this series: go to it.
+    if let Some(grid) = grid {
+        let stack = stack.clone();
+        Effect::new(move |_| {
+            let Some(goto) = grid.goto.get() else {
+                return;
+            };
+            if goto.series != stack.series {
+                return;
+            }
+            let found = stack.entries.iter().position(|e| {
+                e.frame == goto.frame
+                    && stack.images[e.image].sop_instance_uid == goto.sop_instance_uid
+            });
+            if let Some(i) = found {
+                index.set(i);
+            }
+            grid.goto.set(None);
+        });
+    }
     // Each entry's plane in patient space, for synchronised scrolling.
     let planes: Vec<Option<viewer_core::plane::ImagePlane>> = stack
         .entries

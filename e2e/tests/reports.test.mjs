@@ -1,0 +1,103 @@
+// Reports (issue 5): structured reports read as documents, encapsulated PDFs in the browser's
+// PDF viewer, and a report's image link opening the image it cites.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage } from '../lib/browser.mjs';
+import { Portal } from '../lib/viewer.mjs';
+import { assertCtSlice } from '../lib/ct.mjs';
+
+// The corpus's reports of patient 123565: a Basic Text SR (series 900, UTF-8 text) and a PDF
+// of 787 bytes (PACS.md: Orthanc pads it to 788).
+const REPORTS_STUDY = '0.0.0.0.2.8811.20010413115754.12432';
+// pydicom's test-SR.dcm: a Comprehensive SR whose text holds markup characters.
+const COMPREHENSIVE_STUDY = '1.2.276.0.7230010.3.1.4.2139363186.7819.982086466.2';
+// e2e/fixtures/make_sr.py: a French Comprehensive SR in the CT study citing CT0031.
+const CT_SERIES = '1.2.826.0.1.3680043.8.498.12114070921023870182293348541202798777';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the PDF report is shown whole, without the padding byte, by the browser', async () => {
+  // Under the portal's CSP: the frame is allowed (a refusal would be a console error).
+  const { page, problems } = await openPage(browser, `?study=${REPORTS_STUDY}`);
+  const frame = page.locator('[data-testid=pdf-frame]');
+  await frame.waitFor({ timeout: 30_000 });
+  assert.match(await frame.getAttribute('src'), /^blob:/);
+  await page.waitForTimeout(500);
+  assert.deepEqual(problems, []);
+  await page.close();
+  // The CSP keeps the page from fetching blob: URLs (connect-src 'self'); to read the bytes
+  // the frame shows, this second page bypasses it.
+  const reader = await openPage(browser, `?study=${REPORTS_STUDY}`, { bypassCSP: true });
+  const src = await reader.page.locator('[data-testid=pdf-frame]').getAttribute('src', { timeout: 30_000 });
+  const pdf = await reader.page.evaluate(async (url) => {
+    const blob = await (await fetch(url)).blob();
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const text = new TextDecoder('latin1');
+    return { length: bytes.length, head: text.decode(bytes.slice(0, 5)), tail: text.decode(bytes.slice(-7)), type: blob.type };
+  }, src);
+  assert.equal(pdf.length, 787);
+  assert.equal(pdf.head, '%PDF-');
+  assert.match(pdf.tail, /%%EOF\s*$/);
+  assert.equal(pdf.type, 'application/pdf');
+  await reader.page.close();
+});
+
+test('the Basic Text SR reads as a document with its Unicode text, in French', async () => {
+  const { page, problems } = await openPage(browser, `?study=${REPORTS_STUDY}`);
+  await page.locator('[data-testid=series-item]', { hasText: /#900 SR/ }).click();
+  const report = page.locator('[data-testid=sr-report]');
+  await report.waitFor({ timeout: 30_000 });
+  const text = await report.innerText();
+  for (const expected of ['Diagnostic Imaging Report', '16/03/2001', 'Complet', 'Non validé', 'Findings',
+    'Procedure Description : MR brain, FSE PD axial oblique',
+    'Finding : Synthetic test finding – no real patient. Ünïcödé check: é ß 日本',
+    'Conclusion : Test report for viewer development.']) {
+    assert.ok(text.includes(expected), `missing: ${expected}\n${text}`);
+  }
+  assert.equal(await report.locator('h3').count(), 3, 'three containers as headings');
+  // Its image is not in this PACS: the link says so instead of opening nothing.
+  await report.locator('[data-testid=sr-image-link]').click();
+  await page.locator('[data-testid=sr-image-missing]').waitFor();
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the Comprehensive SR shows codes, numbers and markup characters as inert text', async () => {
+  const { page, problems } = await openPage(browser, `?study=${COMPREHENSIVE_STUDY}`);
+  const report = page.locator('[data-testid=sr-report]');
+  await report.waitFor({ timeout: 30_000 });
+  const text = await report.innerText();
+  for (const expected of ['Diagnosis', 'Validé', 'Text Code : A mass of', 'Code : Sample Code 1', 'Diameter : 3',
+    'Inferred Sample Text']) {
+    assert.ok(text.includes(expected), `missing: ${expected}\n${text}`);
+  }
+  assert.ok(text.includes('&%$§"!()<>{}'), 'markup characters shown as text');
+  const tags = await report.evaluate((r) => [...new Set([...r.querySelectorAll('*')].map((e) => e.tagName))].sort());
+  assert.deepEqual(tags.filter((t) => !['ARTICLE', 'BUTTON', 'DIV', 'H2', 'H3', 'P', 'SECTION', 'SPAN'].includes(t)), []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a report's image link opens the cited CT slice beside the report", async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  await portal.studyRow('CT-REAL-1').click();
+  await portal.waitForSlice(0);
+  await page.locator('[data-testid=series-item]', { hasText: /#900 SR/ }).click();
+  const report = page.locator('[data-testid=sr-report]');
+  await report.waitFor({ timeout: 30_000 });
+  const text = await report.innerText();
+  for (const expected of ["Compte rendu d'imagerie", '02/01/2000', 'Validé', 'validé par MARTIN Anne', 'Constatations',
+    'Constatation : Nodule du lobe inférieur droit.', 'Diamètre : 8 mm']) {
+    assert.ok(text.includes(expected), `missing: ${expected}\n${text}`);
+  }
+  await report.locator('[data-testid=sr-image-link]').click();
+  await page.waitForSelector(`[data-testid=cell][data-cell="1"] [data-testid=viewport][data-series="${CT_SERIES}"][data-slice="30"][data-state=ready]`,
+    { timeout: 30_000 });
+  assert.equal(await page.locator('[data-testid=grid]').getAttribute('data-layout'), '1x2');
+  await assertCtSlice(portal, 'CT0031.dcm');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
