@@ -5,10 +5,17 @@ import { join } from 'node:path';
 export class Portal {
   constructor(page) { this.page = page; }
 
-  studyRow(patientId) {
-    return this.page.locator('[data-testid=study-row]', {
+  /**
+   * The study list's row(s) of a patient: the list shows a page at a time, so the patient ID
+   * is typed in its filter first (as a reader would), and the row awaited.
+   */
+  async studyRow(patientId) {
+    await this.page.locator('[data-testid=filter-id]').fill(patientId, { timeout: 30_000 });
+    const row = this.page.locator('[data-testid=study-row]', {
       has: this.page.locator('[data-testid=study-patient-id]', { hasText: patientId }),
     });
+    await row.first().waitFor({ timeout: 30_000 });
+    return row;
   }
 
   viewport() { return this.page.locator('[data-testid=viewport]'); }

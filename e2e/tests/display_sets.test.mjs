@@ -13,7 +13,7 @@ after(async () => { await browser?.close(); });
 test('a presentation-state series is shown as a card that says what it is', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  await portal.studyRow('123565').first().click();
+  await (await portal.studyRow('123565')).first().click();
   await page.locator('[data-testid=series-item]', { hasText: /#1 PR/ }).click();
   const card = page.locator('[data-testid=display-set-card][data-kind=pr]');
   await card.waitFor({ timeout: 30_000 });

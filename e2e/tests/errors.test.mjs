@@ -12,7 +12,7 @@ test('a truncated frame is refused in its viewport while the rest of the series 
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
   // e2e/fixtures/make_damaged.py: three CT slices in JPEG-LS, the middle one cut in half.
-  await portal.studyRow('DAMAGED-1').click();
+  await (await portal.studyRow('DAMAGED-1')).click();
   await portal.waitForSlice(0);
   assert.equal(await portal.viewport().getAttribute('data-slices'), '3');
   const box = await portal.canvas().boundingBox();
@@ -28,7 +28,7 @@ test('a truncated frame is refused in its viewport while the rest of the series 
   await portal.waitForSlice(2);
   assert.equal(await page.locator('[data-testid=viewer-stopped]').count(), 0);
   await page.locator('[data-testid=back]').click();
-  await portal.studyRow('CT-REAL-1').waitFor();
+  await (await portal.studyRow('CT-REAL-1')).waitFor();
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -38,7 +38,7 @@ test('a 12-bit JPEG image displays', async () => {
   const portal = new Portal(page);
   // The NEMA "CompressedSamples NM1" study holds pydicom's JPGExtended.dcm (JPEG Extended,
   // 12-bit samples) beside other images: every image of the series must display.
-  await portal.studyRow('8NM1').click();
+  await (await portal.studyRow('8NM1')).click();
   await portal.waitForSlice(0);
   const total = Number(await portal.viewport().getAttribute('data-slices'));
   const box = await portal.canvas().boundingBox();

@@ -38,7 +38,7 @@ function fitted(box, columns, rows, aspect) {
 test('a 1x2 layout scrolls both cells together on the same frame of reference, until sync is off', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   await page.locator('[data-testid=layout-1x2]').click();
   assert.equal(await page.locator('[data-testid=cell]').count(), 2);
@@ -66,7 +66,7 @@ test('a 1x2 layout scrolls both cells together on the same frame of reference, u
 test('a sagittal series dropped into a cell crosses the axial CT as reference lines', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   await page.locator('[data-testid=layout-1x2]').click();
   await waitCellSlice(page, 1, 0);
@@ -107,7 +107,7 @@ test('a sagittal series dropped into a cell crosses the axial CT as reference li
 test('in a 2x2 layout each cell shows the lines of the cells that cross it, and only those', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   await page.locator('[data-testid=layout-2x2]').click();
   // Cells 0, 2 and 3 hold axial copies of the CT (series 1, 3, 4); cell 1 the sagittal one.

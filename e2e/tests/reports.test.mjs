@@ -83,7 +83,7 @@ test('the Comprehensive SR shows codes, numbers and markup characters as inert t
 test("a report's image link opens the cited CT slice beside the report", async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   await page.locator('[data-testid=series-item]', { hasText: /#900 SR/ }).click();
   const report = page.locator('[data-testid=sr-report]');

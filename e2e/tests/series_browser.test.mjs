@@ -39,7 +39,7 @@ function expectedThumbnail(stored) {
 test('every CT series has the thumbnail of its middle slice, the same in all six syntaxes', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   const items = page.locator('[data-testid=series-item]');
   const sameCt = [];
@@ -70,7 +70,7 @@ test('every CT series has the thumbnail of its middle slice, the same in all six
 test('the series shown in a viewport reports its load progress in the list', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   // The first series loads slice after slice: the bar counts up to 61, then goes away.
   const item = page.locator('[data-testid=series-item]').filter({ hasText: '#1 ' });

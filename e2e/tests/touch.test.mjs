@@ -25,7 +25,7 @@ async function touches(cdp, frames) {
 test('on a phone, a pinch zooms, one finger windows, and the scroll tool swipes through slices', async () => {
   const { page, problems } = await openPage(browser, '', PHONE);
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   const cdp = await page.context().newCDPSession(page);
   const box = await portal.canvas().boundingBox();

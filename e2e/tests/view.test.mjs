@@ -18,7 +18,7 @@ after(async () => { await browser?.close(); });
 
 async function openCt(page) {
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   return portal;
 }
@@ -242,7 +242,7 @@ test('a multi-frame ultrasound plays as cine at its own Frame Time and loops', a
   const portal = new Portal(page);
   // pydicom's examples_ybr_color.dcm / color3d_jpeg_baseline.dcm (one SOP instance, 30 or 120
   // JPEG frames; Frame Time 33.333 ms): played at 30 frames/s.
-  await portal.studyRow('204').first().click();
+  await (await portal.studyRow('204')).first().click();
   await portal.waitForSlice(0);
   const frames = Number(await attr(portal, 'data-slices'));
   assert.ok(frames >= 30, `${frames} frames`);

@@ -14,7 +14,7 @@ after(async () => { await browser?.close(); });
 test('the study list shows the CT study with French dates', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  const row = portal.studyRow('CT-REAL-1');
+  const row = (await portal.studyRow('CT-REAL-1'));
   await row.waitFor({ timeout: 30_000 });
   const text = await row.innerText();
   assert.match(text, /LUNG CT REAL/);
@@ -27,7 +27,7 @@ test('the study list shows the CT study with French dates', async () => {
 test('opening the CT draws the first slice with the file window, and the wheel scrolls', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   assert.equal(await portal.viewport().getAttribute('data-slices'), '61');
   assert.equal(await portal.viewport().getAttribute('data-window-center'), '40');
@@ -56,7 +56,7 @@ test('opening the CT draws the first slice with the file window, and the wheel s
 test('the window presets of the file and the data range can be chosen', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   const presets = page.locator('[data-testid=window-presets]');
   // ct-series/README.md: windows 40/400 "SOFT TISSUE" and -600/1500 "LUNG".
@@ -73,7 +73,7 @@ test('the window presets of the file and the data range can be chosen', async ()
 test('dragging changes the window as viewer-core\'s maths predicts, pixel for pixel', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   const box = await portal.canvas().boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -105,7 +105,7 @@ const SYNTAXES = [
 test('every syntax of the CT shows the same pixels as the uncompressed series', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
-  await portal.studyRow('CT-REAL-1').click();
+  await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   for (const { number, name, series } of SYNTAXES) {
     await page.locator('[data-testid=series-item]', { hasText: `#${number} ` }).click();
@@ -151,7 +151,7 @@ for (const { name, patient, fixture, coloured } of [
   test(`an image with ${name} is shown as pydicom maps it`, async () => {
     const { page, problems } = await openPage(browser);
     const portal = new Portal(page);
-    await portal.studyRow(patient).click();
+    await (await portal.studyRow(patient)).click();
     await portal.waitForSlice(0);
     const samples = await compareWithFixture(portal, fixture);
     const wrong = samples.filter(({ expected, shown }) => shown.some((v, c) => Math.abs(v - expected[c]) > 1)).length;

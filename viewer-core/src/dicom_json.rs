@@ -86,7 +86,8 @@ impl JsonDataset {
         self.0.get(&json_key(tag))?.get("vr")?.as_str()
     }
 
-    /// First value as text (strings as they are, numbers printed, names as Alphabetic).
+    /// First value as text (strings as they are, numbers printed, person names with their
+    /// component groups joined by `=`, as DICOM writes them).
     pub fn string(&self, tag: Tag) -> Option<String> {
         self.strings(tag).into_iter().next()
     }
@@ -118,8 +119,8 @@ impl JsonDataset {
         (n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&n)).then_some(n as u32)
     }
 
-    /// A person name for display: the Alphabetic group, `^` separators turned into spaces
-    /// between the family name (first) and the other components.
+    /// A person name for display (see [`crate::text::person_name_display`]): components
+    /// separated by spaces, the ideographic group in parentheses when there is one.
     pub fn person_name(&self, tag: Tag) -> Option<String> {
         let raw = self.string(tag)?;
         let display = crate::text::person_name_display(&raw);
@@ -148,12 +149,21 @@ fn value_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.trim().to_string(),
         Value::Number(n) => n.to_string(),
-        Value::Object(map) => map
-            .get("Alphabetic")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
+        // A person name: its component groups in the DICOM form `alphabetic=ideographic=phonetic`.
+        Value::Object(map) => {
+            let group = |key| {
+                map.get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .trim()
+            };
+            let groups = [group("Alphabetic"), group("Ideographic"), group("Phonetic")];
+            let used = groups
+                .iter()
+                .rposition(|g| !g.is_empty())
+                .map_or(0, |i| i + 1);
+            groups[..used].join("=")
+        }
         _ => String::new(),
     }
 }

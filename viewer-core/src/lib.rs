@@ -15,7 +15,9 @@
 //! - [`geometry`]: ordering a stack of slices along its normal;
 //! - [`thumbnail`]: a frame reduced to a small windowed RGBA picture for the series browser;
 //! - [`i18n`] and [`text`]: message catalogs and display formatting (French first);
-//! - [`iid`]: IHE Invoke Image Display links (and the DRIMbox variant) into checked requests.
+//! - [`iid`]: IHE Invoke Image Display links (and the DRIMbox variant) into checked requests;
+//! - [`search`]: the study list's filters as QIDO-RS queries, and its sort orders;
+//! - [`sr`] and [`document`]: structured reports as documents, encapsulated documents' bytes.
 //!
 //! Rule: no dependency on web-sys, leptos or GL. The web app depends on this crate, never
 //! the reverse.
@@ -44,6 +46,7 @@ pub mod palette;
 pub mod pixel_module;
 pub mod plane;
 pub mod rle;
+pub mod search;
 pub mod sr;
 pub mod study;
 pub mod text;

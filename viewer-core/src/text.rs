@@ -2,16 +2,29 @@
 //! must be (dates are dd/MM/yyyy in French and in English as used in French hospitals).
 
 /// A person name (PN) for display: `FAMILY^Given^Middle^Prefix^Suffix` becomes
-/// `FAMILY Given Middle Prefix Suffix`; empty components are dropped.
+/// `FAMILY Given Middle Prefix Suffix`; empty components are dropped. The ideographic group
+/// (Japanese, Chinese, Korean names) follows in parentheses, `Yamada Tarou (山田 太郎)`; a
+/// name given only in ideographic or phonetic characters is shown in them.
 pub fn person_name_display(raw: &str) -> String {
-    // Only the first component group (alphabetic) is displayed.
-    let alphabetic = raw.split('=').next().unwrap_or_default();
-    alphabetic
-        .split('^')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let groups: Vec<String> = raw
+        .split('=')
+        .map(|group| {
+            group
+                .split('^')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let group = |i: usize| groups.get(i).map(String::as_str).unwrap_or_default();
+    match (group(0), group(1), group(2)) {
+        ("", "", phonetic) => phonetic.to_string(),
+        ("", ideographic, _) => ideographic.to_string(),
+        (alphabetic, "", _) => alphabetic.to_string(),
+        (alphabetic, ideographic, _) if alphabetic == ideographic => alphabetic.to_string(),
+        (alphabetic, ideographic, _) => format!("{alphabetic} ({ideographic})"),
+    }
 }
 
 /// A DICOM date (DA, `YYYYMMDD`, or the old `YYYY.MM.DD`) as `dd/MM/yyyy`.
@@ -52,7 +65,15 @@ mod tests {
         assert_eq!(person_name_display("^^^^"), "");
         assert_eq!(
             person_name_display("Yamada^Tarou=山田^太郎=やまだ^たろう"),
-            "Yamada Tarou"
+            "Yamada Tarou (山田 太郎)"
+        );
+        // Orthanc's index answers "^" for groups it lost: nothing to show for them.
+        assert_eq!(person_name_display("Yamada^Tarou=^=^"), "Yamada Tarou");
+        assert_eq!(person_name_display("=山田^太郎"), "山田 太郎");
+        assert_eq!(person_name_display("==やまだ^たろう"), "やまだ たろう");
+        assert_eq!(
+            person_name_display("Wang^XiaoDong=Wang^XiaoDong"),
+            "Wang XiaoDong"
         );
     }
 

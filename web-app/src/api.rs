@@ -79,17 +79,8 @@ async fn get_json(url: &str, signal: Option<&AbortSignal>) -> Result<Vec<JsonDat
     JsonDataset::parse_array(&text).map_err(|e| ApiError::Body(e.to_string()))
 }
 
-/// QIDO-RS: all studies, with the attributes the list shows.
-pub async fn search_studies(signal: Option<&AbortSignal>) -> Result<Vec<JsonDataset>, ApiError> {
-    let url = format!(
-        "{ROOT}/studies?includefield=00081030&includefield=00080061&includefield=00201206\
-         &includefield=00201208&includefield=00100030"
-    );
-    get_json(&url, signal).await
-}
-
-/// QIDO-RS: studies matching `query`, a query string built by `viewer_core::iid` from checked
-/// and encoded values.
+/// QIDO-RS: studies matching `query`, a query string built by `viewer_core` (the study list's
+/// search, an IID link) from checked and encoded values.
 pub async fn search_studies_matching(
     query: &str,
     signal: Option<&AbortSignal>,

@@ -99,7 +99,7 @@ pub fn Timeline(studies: Vec<StudySummary>, route: RwSignal<Route>) -> impl Into
             <h1>{let i18n = i18n.clone(); move || i18n.t("timeline.title")}</h1>
             {banner}
             <ol class="timeline-studies">{rows}</ol>
-            <button data-testid="compare" disabled=move || chosen.with(|c| c.len() < 2) on:click=compare>
+            <button data-testid="compare" disabled={move || chosen.with(|c| c.len() < 2)} on:click=compare>
                 {compare_label}
             </button>
         </section>

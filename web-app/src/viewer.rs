@@ -92,15 +92,47 @@ fn fill_order(opened: &[Opened]) -> Vec<SeriesRef> {
 #[derive(Clone)]
 enum Loaded {
     /// Its images, ordered, ready for a viewport.
-    Images(Rc<Stack>),
+    Images(Rc<Stack>, FileIdentity),
     /// No image: its display sets say what it holds instead (with the series' metadata).
     Other(Vec<DisplaySet>, Rc<Vec<JsonDataset>>),
+}
+
+/// The patient as the instances themselves name them. A server's study index may lose what
+/// its files hold (Orthanc 1.10 drops non-Latin names from QIDO-RS answers), so the
+/// viewport's identity comes from the metadata when it has one.
+#[derive(Clone, Default)]
+struct FileIdentity {
+    patient_name: Option<String>,
+    patient_id: Option<String>,
+    birth_date: Option<String>,
+}
+
+impl FileIdentity {
+    fn of(ds: Option<&JsonDataset>) -> Self {
+        let text = |tag| ds.and_then(|d| d.string(tag)).filter(|v| !v.is_empty());
+        FileIdentity {
+            patient_name: ds.and_then(|d| d.person_name(viewer_core::tags::PATIENT_NAME)),
+            patient_id: text(viewer_core::tags::PATIENT_ID),
+            birth_date: text(viewer_core::tags::PATIENT_BIRTH_DATE),
+        }
+    }
+
+    /// `identity` with what the files say in place of the index's values.
+    fn over(&self, identity: Identity) -> Identity {
+        Identity {
+            patient_name: self.patient_name.clone().unwrap_or(identity.patient_name),
+            patient_id: self.patient_id.clone().unwrap_or(identity.patient_id),
+            birth_date: self.birth_date.clone().or(identity.birth_date),
+            ..identity
+        }
+    }
 }
 
 /// Loads a series' metadata and sorts its instances into display sets; the image sets form
 /// the stack a viewport shows.
 async fn load_series(study: String, series: String) -> Result<Loaded, ApiError> {
     let metadata = api::series_metadata(&study, &series, None).await?;
+    let file_identity = FileIdentity::of(metadata.first());
     let sets = display_sets(&metadata);
     let image_instances: Vec<_> = sets
         .iter()
@@ -111,7 +143,7 @@ async fn load_series(study: String, series: String) -> Result<Loaded, ApiError> 
     Ok(if images.is_empty() {
         Loaded::Other(sets, Rc::new(metadata))
     } else {
-        Loaded::Images(Stack::new(study, series, images))
+        Loaded::Images(Stack::new(study, series, images), file_identity)
     })
 }
 
@@ -130,6 +162,7 @@ pub fn StudyView(studies: Vec<String>, route: RwSignal<Route>) -> impl IntoView 
         _ => Layout::TwoByTwo,
     });
     provide_context(grid);
+    provide_context(FileIdentities(RwSignal::new(HashMap::new())));
     // A report's image link: the image's series goes into another cell (the grid becomes
     // 1x2 if it had one), at the cited image.
     provide_context(OpenInstance(Callback::new(
@@ -208,7 +241,9 @@ pub fn StudyView(studies: Vec<String>, route: RwSignal<Route>) -> impl IntoView 
                 let series: Rc<HashMap<String, Vec<SeriesSummary>>> = Rc::new(
                     opened.iter().map(|o| (o.uid.clone(), o.series.clone())).collect(),
                 );
-                let banner = opened.first().map(|o| identity_of(o.study.as_ref()));
+                let banner = opened
+                    .first()
+                    .map(|o| (o.uid.clone(), identity_of(o.study.as_ref())));
                 let identities = send_wrapper::SendWrapper::new(identities);
                 let series = send_wrapper::SendWrapper::new(series);
                 let cells = (0..MAX_CELLS)
@@ -224,7 +259,7 @@ pub fn StudyView(studies: Vec<String>, route: RwSignal<Route>) -> impl IntoView 
                     })
                     .collect_view();
                 view! {
-                    {banner.map(|identity| view! { <PatientBanner identity=identity/> })}
+                    {banner.map(|(study, identity)| view! { <PatientBanner study=study identity=identity/> })}
                     <GridToolbar grid=grid/>
                     <div class="study-layout">
                         <SeriesList opened=opened.clone() slots=slots browser=browser/>
@@ -264,15 +299,39 @@ fn identity_of(study: Option<&StudySummary>) -> Identity {
     }
 }
 
+/// What the files of each study say of their patient, once a series of it is loaded.
+#[derive(Clone, Copy)]
+struct FileIdentities(RwSignal<HashMap<String, Identity>>);
+
 #[component]
-fn PatientBanner(identity: Identity) -> impl IntoView {
+fn PatientBanner(study: String, identity: Identity) -> impl IntoView {
     let i18n = use_i18n();
-    let born = identity.birth_date.clone();
+    let FileIdentities(files) = expect_context::<FileIdentities>();
+    let shown = move || {
+        files
+            .with(|f| f.get(&study).cloned())
+            .unwrap_or_else(|| identity.clone())
+    };
+    let name = {
+        let shown = shown.clone();
+        move || shown().patient_name
+    };
+    let id = {
+        let shown = shown.clone();
+        move || shown().patient_id
+    };
+    let born = move || {
+        shown()
+            .birth_date
+            .as_deref()
+            .and_then(viewer_core::text::format_da)
+            .map(|d| i18n.f("patient.born", &[("date", &d)]))
+    };
     view! {
         <header class="patient-banner" data-testid="patient-banner">
-            <strong>{identity.patient_name.clone()}</strong>
-            <span>{identity.patient_id.clone()}</span>
-            <span>{move || born.as_deref().and_then(viewer_core::text::format_da).map(|d| i18n.f("patient.born", &[("date", &d)]))}</span>
+            <strong>{name}</strong>
+            <span>{id}</span>
+            <span>{born}</span>
         </header>
     }
 }
@@ -421,7 +480,9 @@ fn series_item(
             >
                 {thumbnail}
                 <span class="series-label">{label} " " {count}</span>
-                {progress}
+                // The bar's place is kept when it goes, so the list (and the grid beside or
+                // below it) never changes size while series load.
+                <span class="progress-slot">{progress}</span>
             </button>
         </li>
     }
@@ -451,15 +512,26 @@ fn SeriesViewport(
         let identities = identities.clone();
         let series = series.clone();
         stack.get().map(move |result| match result {
-            Ok(Some(Loaded::Images(stack))) => {
+            Ok(Some(Loaded::Images(stack, file_identity))) => {
                 let description = series
                     .get(&stack.study)
                     .and_then(|list| list.iter().find(|s| s.series_instance_uid == stack.series))
                     .and_then(|s| s.description.clone());
-                let identity = Identity {
+                let identity = file_identity.over(Identity {
                     series_description: description,
                     ..identities.get(&stack.study).cloned().unwrap_or_default()
-                };
+                });
+                if let Some(FileIdentities(files)) = use_context::<FileIdentities>() {
+                    let banner = Identity {
+                        series_description: None,
+                        ..identity.clone()
+                    };
+                    if files.with_untracked(|f| f.get(&stack.study) != Some(&banner)) {
+                        files.update(|f| {
+                            f.insert(stack.study.clone(), banner);
+                        });
+                    }
+                }
                 view! { <Viewport stack=stack identity=identity cell=cell/> }.into_any()
             }
             Ok(Some(Loaded::Other(sets, metadata))) => {
