@@ -101,3 +101,35 @@ test("a report's image link opens the cited CT slice beside the report", async (
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+// e2e/fixtures/make_sr.py put a report in the CT study; the corpus study of patient 123565
+// holds an SR and a PDF (the SR comes first).
+const CT_STUDY = '1.2.826.0.1.3680043.8.498.24918011185820656779824488017568435840';
+
+test('report first: the report in the first cell, the images beside it', async () => {
+  const { page, problems } = await openPage(browser, `?report=${CT_STUDY}`);
+  await page.locator('[data-testid=cell][data-cell="0"] [data-testid=sr-report]').waitFor({ timeout: 30_000 });
+  await page.waitForSelector('[data-testid=cell][data-cell="1"] [data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  assert.equal(await page.locator('[data-testid=grid]').getAttribute('data-layout'), '1x2');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the list's report mark opens the report first; the DRIMbox report link does too", async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  const row = await portal.studyRow('123565');
+  await row.locator('[data-testid=report-mark]').click();
+  await page.waitForSelector('[data-testid=study-view][data-report-first=true]');
+  assert.match(page.url(), new RegExp(`\\?report=${REPORTS_STUDY}`));
+  await page.locator('[data-testid=sr-report]').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('[data-testid=pdf-frame]').count(), 0, 'the SR before the PDF');
+  await page.close();
+  assert.deepEqual(problems, []);
+
+  const drimbox = await openPage(browser, 'IHEInvokeImageDisplay?Accessionnumber=CTREAL1&idCDA=1.2.250.1.213.1.1.9.42');
+  await drimbox.page.locator('[data-testid=cell][data-cell="0"] [data-testid=sr-report]').waitFor({ timeout: 30_000 });
+  await drimbox.page.waitForSelector('[data-testid=cell][data-cell="1"] [data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  assert.deepEqual(drimbox.problems, []);
+  await drimbox.page.close();
+});

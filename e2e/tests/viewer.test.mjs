@@ -164,3 +164,21 @@ for (const { name, patient, fixture, coloured } of [
     await page.close();
   });
 }
+
+test('the language chosen is remembered, and the patient sex is shown in it', async () => {
+  // pydicom's JPEG2000.dcm: patient 8NM1, sex M.
+  const { page, problems } = await openPage(browser, '?study=1.3.6.1.4.1.5962.1.2.8.20040826185059.5457');
+  const sex = page.locator('[data-testid=patient-banner] span').nth(1);
+  await page.waitForFunction(() => document.querySelector('[data-testid=patient-banner] span:nth-of-type(2)')?.textContent === 'H',
+    null, { timeout: 30_000 });
+  await page.locator('[data-testid=lang-switch]').click();
+  assert.equal(await sex.innerText(), 'M');
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.lang === 'en', null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=patient-banner] span:nth-of-type(2)')?.textContent === 'M',
+    null, { timeout: 30_000 });
+  await page.locator('[data-testid=lang-switch]').click();
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

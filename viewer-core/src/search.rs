@@ -275,6 +275,7 @@ mod tests {
             patient_name: Some(name.into()),
             patient_id: None,
             patient_birth_date: None,
+            patient_sex: None,
             study_date: Some(date.into()),
             accession_number: None,
             modalities: vec![],

@@ -14,6 +14,8 @@ pub struct StudySummary {
     pub patient_name: Option<String>,
     pub patient_id: Option<String>,
     pub patient_birth_date: Option<String>,
+    /// Patient's Sex (0010,0040): M, F or O.
+    pub patient_sex: Option<String>,
     /// DA as sent (`YYYYMMDD`); format with [`crate::text::format_da`].
     pub study_date: Option<String>,
     pub accession_number: Option<String>,
@@ -33,6 +35,7 @@ impl StudySummary {
             patient_name: ds.person_name(tags::PATIENT_NAME),
             patient_id: non_empty(ds.string(tags::PATIENT_ID)),
             patient_birth_date: non_empty(ds.string(tags::PATIENT_BIRTH_DATE)),
+            patient_sex: non_empty(ds.string(tags::PATIENT_SEX)),
             study_date: non_empty(ds.string(tags::STUDY_DATE)),
             accession_number: non_empty(ds.string(tags::ACCESSION_NUMBER)),
             modalities: ds

@@ -38,6 +38,9 @@ pub fn App() -> impl IntoView {
                     Route::Study { study_instance_uid } => {
                         view! { <StudyView studies=vec![study_instance_uid] route=current/> }.into_any()
                     }
+                    Route::Report { study_instance_uid } => {
+                        view! { <StudyView studies=vec![study_instance_uid] route=current report_first=true/> }.into_any()
+                    }
                     Route::Compare { studies } => view! { <StudyView studies=studies route=current/> }.into_any(),
                     Route::Local => view! { <LocalView route=current/> }.into_any(),
                     Route::Invoke { query } => view! { <InvokePage query=query route=current/> }.into_any(),

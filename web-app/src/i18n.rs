@@ -1,4 +1,5 @@
-//! The interface language: French by default, English on demand (`?lang=en` or the switch).
+//! The interface language: French by default, English on demand (`?lang=en` or the switch,
+//! whose choice the browser remembers).
 
 use leptos::prelude::*;
 use viewer_core::i18n::{Catalog, Lang};
@@ -28,6 +29,7 @@ impl I18n {
         self.catalog().format(key, args)
     }
 
+    /// Switches French / English; the choice is remembered in this browser.
     pub fn toggle(&self) {
         self.lang.update(|l| {
             *l = match l {
@@ -35,6 +37,9 @@ impl I18n {
                 Lang::En => Lang::Fr,
             }
         });
+        if let Ok(Some(storage)) = window().local_storage() {
+            let _ = storage.set_item(LANG_KEY, self.lang.get_untracked().code());
+        }
     }
 }
 
@@ -55,6 +60,18 @@ pub fn provide_i18n(initial: Lang) -> I18n {
     });
     provide_context(i18n.clone());
     i18n
+}
+
+/// Where the reader's choice of language is kept (local storage of this origin).
+pub const LANG_KEY: &str = "portal.lang";
+
+/// The language chosen earlier in this browser, if any.
+pub fn remembered() -> Option<Lang> {
+    let storage = window().local_storage().ok()??;
+    storage
+        .get_item(LANG_KEY)
+        .ok()?
+        .map(|code| Lang::from_tag(&code))
 }
 
 pub fn use_i18n() -> I18n {

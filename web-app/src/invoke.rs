@@ -16,7 +16,8 @@ use crate::viewer::StudyView;
 
 #[derive(Clone)]
 enum Resolved {
-    Studies(Vec<String>),
+    /// The studies to open; with their report first when the link comes from a report.
+    Studies(Vec<String>, bool),
     Patient(Vec<StudySummary>),
 }
 
@@ -38,6 +39,7 @@ async fn resolve(query: String) -> Result<Resolved, InvokeError> {
         );
     }
     let studies = request.select(&found).map_err(InvokeError::Mismatch)?;
+    let report_first = request.options().report_document_id.is_some();
     Ok(match request {
         IidRequest::Study { .. } => Resolved::Studies(
             studies
@@ -45,6 +47,7 @@ async fn resolve(query: String) -> Result<Resolved, InvokeError> {
                 .take(MAX_COMPARED)
                 .map(|s| s.study_instance_uid)
                 .collect(),
+            report_first,
         ),
         IidRequest::Patient { .. } => Resolved::Patient(studies),
     })
@@ -81,8 +84,8 @@ pub fn InvokePage(query: String, route: RwSignal<Route>) -> impl IntoView {
     let body = move || {
         let i18n = i18n.clone();
         resolved.get().map(move |result| match result {
-            Ok(Resolved::Studies(studies)) => {
-                view! { <StudyView studies=studies route=route/> }.into_any()
+            Ok(Resolved::Studies(studies, report_first)) => {
+                view! { <StudyView studies=studies route=route report_first=report_first/> }.into_any()
             }
             Ok(Resolved::Patient(studies)) => {
                 view! { <Timeline studies=studies route=route/> }.into_any()

@@ -223,6 +223,7 @@ fn identity(ds: &JsonDataset, series: &LocalSeries) -> Identity {
         patient_name: ds.person_name(t::PATIENT_NAME).unwrap_or_default(),
         patient_id: ds.string(t::PATIENT_ID).unwrap_or_default(),
         birth_date: ds.string(t::PATIENT_BIRTH_DATE),
+        sex: ds.string(t::PATIENT_SEX).filter(|s| !s.is_empty()),
         study_date: ds.string(t::STUDY_DATE),
         study_description: ds.string(t::STUDY_DESCRIPTION),
         series_description: series.description.clone(),

@@ -11,6 +11,10 @@ pub enum Route {
     Study {
         study_instance_uid: String,
     },
+    /// A study with its report first (then its images beside it).
+    Report {
+        study_instance_uid: String,
+    },
     /// Several studies side by side (a comparison with priors).
     Compare {
         studies: Vec<String>,
@@ -57,6 +61,13 @@ pub fn current() -> Route {
             return Route::Compare { studies };
         }
     }
+    if let Some(uid) = search_params().and_then(|p| p.get("report")) {
+        if viewer_core::dicom_json::is_uid(&uid) {
+            return Route::Report {
+                study_instance_uid: uid,
+            };
+        }
+    }
     match search_params().and_then(|p| p.get("study")) {
         Some(uid) if viewer_core::dicom_json::is_uid(&uid) => Route::Study {
             study_instance_uid: uid,
@@ -65,11 +76,12 @@ pub fn current() -> Route {
     }
 }
 
-/// The language asked for in the URL, French otherwise.
+/// The language asked for in the URL, else the one chosen earlier, French otherwise.
 pub fn lang() -> Lang {
     search_params()
         .and_then(|p| p.get("lang"))
         .map(|l| Lang::from_tag(&l))
+        .or_else(crate::i18n::remembered)
         .unwrap_or(Lang::Fr)
 }
 
@@ -79,6 +91,7 @@ pub fn navigate(route_signal: RwSignal<Route>, route: Route) {
     let url = match &route {
         Route::Studies => "./".to_string(),
         Route::Study { study_instance_uid } => format!("./?study={study_instance_uid}"),
+        Route::Report { study_instance_uid } => format!("./?report={study_instance_uid}"),
         Route::Compare { studies } => format!("./?compare={}", studies.join(",")),
         Route::Local => "./?local".to_string(),
         Route::Invoke { query } => format!("{INVOKE_PATH}{query}"),

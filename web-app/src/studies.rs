@@ -441,8 +441,18 @@ fn StudyRow(study: StudySummary, route: RwSignal<Route>) -> impl IntoView {
         .study_date
         .as_deref()
         .map(|d| format_da(d).unwrap_or_else(|| d.to_string()));
+    // The mark opens the report first (the row opens the images).
     let report = study.has_report().then(|| {
-        view! { <span class="report-mark" data-testid="report-mark">{i18n.t("timeline.report")}</span> }
+        let uid = study.study_instance_uid.clone();
+        view! {
+            <button class="report-mark" data-testid="report-mark"
+                on:click=move |ev| {
+                    ev.stop_propagation();
+                    navigate(route, Route::Report { study_instance_uid: uid.clone() });
+                }>
+                {i18n.t("timeline.report")}
+            </button>
+        }
     });
     view! {
         <tr class="study-row" data-testid="study-row" tabindex="0" on:click=open on:keydown=on_key>

@@ -33,9 +33,16 @@ pub fn Timeline(studies: Vec<StudySummary>, route: RwSignal<Route>) -> impl Into
             let uid = study.study_instance_uid.clone();
             let open_uid = uid.clone();
             let check_uid = uid.clone();
+            // The report opens first, its images beside it.
             let report = study.has_report().then(|| {
                 let i18n = i18n.clone();
-                view! { <span class="report-mark" data-testid="report-mark">{move || i18n.t("timeline.report")}</span> }
+                let uid = uid.clone();
+                view! {
+                    <button class="report-mark" data-testid="report-mark"
+                        on:click=move |_| navigate(route, Route::Report { study_instance_uid: uid.clone() })>
+                        {move || i18n.t("timeline.report")}
+                    </button>
+                }
             });
             let date = study
                 .study_date
@@ -71,8 +78,8 @@ pub fn Timeline(studies: Vec<StudySummary>, route: RwSignal<Route>) -> impl Into
                         <span class="timeline-date">{date}</span>
                         <span>{study.modalities.join(", ")}</span>
                         <span>{study.description.clone()}</span>
-                        {report}
                     </button>
+                    {report}
                 </li>
             }
         })

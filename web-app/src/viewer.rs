@@ -59,9 +59,44 @@ async fn open_studies(uids: Vec<String>) -> Result<Vec<Opened>, ApiError> {
     Ok(opened)
 }
 
-/// The image series to fill cells with: the first of each study, then the others in order
-/// (a study with none offers its first series, whose cards say what it holds).
-fn fill_order(opened: &[Opened]) -> Vec<SeriesRef> {
+/// Report series first: structured reports, then documents (PDF).
+fn report_rank(s: &SeriesSummary) -> Option<u8> {
+    match s.modality.as_deref() {
+        Some("SR") => Some(0),
+        Some("DOC") => Some(1),
+        _ => None,
+    }
+}
+
+/// The series to fill cells with: with `report_first`, each study's report (SR, else PDF)
+/// and then its images; otherwise the first image series of each study, then the others in
+/// order (a study with none offers its first series, whose cards say what it holds).
+fn fill_order(opened: &[Opened], report_first: bool) -> Vec<SeriesRef> {
+    if report_first {
+        let mut order = Vec::new();
+        for o in opened {
+            let mut reports: Vec<&SeriesSummary> = o
+                .series
+                .iter()
+                .filter(|s| report_rank(s).is_some())
+                .collect();
+            reports.sort_by_key(|s| report_rank(s));
+            let images = o.series.iter().filter(|s| s.may_hold_images());
+            order.extend(
+                reports
+                    .into_iter()
+                    .take(1)
+                    .chain(images)
+                    .map(|s| SeriesRef {
+                        study: o.uid.clone(),
+                        series: s.series_instance_uid.clone(),
+                    }),
+            );
+        }
+        if !order.is_empty() {
+            return order;
+        }
+    }
     let refs = |o: &Opened, images: bool| -> Vec<SeriesRef> {
         o.series
             .iter()
@@ -105,6 +140,7 @@ struct FileIdentity {
     patient_name: Option<String>,
     patient_id: Option<String>,
     birth_date: Option<String>,
+    sex: Option<String>,
 }
 
 impl FileIdentity {
@@ -114,6 +150,7 @@ impl FileIdentity {
             patient_name: ds.and_then(|d| d.person_name(viewer_core::tags::PATIENT_NAME)),
             patient_id: text(viewer_core::tags::PATIENT_ID),
             birth_date: text(viewer_core::tags::PATIENT_BIRTH_DATE),
+            sex: text(viewer_core::tags::PATIENT_SEX),
         }
     }
 
@@ -123,6 +160,7 @@ impl FileIdentity {
             patient_name: self.patient_name.clone().unwrap_or(identity.patient_name),
             patient_id: self.patient_id.clone().unwrap_or(identity.patient_id),
             birth_date: self.birth_date.clone().or(identity.birth_date),
+            sex: self.sex.clone().or(identity.sex),
             ..identity
         }
     }
@@ -148,7 +186,13 @@ async fn load_series(study: String, series: String) -> Result<Loaded, ApiError> 
 }
 
 #[component]
-pub fn StudyView(studies: Vec<String>, route: RwSignal<Route>) -> impl IntoView {
+pub fn StudyView(
+    studies: Vec<String>,
+    route: RwSignal<Route>,
+    /// The report (SR, else PDF) in the first cell, the images beside it.
+    #[prop(optional)]
+    report_first: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let count = studies.len();
     let uids = studies.clone();
@@ -203,7 +247,15 @@ pub fn StudyView(studies: Vec<String>, route: RwSignal<Route>) -> impl IntoView 
                 view! { <p class="error" role="alert" data-testid="study-error">{text}</p> }.into_any()
             }
             Ok(opened) => {
-                let order = fill_order(&opened);
+                let order = fill_order(&opened, report_first);
+                // A report with images beside it: two cells.
+                if report_first
+                    && count == 1
+                    && order.len() > 1
+                    && grid.layout.get_untracked() == Layout::One
+                {
+                    grid.layout.set(Layout::OneByTwo);
+                }
                 // A cell that appears empty gets the next series not on screen.
                 Effect::new(move |_| {
                     let cells = grid.layout.get().cells();
@@ -277,7 +329,8 @@ pub fn StudyView(studies: Vec<String>, route: RwSignal<Route>) -> impl IntoView 
     };
     let loading = use_i18n();
     view! {
-        <section class="study" data-testid="study-view" data-studies=count.to_string()>
+        <section class="study" data-testid="study-view" data-studies=count.to_string()
+            data-report-first=report_first.to_string()>
             {back}
             <Transition fallback=move || view! { <p class="loading">{loading.t("viewer.loading")}</p> }>
                 {body}
@@ -293,6 +346,7 @@ fn identity_of(study: Option<&StudySummary>) -> Identity {
             .unwrap_or_default(),
         patient_id: study.and_then(|s| s.patient_id.clone()).unwrap_or_default(),
         birth_date: study.and_then(|s| s.patient_birth_date.clone()),
+        sex: study.and_then(|s| s.patient_sex.clone()),
         study_date: study.and_then(|s| s.study_date.clone()),
         study_description: study.and_then(|s| s.description.clone()),
         series_description: None,
@@ -320,13 +374,7 @@ fn PatientBanner(study: String, identity: Identity) -> impl IntoView {
         let shown = shown.clone();
         move || shown().patient_id
     };
-    let born = move || {
-        shown()
-            .birth_date
-            .as_deref()
-            .and_then(viewer_core::text::format_da)
-            .map(|d| i18n.f("patient.born", &[("date", &d)]))
-    };
+    let born = move || crate::viewport::born_and_sex(&i18n, &shown());
     view! {
         <header class="patient-banner" data-testid="patient-banner">
             <strong>{name}</strong>

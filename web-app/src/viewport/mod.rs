@@ -19,12 +19,31 @@ use crate::overlays::{
 };
 use crate::stack::{FrameState, Stack};
 
+/// "né(e) le dd/MM/yyyy · F": birth date and sex as far as they are known.
+pub fn born_and_sex(i18n: &crate::i18n::I18n, identity: &Identity) -> Option<String> {
+    let born = identity
+        .birth_date
+        .as_deref()
+        .and_then(viewer_core::text::format_da)
+        .map(|d| i18n.f("patient.born", &[("date", &d)]));
+    let sex = identity.sex.as_deref().and_then(|s| match s {
+        "M" => Some(i18n.t("patient.sex.m")),
+        "F" => Some(i18n.t("patient.sex.f")),
+        "O" => Some(i18n.t("patient.sex.o")),
+        _ => None,
+    });
+    let parts: Vec<String> = born.into_iter().chain(sex).collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 /// Identity shown over the image (PS3.3 says nothing; clinical safety says always).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Identity {
     pub patient_name: String,
     pub patient_id: String,
     pub birth_date: Option<String>,
+    /// Patient's Sex as sent (M, F, O).
+    pub sex: Option<String>,
     pub study_date: Option<String>,
     pub study_description: Option<String>,
     pub series_description: Option<String>,
@@ -529,13 +548,8 @@ pub fn Viewport(
     };
     let born = {
         let i18n = i18n.clone();
-        let birth = identity.birth_date.clone();
-        move || {
-            birth
-                .as_deref()
-                .and_then(viewer_core::text::format_da)
-                .map(|d| i18n.f("patient.born", &[("date", &d)]))
-        }
+        let identity = identity.clone();
+        move || born_and_sex(&i18n, &identity)
     };
     let study_date = identity
         .study_date
