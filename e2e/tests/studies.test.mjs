@@ -112,6 +112,18 @@ test('columns sort both ways, results come a page at a time, reports are marked'
   await page.close();
 });
 
+test("a patient's ID opens their timeline", async () => {
+  const { page, problems } = await openPage(browser);
+  await page.locator('[data-testid=filter-id]').fill('77654033');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=study-row]').length === 2, null, { timeout: 30_000 });
+  await page.locator('[data-testid=open-timeline]').first().click();
+  await page.locator('[data-testid=timeline]').waitFor({ timeout: 30_000 });
+  assert.match(page.url(), /\?patient=77654033/);
+  assert.equal(await page.locator('[data-testid=timeline-study]').count(), 2);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 // pydicom's charset files: ISO 2022 IR 87 (Japanese, three name groups), ISO 2022 IR 149
 // (Korean, no pixel data), ISO_IR 192 (Chinese), 126 (Greek), 144 (Cyrillic), 127 (Arabic),
 // 138 (Hebrew). Orthanc 1.10's study index loses non-Latin names; its WADO-RS metadata keeps

@@ -38,6 +38,11 @@ pub fn App() -> impl IntoView {
                     Route::Study { study_instance_uid } => {
                         view! { <StudyView studies=vec![study_instance_uid] route=current/> }.into_any()
                     }
+                    // The timeline is an IHE IID PATIENT request for that ID.
+                    Route::Patient { patient_id } => {
+                        let query = format!("?requestType=PATIENT&patientID={}", route::encode(&patient_id));
+                        view! { <InvokePage query=query route=current/> }.into_any()
+                    }
                     Route::Report { study_instance_uid } => {
                         view! { <StudyView studies=vec![study_instance_uid] route=current report_first=true/> }.into_any()
                     }

@@ -11,6 +11,10 @@ pub enum Route {
     Study {
         study_instance_uid: String,
     },
+    /// A patient's timeline, by Patient ID.
+    Patient {
+        patient_id: String,
+    },
     /// A study with its report first (then its images beside it).
     Report {
         study_instance_uid: String,
@@ -61,6 +65,11 @@ pub fn current() -> Route {
             return Route::Compare { studies };
         }
     }
+    if let Some(id) = search_params().and_then(|p| p.get("patient")) {
+        if !id.is_empty() && id.chars().count() <= 64 {
+            return Route::Patient { patient_id: id };
+        }
+    }
     if let Some(uid) = search_params().and_then(|p| p.get("report")) {
         if viewer_core::dicom_json::is_uid(&uid) {
             return Route::Report {
@@ -85,6 +94,11 @@ pub fn lang() -> Lang {
         .unwrap_or(Lang::Fr)
 }
 
+/// A value for a URL query component.
+pub fn encode(value: &str) -> String {
+    String::from(js_sys::encode_uri_component(value))
+}
+
 /// Goes to `route`, adding a browser history entry.
 pub fn navigate(route_signal: RwSignal<Route>, route: Route) {
     // Relative to the app's root, so it also leaves an IID link's path.
@@ -92,6 +106,7 @@ pub fn navigate(route_signal: RwSignal<Route>, route: Route) {
         Route::Studies => "./".to_string(),
         Route::Study { study_instance_uid } => format!("./?study={study_instance_uid}"),
         Route::Report { study_instance_uid } => format!("./?report={study_instance_uid}"),
+        Route::Patient { patient_id } => format!("./?patient={}", encode(patient_id)),
         Route::Compare { studies } => format!("./?compare={}", studies.join(",")),
         Route::Local => "./?local".to_string(),
         Route::Invoke { query } => format!("{INVOKE_PATH}{query}"),

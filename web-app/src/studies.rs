@@ -441,6 +441,20 @@ fn StudyRow(study: StudySummary, route: RwSignal<Route>) -> impl IntoView {
         .study_date
         .as_deref()
         .map(|d| format_da(d).unwrap_or_else(|| d.to_string()));
+    // The patient ID opens the patient's timeline (the row opens this study).
+    let timeline = study.patient_id.clone().map(|id| {
+        let label = i18n.f("studies.timeline_of", &[("id", &id)]);
+        let target = id.clone();
+        view! {
+            <button class="link" data-testid="open-timeline" title=label.clone() aria-label=label
+                on:click=move |ev| {
+                    ev.stop_propagation();
+                    navigate(route, Route::Patient { patient_id: target.clone() });
+                }>
+                {id}
+            </button>
+        }
+    });
     // The mark opens the report first (the row opens the images).
     let report = study.has_report().then(|| {
         let uid = study.study_instance_uid.clone();
@@ -457,7 +471,7 @@ fn StudyRow(study: StudySummary, route: RwSignal<Route>) -> impl IntoView {
     view! {
         <tr class="study-row" data-testid="study-row" tabindex="0" on:click=open on:keydown=on_key>
             <td>{study.patient_name.clone()}</td>
-            <td data-testid="study-patient-id">{study.patient_id.clone()}</td>
+            <td data-testid="study-patient-id">{timeline}</td>
             <td>{date}</td>
             <td>{study.modalities.join(", ")}</td>
             <td>{study.description.clone()}</td>
