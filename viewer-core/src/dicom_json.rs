@@ -12,6 +12,21 @@ pub fn json_key(tag: Tag) -> String {
     format!("{:04X}{:04X}", tag.group(), tag.element())
 }
 
+/// A value for a QIDO-RS query component: unreserved characters as they are, every other
+/// byte as `%XX`; with `wildcards`, the matching characters `*` and `?` are kept too.
+pub fn query_value(value: &str, wildcards: bool) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            b'*' | b'?' if wildcards => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Whether `value` is a well-formed UID (PS3.5 9.1): digits and dots, at most 64 characters,
 /// no empty component. Only such values are put into request paths.
 pub fn is_uid(value: &str) -> bool {

@@ -50,17 +50,9 @@ pub struct StudySearch {
     pub description: String,
 }
 
-/// Query component encoding: unreserved characters and the QIDO wildcards as they are.
+/// The reader's value, wildcards kept.
 fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'*' | b'?' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::dicom_json::query_value(value, true)
 }
 
 /// A typed value as a QIDO match: trimmed, backslashes (value separators) removed; a prefix

@@ -28,17 +28,9 @@ pub enum IidMismatch {
     BirthDate,
 }
 
-/// Query component encoding: unreserved characters as they are, every other byte as `%XX`.
+/// A link's value, matched exactly (no wildcard survives encoding).
 fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::dicom_json::query_value(value, false)
 }
 
 impl IidRequest {
