@@ -133,3 +133,30 @@ test("the list's report mark opens the report first; the DRIMbox report link doe
   assert.deepEqual(drimbox.problems, []);
   await drimbox.page.close();
 });
+
+// e2e/fixtures/make_sr.py: a key object selection (series 901) flags CT0031 then CT0010.
+test('a key object selection shows its images, and comes after the report in report first', async () => {
+  const { page, problems } = await openPage(browser, `?study=${CT_STUDY}`);
+  const portal = new Portal(page);
+  await portal.waitForSlice(0);
+  await page.locator('[data-testid=series-item]', { hasText: /#901 KO/ }).click();
+  const key = page.locator('[data-testid=key-images]');
+  await key.waitFor({ timeout: 30_000 });
+  assert.match(await key.locator('.key-images-heading').innerText(), /Images clés \(2\) Of Interest : Nodule : coupes clés/);
+  await page.waitForSelector('[data-testid=key-images] [data-testid=viewport][data-slices="2"][data-state=ready]', { timeout: 30_000 });
+  // In display order along the slice normal: CT0010 (z -315) before CT0031 (z -210).
+  await assertCtSlice(portal, 'CT0010.dcm');
+  await page.close();
+  assert.deepEqual(problems, []);
+
+  const report = await openPage(browser, `?report=${CT_STUDY}`);
+  await report.page.locator('[data-testid=cell][data-cell="0"] [data-testid=sr-report]').waitFor({ timeout: 30_000 });
+  await report.page.waitForSelector('[data-testid=cell][data-cell="1"] [data-testid=key-images] [data-testid=viewport][data-slices="2"][data-state=ready]', { timeout: 60_000 });
+  assert.deepEqual(report.problems, []);
+  await report.page.close();
+
+  const keyOnly = await openPage(browser, `IHEInvokeImageDisplay?requestType=STUDY&studyUID=${CT_STUDY}&keyImagesOnly=true`);
+  await keyOnly.page.waitForSelector('[data-testid=cell][data-cell="0"] [data-testid=key-images] [data-testid=viewport][data-slices="2"][data-state=ready]', { timeout: 60_000 });
+  assert.deepEqual(keyOnly.problems, []);
+  await keyOnly.page.close();
+});

@@ -17,7 +17,8 @@
 //! - [`i18n`] and [`text`]: message catalogs and display formatting (French first);
 //! - [`iid`]: IHE Invoke Image Display links (and the DRIMbox variant) into checked requests;
 //! - [`search`]: the study list's filters as QIDO-RS queries, and its sort orders;
-//! - [`sr`] and [`document`]: structured reports as documents, encapsulated documents' bytes.
+//! - [`sr`] and [`document`]: structured reports as documents, encapsulated documents' bytes;
+//! - [`kos`]: key object selections (the images a reader flagged).
 //!
 //! Rule: no dependency on web-sys, leptos or GL. The web app depends on this crate, never
 //! the reverse.
@@ -38,6 +39,7 @@ pub mod jpeg;
 pub mod jpeg12;
 pub mod jpegls;
 pub mod jxl;
+pub mod kos;
 pub mod lengths;
 pub mod local;
 pub mod lut;

@@ -16,8 +16,9 @@ use crate::viewer::StudyView;
 
 #[derive(Clone)]
 enum Resolved {
-    /// The studies to open; with their report first when the link comes from a report.
-    Studies(Vec<String>, bool),
+    /// The studies to open; with their report first when the link comes from a report, and
+    /// key images first when it asks for key images only.
+    Studies(Vec<String>, bool, bool),
     Patient(Vec<StudySummary>),
 }
 
@@ -40,6 +41,7 @@ async fn resolve(query: String) -> Result<Resolved, InvokeError> {
     }
     let studies = request.select(&found).map_err(InvokeError::Mismatch)?;
     let report_first = request.options().report_document_id.is_some();
+    let key_images_first = request.options().key_images_only;
     Ok(match request {
         IidRequest::Study { .. } => Resolved::Studies(
             studies
@@ -48,6 +50,7 @@ async fn resolve(query: String) -> Result<Resolved, InvokeError> {
                 .map(|s| s.study_instance_uid)
                 .collect(),
             report_first,
+            key_images_first,
         ),
         IidRequest::Patient { .. } => Resolved::Patient(studies),
     })
@@ -84,9 +87,11 @@ pub fn InvokePage(query: String, route: RwSignal<Route>) -> impl IntoView {
     let body = move || {
         let i18n = i18n.clone();
         resolved.get().map(move |result| match result {
-            Ok(Resolved::Studies(studies, report_first)) => {
-                view! { <StudyView studies=studies route=route report_first=report_first/> }.into_any()
+            Ok(Resolved::Studies(studies, report_first, key_images_first)) => view! {
+                <StudyView studies=studies route=route report_first=report_first
+                    key_images_first=key_images_first/>
             }
+            .into_any(),
             Ok(Resolved::Patient(studies)) => {
                 view! { <Timeline studies=studies route=route/> }.into_any()
             }

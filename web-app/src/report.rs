@@ -100,6 +100,7 @@ fn item_view(i18n: &I18n, item: &SrItem, links: &Links) -> AnyView {
                                     SeriesRef {
                                         study: links.study.clone(),
                                         series,
+                                        only: None,
                                     },
                                     uid,
                                     frame,

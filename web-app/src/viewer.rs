@@ -8,6 +8,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use viewer_core::dicom_json::JsonDataset;
 use viewer_core::display_set::{display_sets, DisplaySet, DisplaySetKind};
+use viewer_core::kos::{key_images, KeyImages};
 use viewer_core::study::{image_stack, SeriesSummary, StudySummary};
 use viewer_core::Limits;
 
@@ -26,6 +27,8 @@ use crate::viewport::{Identity, Viewport};
 pub struct SeriesRef {
     pub study: String,
     pub series: String,
+    /// Only these instances (SOP Instance UIDs), e.g. a key object selection's images.
+    pub only: Option<Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -71,8 +74,8 @@ fn report_rank(s: &SeriesSummary) -> Option<u8> {
 /// The series to fill cells with: with `report_first`, each study's report (SR, else PDF)
 /// and then its images; otherwise the first image series of each study, then the others in
 /// order (a study with none offers its first series, whose cards say what it holds).
-fn fill_order(opened: &[Opened], report_first: bool) -> Vec<SeriesRef> {
-    if report_first {
+fn fill_order(opened: &[Opened], report_first: bool, key_images_first: bool) -> Vec<SeriesRef> {
+    if report_first || key_images_first {
         let mut order = Vec::new();
         for o in opened {
             let mut reports: Vec<&SeriesSummary> = o
@@ -81,17 +84,19 @@ fn fill_order(opened: &[Opened], report_first: bool) -> Vec<SeriesRef> {
                 .filter(|s| report_rank(s).is_some())
                 .collect();
             reports.sort_by_key(|s| report_rank(s));
+            let reports = reports.into_iter().take(usize::from(report_first));
+            // Key images (a KOS series) after the report, before all images.
+            let key = o
+                .series
+                .iter()
+                .filter(|s| s.modality.as_deref() == Some("KO"))
+                .take(1);
             let images = o.series.iter().filter(|s| s.may_hold_images());
-            order.extend(
-                reports
-                    .into_iter()
-                    .take(1)
-                    .chain(images)
-                    .map(|s| SeriesRef {
-                        study: o.uid.clone(),
-                        series: s.series_instance_uid.clone(),
-                    }),
-            );
+            order.extend(reports.chain(key).chain(images).map(|s| SeriesRef {
+                study: o.uid.clone(),
+                series: s.series_instance_uid.clone(),
+                only: None,
+            }));
         }
         if !order.is_empty() {
             return order;
@@ -104,6 +109,7 @@ fn fill_order(opened: &[Opened], report_first: bool) -> Vec<SeriesRef> {
             .map(|s| SeriesRef {
                 study: o.uid.clone(),
                 series: s.series_instance_uid.clone(),
+                only: None,
             })
             .collect()
     };
@@ -168,8 +174,18 @@ impl FileIdentity {
 
 /// Loads a series' metadata and sorts its instances into display sets; the image sets form
 /// the stack a viewport shows.
-async fn load_series(study: String, series: String) -> Result<Loaded, ApiError> {
-    let metadata = api::series_metadata(&study, &series, None).await?;
+async fn load_series(
+    study: String,
+    series: String,
+    only: Option<Vec<String>>,
+) -> Result<Loaded, ApiError> {
+    let mut metadata = api::series_metadata(&study, &series, None).await?;
+    if let Some(only) = &only {
+        metadata.retain(|ds| {
+            ds.string(viewer_core::tags::SOP_INSTANCE_UID)
+                .is_some_and(|sop| only.contains(&sop))
+        });
+    }
     let file_identity = FileIdentity::of(metadata.first());
     let sets = display_sets(&metadata);
     let image_instances: Vec<_> = sets
@@ -189,9 +205,12 @@ async fn load_series(study: String, series: String) -> Result<Loaded, ApiError> 
 pub fn StudyView(
     studies: Vec<String>,
     route: RwSignal<Route>,
-    /// The report (SR, else PDF) in the first cell, the images beside it.
+    /// The report (SR, else PDF) in the first cell, then key images, then the images.
     #[prop(optional)]
     report_first: bool,
+    /// Key images (a key object selection) first.
+    #[prop(optional)]
+    key_images_first: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let count = studies.len();
@@ -247,7 +266,7 @@ pub fn StudyView(
                 view! { <p class="error" role="alert" data-testid="study-error">{text}</p> }.into_any()
             }
             Ok(opened) => {
-                let order = fill_order(&opened, report_first);
+                let order = fill_order(&opened, report_first, key_images_first);
                 // A report with images beside it: two cells.
                 if report_first
                     && count == 1
@@ -408,6 +427,7 @@ fn GridCell(
                 (is_uid(study) && is_uid(series)).then(|| SeriesRef {
                     study: study.to_string(),
                     series: series.to_string(),
+                    only: None,
                 })
             });
         if let Some(dropped) = dropped {
@@ -472,6 +492,7 @@ fn series_item(
     let this = SeriesRef {
         study: study.to_string(),
         series: s.series_instance_uid.clone(),
+        only: None,
     };
     let uid = s.series_instance_uid.clone();
     let label = format!(
@@ -548,7 +569,7 @@ fn SeriesViewport(
         let selected = selected.get();
         async move {
             match selected {
-                Some(r) => load_series(r.study, r.series).await.map(Some),
+                Some(r) => load_series(r.study, r.series, r.only).await.map(Some),
                 None => Ok(None),
             }
         }
@@ -587,8 +608,12 @@ fn SeriesViewport(
                     .get_untracked()
                     .map(|r| (r.study, r.series))
                     .unwrap_or_default();
-                view! { <DisplaySetCards sets=sets metadata=metadata study=study series=series/> }
-                    .into_any()
+                let identity = identities.get(&study).cloned().unwrap_or_default();
+                view! {
+                    <DisplaySetCards sets=sets metadata=metadata study=study series=series
+                        identity=identity cell=cell/>
+                }
+                .into_any()
             }
             Ok(None) => {
                 view! { <p class="notice" data-testid="no-images">{i18n.t("viewer.no_images")}</p> }
@@ -613,6 +638,8 @@ fn DisplaySetCards(
     metadata: Rc<Vec<JsonDataset>>,
     study: String,
     series: String,
+    identity: Identity,
+    cell: usize,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let cards = sets
@@ -629,6 +656,14 @@ fn DisplaySetCards(
                     .map(|instance| view! { <SrReport instance=instance study=study.clone()/> })
                     .collect_view()
                     .into_any(),
+                // The first selection's images, in a viewport of their own.
+                DisplaySetKind::KeyObjectSelection
+                    if instances.first().and_then(key_images).is_some() =>
+                {
+                    let selection = instances.first().and_then(key_images);
+                    view! { <KeyImagesView selection=selection identity=identity.clone() cell=cell/> }
+                        .into_any()
+                }
                 DisplaySetKind::EncapsulatedPdf => instances
                     .into_iter()
                     .map(|instance| {
@@ -641,6 +676,48 @@ fn DisplaySetCards(
         })
         .collect_view();
     view! { <div class="display-set-cards">{cards}</div> }
+}
+
+/// A key object selection's images: the series holding most of them, only those images.
+#[component]
+fn KeyImagesView(selection: Option<KeyImages>, identity: Identity, cell: usize) -> impl IntoView {
+    let i18n = use_i18n();
+    let main = selection.as_ref().and_then(KeyImages::main_series);
+    let count = selection.as_ref().map_or(0, |s| s.images.len());
+    let title = [
+        selection.as_ref().and_then(|s| s.title.clone()),
+        selection.as_ref().and_then(|s| s.description.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" : ");
+    let heading = i18n.f(
+        "key_images.heading",
+        &[("n", &count.to_string()), ("title", &title)],
+    );
+    let stack = LocalResource::new(move || {
+        let main = main.clone();
+        async move {
+            let (study, series, sops) = main?;
+            load_series(study, series, Some(sops)).await.ok()
+        }
+    });
+    move || {
+        let identity = identity.clone();
+        let heading = heading.clone();
+        stack.get().map(move |loaded| match loaded {
+            Some(Loaded::Images(stack, file_identity)) => view! {
+                <div class="key-images" data-testid="key-images">
+                    <p class="key-images-heading">{heading}</p>
+                    <Viewport stack=stack identity=file_identity.over(identity) cell=cell/>
+                </div>
+            }
+            .into_any(),
+            _ => view! { <p class="notice" data-testid="key-images-missing">{heading}</p> }
+                .into_any(),
+        })
+    }
 }
 
 fn card(i18n: &crate::i18n::I18n, kind: &DisplaySetKind, count: usize) -> impl IntoView {
