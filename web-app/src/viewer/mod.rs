@@ -1,0 +1,337 @@
+//! The study page: who the studies belong to, their series, and a grid of viewports (1 to 4).
+//! One study opens on its first image series; several (a comparison, or an IHE IID link
+//! naming several) open side by side, the first image series of each in its own cell.
+//!
+//! - `series`: a cell's series: its metadata loaded, a viewport or what it holds instead;
+//! - `series_list`: the series browser beside the grid;
+//! - `display_sets`: what a series without images shows (reports, PDFs, key images, cards).
+
+mod display_sets;
+mod series;
+mod series_list;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use viewer_core::study::{SeriesSummary, StudySummary};
+
+use crate::api::{self, ApiError};
+use crate::failure::Failure;
+use crate::i18n::use_i18n;
+use crate::layout::{Goto, Grid, GridToolbar, Layout, MAX_CELLS};
+use crate::report::OpenInstance;
+use crate::route::{navigate, Route};
+use crate::thumbnails::SeriesBrowser;
+use crate::viewport::Identity;
+use series::GridCell;
+use series_list::SeriesList;
+
+/// A series of one of the open studies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesRef {
+    pub study: String,
+    pub series: String,
+    /// Only these instances (SOP Instance UIDs), e.g. a key object selection's images.
+    pub only: Option<Vec<String>>,
+}
+
+#[derive(Clone)]
+struct Opened {
+    uid: String,
+    study: Option<StudySummary>,
+    series: Vec<SeriesSummary>,
+}
+
+async fn open_study(uid: String) -> Result<Opened, ApiError> {
+    let controller = web_sys::AbortController::new().ok();
+    let signal = controller.as_ref().map(|c| c.signal());
+    let study = api::find_study(&uid, signal.as_ref())
+        .await?
+        .as_ref()
+        .and_then(StudySummary::from_qido);
+    let mut series: Vec<SeriesSummary> = api::search_series(&uid, signal.as_ref())
+        .await?
+        .iter()
+        .filter_map(SeriesSummary::from_qido)
+        .collect();
+    SeriesSummary::sort(&mut series);
+    Ok(Opened { uid, study, series })
+}
+
+async fn open_studies(uids: Vec<String>) -> Result<Vec<Opened>, ApiError> {
+    let mut opened = Vec::with_capacity(uids.len());
+    for uid in uids {
+        opened.push(open_study(uid).await?);
+    }
+    Ok(opened)
+}
+
+/// Report series first: structured reports, then documents (PDF).
+fn report_rank(s: &SeriesSummary) -> Option<u8> {
+    match s.modality.as_deref() {
+        Some("SR") => Some(0),
+        Some("DOC") => Some(1),
+        _ => None,
+    }
+}
+
+/// The series to fill cells with: with `report_first`, each study's report (SR, else PDF)
+/// and then its images; otherwise the first image series of each study, then the others in
+/// order (a study with none offers its first series, whose cards say what it holds).
+fn fill_order(opened: &[Opened], report_first: bool, key_images_first: bool) -> Vec<SeriesRef> {
+    if report_first || key_images_first {
+        let mut order = Vec::new();
+        for o in opened {
+            let mut reports: Vec<&SeriesSummary> = o
+                .series
+                .iter()
+                .filter(|s| report_rank(s).is_some())
+                .collect();
+            reports.sort_by_key(|s| report_rank(s));
+            let reports = reports.into_iter().take(usize::from(report_first));
+            // Key images (a KOS series) after the report, before all images.
+            let key = o
+                .series
+                .iter()
+                .filter(|s| s.modality.as_deref() == Some("KO"))
+                .take(1);
+            let images = o.series.iter().filter(|s| s.may_hold_images());
+            order.extend(reports.chain(key).chain(images).map(|s| SeriesRef {
+                study: o.uid.clone(),
+                series: s.series_instance_uid.clone(),
+                only: None,
+            }));
+        }
+        if !order.is_empty() {
+            return order;
+        }
+    }
+    let refs = |o: &Opened, images: bool| -> Vec<SeriesRef> {
+        o.series
+            .iter()
+            .filter(|s| !images || s.may_hold_images())
+            .map(|s| SeriesRef {
+                study: o.uid.clone(),
+                series: s.series_instance_uid.clone(),
+                only: None,
+            })
+            .collect()
+    };
+    let per_study: Vec<Vec<SeriesRef>> = opened
+        .iter()
+        .map(|o| {
+            let images = refs(o, true);
+            if images.is_empty() {
+                refs(o, false).into_iter().take(1).collect()
+            } else {
+                images
+            }
+        })
+        .collect();
+    let firsts = per_study.iter().filter_map(|s| s.first().cloned());
+    let rest = per_study.iter().flat_map(|s| s.iter().skip(1).cloned());
+    firsts.chain(rest).collect()
+}
+
+#[component]
+pub fn StudyView(
+    studies: Vec<String>,
+    route: RwSignal<Route>,
+    /// The report (SR, else PDF) in the first cell, then key images, then the images.
+    #[prop(optional)]
+    report_first: bool,
+    /// Key images (a key object selection) first.
+    #[prop(optional)]
+    key_images_first: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = studies.len();
+    let uids = studies.clone();
+    let opened = LocalResource::new(move || open_studies(uids.clone()));
+    // The series of each cell of the grid.
+    let slots = RwSignal::new(vec![None::<SeriesRef>; MAX_CELLS]);
+    let grid = Grid::new();
+    grid.layout.set(match count {
+        0 | 1 => Layout::One,
+        2 => Layout::OneByTwo,
+        _ => Layout::TwoByTwo,
+    });
+    provide_context(grid);
+    provide_context(FileIdentities(RwSignal::new(HashMap::new())));
+    // A report's image link: the image's series goes into another cell (the grid becomes
+    // 1x2 if it had one), at the cited image.
+    provide_context(OpenInstance(Callback::new(
+        move |(target, sop, frame): (SeriesRef, String, u32)| {
+            let cells = grid.layout.get_untracked().cells();
+            if cells == 1 {
+                grid.layout.set(Layout::OneByTwo);
+            }
+            let cell = if cells == 1 {
+                1
+            } else {
+                (grid.active.get_untracked() + 1) % cells
+            };
+            grid.goto.set(Some(Goto {
+                series: target.series.clone(),
+                sop_instance_uid: sop,
+                frame,
+            }));
+            slots.update(|s| s[cell] = Some(target));
+            grid.active.set(cell);
+        },
+    )));
+
+    let back = {
+        let i18n = i18n.clone();
+        view! {
+            <button class="back" data-testid="back" on:click=move |_| navigate(route, Route::Studies)>
+                {move || i18n.t("viewer.back")}
+            </button>
+        }
+    };
+
+    let body = move || {
+        let i18n = i18n.clone();
+        opened.get().map(move |result| match result {
+            Err(e) => {
+                let text = i18n.f("viewer.error", &[("error", &Failure::from(&e).message(&i18n))]);
+                view! { <p class="error" role="alert" data-testid="study-error">{text}</p> }.into_any()
+            }
+            Ok(opened) => {
+                let order = fill_order(&opened, report_first, key_images_first);
+                // A report with images beside it: two cells.
+                if report_first
+                    && count == 1
+                    && order.len() > 1
+                    && grid.layout.get_untracked() == Layout::One
+                {
+                    grid.layout.set(Layout::OneByTwo);
+                }
+                // A cell that appears empty gets the next series not on screen.
+                Effect::new(move |_| {
+                    let cells = grid.layout.get().cells();
+                    slots.update(|slots| {
+                        for cell in 0..cells {
+                            if slots[cell].is_none() {
+                                let next = order
+                                    .iter()
+                                    .find(|r| !slots[..cells].contains(&Some((*r).clone())))
+                                    .or(order.first());
+                                slots[cell] = next.cloned();
+                            }
+                        }
+                    });
+                });
+                // Thumbnails in list order, the image series only.
+                let browser = SeriesBrowser::start(
+                    opened
+                        .iter()
+                        .flat_map(|o| {
+                            o.series
+                                .iter()
+                                .filter(|s| s.may_hold_images())
+                                .map(|s| (o.uid.clone(), s.series_instance_uid.clone()))
+                        })
+                        .collect(),
+                );
+                provide_context(browser);
+                let identities: Rc<HashMap<String, Identity>> = Rc::new(
+                    opened
+                        .iter()
+                        .map(|o| (o.uid.clone(), identity_of(o.study.as_ref())))
+                        .collect(),
+                );
+                let series: Rc<HashMap<String, Vec<SeriesSummary>>> = Rc::new(
+                    opened.iter().map(|o| (o.uid.clone(), o.series.clone())).collect(),
+                );
+                let banner = opened
+                    .first()
+                    .map(|o| (o.uid.clone(), identity_of(o.study.as_ref())));
+                let identities = send_wrapper::SendWrapper::new(identities);
+                let series = send_wrapper::SendWrapper::new(series);
+                let cells = (0..MAX_CELLS)
+                    .map(|cell| {
+                        let identities = identities.clone();
+                        let series = series.clone();
+                        view! {
+                            <Show when=move || grid.visible(cell)>
+                                <GridCell cell=cell slots=slots
+                                    identities=(*identities).clone() series=(*series).clone()/>
+                            </Show>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    {banner.map(|(study, identity)| view! { <PatientBanner study=study identity=identity/> })}
+                    <GridToolbar grid=grid/>
+                    <div class="study-layout">
+                        <SeriesList opened=opened.clone() slots=slots browser=browser/>
+                        <div class="grid" data-testid="grid"
+                            data-layout=move || grid.layout.get().id()
+                            style:grid-template-columns=move || format!("repeat({}, minmax(0, 1fr))", grid.layout.get().grid().1)
+                            style:grid-template-rows=move || format!("repeat({}, minmax(0, 1fr))", grid.layout.get().grid().0)>
+                            {cells}
+                        </div>
+                    </div>
+                }
+                .into_any()
+            }
+        })
+    };
+    let loading = use_i18n();
+    view! {
+        <section class="study" data-testid="study-view" data-studies=count.to_string()
+            data-report-first=report_first.to_string()>
+            {back}
+            <Transition fallback=move || view! { <p class="loading">{loading.t("viewer.loading")}</p> }>
+                {body}
+            </Transition>
+        </section>
+    }
+}
+
+fn identity_of(study: Option<&StudySummary>) -> Identity {
+    Identity {
+        patient_name: study
+            .and_then(|s| s.patient_name.clone())
+            .unwrap_or_default(),
+        patient_id: study.and_then(|s| s.patient_id.clone()).unwrap_or_default(),
+        birth_date: study.and_then(|s| s.patient_birth_date.clone()),
+        sex: study.and_then(|s| s.patient_sex.clone()),
+        study_date: study.and_then(|s| s.study_date.clone()),
+        study_description: study.and_then(|s| s.description.clone()),
+        series_description: None,
+    }
+}
+
+/// What the files of each study say of their patient, once a series of it is loaded.
+#[derive(Clone, Copy)]
+struct FileIdentities(RwSignal<HashMap<String, Identity>>);
+
+#[component]
+fn PatientBanner(study: String, identity: Identity) -> impl IntoView {
+    let i18n = use_i18n();
+    let FileIdentities(files) = expect_context::<FileIdentities>();
+    let shown = move || {
+        files
+            .with(|f| f.get(&study).cloned())
+            .unwrap_or_else(|| identity.clone())
+    };
+    let name = {
+        let shown = shown.clone();
+        move || shown().patient_name
+    };
+    let id = {
+        let shown = shown.clone();
+        move || shown().patient_id
+    };
+    let born = move || crate::viewport::born_and_sex(&i18n, &shown());
+    view! {
+        <header class="patient-banner" data-testid="patient-banner">
+            <strong>{name}</strong>
+            <span>{id}</span>
+            <span>{born}</span>
+        </header>
+    }
+}
