@@ -112,6 +112,16 @@ test('columns sort both ways, results come a page at a time, reports are marked'
   await page.close();
 });
 
+test("a name the PACS index lost is read from the patient's files", async () => {
+  // chrH31.dcm: Orthanc 1.10's study index answers "^" for its ISO 2022 name.
+  const { page, problems } = await openPage(browser);
+  await page.locator('[data-testid=filter-id]').fill('H31EXAMPLE');
+  await page.waitForFunction(() => document.querySelector('[data-testid=study-row] td:first-child')?.textContent === 'Yamada Tarou (山田 太郎)',
+    null, { timeout: 30_000 });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a patient's ID opens their timeline", async () => {
   const { page, problems } = await openPage(browser);
   await page.locator('[data-testid=filter-id]').fill('77654033');

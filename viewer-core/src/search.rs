@@ -265,6 +265,7 @@ mod tests {
         StudySummary {
             study_instance_uid: uid.into(),
             patient_name: Some(name.into()),
+            patient_name_incomplete: false,
             patient_id: None,
             patient_birth_date: None,
             patient_sex: None,

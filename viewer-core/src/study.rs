@@ -12,6 +12,10 @@ use crate::voi::{presentation_inverse, window_presets, Rescale, VoiFunction, Win
 pub struct StudySummary {
     pub study_instance_uid: String,
     pub patient_name: Option<String>,
+    /// The name is absent, or a component group of it came back as bare `^` separators (a
+    /// server's index that lost a name in another character set, as Orthanc 1.10 does for
+    /// ISO 2022): the files may hold the whole name.
+    pub patient_name_incomplete: bool,
     pub patient_id: Option<String>,
     pub patient_birth_date: Option<String>,
     /// Patient's Sex (0010,0040): M, F or O.
@@ -33,6 +37,12 @@ impl StudySummary {
                 .string(tags::STUDY_INSTANCE_UID)
                 .filter(|u| !u.is_empty())?,
             patient_name: ds.person_name(tags::PATIENT_NAME),
+            patient_name_incomplete: ds.person_name(tags::PATIENT_NAME).is_none()
+                || ds
+                    .string(tags::PATIENT_NAME)
+                    .unwrap_or_default()
+                    .split('=')
+                    .any(|group| !group.is_empty() && group.chars().all(|c| c == '^' || c == ' ')),
             patient_id: non_empty(ds.string(tags::PATIENT_ID)),
             patient_birth_date: non_empty(ds.string(tags::PATIENT_BIRTH_DATE)),
             patient_sex: non_empty(ds.string(tags::PATIENT_SEX)),
@@ -351,6 +361,26 @@ mod tests {
         assert_eq!(cine_fps(None, Some(1.0)), Some(60.0));
         assert_eq!(cine_fps(Some(f64::NAN), None), None);
         assert_eq!(cine_fps(None, None), None);
+    }
+
+    #[test]
+    fn a_name_with_groups_lost_by_the_index_is_incomplete() {
+        let study = |name: &str| {
+            let ds = JsonDataset::parse_array(&format!(
+                r#"[{{"0020000D":{{"vr":"UI","Value":["1.2"]}},"00100010":{{"vr":"PN","Value":[{name}]}}}}]"#
+            ))
+            .expect("valid JSON");
+            StudySummary::from_qido(&ds[0]).expect("a study")
+        };
+        let lost = study(r#"{"Alphabetic":"Yamada^Tarou","Ideographic":"^","Phonetic":"^"}"#);
+        assert_eq!(lost.patient_name.as_deref(), Some("Yamada Tarou"));
+        assert!(lost.patient_name_incomplete);
+        assert!(study(r#"{"Alphabetic":"^"}"#).patient_name_incomplete);
+        assert!(
+            !study(r#"{"Alphabetic":"Yamada^Tarou","Ideographic":"山田^太郎"}"#)
+                .patient_name_incomplete
+        );
+        assert!(!study(r#"{"Alphabetic":"LUNG^CT^REAL"}"#).patient_name_incomplete);
     }
 
     #[test]

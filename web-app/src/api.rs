@@ -137,6 +137,32 @@ pub async fn series_instances_for_thumbnail(
     get_json(&url, signal).await
 }
 
+/// The patient name as one instance of `study` holds it (WADO-RS metadata of one instance):
+/// for a list row whose name the server's index lost (Orthanc 1.10 answers `^` for names in
+/// ISO 2022 character sets).
+pub async fn patient_name_from_files(
+    study: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Option<String>, ApiError> {
+    let [study] = checked([study])?;
+    let first = get_json(&format!("{ROOT}/studies/{study}/instances?limit=1"), signal).await?;
+    let Some(instance) = first.first() else {
+        return Ok(None);
+    };
+    let uid = |tag| instance.string(tag).filter(|u| is_uid(u));
+    let (Some(series), Some(sop)) = (
+        uid(viewer_core::tags::SERIES_INSTANCE_UID),
+        uid(viewer_core::tags::SOP_INSTANCE_UID),
+    ) else {
+        return Ok(None);
+    };
+    let url = format!("{ROOT}/studies/{study}/series/{series}/instances/{sop}/metadata");
+    Ok(get_json(&url, signal)
+        .await?
+        .first()
+        .and_then(|ds| ds.person_name(viewer_core::tags::PATIENT_NAME)))
+}
+
 /// QIDO-RS: the series of `study` holding instance `sop`, if the server has it.
 pub async fn find_instance_series(
     study: &str,

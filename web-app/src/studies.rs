@@ -88,6 +88,11 @@ fn run_search(
                 let more = found.len() >= BATCH as usize;
                 let found: Vec<StudySummary> =
                     found.iter().filter_map(StudySummary::from_qido).collect();
+                let unnamed: Vec<String> = found
+                    .iter()
+                    .filter(|s| s.patient_name_incomplete)
+                    .map(|s| s.study_instance_uid.clone())
+                    .collect();
                 let _ = results.try_update(|r| {
                     if batch == 0 {
                         r.studies.clear();
@@ -105,6 +110,23 @@ fn run_search(
                     r.more = more;
                     r.loading = false;
                 });
+                // Names the index lost are read from one instance each, one row at a time.
+                for uid in unnamed {
+                    if signal.as_ref().is_some_and(|s| s.aborted()) {
+                        return;
+                    }
+                    if let Ok(Some(name)) =
+                        api::patient_name_from_files(&uid, signal.as_ref()).await
+                    {
+                        let _ = results.try_update(|r| {
+                            if let Some(s) =
+                                r.studies.iter_mut().find(|s| s.study_instance_uid == uid)
+                            {
+                                s.patient_name = Some(name);
+                            }
+                        });
+                    }
+                }
             }
             // A newer search replaced this one.
             Err(_) if signal.as_ref().is_some_and(|s| s.aborted()) => {}
