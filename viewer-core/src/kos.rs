@@ -109,13 +109,7 @@ pub fn key_images(ds: &JsonDataset) -> Option<KeyImages> {
                         study_instance_uid: study.clone(),
                         series_instance_uid: series.clone(),
                         sop_instance_uid: sop,
-                        frames: r
-                            .numbers(tags::REFERENCED_FRAME_NUMBER)
-                            .into_iter()
-                            .flatten()
-                            .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= f64::from(u32::MAX))
-                            .map(|n| n as u32)
-                            .collect(),
+                        frames: crate::sr::referenced_frames(&r),
                     });
                 }
             }

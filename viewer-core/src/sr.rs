@@ -95,6 +95,17 @@ pub enum SrError {
     NotAContainer,
 }
 
+/// Referenced Frame Number (0008,1160) of a reference item: 1-based frames, empty for all.
+pub(crate) fn referenced_frames(reference: &JsonDataset) -> Vec<u32> {
+    reference
+        .numbers(tags::REFERENCED_FRAME_NUMBER)
+        .into_iter()
+        .flatten()
+        .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= f64::from(u32::MAX))
+        .map(|n| n as u32)
+        .collect()
+}
+
 fn code(item: &JsonDataset) -> Option<Code> {
     let meaning = item.string(tags::CODE_MEANING).unwrap_or_default();
     let value = item
@@ -149,13 +160,7 @@ fn value_of(ds: &JsonDataset) -> SrValue {
                     sop_instance_uid: r
                         .string(tags::REFERENCED_SOP_INSTANCE_UID)
                         .unwrap_or_default(),
-                    frames: r
-                        .numbers(tags::REFERENCED_FRAME_NUMBER)
-                        .into_iter()
-                        .flatten()
-                        .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= f64::from(u32::MAX))
-                        .map(|n| n as u32)
-                        .collect(),
+                    frames: referenced_frames(r),
                 })
                 .collect(),
         ),

@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 
 use crate::i18n::use_i18n;
 use crate::picked::{self, PickedFile};
-use crate::route::{navigate, Route};
+use crate::route::{navigate, BackToList, Route};
 use crate::stack::Stack;
 use crate::viewport::{Identity, Viewport};
 
@@ -236,14 +236,7 @@ pub fn LocalView(route: RwSignal<Route>) -> impl IntoView {
     let i18n = use_i18n();
     let LocalFiles(local) = expect_context::<LocalFiles>();
     let selected = RwSignal::new(0usize);
-    let back = {
-        let i18n = i18n.clone();
-        view! {
-            <button class="back" data-testid="back" on:click=move |_| navigate(route, Route::Studies)>
-                {move || i18n.t("viewer.back")}
-            </button>
-        }
-    };
+    let back = view! { <BackToList route=route/> };
     let body = move || {
         let Some(study) = local.get() else {
             return view! { <p class="notice" data-testid="local-none">{i18n.t("local.none")}</p> }

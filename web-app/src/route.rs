@@ -94,6 +94,17 @@ pub fn lang() -> Lang {
         .unwrap_or(Lang::Fr)
 }
 
+/// The button back to the study list.
+#[component]
+pub fn BackToList(route: RwSignal<Route>) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    view! {
+        <button class="back" data-testid="back" on:click=move |_| navigate(route, Route::Studies)>
+            {move || i18n.t("viewer.back")}
+        </button>
+    }
+}
+
 /// A value for a URL query component.
 pub fn encode(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))

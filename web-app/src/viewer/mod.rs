@@ -21,7 +21,7 @@ use crate::failure::Failure;
 use crate::i18n::use_i18n;
 use crate::layout::{Goto, Grid, GridToolbar, Layout, MAX_CELLS};
 use crate::report::OpenInstance;
-use crate::route::{navigate, Route};
+use crate::route::{BackToList, Route};
 use crate::thumbnails::SeriesBrowser;
 use crate::viewport::Identity;
 use series::GridCell;
@@ -182,14 +182,7 @@ pub fn StudyView(
         },
     )));
 
-    let back = {
-        let i18n = i18n.clone();
-        view! {
-            <button class="back" data-testid="back" on:click=move |_| navigate(route, Route::Studies)>
-                {move || i18n.t("viewer.back")}
-            </button>
-        }
-    };
+    let back = view! { <BackToList route=route/> };
 
     let body = move || {
         let i18n = i18n.clone();
