@@ -5,6 +5,8 @@
 #   PACS_URL=https://pacs.example/dicom-web ./run.sh   the app in front of an existing
 #                                 DICOMweb server (no Orthanc, no samples);
 #                                 PACS_BASIC_AUTH=user:password if it needs Basic auth
+#   GATEWAY_DEV_LOGIN=0 ./run.sh  no development login (then OIDC_ISSUER/OIDC_AUDIENCE for
+#                                 clinicians; share links work either way)
 # Prints "Ready: <url>" once the portal answers; Ctrl-C stops everything it started.
 set -euo pipefail
 source "$(dirname "$0")/scripts/lib.sh"
@@ -33,8 +35,13 @@ else
   upstream="http://127.0.0.1:$pacs_port/dicom-web"
 fi
 
+# The embedded portal has a development login (loudly labelled in the terminal and the page)
+# unless GATEWAY_DEV_LOGIN=0: its sample studies are not real patients. In front of a real
+# PACS (PACS_URL) it is off unless asked for.
+if [ -z "${PACS_URL:-}" ]; then dev_default=1; else dev_default=0; fi
+export GATEWAY_DEV_LOGIN=${GATEWAY_DEV_LOGIN:-$dev_default}
 scripts/serve.sh start "$DATA/web" "$PORT" "$upstream"
-wait_http "http://127.0.0.1:$PORT/dicom-web/studies?limit=1" 30 || log "the portal is up but the PACS does not answer yet"
+[ -z "${PACS_URL:-}" ] && { wait_http "$upstream/studies?limit=1" 30 || log "the portal is up but the PACS does not answer yet"; }
 echo "Ready: http://127.0.0.1:$PORT/"
-# Keep running until Ctrl-C (or until nginx stops).
-while alive "$(cat "$DATA/web/nginx.pid" 2>/dev/null)"; do sleep 1; done
+# Keep running until Ctrl-C (or until the gateway stops).
+while alive "$(cat "$DATA/web/gateway.pid" 2>/dev/null)"; do sleep 1; done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end tests: a fresh Orthanc loaded with the shared test data, the built app behind
-# nginx on a free port, and the Playwright tests in e2e/ against it.
+# End-to-end tests: a fresh Orthanc loaded with the shared test data, the built app served by
+# the gateway (development login on) on a free port, and the Playwright tests in e2e/ against it.
 # Needs dist/ (scripts/build.sh) and the test set-up (scripts/setup.sh test).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -32,10 +32,11 @@ scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
 "$VENV/bin/python" e2e/fixtures/make_reformat.py "$SHARED/ct-series" "$WORK/reformat"
 "$VENV/bin/python" e2e/fixtures/make_photometric.py "$SHARED" "$WORK/photometric"
 "$VENV/bin/python" e2e/fixtures/make_sr.py "$SHARED" "$WORK/sr"
+"$VENV/bin/python" e2e/fixtures/make_xss.py "$SHARED" "$WORK/xss"
 scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged" "$WORK/luts" \
-  "$WORK/reformat" "$WORK/photometric" "$WORK/sr"
+  "$WORK/reformat" "$WORK/photometric" "$WORK/sr" "$WORK/xss"
 web_port=$(free_port)
-scripts/serve.sh start "$WORK/web" "$web_port" "http://127.0.0.1:$pacs_port/dicom-web"
+GATEWAY_DEV_LOGIN=1 scripts/serve.sh start "$WORK/web" "$web_port" "http://127.0.0.1:$pacs_port/dicom-web"
 
 export PORTAL_URL="http://127.0.0.1:$web_port/" DICOM_TEST_DATA="$SHARED" E2E_WORK="$WORK"
 # E2E_TESTS="tests/view.test.mjs …" runs only those files.

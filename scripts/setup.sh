@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs, skipping what is already there at the right version.
-#   scripts/setup.sh run    what ./run.sh needs (PACS, web server, wasm build chain, Python)
-#   scripts/setup.sh test   the above plus the browser and the end-to-end test packages
+#   scripts/setup.sh run    what ./run.sh needs (PACS, wasm build chain, Python)
+#   scripts/setup.sh test   the above plus the browser, PostgreSQL and the end-to-end test packages
 # Versions and pitfalls: see TESTING.md ("Tool chain").
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -12,8 +12,9 @@ TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than the machine's 1.9
 BINARYEN_VERSION=132.0.0       # npm binaryen; Debian's binaryen 108 builds a wasm that crashes at load
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
-packages=(orthanc orthanc-dicomweb nginx-light curl ca-certificates)
-[ "$MODE" = test ] && packages+=(chromium chromium-driver)
+packages=(orthanc orthanc-dicomweb curl ca-certificates)
+# PostgreSQL: the gateway's tests run on it as well as on SQLite.
+[ "$MODE" = test ] && packages+=(chromium chromium-driver postgresql)
 apt_install "${packages[@]}"
 
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown

@@ -23,7 +23,9 @@ export async function launch() {
 
 /**
  * A page that records console errors and page errors; `options` go to `browser.newPage` (a
- * phone: `{ viewport: { width: 390, height: 844 }, hasTouch: true }`).
+ * phone: `{ viewport: { width: 390, height: 844 }, hasTouch: true }`), except `login`: by
+ * default the page's context first signs in through the gateway's development login (the e2e
+ * gateway runs with it), `login: false` opens the page as nobody.
  *
  * One server error is by design and not recorded: a frame asked in its stored syntax
  * (`transfer-syntax=*`) that the server refuses with 500 (Orthanc 1.10 does for HTJ2K, big
@@ -31,7 +33,9 @@ export async function launch() {
  * too, its own error is recorded; any other failed request is a problem.
  */
 export async function openPage(browser, path = '', options = {}) {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 }, ...options });
+  const { login = true, ...pageOptions } = options;
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 }, ...pageOptions });
+  if (login) await devLogin(page);
   const problems = [];
   const problemUrls = []; // beside `problems`, the URL a console error names
   const refused = new Set();
@@ -64,4 +68,10 @@ export async function openPage(browser, path = '', options = {}) {
   });
   await page.goto(new URL(path, BASE_URL).href);
   return { page, problems };
+}
+
+/** Signs the page's context in as the development clinician (a session cookie). */
+export async function devLogin(page) {
+  const response = await page.request.post(new URL('/api/dev-login', BASE_URL).href, { data: {} });
+  if (response.status() !== 204) throw new Error(`development login refused: HTTP ${response.status()}`);
 }

@@ -1,0 +1,195 @@
+//! `/api/…`: who am I, the development login, logging out, and the audit trail.
+//! Shares have their own module ([`crate::shares`]).
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, Response, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::audit::{fhir_bundle, Action, AuditEvent, Outcome};
+use crate::auth::{resolve, session, Principal, DEV_ACTOR};
+use crate::dicomweb::unauthenticated;
+use crate::state::{AppState, SharedState};
+
+pub fn error(code: StatusCode, error: &str) -> Response<Body> {
+    (code, Json(json!({ "error": error }))).into_response()
+}
+
+/// The principal of a request, or the answer to give instead (401 for nobody or a refused
+/// token).
+pub async fn principal(
+    state: &AppState,
+    headers: &HeaderMap,
+    source: &str,
+) -> Result<Principal, Response<Body>> {
+    match resolve(state, headers, source).await {
+        Ok(Principal::Anonymous) | Err(_) => Err(unauthenticated(state)),
+        Ok(p) => Ok(p),
+    }
+}
+
+/// `GET /api/session`.
+pub async fn session_info(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    match principal(&state, &headers, &peer.ip().to_string()).await {
+        Err(r) => r,
+        Ok(Principal::Clinician {
+            name,
+            dev,
+            can_audit,
+            ..
+        }) => Json(json!({
+            "kind": "clinician", "name": name, "dev": dev, "can_share": true, "can_audit": can_audit,
+        }))
+        .into_response(),
+        Ok(Principal::Share { share }) => Json(json!({
+            "kind": "share",
+            "study_uid": share.study_uid,
+            "expires_at": share.expires_at_ms / 1000,
+            "recipient": share.recipient,
+        }))
+        .into_response(),
+        Ok(Principal::Anonymous) => unauthenticated(&state),
+    }
+}
+
+/// `POST /api/dev-login`: only when the gateway was started with `GATEWAY_DEV_LOGIN=1`.
+pub async fn dev_login(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    if !state.config.dev_login {
+        return error(StatusCode::NOT_FOUND, "not_found");
+    }
+    if !session::same_origin_json(&headers) {
+        return error(StatusCode::FORBIDDEN, "cross_origin");
+    }
+    let token = crate::secret::new_token();
+    let now = crate::now_ms();
+    let stored = state
+        .store
+        .insert_session(
+            &crate::secret::token_hash(&token),
+            session::KIND_DEV,
+            DEV_ACTOR,
+            None,
+            now,
+            now + session::DEV_SESSION_MS,
+        )
+        .await;
+    if let Err(e) = stored {
+        tracing::error!("{e}");
+        return error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable");
+    }
+    let source = peer.ip().to_string();
+    state
+        .audit(
+            AuditEvent::new(Action::Login, Outcome::Success, DEV_ACTOR, &source, now)
+                .detail("development login"),
+        )
+        .await;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session::set_cookie(&token, session::DEV_SESSION_MS, state.config.secure_cookies),
+    );
+    response
+}
+
+/// `POST /api/logout`: ends the cookie's session here and in the database.
+pub async fn logout(State(state): State<SharedState>, headers: HeaderMap) -> Response<Body> {
+    if !session::same_origin_json(&headers) {
+        return error(StatusCode::FORBIDDEN, "cross_origin");
+    }
+    if let Some(cookie) = session::cookie_value(&headers) {
+        if let Err(e) = state
+            .store
+            .delete_session(&crate::secret::token_hash(cookie))
+            .await
+        {
+            tracing::error!("{e}");
+        }
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session::clear_cookie(state.config.secure_cookies),
+    );
+    response
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    patient_id: Option<String>,
+    study_uid: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn audit_events(
+    state: &AppState,
+    headers: &HeaderMap,
+    source: &str,
+    query: &AuditQuery,
+) -> Result<Vec<AuditEvent>, Response<Body>> {
+    match principal(state, headers, source).await? {
+        Principal::Clinician {
+            can_audit: true, ..
+        } => {}
+        _ => return Err(error(StatusCode::FORBIDDEN, "forbidden")),
+    }
+    let limit = query.limit.unwrap_or(500).clamp(1, 10_000);
+    state
+        .store
+        .audit_events(
+            query.patient_id.as_deref(),
+            query.study_uid.as_deref(),
+            limit,
+        )
+        .await
+        .map_err(|e| {
+            tracing::error!("{e}");
+            error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
+        })
+}
+
+/// `GET /api/audit?patient_id=…&study_uid=…&limit=…`: rows, newest first.
+pub async fn audit(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(query): Query<AuditQuery>,
+) -> Response<Body> {
+    match audit_events(&state, &headers, &peer.ip().to_string(), &query).await {
+        Ok(events) => Json(events).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// `GET /api/audit/fhir?…`: the same rows as a FHIR Bundle of AuditEvents.
+pub async fn audit_fhir(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(query): Query<AuditQuery>,
+) -> Response<Body> {
+    match audit_events(&state, &headers, &peer.ip().to_string(), &query).await {
+        Ok(events) => {
+            let mut response = Json(fhir_bundle(&events)).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/fhir+json"),
+            );
+            response
+        }
+        Err(r) => r,
+    }
+}

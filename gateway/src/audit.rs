@@ -1,0 +1,223 @@
+//! The audit trail: who did what, when, from where, with what outcome; and its export as FHIR
+//! R4 `AuditEvent` resources in the spirit of IHE BALP (Basic Audit Log Patterns).
+//!
+//! Events never hold a token, a session identifier or an access code: the detail is one of a
+//! few fixed phrases chosen by the code, never text from a request.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// A study's images or documents were opened (recorded once per session and study).
+    StudyOpen,
+    ShareCreate,
+    /// A share link was exchanged for a session.
+    ShareUse,
+    ShareRevoke,
+    /// A share link was tried with a wrong or missing access code, too fast, or while locked.
+    ShareCodeFailure,
+    /// A clinician sign-in (dev login) or a refused bearer token.
+    Login,
+    LoginFailure,
+    /// A request outside what the session may read.
+    AccessDenied,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::StudyOpen => "study.open",
+            Action::ShareCreate => "share.create",
+            Action::ShareUse => "share.use",
+            Action::ShareRevoke => "share.revoke",
+            Action::ShareCodeFailure => "share.code_failure",
+            Action::Login => "login",
+            Action::LoginFailure => "login.failure",
+            Action::AccessDenied => "access.denied",
+        }
+    }
+
+    /// The DICOM audit event type (PS3.15 A.5, DCM codes) and FHIR action code.
+    fn fhir_type(action: &str) -> (&'static str, &'static str, &'static str) {
+        match action {
+            "study.open" => ("110103", "DICOM Instances Accessed", "R"),
+            "share.create" => ("110106", "Export", "C"),
+            "share.revoke" => ("110110", "Patient Record", "U"),
+            "access.denied" => ("110103", "DICOM Instances Accessed", "R"),
+            _ => ("110114", "User Authentication", "E"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+        }
+    }
+}
+
+/// One row of the trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    pub id: String,
+    pub at_ms: i64,
+    pub action: String,
+    pub outcome: String,
+    /// `clinician:<subject>`, `share:<share id>`, `dev:<name>` or `anonymous`.
+    pub actor: String,
+    /// The client's address as the gateway saw it.
+    pub source: String,
+    pub study_uid: Option<String>,
+    pub patient_id: Option<String>,
+    pub share_id: Option<String>,
+    pub detail: String,
+}
+
+impl AuditEvent {
+    pub fn new(action: Action, outcome: Outcome, actor: &str, source: &str, at_ms: i64) -> Self {
+        AuditEvent {
+            id: crate::secret::new_id("a"),
+            at_ms,
+            action: action.as_str().into(),
+            outcome: outcome.as_str().into(),
+            actor: actor.into(),
+            source: source.into(),
+            study_uid: None,
+            patient_id: None,
+            share_id: None,
+            detail: String::new(),
+        }
+    }
+
+    pub fn study(mut self, study_uid: &str, patient_id: Option<&str>) -> Self {
+        self.study_uid = Some(study_uid.into());
+        self.patient_id = patient_id.map(str::to_string);
+        self
+    }
+
+    pub fn share(mut self, share_id: &str) -> Self {
+        self.share_id = Some(share_id.into());
+        self
+    }
+
+    pub fn detail(mut self, detail: &'static str) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
+    /// This event as a FHIR R4 AuditEvent.
+    pub fn to_fhir(&self) -> Value {
+        let (code, display, action) = Action::fhir_type(&self.action);
+        let recorded =
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.at_ms) * 1_000_000)
+                .ok()
+                .and_then(|t| t.format(&Rfc3339).ok())
+                .unwrap_or_default();
+        let mut entities = Vec::new();
+        if let Some(patient) = &self.patient_id {
+            entities.push(json!({
+                "what": { "identifier": { "value": patient } },
+                "type": { "system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1", "display": "Person" },
+                "role": { "system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1", "display": "Patient" }
+            }));
+        }
+        if let Some(study) = &self.study_uid {
+            entities.push(json!({
+                "what": { "identifier": { "system": "urn:dicom:uid", "value": format!("urn:oid:{study}") } },
+                "type": { "system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "2", "display": "System Object" },
+                "role": { "system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "3", "display": "Report" }
+            }));
+        }
+        if let Some(share) = &self.share_id {
+            entities.push(json!({
+                "what": { "identifier": { "system": "urn:portal:share", "value": share } },
+                "type": { "system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "2", "display": "System Object" }
+            }));
+        }
+        json!({
+            "resourceType": "AuditEvent",
+            "id": self.id,
+            "type": { "system": "http://dicom.nema.org/resources/ontology/DCM", "code": code, "display": display },
+            "subtype": [{ "system": "urn:portal:audit-action", "code": self.action }],
+            "action": action,
+            "recorded": recorded,
+            "outcome": if self.outcome == "success" { "0" } else { "4" },
+            "outcomeDesc": self.detail,
+            "agent": [{
+                "who": { "identifier": { "value": self.actor } },
+                "requestor": true,
+                "network": { "address": self.source, "type": "2" }
+            }],
+            "source": { "observer": { "display": "portal-gateway" },
+                        "type": [{ "system": "http://terminology.hl7.org/CodeSystem/security-source-type", "code": "3", "display": "Web Server" }] },
+            "entity": entities
+        })
+    }
+}
+
+/// Events as a FHIR `Bundle` of type `collection`.
+pub fn fhir_bundle(events: &[AuditEvent]) -> Value {
+    json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "total": events.len(),
+        "entry": events.iter().map(|e| json!({ "resource": e.to_fhir() })).collect::<Vec<_>>()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fhir_audit_event_names_patient_study_and_outcome() {
+        let event = AuditEvent::new(
+            Action::StudyOpen,
+            Outcome::Success,
+            "share:s_1",
+            "127.0.0.1",
+            1_767_225_600_000,
+        )
+        .study("1.2.3", Some("PAT-1"))
+        .share("s_1");
+        let fhir = event.to_fhir();
+        assert_eq!(fhir["resourceType"], "AuditEvent");
+        assert_eq!(fhir["type"]["code"], "110103");
+        assert_eq!(fhir["recorded"], "2026-01-01T00:00:00Z");
+        assert_eq!(fhir["outcome"], "0");
+        assert_eq!(fhir["entity"][0]["what"]["identifier"]["value"], "PAT-1");
+        assert_eq!(
+            fhir["entity"][1]["what"]["identifier"]["value"],
+            "urn:oid:1.2.3"
+        );
+        let bundle = fhir_bundle(&[event]);
+        assert_eq!(bundle["total"], 1);
+    }
+
+    #[test]
+    fn failures_are_minor_failures() {
+        let e = AuditEvent::new(
+            Action::LoginFailure,
+            Outcome::Failure,
+            "anonymous",
+            "::1",
+            0,
+        )
+        .detail("bad signature");
+        let fhir = e.to_fhir();
+        assert_eq!(fhir["outcome"], "4");
+        assert_eq!(fhir["type"]["code"], "110114");
+        assert_eq!(fhir["outcomeDesc"], "bad signature");
+    }
+}

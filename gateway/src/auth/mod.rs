@@ -1,0 +1,143 @@
+//! Who is asking: a clinician (an OIDC bearer token, or the development login), a share
+//! session (a cookie obtained from a share link), or nobody.
+//!
+//! Resolved on every request from the request itself and the database, so that expiry and
+//! revocation take effect at the next request on every gateway copy.
+
+pub mod oidc;
+pub mod session;
+
+use axum::http::{header, HeaderMap};
+
+use crate::audit::{Action, AuditEvent, Outcome};
+use crate::state::AppState;
+use crate::store::Share;
+
+/// The development login's identity.
+pub const DEV_ACTOR: &str = "dev:clinician";
+pub const DEV_NAME: &str = "Dev clinician (no authentication)";
+
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Clinician {
+        /// `clinician:<sub>` or [`DEV_ACTOR`], for the audit trail.
+        actor: String,
+        name: String,
+        dev: bool,
+        can_audit: bool,
+    },
+    /// A share session: one study, read only.
+    Share {
+        share: Box<Share>,
+    },
+    Anonymous,
+}
+
+impl Principal {
+    pub fn actor(&self) -> String {
+        match self {
+            Principal::Clinician { actor, .. } => actor.clone(),
+            Principal::Share { share } => format!("share:{}", share.id),
+            Principal::Anonymous => "anonymous".into(),
+        }
+    }
+}
+
+/// A request that cannot be attributed: a bearer token was sent and refused.
+#[derive(Debug, thiserror::Error)]
+#[error("bearer token refused: {0}")]
+pub struct Refused(pub oidc::TokenError);
+
+/// The bearer token of an `Authorization` header, if it has one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+/// Who is asking. A refused bearer token is recorded in the audit trail (without the token).
+pub async fn resolve(
+    state: &AppState,
+    headers: &HeaderMap,
+    source: &str,
+) -> Result<Principal, Refused> {
+    let now = crate::now_ms();
+    if headers.contains_key(header::AUTHORIZATION) {
+        let outcome = match (bearer(headers), &state.verifier) {
+            (Some(token), Some(verifier)) => verifier.verify(token).await,
+            // A non-bearer header or no configured issuer: no token can be good.
+            _ => Err(oidc::TokenError::Malformed),
+        };
+        return match outcome {
+            Ok(c) => Ok(Principal::Clinician {
+                actor: format!("clinician:{}", c.subject),
+                can_audit: state
+                    .verifier
+                    .as_ref()
+                    .is_some_and(|v| c.roles.iter().any(|r| r == v.audit_role())),
+                name: c.name,
+                dev: false,
+            }),
+            Err(e) => {
+                state
+                    .audit(
+                        AuditEvent::new(
+                            Action::LoginFailure,
+                            Outcome::Failure,
+                            "anonymous",
+                            source,
+                            now,
+                        )
+                        .detail(token_error_detail(e)),
+                    )
+                    .await;
+                Err(Refused(e))
+            }
+        };
+    }
+    let Some(cookie) = session::cookie_value(headers) else {
+        return Ok(Principal::Anonymous);
+    };
+    let hash = crate::secret::token_hash(cookie);
+    let found = match state.store.session(&hash, now).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!("{e}");
+            None
+        }
+    };
+    Ok(match found {
+        Some(s) if s.kind == session::KIND_DEV && state.config.dev_login => Principal::Clinician {
+            actor: DEV_ACTOR.into(),
+            name: DEV_NAME.into(),
+            dev: true,
+            can_audit: true,
+        },
+        Some(s) if s.kind == session::KIND_SHARE => match s.share {
+            Some(share) if share.revoked_at_ms.is_none() && share.expires_at_ms > now => {
+                Principal::Share {
+                    share: Box::new(share),
+                }
+            }
+            _ => Principal::Anonymous,
+        },
+        _ => Principal::Anonymous,
+    })
+}
+
+fn token_error_detail(e: oidc::TokenError) -> &'static str {
+    use oidc::TokenError::*;
+    match e {
+        Malformed => "malformed token",
+        Algorithm => "algorithm refused",
+        UnknownKey => "unknown key",
+        BadSignature => "bad signature",
+        Expired => "expired token",
+        NotYetValid => "token not valid yet",
+        WrongIssuer => "wrong issuer",
+        WrongAudience => "wrong audience",
+        KeysUnavailable => "issuer keys unavailable",
+    }
+}

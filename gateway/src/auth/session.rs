@@ -1,0 +1,135 @@
+//! Session cookies: a random 256-bit value the browser keeps (`HttpOnly`, `SameSite=Strict`,
+//! `Secure` over HTTPS); the database keeps only its hash.
+
+use axum::http::{header, HeaderMap, HeaderValue};
+
+pub const COOKIE: &str = "portal_session";
+pub const KIND_SHARE: &str = "share";
+pub const KIND_DEV: &str = "dev";
+
+/// The longest a share session lasts (it also ends with its share).
+pub const SHARE_SESSION_MS: i64 = 8 * 3600 * 1000;
+/// The longest a development-login session lasts.
+pub const DEV_SESSION_MS: i64 = 12 * 3600 * 1000;
+
+/// The session cookie's value, if the request has one.
+pub fn cookie_value(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value)
+        .filter(|v| crate::secret::is_token_shaped(v))
+}
+
+/// `Set-Cookie` for a new session lasting `max_age_ms`.
+pub fn set_cookie(token: &str, max_age_ms: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let max_age = (max_age_ms / 1000).max(1);
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Whether a state-changing request comes from this origin: a JSON body (which a form on
+/// another site cannot send without a CORS preflight this gateway never grants) and, when the
+/// browser says where it comes from, this very host.
+pub fn same_origin_json(headers: &HeaderMap) -> bool {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_ok = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let authority = origin.split_once("://").map(|(_, rest)| rest);
+            authority.is_some() && authority == host
+        }
+    };
+    let fetch_site_ok = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v == "same-origin" || v == "none");
+    json && origin_ok && fetch_site_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn reads_the_session_cookie_among_others() {
+        let token = "A".repeat(43);
+        let cookie: &'static str =
+            Box::leak(format!("a=1; {COOKIE}={token}; b=2").into_boxed_str());
+        assert_eq!(
+            cookie_value(&headers(&[("cookie", cookie)])),
+            Some(token.as_str())
+        );
+        assert_eq!(
+            cookie_value(&headers(&[("cookie", "portal_session=short")])),
+            None
+        );
+        assert_eq!(cookie_value(&headers(&[])), None);
+    }
+
+    #[test]
+    fn cookies_are_http_only_and_strict() {
+        let v = set_cookie("tok", 3_600_000, true);
+        let v = v.to_str().unwrap_or_default();
+        assert!(v.contains("HttpOnly") && v.contains("SameSite=Strict") && v.ends_with("Secure"));
+        assert!(v.contains("Max-Age=3600"));
+    }
+
+    #[test]
+    fn state_changes_need_json_from_this_origin() {
+        let ok = headers(&[
+            ("content-type", "application/json"),
+            ("host", "portal:8080"),
+        ]);
+        assert!(same_origin_json(&ok));
+        let same = headers(&[
+            ("content-type", "application/json"),
+            ("host", "portal:8080"),
+            ("origin", "http://portal:8080"),
+            ("sec-fetch-site", "same-origin"),
+        ]);
+        assert!(same_origin_json(&same));
+        let form = headers(&[("content-type", "text/plain"), ("host", "portal:8080")]);
+        assert!(!same_origin_json(&form));
+        let other = headers(&[
+            ("content-type", "application/json"),
+            ("host", "portal:8080"),
+            ("origin", "https://evil.example"),
+        ]);
+        assert!(!same_origin_json(&other));
+        let cross = headers(&[
+            ("content-type", "application/json"),
+            ("host", "portal:8080"),
+            ("sec-fetch-site", "cross-site"),
+        ]);
+        assert!(!same_origin_json(&cross));
+    }
+}

@@ -1,0 +1,186 @@
+//! The gateway's settings, read from the environment (twelve-factor style: the same binary
+//! runs on a laptop with SQLite and behind a load balancer on PostgreSQL).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where clinicians' bearer tokens come from and what they must say.
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    /// The `iss` every token must carry.
+    pub issuer: String,
+    /// The `aud` every token must carry (the portal's client ID or API identifier).
+    pub audience: String,
+    /// The issuer's key set; when not configured, read from its discovery document.
+    pub jwks_url: Option<String>,
+    /// The value of the `roles` claim that lets a clinician read the audit trail.
+    pub audit_role: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// The built web app (Trunk's `dist/`).
+    pub dist_dir: PathBuf,
+    /// The PACS's DICOMweb root, e.g. `http://127.0.0.1:8042/dicom-web`.
+    pub pacs_url: url::Url,
+    /// The PACS's WADO-URI endpoint (Orthanc: `/wado` beside `/dicom-web`).
+    pub wado_uri_url: Option<url::Url>,
+    /// `user:password` sent to the PACS, never to the browser.
+    pub pacs_basic_auth: Option<String>,
+    /// `sqlite://path?mode=rwc` or `postgres://…`.
+    pub database_url: String,
+    pub oidc: Option<OidcConfig>,
+    /// A development login that makes anyone who reaches the port a clinician.
+    pub dev_login: bool,
+    /// Session cookies marked `Secure` (the portal is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Wrong access codes before a share locks.
+    pub max_code_failures: i64,
+    /// Shortest time between two access-code attempts on one share.
+    pub code_attempt_interval: Duration,
+}
+
+/// A setting that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        reason: reason.into(),
+    }
+}
+
+fn http_url(name: &'static str, value: &str) -> Result<url::Url, ConfigError> {
+    let url = url::Url::parse(value).map_err(|e| invalid(name, e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid(name, "must be an http(s) URL"));
+    }
+    Ok(url)
+}
+
+/// Orthanc serves WADO-URI at `/wado` beside its `/dicom-web` root.
+fn default_wado_uri(pacs: &url::Url) -> Option<url::Url> {
+    let path = pacs.path().trim_end_matches('/');
+    let parent = path.strip_suffix("/dicom-web")?;
+    let mut wado = pacs.clone();
+    wado.set_path(&format!("{parent}/wado"));
+    Some(wado)
+}
+
+impl Config {
+    /// Reads the settings from environment variables (see the gateway's README section).
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let listen = get("GATEWAY_LISTEN")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .map_err(|_| invalid("GATEWAY_LISTEN", "expected host:port"))?;
+        let pacs_url = http_url(
+            "PACS_URL",
+            &get("PACS_URL").unwrap_or_else(|| "http://127.0.0.1:8042/dicom-web".into()),
+        )?;
+        let wado_uri_url = match get("PACS_WADO_URI_URL") {
+            Some(v) => Some(http_url("PACS_WADO_URI_URL", &v)?),
+            None => default_wado_uri(&pacs_url),
+        };
+        let oidc = match get("OIDC_ISSUER") {
+            None => None,
+            Some(issuer) => Some(OidcConfig {
+                audience: get("OIDC_AUDIENCE")
+                    .ok_or_else(|| invalid("OIDC_AUDIENCE", "required with OIDC_ISSUER"))?,
+                jwks_url: get("OIDC_JWKS_URL")
+                    .map(|v| http_url("OIDC_JWKS_URL", &v).map(String::from))
+                    .transpose()?,
+                audit_role: get("OIDC_AUDIT_ROLE").unwrap_or_else(|| "audit".into()),
+                // Compared with `iss` exactly as written (a URL parser would add a slash).
+                issuer: http_url("OIDC_ISSUER", &issuer).map(|_| issuer)?,
+            }),
+        };
+        let flag = |name: &str| get(name).is_some_and(|v| v == "1" || v == "true");
+        let max_code_failures = get("GATEWAY_MAX_CODE_FAILURES")
+            .map(|v| v.parse::<i64>())
+            .transpose()
+            .map_err(|_| invalid("GATEWAY_MAX_CODE_FAILURES", "expected a number"))?
+            .unwrap_or(5);
+        if !(1..=100).contains(&max_code_failures) {
+            return Err(invalid("GATEWAY_MAX_CODE_FAILURES", "expected 1 to 100"));
+        }
+        let interval_ms = get("GATEWAY_CODE_INTERVAL_MS")
+            .map(|v| v.parse::<u64>())
+            .transpose()
+            .map_err(|_| invalid("GATEWAY_CODE_INTERVAL_MS", "expected milliseconds"))?
+            .unwrap_or(1000);
+        Ok(Config {
+            listen,
+            dist_dir: get("GATEWAY_DIST").unwrap_or_else(|| "dist".into()).into(),
+            pacs_url,
+            wado_uri_url,
+            pacs_basic_auth: get("PACS_BASIC_AUTH"),
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://.data/gateway.sqlite?mode=rwc".into()),
+            oidc,
+            dev_login: flag("GATEWAY_DEV_LOGIN"),
+            secure_cookies: flag("GATEWAY_SECURE_COOKIES"),
+            max_code_failures,
+            code_attempt_interval: Duration::from_millis(interval_ms),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn defaults_are_local_and_closed() {
+        let c = config(&[]).expect("defaults");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(!c.dev_login);
+        assert!(c.oidc.is_none());
+        assert_eq!(
+            c.wado_uri_url.map(String::from).as_deref(),
+            Some("http://127.0.0.1:8042/wado")
+        );
+    }
+
+    #[test]
+    fn oidc_needs_an_audience_and_http_urls() {
+        assert!(config(&[("OIDC_ISSUER", "https://idp.example")]).is_err());
+        assert!(config(&[("OIDC_ISSUER", "file:///x"), ("OIDC_AUDIENCE", "portal")]).is_err());
+        let c = config(&[
+            ("OIDC_ISSUER", "https://idp.example/realm"),
+            ("OIDC_AUDIENCE", "p"),
+        ])
+        .expect("oidc");
+        assert_eq!(c.oidc.map(|o| o.audit_role).as_deref(), Some("audit"));
+    }
+
+    #[test]
+    fn pacs_url_must_be_http() {
+        assert!(config(&[("PACS_URL", "ftp://pacs/dicom-web")]).is_err());
+        let c = config(&[("PACS_URL", "https://pacs.example/dcm4chee/rs")]).expect("url");
+        assert!(c.wado_uri_url.is_none());
+    }
+}

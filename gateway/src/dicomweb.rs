@@ -1,0 +1,212 @@
+//! `/dicom-web/…` and `/wado`: who may read what, then the request streamed to the PACS.
+//!
+//! Clinicians read the archive (and may store, STOW-RS); a share session reads its study
+//! only: searches are rewritten to that study, other studies' paths and series or instances
+//! not found under the study answer 404, exactly as a missing resource would.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, Response, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde_json::json;
+
+use crate::audit::{Action, AuditEvent, Outcome};
+use crate::auth::{resolve, Principal};
+use crate::pacs::status;
+use crate::scope::{self, Decision, Target};
+use crate::state::{AppState, SharedState};
+
+/// A path that could step out of the DICOMweb root once the PACS decodes it.
+fn is_clean(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    !path.contains('\\')
+        && !lower.contains("%2e")
+        && !lower.contains("%2f")
+        && !lower.contains("%5c")
+        && path.split('/').all(|s| s != "." && s != "..")
+}
+
+pub fn unauthenticated(state: &AppState) -> Response<Body> {
+    let body = json!({ "error": "unauthenticated", "dev_login": state.config.dev_login });
+    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
+}
+
+async fn deny(
+    state: &AppState,
+    principal: &Principal,
+    source: &str,
+    study: Option<String>,
+) -> Response<Body> {
+    let mut event = AuditEvent::new(
+        Action::AccessDenied,
+        Outcome::Failure,
+        &principal.actor(),
+        source,
+        crate::now_ms(),
+    )
+    .detail("outside the shared study");
+    if let Some(study) = study {
+        event = event.study(&study, None);
+    }
+    if let Principal::Share { share } = principal {
+        event = event.share(&share.id);
+    }
+    state.audit(event).await;
+    status(StatusCode::NOT_FOUND)
+}
+
+/// `/dicom-web/{path}`.
+pub async fn handle(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response<Body> {
+    let source = peer.ip().to_string();
+    let (parts, body) = request.into_parts();
+    let principal = match resolve(&state, &parts.headers, &source).await {
+        Ok(p) => p,
+        Err(_) => return unauthenticated(&state),
+    };
+    let path = parts
+        .uri
+        .path()
+        .strip_prefix("/dicom-web/")
+        .unwrap_or("")
+        .to_string();
+    if !is_clean(&path) {
+        return status(StatusCode::NOT_FOUND);
+    }
+    let query = parts.uri.query().map(str::to_string);
+    let target = scope::parse(&path);
+    let upstream_query = match &principal {
+        Principal::Anonymous => return unauthenticated(&state),
+        Principal::Clinician { .. } => {
+            let store = matches!(
+                target,
+                Target::Search(scope::Level::Studies)
+                    | Target::Study {
+                        series: None,
+                        instance: None,
+                        ..
+                    }
+            );
+            let allowed = matches!(parts.method, Method::GET | Method::HEAD)
+                || (parts.method == Method::POST && store);
+            if !allowed {
+                return status(StatusCode::METHOD_NOT_ALLOWED);
+            }
+            query
+        }
+        Principal::Share { share } => {
+            if !matches!(parts.method, Method::GET | Method::HEAD) {
+                return status(StatusCode::METHOD_NOT_ALLOWED);
+            }
+            match scope::decide(&target, &share.study_uid) {
+                Decision::Allow => query,
+                Decision::RestrictQuery => {
+                    Some(scope::restrict_query(query.as_deref(), &share.study_uid))
+                }
+                Decision::CheckMembership { series, instance } => {
+                    match state
+                        .pacs
+                        .contains(&share.study_uid, series.as_deref(), instance.as_deref())
+                        .await
+                    {
+                        Ok(true) => query,
+                        Ok(false) => {
+                            return deny(&state, &principal, &source, scope::study_of(&target))
+                                .await
+                        }
+                        Err(e) => {
+                            tracing::warn!("membership check: {e}");
+                            return status(StatusCode::BAD_GATEWAY);
+                        }
+                    }
+                }
+                Decision::Deny => {
+                    return deny(&state, &principal, &source, scope::study_of(&target)).await
+                }
+            }
+        }
+    };
+    if let Some(study) = scope::study_of(&target) {
+        state.record_open(&principal, &study, &source).await;
+    }
+    let url = state.pacs.dicomweb_url(&path, upstream_query.as_deref());
+    state
+        .pacs
+        .forward(parts.method, &url, &parts.headers, body)
+        .await
+}
+
+/// `/wado` (WADO-URI): a clinician's request as it is; a share session's only for an object
+/// of its study.
+pub async fn wado_uri(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response<Body> {
+    let source = peer.ip().to_string();
+    let (parts, _) = request.into_parts();
+    if !matches!(parts.method, Method::GET | Method::HEAD) {
+        return status(StatusCode::METHOD_NOT_ALLOWED);
+    }
+    let principal = match resolve(&state, &parts.headers, &source).await {
+        Ok(p) => p,
+        Err(_) => return unauthenticated(&state),
+    };
+    let query = parts.uri.query();
+    let target = scope::wado_uri_target(query);
+    match (&principal, &target) {
+        (Principal::Anonymous, _) => return unauthenticated(&state),
+        (Principal::Clinician { .. }, _) => {}
+        (Principal::Share { share }, Some((study, series, object)))
+            if *study == share.study_uid =>
+        {
+            match state.pacs.contains(study, Some(series), Some(object)).await {
+                Ok(true) => {}
+                Ok(false) => return deny(&state, &principal, &source, Some(study.clone())).await,
+                Err(e) => {
+                    tracing::warn!("membership check: {e}");
+                    return status(StatusCode::BAD_GATEWAY);
+                }
+            }
+        }
+        (Principal::Share { .. }, _) => {
+            return deny(&state, &principal, &source, target.map(|t| t.0)).await
+        }
+    }
+    if let Some((study, _, _)) = &target {
+        state.record_open(&principal, study, &source).await;
+    }
+    let Some(url) = state.pacs.wado_uri_url(query) else {
+        return status(StatusCode::NOT_FOUND);
+    };
+    state
+        .pacs
+        .forward(parts.method, &url, &parts.headers, Body::empty())
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_clean;
+
+    #[test]
+    fn paths_cannot_climb_out_of_the_root() {
+        assert!(is_clean("studies/1.2/series"));
+        for bad in [
+            "../system",
+            "studies/..",
+            "studies/%2E%2E/x",
+            "a%2fb",
+            "a\\b",
+            "./studies",
+        ] {
+            assert!(!is_clean(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The PACS behind the gateway: requests streamed through (never a whole study in memory),
+//! and the few QIDO-RS questions the gateway asks itself (whose study is this, is this series
+//! in that study).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderName, Method, Response, StatusCode};
+use dicom_core::Tag;
+use viewer_core::dicom_json::JsonDataset;
+
+/// Request headers passed to the PACS; everything else (cookies, the client's
+/// `Authorization`) stays at the gateway.
+const REQUEST_HEADERS: &[HeaderName] = &[
+    header::ACCEPT,
+    header::RANGE,
+    header::IF_NONE_MATCH,
+    header::IF_MODIFIED_SINCE,
+    header::CONTENT_TYPE,
+    header::CONTENT_LENGTH,
+];
+
+/// Answer headers passed back; `Set-Cookie`, `WWW-Authenticate`, `Server`… are not.
+const RESPONSE_HEADERS: &[HeaderName] = &[
+    header::CONTENT_TYPE,
+    header::CONTENT_LENGTH,
+    header::CONTENT_ENCODING,
+    header::CONTENT_RANGE,
+    header::ACCEPT_RANGES,
+    header::ETAG,
+    header::LAST_MODIFIED,
+    header::WARNING,
+];
+
+/// How long a "this series is in this study" answer is trusted.
+const MEMBERSHIP_TTL: Duration = Duration::from_secs(600);
+
+/// The identity attributes of a study, for shares and the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudyIdentity {
+    pub patient_id: String,
+    /// `YYYYMMDD`, empty when the PACS has none.
+    pub birth_date: String,
+}
+
+/// The PACS could not be asked.
+#[derive(Debug, thiserror::Error)]
+pub enum PacsError {
+    #[error("the PACS does not answer ({0})")]
+    Unreachable(String),
+    #[error("the PACS answered HTTP {0}")]
+    Status(u16),
+    #[error("the PACS's answer is not DICOM JSON")]
+    Body,
+}
+
+pub struct Pacs {
+    http: reqwest::Client,
+    root: String,
+    wado_uri: Option<String>,
+    basic_auth: Option<(String, String)>,
+    members: Mutex<HashMap<String, Instant>>,
+}
+
+impl Pacs {
+    pub fn new(
+        http: reqwest::Client,
+        root: &url::Url,
+        wado_uri: Option<&url::Url>,
+        basic_auth: Option<&str>,
+    ) -> Self {
+        Pacs {
+            http,
+            root: root.as_str().trim_end_matches('/').to_string(),
+            wado_uri: wado_uri.map(|u| u.as_str().to_string()),
+            basic_auth: basic_auth.and_then(|a| {
+                let (user, password) = a.split_once(':')?;
+                Some((user.to_string(), password.to_string()))
+            }),
+            members: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The upstream URL of a path under the DICOMweb root.
+    pub fn dicomweb_url(&self, path: &str, query: Option<&str>) -> String {
+        match query {
+            Some(q) if !q.is_empty() => format!("{}/{path}?{q}", self.root),
+            _ => format!("{}/{path}", self.root),
+        }
+    }
+
+    pub fn wado_uri_url(&self, query: Option<&str>) -> Option<String> {
+        let base = self.wado_uri.as_ref()?;
+        Some(match query {
+            Some(q) => format!("{base}?{q}"),
+            None => base.clone(),
+        })
+    }
+
+    fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        let builder = self.http.request(method, url);
+        match &self.basic_auth {
+            Some((user, password)) => builder.basic_auth(user, Some(password)),
+            None => builder,
+        }
+    }
+
+    /// Sends a request to the PACS and streams its answer back.
+    pub async fn forward(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Response<Body> {
+        let method = match method {
+            Method::GET => reqwest::Method::GET,
+            Method::HEAD => reqwest::Method::HEAD,
+            Method::POST => reqwest::Method::POST,
+            _ => return status(StatusCode::METHOD_NOT_ALLOWED),
+        };
+        let sends_body = method == reqwest::Method::POST;
+        let mut request = self.request(method, url);
+        for name in REQUEST_HEADERS {
+            if let Some(value) = headers.get(name) {
+                request = request.header(name.as_str(), value.as_bytes());
+            }
+        }
+        if sends_body {
+            request = request.body(reqwest::Body::wrap_stream(body.into_data_stream()));
+        }
+        let upstream = match request.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!("PACS unreachable: {}", e.without_url());
+                return status(StatusCode::BAD_GATEWAY);
+            }
+        };
+        let code = upstream.status().as_u16();
+        // The PACS refusing the gateway's own credentials is a set-up fault, not the
+        // reader's: never forward its authentication challenge to the browser.
+        if code == 401 || code == 403 {
+            tracing::error!("the PACS refused the gateway's credentials (HTTP {code})");
+            return status(StatusCode::BAD_GATEWAY);
+        }
+        let mut response = Response::builder()
+            .status(StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY));
+        for name in RESPONSE_HEADERS {
+            if let Some(value) = upstream.headers().get(name.as_str()) {
+                response = response.header(name, value.as_bytes());
+            }
+        }
+        response
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(Body::from_stream(upstream.bytes_stream()))
+            .unwrap_or_else(|_| status(StatusCode::BAD_GATEWAY))
+    }
+
+    async fn search(&self, path: &str, query: &str) -> Result<Vec<JsonDataset>, PacsError> {
+        let url = self.dicomweb_url(path, Some(query));
+        let response = self
+            .request(reqwest::Method::GET, &url)
+            .header("Accept", "application/dicom+json")
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(|e| PacsError::Unreachable(e.without_url().to_string()))?;
+        match response.status().as_u16() {
+            204 => return Ok(Vec::new()),
+            200 => {}
+            other => return Err(PacsError::Status(other)),
+        }
+        let text = response.text().await.map_err(|_| PacsError::Body)?;
+        if text.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        JsonDataset::parse_array(&text).map_err(|_| PacsError::Body)
+    }
+
+    /// The patient of a study, or `None` when the PACS does not have it.
+    pub async fn study_identity(&self, study: &str) -> Result<Option<StudyIdentity>, PacsError> {
+        let query = format!("StudyInstanceUID={study}&includefield=00100020&includefield=00100030");
+        let found = self.search("studies", &query).await?;
+        // A server that ignores the filter must not make us attribute another study.
+        let matching = found
+            .iter()
+            .find(|d| d.string(Tag(0x0020, 0x000D)).as_deref() == Some(study));
+        Ok(matching.map(|d| StudyIdentity {
+            patient_id: d.string(Tag(0x0010, 0x0020)).unwrap_or_default(),
+            birth_date: d.string(Tag(0x0010, 0x0030)).unwrap_or_default(),
+        }))
+    }
+
+    /// Whether `series` (and `instance`) belong to `study`, by the PACS's own QIDO-RS index.
+    pub async fn contains(
+        &self,
+        study: &str,
+        series: Option<&str>,
+        instance: Option<&str>,
+    ) -> Result<bool, PacsError> {
+        let key = format!(
+            "{study}/{}/{}",
+            series.unwrap_or(""),
+            instance.unwrap_or("")
+        );
+        if let Ok(members) = self.members.lock() {
+            if members
+                .get(&key)
+                .is_some_and(|t| t.elapsed() < MEMBERSHIP_TTL)
+            {
+                return Ok(true);
+            }
+        }
+        let (path, query, uid_tag, uid) = match (series, instance) {
+            (Some(se), Some(i)) => (
+                format!("studies/{study}/series/{se}/instances"),
+                format!("SOPInstanceUID={i}"),
+                Tag(0x0008, 0x0018),
+                i,
+            ),
+            (Some(se), None) => (
+                format!("studies/{study}/series"),
+                format!("SeriesInstanceUID={se}"),
+                Tag(0x0020, 0x000E),
+                se,
+            ),
+            (None, Some(i)) => (
+                format!("studies/{study}/instances"),
+                format!("SOPInstanceUID={i}"),
+                Tag(0x0008, 0x0018),
+                i,
+            ),
+            (None, None) => return Ok(true),
+        };
+        let found = self.search(&path, &query).await?;
+        let member = found
+            .iter()
+            .any(|d| d.string(uid_tag).as_deref() == Some(uid));
+        if member {
+            if let Ok(mut members) = self.members.lock() {
+                if members.len() > 100_000 {
+                    members.clear();
+                }
+                members.insert(key, Instant::now());
+            }
+        }
+        Ok(member)
+    }
+}
+
+/// An empty answer with a status.
+pub fn status(code: StatusCode) -> Response<Body> {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = code;
+    response
+}

@@ -1,0 +1,121 @@
+//! What every handler shares: settings, the database, the PACS, the token verifier.
+//!
+//! The only in-memory state is a cache (which studies a session has already been recorded as
+//! opening, which series belong to which study): losing it, or running several copies, changes
+//! how often things are recorded or asked, never who may read what.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::audit::{Action, AuditEvent, Outcome};
+use crate::auth::oidc::Verifier;
+use crate::auth::Principal;
+use crate::config::Config;
+use crate::pacs::Pacs;
+use crate::store::Store;
+
+/// A study opened again by the same actor within this time is not recorded again.
+const OPEN_RECORD_SPACING: Duration = Duration::from_secs(600);
+
+pub struct AppState {
+    pub config: Config,
+    pub store: Store,
+    pub pacs: Pacs,
+    pub verifier: Option<Verifier>,
+    /// The Content-Security-Policy of every answer (with the hash of the app's loader script).
+    pub csp: String,
+    opened: Mutex<HashMap<(String, String), Instant>>,
+}
+
+pub type SharedState = Arc<AppState>;
+
+/// Building the state failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("the web app cannot be served: {0}")]
+    App(String),
+    #[error("HTTP client: {0}")]
+    Http(String),
+}
+
+impl AppState {
+    pub async fn new(config: Config) -> Result<SharedState, StartError> {
+        let store = Store::open(&config.database_url).await?;
+        let csp = crate::static_files::content_security_policy(&config.dist_dir)
+            .map_err(StartError::App)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(120))
+            // Redirects could lead a request, and its credentials, elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| StartError::Http(e.to_string()))?;
+        let pacs = Pacs::new(
+            http.clone(),
+            &config.pacs_url,
+            config.wado_uri_url.as_ref(),
+            config.pacs_basic_auth.as_deref(),
+        );
+        let verifier = config.oidc.clone().map(|o| Verifier::new(o, http));
+        Ok(Arc::new(AppState {
+            config,
+            store,
+            pacs,
+            verifier,
+            csp,
+            opened: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// Writes an audit event; a failure to write is logged (without the event's data).
+    pub async fn audit(&self, event: AuditEvent) {
+        if let Err(e) = self.store.insert_audit(&event).await {
+            tracing::error!("audit event {} not written: {e}", event.action);
+        }
+    }
+
+    /// Records that `principal` opened `study` (once per actor, study and
+    /// [`OPEN_RECORD_SPACING`] on this copy).
+    pub async fn record_open(&self, principal: &Principal, study: &str, source: &str) {
+        let actor = principal.actor();
+        let now = Instant::now();
+        if let Ok(mut opened) = self.opened.lock() {
+            let key = (actor.clone(), study.to_string());
+            if opened
+                .get(&key)
+                .is_some_and(|t| now.duration_since(*t) < OPEN_RECORD_SPACING)
+            {
+                return;
+            }
+            if opened.len() > 100_000 {
+                opened.clear();
+            }
+            opened.insert(key, now);
+        }
+        let (patient_id, share_id) = match principal {
+            Principal::Share { share } => (Some(share.patient_id.clone()), Some(share.id.clone())),
+            _ => match self.pacs.study_identity(study).await {
+                Ok(identity) => (identity.map(|i| i.patient_id), None),
+                Err(e) => {
+                    tracing::warn!("study identity for the audit trail: {e}");
+                    (None, None)
+                }
+            },
+        };
+        let mut event = AuditEvent::new(
+            Action::StudyOpen,
+            Outcome::Success,
+            &actor,
+            source,
+            crate::now_ms(),
+        )
+        .study(study, patient_id.as_deref());
+        if let Some(share) = share_id {
+            event = event.share(&share);
+        }
+        self.audit(event).await;
+    }
+}

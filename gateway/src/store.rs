@@ -1,0 +1,425 @@
+//! The gateway's only state: shares, sessions and the audit trail, in SQLite (a file, zero
+//! set-up) or PostgreSQL (several gateway copies behind a load balancer), chosen by URL.
+//!
+//! Queries are plain SQL that both engines read the same way (`$n` parameters in order of
+//! first use, `BIGINT` milliseconds since the epoch, `TEXT`). Every check that must hold
+//! across copies (attempt spacing, failure counts, locks, revocation) is a single conditional
+//! `UPDATE` or is read from the database on every request, never from a copy's memory.
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+pub use crate::audit::AuditEvent;
+
+/// A database failure; the message names the operation, never the values.
+#[derive(Debug, thiserror::Error)]
+#[error("database error while {operation}: {source}")]
+pub struct StoreError {
+    operation: &'static str,
+    #[source]
+    source: sqlx::Error,
+}
+
+fn failed(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |source| StoreError { operation, source }
+}
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS shares (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        study_uid TEXT NOT NULL,
+        patient_id TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at_ms BIGINT NOT NULL,
+        revoked_at_ms BIGINT,
+        code_kind TEXT NOT NULL,
+        code_hash TEXT,
+        failed_attempts BIGINT NOT NULL,
+        last_attempt_ms BIGINT,
+        locked_at_ms BIGINT,
+        uses BIGINT NOT NULL,
+        consent_given_by TEXT NOT NULL,
+        consent_name TEXT,
+        consent_method TEXT NOT NULL,
+        consent_at_ms BIGINT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS shares_study ON shares (study_uid)",
+    "CREATE TABLE IF NOT EXISTS sessions (
+        id_hash TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        share_id TEXT,
+        created_at_ms BIGINT NOT NULL,
+        expires_at_ms BIGINT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS audit (
+        id TEXT PRIMARY KEY,
+        at_ms BIGINT NOT NULL,
+        action TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        source TEXT NOT NULL,
+        study_uid TEXT,
+        patient_id TEXT,
+        share_id TEXT,
+        detail TEXT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS audit_patient ON audit (patient_id, at_ms)",
+    "CREATE INDEX IF NOT EXISTS audit_study ON audit (study_uid, at_ms)",
+];
+
+/// A share as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    pub id: String,
+    pub token_hash: String,
+    pub study_uid: String,
+    pub patient_id: String,
+    pub recipient: String,
+    pub created_at_ms: i64,
+    pub created_by: String,
+    pub expires_at_ms: i64,
+    pub revoked_at_ms: Option<i64>,
+    /// `none`, `code` or `birth_date`.
+    pub code_kind: String,
+    pub code_hash: Option<String>,
+    pub failed_attempts: i64,
+    pub locked_at_ms: Option<i64>,
+    pub uses: i64,
+    pub consent_given_by: String,
+    pub consent_name: Option<String>,
+    pub consent_method: String,
+    pub consent_at_ms: i64,
+}
+
+/// A live session, with its share when it is a share session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub kind: String,
+    pub subject: String,
+    pub expires_at_ms: i64,
+    pub share: Option<Share>,
+}
+
+const SHARE_COLUMNS: &str = "id, token_hash, study_uid, patient_id, recipient, created_at_ms, \
+    created_by, expires_at_ms, revoked_at_ms, code_kind, code_hash, failed_attempts, \
+    locked_at_ms, uses, consent_given_by, consent_name, consent_method, consent_at_ms";
+
+fn share_from(row: &AnyRow) -> Result<Share, sqlx::Error> {
+    Ok(Share {
+        id: row.try_get("id")?,
+        token_hash: row.try_get("token_hash")?,
+        study_uid: row.try_get("study_uid")?,
+        patient_id: row.try_get("patient_id")?,
+        recipient: row.try_get("recipient")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+        created_by: row.try_get("created_by")?,
+        expires_at_ms: row.try_get("expires_at_ms")?,
+        revoked_at_ms: row.try_get("revoked_at_ms")?,
+        code_kind: row.try_get("code_kind")?,
+        code_hash: row.try_get("code_hash")?,
+        failed_attempts: row.try_get("failed_attempts")?,
+        locked_at_ms: row.try_get("locked_at_ms")?,
+        uses: row.try_get("uses")?,
+        consent_given_by: row.try_get("consent_given_by")?,
+        consent_name: row.try_get("consent_name")?,
+        consent_method: row.try_get("consent_method")?,
+        consent_at_ms: row.try_get("consent_at_ms")?,
+    })
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+impl Store {
+    /// Connects and creates the tables that are missing.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .connect(url)
+            .await
+            .map_err(failed("connecting"))?;
+        for statement in SCHEMA {
+            sqlx::query(statement)
+                .execute(&pool)
+                .await
+                .map_err(failed("creating the schema"))?;
+        }
+        Ok(Store { pool })
+    }
+
+    pub async fn insert_share(&self, s: &Share) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO shares (id, token_hash, study_uid, patient_id, recipient, created_at_ms, \
+             created_by, expires_at_ms, revoked_at_ms, code_kind, code_hash, failed_attempts, \
+             last_attempt_ms, locked_at_ms, uses, consent_given_by, consent_name, consent_method, \
+             consent_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, 0, NULL, NULL, \
+             0, $11, $12, $13, $14)",
+        )
+        .bind(&s.id)
+        .bind(&s.token_hash)
+        .bind(&s.study_uid)
+        .bind(&s.patient_id)
+        .bind(&s.recipient)
+        .bind(s.created_at_ms)
+        .bind(&s.created_by)
+        .bind(s.expires_at_ms)
+        .bind(&s.code_kind)
+        .bind(&s.code_hash)
+        .bind(&s.consent_given_by)
+        .bind(&s.consent_name)
+        .bind(&s.consent_method)
+        .bind(s.consent_at_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(failed("storing a share"))?;
+        Ok(())
+    }
+
+    pub async fn share_by_token_hash(&self, hash: &str) -> Result<Option<Share>, StoreError> {
+        let sql = format!("SELECT {SHARE_COLUMNS} FROM shares WHERE token_hash = $1");
+        let row = sqlx::query(&sql)
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed("finding a share"))?;
+        row.as_ref()
+            .map(share_from)
+            .transpose()
+            .map_err(failed("reading a share"))
+    }
+
+    pub async fn share(&self, id: &str) -> Result<Option<Share>, StoreError> {
+        let sql = format!("SELECT {SHARE_COLUMNS} FROM shares WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed("finding a share"))?;
+        row.as_ref()
+            .map(share_from)
+            .transpose()
+            .map_err(failed("reading a share"))
+    }
+
+    pub async fn shares_of_study(&self, study_uid: &str) -> Result<Vec<Share>, StoreError> {
+        let sql = format!(
+            "SELECT {SHARE_COLUMNS} FROM shares WHERE study_uid = $1 ORDER BY created_at_ms DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(study_uid)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed("listing shares"))?;
+        rows.iter()
+            .map(share_from)
+            .collect::<Result<_, _>>()
+            .map_err(failed("reading a share"))
+    }
+
+    /// Revokes a share (once); its sessions stop at their next request.
+    pub async fn revoke_share(&self, id: &str, now_ms: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE shares SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(failed("revoking a share"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Claims the right to try an access code now: refused when the last attempt on this
+    /// share, from any gateway copy, is more recent than `interval_ms`.
+    pub async fn claim_attempt(
+        &self,
+        id: &str,
+        now_ms: i64,
+        interval_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE shares SET last_attempt_ms = $1 WHERE id = $2 \
+             AND (last_attempt_ms IS NULL OR last_attempt_ms <= $3)",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .bind(now_ms - interval_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(failed("recording an attempt"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Counts a wrong code; the share locks when the count reaches `max`. Returns the count.
+    pub async fn record_failure(&self, id: &str, max: i64, now_ms: i64) -> Result<i64, StoreError> {
+        sqlx::query(
+            "UPDATE shares SET failed_attempts = failed_attempts + 1, \
+             locked_at_ms = CASE WHEN failed_attempts + 1 >= $1 THEN $2 ELSE locked_at_ms END \
+             WHERE id = $3",
+        )
+        .bind(max)
+        .bind(now_ms)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(failed("counting a failure"))?;
+        let row = sqlx::query("SELECT failed_attempts FROM shares WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(failed("counting a failure"))?;
+        row.try_get("failed_attempts")
+            .map_err(failed("counting a failure"))
+    }
+
+    /// A share opened: one more use, and the failure count starts again.
+    pub async fn record_use(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE shares SET uses = uses + 1, failed_attempts = 0 WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(failed("recording a use"))?;
+        Ok(())
+    }
+
+    /// Sets a share's expiry (tests of expiry, and a clinician shortening a share).
+    pub async fn set_share_expiry(&self, id: &str, expires_at_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE shares SET expires_at_ms = $1 WHERE id = $2")
+            .bind(expires_at_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(failed("changing an expiry"))?;
+        Ok(())
+    }
+
+    pub async fn insert_session(
+        &self,
+        id_hash: &str,
+        kind: &str,
+        subject: &str,
+        share_id: Option<&str>,
+        now_ms: i64,
+        expires_at_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, kind, subject, share_id, created_at_ms, expires_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id_hash)
+        .bind(kind)
+        .bind(subject)
+        .bind(share_id)
+        .bind(now_ms)
+        .bind(expires_at_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(failed("storing a session"))?;
+        Ok(())
+    }
+
+    /// The session of a cookie, if it has not expired (its share is checked by the caller).
+    pub async fn session(&self, id_hash: &str, now_ms: i64) -> Result<Option<Session>, StoreError> {
+        let row = sqlx::query(
+            "SELECT kind, subject, share_id, expires_at_ms FROM sessions \
+             WHERE id_hash = $1 AND expires_at_ms > $2",
+        )
+        .bind(id_hash)
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed("finding a session"))?;
+        let Some(row) = row else { return Ok(None) };
+        let share_id: Option<String> = row
+            .try_get("share_id")
+            .map_err(failed("reading a session"))?;
+        let share = match share_id {
+            Some(id) => self.share(&id).await?,
+            None => None,
+        };
+        Ok(Some(Session {
+            kind: row.try_get("kind").map_err(failed("reading a session"))?,
+            subject: row
+                .try_get("subject")
+                .map_err(failed("reading a session"))?,
+            expires_at_ms: row
+                .try_get("expires_at_ms")
+                .map_err(failed("reading a session"))?,
+            share,
+        }))
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(failed("ending a session"))?;
+        Ok(())
+    }
+
+    pub async fn insert_audit(&self, e: &AuditEvent) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit (id, at_ms, action, outcome, actor, source, study_uid, patient_id, \
+             share_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&e.id)
+        .bind(e.at_ms)
+        .bind(&e.action)
+        .bind(&e.outcome)
+        .bind(&e.actor)
+        .bind(&e.source)
+        .bind(&e.study_uid)
+        .bind(&e.patient_id)
+        .bind(&e.share_id)
+        .bind(&e.detail)
+        .execute(&self.pool)
+        .await
+        .map_err(failed("writing the audit trail"))?;
+        Ok(())
+    }
+
+    /// Audit events, newest first, of a patient and/or a study (all when both are `None`).
+    pub async fn audit_events(
+        &self,
+        patient_id: Option<&str>,
+        study_uid: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at_ms, action, outcome, actor, source, study_uid, patient_id, share_id, \
+             detail FROM audit WHERE ($1 IS NULL OR patient_id = $1) \
+             AND ($2 IS NULL OR study_uid = $2) ORDER BY at_ms DESC, id LIMIT $3",
+        )
+        .bind(patient_id)
+        .bind(study_uid)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed("reading the audit trail"))?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditEvent {
+                    id: row.try_get("id")?,
+                    at_ms: row.try_get("at_ms")?,
+                    action: row.try_get("action")?,
+                    outcome: row.try_get("outcome")?,
+                    actor: row.try_get("actor")?,
+                    source: row.try_get("source")?,
+                    study_uid: row.try_get("study_uid")?,
+                    patient_id: row.try_get("patient_id")?,
+                    share_id: row.try_get("share_id")?,
+                    detail: row.try_get("detail")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(failed("reading the audit trail"))
+    }
+}

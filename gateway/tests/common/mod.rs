@@ -1,0 +1,199 @@
+//! Test harness: a local OIDC issuer with keys made here (RSA 2048 and P-256), gateways started
+//! in-process on free ports, and the PACS the test script loaded (`GATEWAY_TEST_PACS_URL`).
+#![allow(dead_code, clippy::unwrap_used)] // test helpers: a failed set-up is a failed test
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use gateway::config::Config;
+use gateway::state::{AppState, SharedState};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::traits::PublicKeyParts;
+use serde_json::{json, Value};
+
+pub const AUDIENCE: &str = "portal-test";
+
+/// Which key signs a test token.
+#[derive(Debug, Clone, Copy)]
+pub enum Signer {
+    Rsa,
+    Ec,
+    /// An RSA key the issuer does not publish, under the published key's `kid`.
+    Rogue,
+}
+
+pub struct Issuer {
+    pub url: String,
+    rsa_pem: Vec<u8>,
+    rogue_pem: Vec<u8>,
+    ec_pkcs8: Vec<u8>,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl Issuer {
+    pub async fn start() -> Issuer {
+        let mut rng = rand::rngs::OsRng;
+        let rsa = rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap();
+        let rogue = rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap();
+        let ring_rng = ring::rand::SystemRandom::new();
+        let ec_pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &ring_rng)
+            .unwrap()
+            .as_ref()
+            .to_vec();
+        let ec = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &ec_pkcs8, &ring_rng)
+            .unwrap();
+        let point = ec.public_key().as_ref(); // 0x04 || x || y
+        let jwks = json!({ "keys": [
+            { "kty": "RSA", "kid": "rsa-1", "use": "sig", "alg": "RS256",
+              "n": b64(&rsa.n().to_bytes_be()), "e": b64(&rsa.e().to_bytes_be()) },
+            { "kty": "EC", "kid": "ec-1", "use": "sig", "alg": "ES256", "crv": "P-256",
+              "x": b64(&point[1..33]), "y": b64(&point[33..65]) },
+        ]});
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let discovery = json!({ "issuer": url, "jwks_uri": format!("{url}/jwks") });
+        let app = Router::new()
+            .route(
+                "/.well-known/openid-configuration",
+                get(move || async move { Json(discovery) }),
+            )
+            .route("/jwks", get(move || async move { Json(jwks) }));
+        tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+        Issuer {
+            url,
+            rsa_pem: rsa
+                .to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)
+                .unwrap()
+                .as_bytes()
+                .to_vec(),
+            rogue_pem: rogue
+                .to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)
+                .unwrap()
+                .as_bytes()
+                .to_vec(),
+            ec_pkcs8,
+        }
+    }
+
+    /// Claims of a valid clinician token, to be altered by the test.
+    pub fn claims(&self, subject: &str, roles: &[&str]) -> Value {
+        let now = gateway::now_ms() / 1000;
+        json!({ "iss": self.url, "aud": AUDIENCE, "sub": subject, "name": format!("Dr {subject}"),
+                "roles": roles, "iat": now, "exp": now + 600 })
+    }
+
+    pub fn sign(&self, signer: Signer, claims: &Value) -> String {
+        let (alg, kid, key) = match signer {
+            Signer::Rsa => (
+                Algorithm::RS256,
+                "rsa-1",
+                EncodingKey::from_rsa_pem(&self.rsa_pem),
+            ),
+            Signer::Rogue => (
+                Algorithm::RS256,
+                "rsa-1",
+                EncodingKey::from_rsa_pem(&self.rogue_pem),
+            ),
+            Signer::Ec => (
+                Algorithm::ES256,
+                "ec-1",
+                Ok(EncodingKey::from_ec_der(&self.ec_pkcs8)),
+            ),
+        };
+        let mut header = Header::new(alg);
+        header.kid = Some(kid.into());
+        encode(&header, claims, &key.unwrap()).unwrap()
+    }
+
+    pub fn token(&self, subject: &str, roles: &[&str]) -> String {
+        self.sign(Signer::Rsa, &self.claims(subject, roles))
+    }
+}
+
+/// A built app stand-in: an index with an inline loader script, and a wasm file.
+fn dist_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gateway-dist-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><script type=\"module\">import init from '/app-0123456789abcdef.js';init();</script>",
+    )
+    .unwrap();
+    std::fs::write(dir.join("app-0123456789abcdef_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    dir
+}
+
+pub struct Gateway {
+    pub url: String,
+    pub state: SharedState,
+}
+
+/// Settings of a test gateway.
+pub struct Options<'a> {
+    pub database_url: &'a str,
+    pub pacs_url: &'a str,
+    pub issuer: Option<&'a Issuer>,
+    pub dev_login: bool,
+}
+
+pub async fn start_gateway(options: Options<'_>) -> Gateway {
+    let mut env: HashMap<&str, String> = HashMap::new();
+    env.insert("GATEWAY_LISTEN", "127.0.0.1:0".into());
+    env.insert("GATEWAY_DIST", dist_dir().display().to_string());
+    env.insert("PACS_URL", options.pacs_url.into());
+    env.insert("DATABASE_URL", options.database_url.into());
+    env.insert("GATEWAY_CODE_INTERVAL_MS", "300".into());
+    if options.dev_login {
+        env.insert("GATEWAY_DEV_LOGIN", "1".into());
+    }
+    if let Some(issuer) = options.issuer {
+        env.insert("OIDC_ISSUER", issuer.url.clone());
+        env.insert("OIDC_AUDIENCE", AUDIENCE.into());
+    }
+    let config: Config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
+    let state = AppState::new(config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let served = state.clone();
+    tokio::spawn(async move { gateway::serve_on(listener, served).await.ok() });
+    Gateway { url, state }
+}
+
+/// A fresh SQLite database file.
+pub fn sqlite_url(name: &str) -> String {
+    let path = std::env::temp_dir().join(format!("gateway-{name}-{}.sqlite", std::process::id()));
+    std::fs::remove_file(&path).ok();
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// The PACS loaded by the test script; tests that need it are `#[ignore]`d and run by it.
+pub fn pacs_url() -> String {
+    std::env::var("GATEWAY_TEST_PACS_URL")
+        .expect("GATEWAY_TEST_PACS_URL: run scripts/gateway_tests.sh, which starts the PACS")
+}
+
+pub fn postgres_url() -> String {
+    std::env::var("GATEWAY_TEST_POSTGRES_URL")
+        .expect("GATEWAY_TEST_POSTGRES_URL: run scripts/gateway_tests.sh, which starts PostgreSQL")
+}
+
+/// A browser-like client: keeps cookies, sends JSON with this origin.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The gateway's tests that need real peers: a fresh Orthanc loaded with the shared CT and
+# corpus, and a fresh PostgreSQL; then `cargo test -p gateway -- --ignored` (the share-link
+# and two-copy suites, on SQLite and on PostgreSQL).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+SHARED=${DICOM_TEST_DATA:-$ROOT/../shared}
+# PostgreSQL's user must be able to reach its folder: a private temporary one, not the repo.
+WORK=$(mktemp -d /tmp/portal-gateway-tests.XXXXXX)
+chmod 755 "$WORK"
+cleanup() {
+  scripts/postgres.sh stop "$WORK/postgres" || true
+  scripts/pacs.sh stop "$WORK/pacs" || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pacs_port=$(free_port)
+scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
+scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" >/dev/null
+pg_url=$(scripts/postgres.sh start "$WORK/postgres" "$(free_port)" | tail -n 1)
+
+GATEWAY_TEST_PACS_URL="http://127.0.0.1:$pacs_port/dicom-web" GATEWAY_TEST_POSTGRES_URL=$pg_url \
+  cargo test --locked -p gateway -- --ignored
