@@ -44,4 +44,8 @@ if [ -n "${E2E_TESTS:-}" ]; then
   (cd e2e && node --test --test-concurrency=1 $E2E_TESTS)
 else
   (cd e2e && npm test)
+  # What the run did is in the gateway's audit trail, and no secret is.
+  DATABASE_URL="sqlite://$WORK/web/gateway.sqlite?mode=rwc" target/server/gateway audit --limit 1000000 \
+    >"$WORK/audit.json"
+  python3 scripts/check_audit.py "$WORK/audit.json"
 fi

@@ -15,6 +15,7 @@ use crate::audit::{fhir_bundle, Action, AuditEvent, Outcome};
 use crate::auth::{resolve, session, Principal, DEV_ACTOR};
 use crate::dicomweb::unauthenticated;
 use crate::state::{AppState, SharedState};
+use crate::store::NewSession;
 
 pub fn error(code: StatusCode, error: &str) -> Response<Body> {
     (code, Json(json!({ "error": error }))).into_response()
@@ -77,14 +78,16 @@ pub async fn dev_login(
     let now = crate::now_ms();
     let stored = state
         .store
-        .insert_session(
-            &crate::secret::token_hash(&token),
-            session::KIND_DEV,
-            DEV_ACTOR,
-            None,
-            now,
-            now + session::DEV_SESSION_MS,
-        )
+        .insert_session(&NewSession {
+            id_hash: &crate::secret::token_hash(&token),
+            kind: session::KIND_DEV,
+            subject: DEV_ACTOR,
+            share_id: None,
+            name: None,
+            roles: None,
+            created_at_ms: now,
+            expires_at_ms: now + session::DEV_SESSION_MS,
+        })
         .await;
     if let Err(e) = stored {
         tracing::error!("{e}");

@@ -16,6 +16,11 @@ pub struct OidcConfig {
     pub jwks_url: Option<String>,
     /// The value of the `roles` claim that lets a clinician read the audit trail.
     pub audit_role: String,
+    /// The portal's client at the issuer, for the browser sign-in (authorization code flow
+    /// with PKCE); without it, only bearer tokens are accepted.
+    pub client_id: Option<String>,
+    /// For a confidential client (sent to the token endpoint, never to the browser).
+    pub client_secret: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -23,6 +28,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The built web app (Trunk's `dist/`).
     pub dist_dir: PathBuf,
+    /// The portal's address as browsers reach it (the sign-in's redirect URI is built on it).
+    pub public_url: Option<url::Url>,
     /// The PACS's DICOMweb root, e.g. `http://127.0.0.1:8042/dicom-web`.
     pub pacs_url: url::Url,
     /// The PACS's WADO-URI endpoint (Orthanc: `/wado` beside `/dicom-web`).
@@ -101,11 +108,21 @@ impl Config {
                     .map(|v| http_url("OIDC_JWKS_URL", &v).map(String::from))
                     .transpose()?,
                 audit_role: get("OIDC_AUDIT_ROLE").unwrap_or_else(|| "audit".into()),
+                client_id: get("OIDC_CLIENT_ID"),
+                client_secret: get("OIDC_CLIENT_SECRET"),
                 // Compared with `iss` exactly as written (a URL parser would add a slash).
                 issuer: http_url("OIDC_ISSUER", &issuer).map(|_| issuer)?,
             }),
         };
         let flag = |name: &str| get(name).is_some_and(|v| v == "1" || v == "true");
+        if oidc.as_ref().is_some_and(|o| o.client_id.is_some())
+            && get("GATEWAY_PUBLIC_URL").is_none()
+        {
+            return Err(invalid(
+                "GATEWAY_PUBLIC_URL",
+                "required with OIDC_CLIENT_ID (the sign-in's redirect URI)",
+            ));
+        }
         let max_code_failures = get("GATEWAY_MAX_CODE_FAILURES")
             .map(|v| v.parse::<i64>())
             .transpose()
@@ -122,6 +139,9 @@ impl Config {
         Ok(Config {
             listen,
             dist_dir: get("GATEWAY_DIST").unwrap_or_else(|| "dist".into()).into(),
+            public_url: get("GATEWAY_PUBLIC_URL")
+                .map(|v| http_url("GATEWAY_PUBLIC_URL", &v))
+                .transpose()?,
             pacs_url,
             wado_uri_url,
             pacs_basic_auth: get("PACS_BASIC_AUTH"),

@@ -30,7 +30,11 @@ fn is_clean(path: &str) -> bool {
 }
 
 pub fn unauthenticated(state: &AppState) -> Response<Body> {
-    let body = json!({ "error": "unauthenticated", "dev_login": state.config.dev_login });
+    let body = json!({
+        "error": "unauthenticated",
+        "dev_login": state.config.dev_login,
+        "sign_in": crate::auth::login::available(state),
+    });
     (StatusCode::UNAUTHORIZED, Json(body)).into_response()
 }
 

@@ -50,6 +50,8 @@ pub fn router(state: SharedState) -> Router {
     Router::new()
         .route("/dicom-web/{*path}", any(dicomweb::handle))
         .route("/wado", any(dicomweb::wado_uri))
+        .route("/auth/login", get(auth::login::login))
+        .route("/auth/callback", get(auth::login::callback))
         .route("/api/session", get(api::session_info))
         .route("/api/dev-login", post(api::dev_login))
         .route("/api/logout", post(api::logout))

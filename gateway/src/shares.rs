@@ -24,7 +24,7 @@ use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::{session, Principal};
 use crate::secret;
 use crate::state::{AppState, SharedState};
-use crate::store::Share;
+use crate::store::{NewSession, Share};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -433,14 +433,16 @@ async fn exchange(
     let session_end = share.expires_at_ms.min(now + session::SHARE_SESSION_MS);
     state
         .store
-        .insert_session(
-            &secret::token_hash(&token),
-            session::KIND_SHARE,
-            &share.id,
-            Some(&share.id),
-            now,
-            session_end,
-        )
+        .insert_session(&NewSession {
+            id_hash: &secret::token_hash(&token),
+            kind: session::KIND_SHARE,
+            subject: &share.id,
+            share_id: Some(&share.id),
+            name: None,
+            roles: None,
+            created_at_ms: now,
+            expires_at_ms: session_end,
+        })
         .await
         .map_err(unavailable)?;
     state

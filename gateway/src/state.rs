@@ -23,6 +23,8 @@ pub struct AppState {
     pub store: Store,
     pub pacs: Pacs,
     pub verifier: Option<Verifier>,
+    /// For the issuer's token endpoint (redirects not followed).
+    pub http: reqwest::Client,
     /// The Content-Security-Policy of every answer (with the hash of the app's loader script).
     pub csp: String,
     opened: Mutex<HashMap<(String, String), Instant>>,
@@ -59,12 +61,13 @@ impl AppState {
             config.wado_uri_url.as_ref(),
             config.pacs_basic_auth.as_deref(),
         );
-        let verifier = config.oidc.clone().map(|o| Verifier::new(o, http));
+        let verifier = config.oidc.clone().map(|o| Verifier::new(o, http.clone()));
         Ok(Arc::new(AppState {
             config,
             store,
             pacs,
             verifier,
+            http,
             csp,
             opened: Mutex::new(HashMap::new()),
         }))

@@ -63,7 +63,8 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Whether a file name carries a content hash (`web-app-0123456789abcdef_bg.wasm`).
+/// Whether a file name carries a content hash (`web-app-0123456789abcdef_bg.wasm`; Trunk
+/// writes the 64-bit hash in hex without leading zeros, so it can be shorter than 16).
 fn is_hashed(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
@@ -115,6 +116,7 @@ mod tests {
         assert!(is_hashed("web-app-0123456789abcdef_bg.wasm"));
         assert!(is_hashed("web-app-0123456789abcdef.js"));
         assert!(is_hashed("style-fedcba9876543210.css"));
+        assert!(is_hashed("web-app-9ad00df76c39e83_bg.wasm"));
         assert!(!is_hashed("index.html"));
         assert!(!is_hashed("fr.json"));
     }

@@ -52,8 +52,16 @@ const SCHEMA: &[&str] = &[
         kind TEXT NOT NULL,
         subject TEXT NOT NULL,
         share_id TEXT,
+        name TEXT,
+        roles TEXT,
         created_at_ms BIGINT NOT NULL,
         expires_at_ms BIGINT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS oidc_logins (
+        state_hash TEXT PRIMARY KEY,
+        verifier TEXT NOT NULL,
+        return_to TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL
     )",
     "CREATE TABLE IF NOT EXISTS audit (
         id TEXT PRIMARY KEY,
@@ -100,8 +108,24 @@ pub struct Share {
 pub struct Session {
     pub kind: String,
     pub subject: String,
+    /// A signed-in clinician's name and roles (space-separated), from their token.
+    pub name: Option<String>,
+    pub roles: Option<String>,
     pub expires_at_ms: i64,
     pub share: Option<Share>,
+}
+
+/// A session to store.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub kind: &'a str,
+    pub subject: &'a str,
+    pub share_id: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub roles: Option<&'a str>,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
 }
 
 const SHARE_COLUMNS: &str = "id, token_hash, study_uid, patient_id, recipient, created_at_ms, \
@@ -300,35 +324,81 @@ impl Store {
         Ok(())
     }
 
-    pub async fn insert_session(
-        &self,
-        id_hash: &str,
-        kind: &str,
-        subject: &str,
-        share_id: Option<&str>,
-        now_ms: i64,
-        expires_at_ms: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_session(&self, new: &NewSession<'_>) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO sessions (id_hash, kind, subject, share_id, created_at_ms, expires_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO sessions (id_hash, kind, subject, share_id, name, roles, created_at_ms, \
+             expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(id_hash)
-        .bind(kind)
-        .bind(subject)
-        .bind(share_id)
-        .bind(now_ms)
-        .bind(expires_at_ms)
+        .bind(new.id_hash)
+        .bind(new.kind)
+        .bind(new.subject)
+        .bind(new.share_id)
+        .bind(new.name)
+        .bind(new.roles)
+        .bind(new.created_at_ms)
+        .bind(new.expires_at_ms)
         .execute(&self.pool)
         .await
         .map_err(failed("storing a session"))?;
         Ok(())
     }
 
+    /// Remembers a sign-in in progress (the PKCE verifier and where to go back), by the hash
+    /// of its `state`.
+    pub async fn insert_login(
+        &self,
+        state_hash: &str,
+        verifier: &str,
+        return_to: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO oidc_logins (state_hash, verifier, return_to, created_at_ms) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(state_hash)
+        .bind(verifier)
+        .bind(return_to)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(failed("storing a sign-in"))?;
+        Ok(())
+    }
+
+    /// Takes (once) a sign-in in progress younger than `oldest_ms`: its verifier and return
+    /// path.
+    pub async fn take_login(
+        &self,
+        state_hash: &str,
+        oldest_ms: i64,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM oidc_logins WHERE state_hash = $1 RETURNING verifier, return_to, created_at_ms",
+        )
+        .bind(state_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed("taking a sign-in"))?;
+        let Some(row) = row else { return Ok(None) };
+        let created: i64 = row
+            .try_get("created_at_ms")
+            .map_err(failed("reading a sign-in"))?;
+        if created < oldest_ms {
+            return Ok(None);
+        }
+        Ok(Some((
+            row.try_get("verifier")
+                .map_err(failed("reading a sign-in"))?,
+            row.try_get("return_to")
+                .map_err(failed("reading a sign-in"))?,
+        )))
+    }
+
     /// The session of a cookie, if it has not expired (its share is checked by the caller).
     pub async fn session(&self, id_hash: &str, now_ms: i64) -> Result<Option<Session>, StoreError> {
         let row = sqlx::query(
-            "SELECT kind, subject, share_id, expires_at_ms FROM sessions \
+            "SELECT kind, subject, share_id, name, roles, expires_at_ms FROM sessions \
              WHERE id_hash = $1 AND expires_at_ms > $2",
         )
         .bind(id_hash)
@@ -349,6 +419,8 @@ impl Store {
             subject: row
                 .try_get("subject")
                 .map_err(failed("reading a session"))?,
+            name: row.try_get("name").map_err(failed("reading a session"))?,
+            roles: row.try_get("roles").map_err(failed("reading a session"))?,
             expires_at_ms: row
                 .try_get("expires_at_ms")
                 .map_err(failed("reading a session"))?,

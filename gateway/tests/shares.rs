@@ -94,6 +94,7 @@ async fn gateway(db: &str, issuer: &Issuer) -> Gateway {
         pacs_url: &common::pacs_url(),
         issuer: Some(issuer),
         dev_login: false,
+        sign_in: false,
     })
     .await
 }

@@ -33,6 +33,7 @@ async fn bearer_tokens_are_checked_against_the_issuer() {
         pacs_url: "http://127.0.0.1:9/dicom-web",
         issuer: Some(&issuer),
         dev_login: false,
+        sign_in: false,
     })
     .await;
 
@@ -153,6 +154,7 @@ async fn a_gateway_without_issuer_refuses_every_bearer() {
         pacs_url: "http://127.0.0.1:9/dicom-web",
         issuer: None,
         dev_login: true,
+        sign_in: false,
     })
     .await;
     let (status, _) = session_status(&gw.url, &issuer.token("alice", &[])).await;
@@ -167,6 +169,7 @@ async fn the_app_is_served_with_its_security_headers() {
         pacs_url: "http://127.0.0.1:9/dicom-web",
         issuer: None,
         dev_login: false,
+        sign_in: false,
     })
     .await;
     for path in ["/", "/share", "/IHEInvokeImageDisplay"] {

@@ -45,6 +45,10 @@ async fn get(url: &str, accept: &str, signal: Option<&AbortSignal>) -> Result<Re
         .await
         .map_err(|e| ApiError::Network(short(&e.to_string())))?;
     if !response.ok() {
+        // The gateway refused the session (ended, expired, revoked): the app asks again.
+        if response.status() == 401 {
+            crate::access::session_refused();
+        }
         return Err(ApiError::Status(response.status()));
     }
     Ok(response)

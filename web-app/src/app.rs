@@ -1,56 +1,98 @@
-//! The app shell: language, route, and the page for the route.
+//! The app shell: a share link's token taken out of the address bar, language, session, and
+//! the page the session allows (sign-in, a shared study, or the page for the route).
 
 use leptos::prelude::*;
 
+use crate::access::{provide_access, Gate};
 use crate::i18n::{provide_i18n, use_i18n};
 use crate::invoke::InvokePage;
 use crate::local::{provide_local_files, LocalView};
 use crate::route::{self, Route};
+use crate::share_link::{ShareLinkPage, ShareMessage, SharedStudy};
+use crate::sign_in::{DevBanner, SessionUnreachable, SignInPage, UserArea};
 use crate::studies::StudyList;
 use crate::viewer::StudyView;
 
 #[component]
 pub fn App() -> impl IntoView {
+    // First of all, before anything can show or record the URL.
+    let share_link = route::take_share_token();
     provide_i18n(route::lang());
     provide_local_files();
+    let access = provide_access(share_link);
     let i18n = use_i18n();
     let current = RwSignal::new(route::current());
     let popstate =
         window_event_listener(leptos::ev::popstate, move |_| current.set(route::current()));
     on_cleanup(move || popstate.remove());
+    let gate = Memo::new(move |_| {
+        let share_route = current.with(|r| *r == Route::Share);
+        let holding_link = access.share_link.with(Option::is_some);
+        access
+            .state
+            .with(|state| Gate::of(state, share_route, holding_link))
+    });
 
     let title = {
         let i18n = i18n.clone();
         move || i18n.t("app.title")
+    };
+    let checking = {
+        let i18n = i18n.clone();
+        move || i18n.t("signin.checking")
     };
     let switch = i18n.clone();
     view! {
         <div class="app">
             <header class="app-bar">
                 <span class="app-title">{title}</span>
+                <UserArea/>
                 <button class="lang" data-testid="lang-switch" on:click=move |_| switch.toggle()>
                     {let i18n = i18n.clone(); move || i18n.t("lang.switch")}
                 </button>
             </header>
+            <DevBanner/>
             <main>
-                {move || match current.get() {
-                    Route::Studies => view! { <StudyList route=current/> }.into_any(),
-                    Route::Study { study_instance_uid } => {
-                        view! { <StudyView studies=vec![study_instance_uid] route=current/> }.into_any()
+                {move || match gate.get() {
+                    Gate::Checking => {
+                        view! { <p class="loading" data-testid="session-checking">{checking.clone()}</p> }.into_any()
                     }
-                    // The timeline is an IHE IID PATIENT request for that ID.
-                    Route::Patient { patient_id } => {
-                        let query = format!("?requestType=PATIENT&patientID={}", route::encode(&patient_id));
-                        view! { <InvokePage query=query route=current/> }.into_any()
-                    }
-                    Route::Report { study_instance_uid } => {
-                        view! { <StudyView studies=vec![study_instance_uid] route=current report_first=true/> }.into_any()
-                    }
-                    Route::Compare { studies } => view! { <StudyView studies=studies route=current/> }.into_any(),
-                    Route::Local => view! { <LocalView route=current/> }.into_any(),
-                    Route::Invoke { query } => view! { <InvokePage query=query route=current/> }.into_any(),
+                    Gate::Unreachable => view! { <SessionUnreachable/> }.into_any(),
+                    Gate::SignIn { dev_login, sign_in } => view! { <SignInPage dev_login=dev_login sign_in=sign_in/> }.into_any(),
+                    Gate::ShareLink => view! { <ShareLinkPage/> }.into_any(),
+                    Gate::Shared(share) => view! { <SharedStudy share=share route=current/> }.into_any(),
+                    Gate::ShareEnded => view! { <ShareMessage kind="ended"/> }.into_any(),
+                    Gate::Routes => view! { <RoutePage route=current/> }.into_any(),
                 }}
             </main>
         </div>
+    }
+}
+
+/// The page for the route (open access, or a signed-in clinician).
+#[component]
+fn RoutePage(route: RwSignal<Route>) -> impl IntoView {
+    move || match route.get() {
+        Route::Studies => view! { <StudyList route=route/> }.into_any(),
+        Route::Study { study_instance_uid } => {
+            view! { <StudyView studies=vec![study_instance_uid] route=route/> }.into_any()
+        }
+        // The timeline is an IHE IID PATIENT request for that ID.
+        Route::Patient { patient_id } => {
+            let query = format!(
+                "?requestType=PATIENT&patientID={}",
+                route::encode(&patient_id)
+            );
+            view! { <InvokePage query=query route=route/> }.into_any()
+        }
+        Route::Report { study_instance_uid } => view! {
+            <StudyView studies=vec![study_instance_uid] route=route report_first=true/>
+        }
+        .into_any(),
+        Route::Compare { studies } => view! { <StudyView studies=studies route=route/> }.into_any(),
+        Route::Local => view! { <LocalView route=route/> }.into_any(),
+        Route::Invoke { query } => view! { <InvokePage query=query route=route/> }.into_any(),
+        // Reached only with a share session or a link in hand (see `Gate`).
+        Route::Share => view! { <ShareMessage kind="ended"/> }.into_any(),
     }
 }

@@ -27,6 +27,7 @@ impl From<&ApiError> for Failure {
     fn from(e: &ApiError) -> Self {
         let (key, args) = match e {
             ApiError::Network(_) => ("error.network", vec![]),
+            ApiError::Status(401) => ("error.session", vec![]),
             ApiError::Status(status) => ("error.http", vec![("status", status.to_string())]),
             ApiError::Body(_) => ("error.answer", vec![]),
             ApiError::InvalidUid => ("error.uid", vec![]),

@@ -1,7 +1,9 @@
 //! The portal's browser app: study list and viewer, built by Trunk into `dist/`.
 
+mod access;
 mod api;
 mod app;
+mod clock;
 mod failure;
 mod i18n;
 mod invoke;
@@ -10,9 +12,16 @@ mod local;
 mod overlays;
 mod panic;
 mod picked;
+mod portal_api;
 mod renderer;
 mod report;
 mod route;
+mod session;
+mod share_dialog;
+mod share_link;
+mod share_list;
+mod shares;
+mod sign_in;
 mod stack;
 mod studies;
 mod thumbnails;

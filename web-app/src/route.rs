@@ -1,9 +1,12 @@
 //! Where the app is: parsed from and written to the page URL (`?study=<uid>`,
-//! `?compare=<uid>,<uid>`, `?local`, or an IHE Invoke Image Display link at
-//! `/IHEInvokeImageDisplay?…`), so a link opens the same screen and the back button works.
+//! `?compare=<uid>,<uid>`, `?local`, an IHE Invoke Image Display link at
+//! `/IHEInvokeImageDisplay?…`, or a share link at `/share#<token>`), so a link opens the same
+//! screen and the back button works.
 
 use leptos::prelude::*;
 use viewer_core::i18n::Lang;
+
+use crate::session::ShareToken;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -29,10 +32,15 @@ pub enum Route {
     Invoke {
         query: String,
     },
+    /// A share link (`/share`); its token, in the fragment, is taken out at start.
+    Share,
 }
 
 /// The path of IHE Invoke Image Display links (RAD-106).
 const INVOKE_PATH: &str = "/iheinvokeimagedisplay";
+
+/// The path of share links.
+const SHARE_PATH: &str = "/share";
 
 /// Most studies opened side by side (one per cell).
 pub const MAX_COMPARED: usize = 4;
@@ -42,14 +50,19 @@ fn search_params() -> Option<web_sys::UrlSearchParams> {
     web_sys::UrlSearchParams::new_with_str(&search).ok()
 }
 
+fn path_ends_with(location: &web_sys::Location, path: &str) -> bool {
+    location
+        .pathname()
+        .is_ok_and(|p| p.trim_end_matches('/').to_ascii_lowercase().ends_with(path))
+}
+
 /// The route of the current URL.
 pub fn current() -> Route {
     let location = window().location();
-    if location.pathname().is_ok_and(|p| {
-        p.trim_end_matches('/')
-            .to_ascii_lowercase()
-            .ends_with(INVOKE_PATH)
-    }) {
+    if path_ends_with(&location, SHARE_PATH) {
+        return Route::Share;
+    }
+    if path_ends_with(&location, INVOKE_PATH) {
         return Route::Invoke {
             query: location.search().unwrap_or_default(),
         };
@@ -83,6 +96,30 @@ pub fn current() -> Route {
         },
         _ => Route::Studies,
     }
+}
+
+/// On a share link, its token: taken from the fragment (`#<token>`), which is removed from
+/// the address bar and from this history entry at once, before anything else is done, so
+/// it is not left on screen, in the history or in a bookmark. `None` elsewhere.
+pub fn take_share_token() -> Option<ShareToken> {
+    let location = window().location();
+    let fragment = location.hash().ok().filter(|h| !h.is_empty())?;
+    if !path_ends_with(&location, SHARE_PATH) {
+        return None;
+    }
+    let path = location
+        .pathname()
+        .unwrap_or_else(|_| SHARE_PATH.to_string());
+    let search = location.search().unwrap_or_default();
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{path}{search}")),
+        );
+    }
+    // A fragment that is not a token is still removed, and opens nothing.
+    Some(ShareToken::from_fragment(&fragment).unwrap_or_else(ShareToken::malformed))
 }
 
 /// The language asked for in the URL, else the one chosen earlier, French otherwise.
@@ -121,6 +158,7 @@ pub fn navigate(route_signal: RwSignal<Route>, route: Route) {
         Route::Compare { studies } => format!("./?compare={}", studies.join(",")),
         Route::Local => "./?local".to_string(),
         Route::Invoke { query } => format!("{INVOKE_PATH}{query}"),
+        Route::Share => SHARE_PATH.to_string(),
     };
     if let Ok(history) = window().history() {
         let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));

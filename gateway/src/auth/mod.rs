@@ -4,6 +4,7 @@
 //! Resolved on every request from the request itself and the database, so that expiry and
 //! revocation take effect at the next request on every gateway copy.
 
+pub mod login;
 pub mod oidc;
 pub mod session;
 
@@ -115,6 +116,18 @@ pub async fn resolve(
             dev: true,
             can_audit: true,
         },
+        Some(s) if s.kind == session::KIND_OIDC && state.verifier.is_some() => {
+            let roles = s.roles.unwrap_or_default();
+            Principal::Clinician {
+                actor: format!("clinician:{}", s.subject),
+                can_audit: state
+                    .verifier
+                    .as_ref()
+                    .is_some_and(|v| roles.split(' ').any(|r| r == v.audit_role())),
+                name: s.name.unwrap_or(s.subject),
+                dev: false,
+            }
+        }
         Some(s) if s.kind == session::KIND_SHARE => match s.share {
             Some(share) if share.revoked_at_ms.is_none() && share.expires_at_ms > now => {
                 Principal::Share {

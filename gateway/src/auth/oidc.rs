@@ -49,11 +49,14 @@ pub struct Clinician {
     pub subject: String,
     pub name: String,
     pub roles: Vec<String>,
+    /// The token's `exp`, seconds since the epoch.
+    pub expires_at_s: i64,
 }
 
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
+    exp: i64,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -101,6 +104,13 @@ struct Discovery {
     jwks_uri: String,
 }
 
+/// Where the browser sign-in goes (from the issuer's discovery document).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Endpoints {
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+}
+
 impl Verifier {
     pub fn new(config: OidcConfig, http: reqwest::Client) -> Self {
         Verifier {
@@ -117,15 +127,33 @@ impl Verifier {
         &self.config.audit_role
     }
 
+    pub fn config(&self) -> &OidcConfig {
+        &self.config
+    }
+
+    fn discovery_url(&self) -> String {
+        format!(
+            "{}/.well-known/openid-configuration",
+            self.config.issuer.trim_end_matches('/')
+        )
+    }
+
+    /// The issuer's authorization and token endpoints (http(s) only).
+    pub async fn endpoints(&self) -> Result<Endpoints, TokenError> {
+        let endpoints: Endpoints = self.get_json(&self.discovery_url()).await?;
+        let http = |u: &str| u.starts_with("https://") || u.starts_with("http://");
+        if http(&endpoints.authorization_endpoint) && http(&endpoints.token_endpoint) {
+            Ok(endpoints)
+        } else {
+            Err(TokenError::KeysUnavailable)
+        }
+    }
+
     async fn fetch_keys(&self) -> Result<Vec<Key>, TokenError> {
         let jwks_url = match &self.config.jwks_url {
             Some(url) => url.clone(),
             None => {
-                let discovery = format!(
-                    "{}/.well-known/openid-configuration",
-                    self.config.issuer.trim_end_matches('/')
-                );
-                let doc: Discovery = self.get_json(&discovery).await?;
+                let doc: Discovery = self.get_json(&self.discovery_url()).await?;
                 doc.jwks_uri
             }
         };
@@ -216,11 +244,13 @@ impl Verifier {
         })?;
         let Claims {
             sub,
+            exp,
             name,
             preferred_username,
             roles,
         } = claims.claims;
         Ok(Clinician {
+            expires_at_s: exp,
             name: name.or(preferred_username).unwrap_or_else(|| sub.clone()),
             subject: sub,
             roles,

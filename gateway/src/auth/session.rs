@@ -6,6 +6,8 @@ use axum::http::{header, HeaderMap, HeaderValue};
 pub const COOKIE: &str = "portal_session";
 pub const KIND_SHARE: &str = "share";
 pub const KIND_DEV: &str = "dev";
+/// A clinician signed in through the issuer (`auth::login`).
+pub const KIND_OIDC: &str = "oidc";
 
 /// The longest a share session lasts (it also ends with its share).
 pub const SHARE_SESSION_MS: i64 = 8 * 3600 * 1000;

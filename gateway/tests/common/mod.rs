@@ -5,7 +5,13 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use axum::routing::get;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::{Form, Query};
+use axum::http::{header, Response, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -16,6 +22,7 @@ use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 pub const AUDIENCE: &str = "portal-test";
 
@@ -60,21 +67,42 @@ impl Issuer {
         ]});
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let discovery = json!({ "issuer": url, "jwks_uri": format!("{url}/jwks") });
+        let discovery = json!({
+            "issuer": url, "jwks_uri": format!("{url}/jwks"),
+            "authorization_endpoint": format!("{url}/authorize"),
+            "token_endpoint": format!("{url}/token"),
+        });
+        let rsa_pem = rsa
+            .to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)
+            .unwrap()
+            .as_bytes()
+            .to_vec();
+        let codes: Codes = Arc::new(Mutex::new(HashMap::new()));
+        let authorize_codes = codes.clone();
+        let token_issuer = url.clone();
+        let token_pem = rsa_pem.clone();
         let app = Router::new()
             .route(
                 "/.well-known/openid-configuration",
                 get(move || async move { Json(discovery) }),
             )
-            .route("/jwks", get(move || async move { Json(jwks) }));
+            .route("/jwks", get(move || async move { Json(jwks) }))
+            .route(
+                "/authorize",
+                get(move |Query(q): Query<HashMap<String, String>>| async move {
+                    authorize(&authorize_codes, &q)
+                }),
+            )
+            .route(
+                "/token",
+                post(move |Form(f): Form<HashMap<String, String>>| async move {
+                    token(&codes, &f, &token_issuer, &token_pem)
+                }),
+            );
         tokio::spawn(async move { axum::serve(listener, app).await.ok() });
         Issuer {
             url,
-            rsa_pem: rsa
-                .to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)
-                .unwrap()
-                .as_bytes()
-                .to_vec(),
+            rsa_pem,
             rogue_pem: rogue
                 .to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)
                 .unwrap()
@@ -119,6 +147,72 @@ impl Issuer {
     }
 }
 
+/// The client the test issuer knows, and the user it signs in.
+pub const CLIENT_ID: &str = "portal-web";
+pub const SIGNED_IN: &str = "dr-oidc";
+
+/// A code issued by `/authorize`: what `/token` must be shown to redeem it.
+struct Pending {
+    challenge: String,
+    redirect_uri: String,
+}
+
+type Codes = Arc<Mutex<HashMap<String, Pending>>>;
+
+/// The issuer's authorization endpoint: the user is signed in at once, the code sent back.
+fn authorize(codes: &Codes, q: &HashMap<String, String>) -> Response<Body> {
+    let ok = q.get("response_type").map(String::as_str) == Some("code")
+        && q.get("client_id").map(String::as_str) == Some(CLIENT_ID)
+        && q.get("code_challenge_method").map(String::as_str) == Some("S256")
+        && q.contains_key("state")
+        && q.contains_key("code_challenge");
+    if !ok {
+        return (StatusCode::BAD_REQUEST, "invalid_request").into_response();
+    }
+    let code = gateway::secret::new_token();
+    let redirect_uri = q["redirect_uri"].clone();
+    codes.lock().unwrap().insert(
+        code.clone(),
+        Pending {
+            challenge: q["code_challenge"].clone(),
+            redirect_uri: redirect_uri.clone(),
+        },
+    );
+    let mut to = url::Url::parse(&redirect_uri).unwrap();
+    to.query_pairs_mut()
+        .append_pair("code", &code)
+        .append_pair("state", &q["state"]);
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// The issuer's token endpoint: a code once, with its PKCE verifier and redirect URI.
+fn token(codes: &Codes, f: &HashMap<String, String>, issuer: &str, pem: &[u8]) -> Response<Body> {
+    let pending = f.get("code").and_then(|c| codes.lock().unwrap().remove(c));
+    let verified = pending.is_some_and(|p| {
+        let verifier = f.get("code_verifier").map(String::as_str).unwrap_or("");
+        b64(&Sha256::digest(verifier.as_bytes())) == p.challenge
+            && f.get("redirect_uri") == Some(&p.redirect_uri)
+    });
+    if !verified
+        || f.get("grant_type").map(String::as_str) != Some("authorization_code")
+        || f.get("client_id").map(String::as_str) != Some(CLIENT_ID)
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "invalid_grant" })),
+        )
+            .into_response();
+    }
+    let now = gateway::now_ms() / 1000;
+    let claims = json!({ "iss": issuer, "aud": AUDIENCE, "sub": SIGNED_IN, "name": "Dr OIDC",
+                         "roles": ["audit"], "iat": now, "exp": now + 600 });
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("rsa-1".into());
+    let access_token = encode(&header, &claims, &EncodingKey::from_rsa_pem(pem).unwrap()).unwrap();
+    Json(json!({ "access_token": access_token, "token_type": "Bearer", "expires_in": 600 }))
+        .into_response()
+}
+
 /// A built app stand-in: an index with an inline loader script, and a wasm file.
 fn dist_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("gateway-dist-{}", std::process::id()));
@@ -143,9 +237,13 @@ pub struct Options<'a> {
     pub pacs_url: &'a str,
     pub issuer: Option<&'a Issuer>,
     pub dev_login: bool,
+    /// The browser sign-in (a client ID at the issuer, the gateway's public URL).
+    pub sign_in: bool,
 }
 
 pub async fn start_gateway(options: Options<'_>) -> Gateway {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
     let mut env: HashMap<&str, String> = HashMap::new();
     env.insert("GATEWAY_LISTEN", "127.0.0.1:0".into());
     env.insert("GATEWAY_DIST", dist_dir().display().to_string());
@@ -158,11 +256,13 @@ pub async fn start_gateway(options: Options<'_>) -> Gateway {
     if let Some(issuer) = options.issuer {
         env.insert("OIDC_ISSUER", issuer.url.clone());
         env.insert("OIDC_AUDIENCE", AUDIENCE.into());
+        if options.sign_in {
+            env.insert("OIDC_CLIENT_ID", CLIENT_ID.into());
+            env.insert("GATEWAY_PUBLIC_URL", url.clone());
+        }
     }
     let config: Config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
     let state = AppState::new(config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let served = state.clone();
     tokio::spawn(async move { gateway::serve_on(listener, served).await.ok() });
     Gateway { url, state }

@@ -16,12 +16,14 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use viewer_core::study::{SeriesSummary, StudySummary};
 
+use crate::access::use_access;
 use crate::api::{self, ApiError};
 use crate::failure::Failure;
 use crate::i18n::use_i18n;
 use crate::layout::{Goto, Grid, GridToolbar, Layout, MAX_CELLS};
 use crate::report::OpenInstance;
 use crate::route::{BackToList, Route};
+use crate::share_dialog::ShareButton;
 use crate::thumbnails::SeriesBrowser;
 use crate::viewport::Identity;
 use series::GridCell;
@@ -182,7 +184,15 @@ pub fn StudyView(
         },
     )));
 
-    let back = view! { <BackToList route=route/> };
+    // A share session reaches this one study only: no way back to a list. A clinician who
+    // may share gets the share button (one study at a time).
+    let access = use_access();
+    let restricted = untrack(|| access.is_share());
+    let back = (!restricted).then(|| view! { <BackToList route=route/> });
+    let share = (!restricted && count == 1)
+        .then(|| studies.first().cloned())
+        .flatten()
+        .map(|study| view! { <ShareButton study=study/> });
 
     let body = move || {
         let i18n = i18n.clone();
@@ -276,7 +286,7 @@ pub fn StudyView(
     view! {
         <section class="study" data-testid="study-view" data-studies=count.to_string()
             data-report-first=report_first.to_string()>
-            {back}
+            <div class="study-actions">{back}{share}</div>
             <Transition fallback=move || view! { <p class="loading">{loading.t("viewer.loading")}</p> }>
                 {body}
             </Transition>

@@ -1,0 +1,325 @@
+//! The browser sign-in of clinicians: OpenID Connect authorization code flow with PKCE, the
+//! gateway being the client ("backend for frontend"). The issuer's tokens never reach the
+//! browser: the gateway checks the access token exactly as it checks a bearer token, then
+//! gives the browser a session cookie that ends when the token does.
+//!
+//! `GET /auth/login?return=/path` → the issuer → `GET /auth/callback?code&state` → `/path`.
+//! The `state` is bound to the browser by a short-lived cookie (no login CSRF) and kept, with
+//! the PKCE verifier, in the database (any gateway copy can finish a sign-in another began).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+use axum::response::IntoResponse;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::api::error;
+use crate::audit::{Action, AuditEvent, Outcome};
+use crate::auth::session;
+use crate::secret;
+use crate::state::{AppState, SharedState};
+use crate::store::NewSession;
+
+const LOGIN_COOKIE: &str = "portal_login";
+/// The longest a sign-in may take at the issuer.
+const LOGIN_TTL_MS: i64 = 10 * 60 * 1000;
+/// The longest a signed-in session lasts, whatever the token says.
+const MAX_SESSION_MS: i64 = 12 * 3600 * 1000;
+
+/// Where to go back after signing in: a path of this origin, or `/`.
+fn safe_return(value: Option<&str>) -> String {
+    match value {
+        Some(v)
+            if v.starts_with('/')
+                && !v.starts_with("//")
+                && !v.starts_with("/\\")
+                && v.len() <= 2048
+                && !v.chars().any(char::is_control) =>
+        {
+            v.to_string()
+        }
+        _ => "/".into(),
+    }
+}
+
+fn login_cookie(value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    // Lax: the cookie must come back on the issuer's top-level redirect to the callback.
+    HeaderValue::from_str(&format!(
+        "{LOGIN_COOKIE}={value}; Path=/auth; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn login_cookie_value(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LOGIN_COOKIE)
+        .map(|(_, value)| value)
+}
+
+fn redirect(to: &str) -> Response<Body> {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(location) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// Whether the browser sign-in is configured (an issuer, a client ID, the public URL).
+pub fn available(state: &AppState) -> bool {
+    state.verifier.is_some()
+        && state.config.public_url.is_some()
+        && state
+            .config
+            .oidc
+            .as_ref()
+            .is_some_and(|o| o.client_id.is_some())
+}
+
+fn redirect_uri(state: &AppState) -> Option<String> {
+    let public = state.config.public_url.as_ref()?;
+    Some(format!(
+        "{}/auth/callback",
+        public.as_str().trim_end_matches('/')
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    #[serde(rename = "return")]
+    return_to: Option<String>,
+}
+
+/// `GET /auth/login`: off to the issuer.
+pub async fn login(
+    State(state): State<SharedState>,
+    Query(query): Query<LoginQuery>,
+) -> Response<Body> {
+    let (Some(verifier), Some(redirect_uri), Some(client_id)) = (
+        state.verifier.as_ref(),
+        redirect_uri(&state),
+        state.config.oidc.as_ref().and_then(|o| o.client_id.clone()),
+    ) else {
+        return error(StatusCode::NOT_FOUND, "sign_in_not_configured");
+    };
+    let endpoints = match verifier.endpoints().await {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::warn!("sign-in: {e}");
+            return error(StatusCode::BAD_GATEWAY, "issuer_unavailable");
+        }
+    };
+    let login_state = secret::new_token();
+    let pkce = secret::new_token();
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(pkce.as_bytes()));
+    let return_to = safe_return(query.return_to.as_deref());
+    let now = crate::now_ms();
+    if let Err(e) = state
+        .store
+        .insert_login(&secret::token_hash(&login_state), &pkce, &return_to, now)
+        .await
+    {
+        tracing::error!("{e}");
+        return error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable");
+    }
+    let Ok(mut url) = url::Url::parse(&endpoints.authorization_endpoint) else {
+        return error(StatusCode::BAD_GATEWAY, "issuer_unavailable");
+    };
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &client_id)
+        .append_pair("redirect_uri", &redirect_uri)
+        .append_pair("scope", "openid profile")
+        .append_pair("state", &login_state)
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256");
+    let mut response = redirect(url.as_str());
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        login_cookie(
+            &login_state,
+            LOGIN_TTL_MS / 1000,
+            state.config.secure_cookies,
+        ),
+    );
+    response
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+}
+
+/// Why a sign-in did not finish (for the audit trail and the log; never the code or token).
+async fn refuse(state: &AppState, source: &str, detail: &'static str) -> Response<Body> {
+    state
+        .audit(
+            AuditEvent::new(
+                Action::LoginFailure,
+                Outcome::Failure,
+                "anonymous",
+                source,
+                crate::now_ms(),
+            )
+            .detail(detail),
+        )
+        .await;
+    let mut response = error(StatusCode::BAD_REQUEST, "sign_in_failed");
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        login_cookie("", 0, state.config.secure_cookies),
+    );
+    response
+}
+
+/// `GET /auth/callback`: the issuer's answer, exchanged for a session.
+pub async fn callback(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> Response<Body> {
+    let source = peer.ip().to_string();
+    let (Some(verifier), Some(redirect_uri)) = (state.verifier.as_ref(), redirect_uri(&state))
+    else {
+        return error(StatusCode::NOT_FOUND, "sign_in_not_configured");
+    };
+    let oidc = verifier.config();
+    if query.error.is_some() {
+        return refuse(&state, &source, "sign-in refused by the issuer").await;
+    }
+    let (Some(code), Some(login_state)) = (query.code.as_deref(), query.state.as_deref()) else {
+        return refuse(&state, &source, "sign-in answer incomplete").await;
+    };
+    let bound =
+        login_cookie_value(&headers).is_some_and(|c| secret::constant_time_eq(c, login_state));
+    if !bound {
+        return refuse(&state, &source, "sign-in state not from this browser").await;
+    }
+    let now = crate::now_ms();
+    let pending = state
+        .store
+        .take_login(&secret::token_hash(login_state), now - LOGIN_TTL_MS)
+        .await;
+    let Ok(Some((pkce, return_to))) = pending else {
+        return refuse(&state, &source, "sign-in unknown, used or too old").await;
+    };
+    let endpoints = match verifier.endpoints().await {
+        Ok(e) => e,
+        Err(_) => return error(StatusCode::BAD_GATEWAY, "issuer_unavailable"),
+    };
+    let client_id = oidc.client_id.clone().unwrap_or_default();
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "authorization_code")
+        .append_pair("code", code)
+        .append_pair("redirect_uri", &redirect_uri)
+        .append_pair("client_id", &client_id)
+        .append_pair("code_verifier", &pkce)
+        .finish();
+    let mut request = state
+        .http
+        .post(&endpoints.token_endpoint)
+        .header(
+            header::CONTENT_TYPE.as_str(),
+            "application/x-www-form-urlencoded",
+        )
+        .timeout(Duration::from_secs(15))
+        .body(form);
+    if let Some(secret) = &oidc.client_secret {
+        request = request.basic_auth(&client_id, Some(secret));
+    }
+    let answer = match request.send().await {
+        Ok(r) if r.status().is_success() => r.json::<TokenAnswer>().await.ok(),
+        _ => None,
+    };
+    let Some(answer) = answer else {
+        return refuse(&state, &source, "the issuer refused the code").await;
+    };
+    let clinician = match verifier.verify(&answer.access_token).await {
+        Ok(c) => c,
+        Err(_) => return refuse(&state, &source, "the issuer's token was refused").await,
+    };
+    let token = secret::new_token();
+    let expires = clinician
+        .expires_at_s
+        .saturating_mul(1000)
+        .min(now + MAX_SESSION_MS);
+    let roles = clinician.roles.join(" ");
+    let stored = state
+        .store
+        .insert_session(&NewSession {
+            id_hash: &secret::token_hash(&token),
+            kind: session::KIND_OIDC,
+            subject: &clinician.subject,
+            share_id: None,
+            name: Some(&clinician.name),
+            roles: Some(&roles),
+            created_at_ms: now,
+            expires_at_ms: expires,
+        })
+        .await;
+    if let Err(e) = stored {
+        tracing::error!("{e}");
+        return error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable");
+    }
+    let actor = format!("clinician:{}", clinician.subject);
+    state
+        .audit(
+            AuditEvent::new(Action::Login, Outcome::Success, &actor, &source, now)
+                .detail("signed in"),
+        )
+        .await;
+    let mut response = redirect(&return_to);
+    let cookies = response.headers_mut();
+    cookies.append(
+        header::SET_COOKIE,
+        session::set_cookie(&token, expires - now, state.config.secure_cookies),
+    );
+    cookies.append(
+        header::SET_COOKIE,
+        login_cookie("", 0, state.config.secure_cookies),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return;
+
+    #[test]
+    fn returns_only_to_this_origin() {
+        assert_eq!(safe_return(Some("/?study=1.2.3")), "/?study=1.2.3");
+        assert_eq!(
+            safe_return(Some("/IHEInvokeImageDisplay?requestType=STUDY")),
+            "/IHEInvokeImageDisplay?requestType=STUDY"
+        );
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_return(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_return(None), "/");
+    }
+}

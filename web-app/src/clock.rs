@@ -1,0 +1,32 @@
+//! Times of the portal's API (Unix seconds) against the reader's clock, shown as
+//! `dd/MM/yyyy HH:mm` in the reader's time zone (the app's date style in both languages).
+
+use viewer_core::text::format_da;
+
+/// Now, in Unix seconds.
+pub fn now_s() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+/// `unix_s` as `dd/MM/yyyy HH:mm`, local time.
+pub fn date_time(unix_s: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_s as f64 * 1000.0));
+    let day = format!(
+        "{:04}{:02}{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date()
+    );
+    format!(
+        "{} {:02}:{:02}",
+        format_da(&day).unwrap_or(day),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+/// A date input's value (`YYYY-MM-DD`) as a DICOM date (`YYYYMMDD`), if it is one.
+pub fn dicom_date(input: &str) -> Option<String> {
+    let digits: String = input.chars().filter(|c| c.is_ascii_digit()).collect();
+    (digits.len() == 8 && format_da(&digits).is_some()).then_some(digits)
+}
