@@ -57,6 +57,7 @@ const SCHEMA: &[&str] = &[
         created_at_ms BIGINT NOT NULL,
         expires_at_ms BIGINT NOT NULL
     )",
+    "CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at_ms)",
     "CREATE TABLE IF NOT EXISTS oidc_logins (
         state_hash TEXT PRIMARY KEY,
         verifier TEXT NOT NULL,
@@ -340,6 +341,21 @@ impl Store {
         .execute(&self.pool)
         .await
         .map_err(failed("storing a session"))?;
+        self.purge(new.created_at_ms).await
+    }
+
+    /// Forgets ended sessions and abandoned sign-ins (done as new sessions begin).
+    async fn purge(&self, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= $1")
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(failed("forgetting ended sessions"))?;
+        sqlx::query("DELETE FROM oidc_logins WHERE created_at_ms < $1")
+            .bind(now_ms - 3_600_000)
+            .execute(&self.pool)
+            .await
+            .map_err(failed("forgetting abandoned sign-ins"))?;
         Ok(())
     }
 
