@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// Where clinicians' bearer tokens come from and what they must say.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OidcConfig {
     /// The `iss` every token must carry.
     pub issuer: String,
@@ -23,7 +23,7 @@ pub struct OidcConfig {
     pub client_secret: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub listen: SocketAddr,
     /// The built web app (Trunk's `dist/`).
@@ -47,6 +47,41 @@ pub struct Config {
     pub max_code_failures: i64,
     /// Shortest time between two access-code attempts on one share.
     pub code_attempt_interval: Duration,
+}
+
+// Debug by hand: the PACS credentials and the client secret are never printed.
+impl std::fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("jwks_url", &self.jwks_url)
+            .field("audit_role", &self.audit_role)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "(set)"),
+            )
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("dist_dir", &self.dist_dir)
+            .field("public_url", &self.public_url)
+            .field("pacs_url", &self.pacs_url.as_str())
+            .field(
+                "pacs_basic_auth",
+                &self.pacs_basic_auth.as_ref().map(|_| "(set)"),
+            )
+            .field("oidc", &self.oidc)
+            .field("dev_login", &self.dev_login)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A setting that cannot be used.
@@ -136,6 +171,13 @@ impl Config {
             .transpose()
             .map_err(|_| invalid("GATEWAY_CODE_INTERVAL_MS", "expected milliseconds"))?
             .unwrap_or(1000);
+        // Without spacing, parallel attempts would only be held back by the lock.
+        if !(100..=600_000).contains(&interval_ms) {
+            return Err(invalid(
+                "GATEWAY_CODE_INTERVAL_MS",
+                "expected 100 to 600000",
+            ));
+        }
         Ok(Config {
             listen,
             dist_dir: get("GATEWAY_DIST").unwrap_or_else(|| "dist".into()).into(),

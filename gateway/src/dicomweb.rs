@@ -102,24 +102,28 @@ pub async fn handle(
             if !allowed {
                 return status(StatusCode::METHOD_NOT_ALLOWED);
             }
+            // Only DICOMweb resources: not the PACS's own extensions (Orthanc's `servers`…).
+            if target == Target::Other {
+                return status(StatusCode::NOT_FOUND);
+            }
             query
         }
         Principal::Share { share } => {
             if !matches!(parts.method, Method::GET | Method::HEAD) {
                 return status(StatusCode::METHOD_NOT_ALLOWED);
             }
-            match scope::decide(&target, &share.study_uid) {
-                Decision::Allow => query,
-                Decision::RestrictQuery => {
-                    Some(scope::restrict_query(query.as_deref(), &share.study_uid))
-                }
+            let study = &share.study_uid;
+            let rebuilt = |force_study| scope::share_query(query.as_deref(), study, force_study);
+            let decided = match scope::decide(&target, study) {
+                Decision::Allow => rebuilt(false),
+                Decision::RestrictQuery => rebuilt(true),
                 Decision::CheckMembership { series, instance } => {
                     match state
                         .pacs
                         .contains(&share.study_uid, series.as_deref(), instance.as_deref())
                         .await
                     {
-                        Ok(true) => query,
+                        Ok(true) => rebuilt(false),
                         Ok(false) => {
                             return deny(&state, &principal, &source, scope::study_of(&target))
                                 .await
@@ -130,9 +134,11 @@ pub async fn handle(
                         }
                     }
                 }
-                Decision::Deny => {
-                    return deny(&state, &principal, &source, scope::study_of(&target)).await
-                }
+                Decision::Deny => None,
+            };
+            match decided {
+                Some(q) => Some(q),
+                None => return deny(&state, &principal, &source, scope::study_of(&target)).await,
             }
         }
     };
@@ -183,10 +189,17 @@ pub async fn wado_uri(
             return deny(&state, &principal, &source, target.map(|t| t.0)).await
         }
     }
+    // A share session's query is rebuilt from what was checked; a clinician's goes as sent.
+    let upstream_query = match (&principal, &target) {
+        (Principal::Share { .. }, Some((study, series, object))) => {
+            Some(scope::wado_uri_query(query, study, series, object))
+        }
+        _ => query.map(str::to_string),
+    };
     if let Some((study, _, _)) = &target {
         state.record_open(&principal, study, &source).await;
     }
-    let Some(url) = state.pacs.wado_uri_url(query) else {
+    let Some(url) = state.pacs.wado_uri_url(upstream_query.as_deref()) else {
         return status(StatusCode::NOT_FOUND);
     };
     state

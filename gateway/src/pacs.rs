@@ -18,9 +18,10 @@ const REQUEST_HEADERS: &[HeaderName] = &[
     header::RANGE,
     header::IF_NONE_MATCH,
     header::IF_MODIFIED_SINCE,
-    header::CONTENT_TYPE,
-    header::CONTENT_LENGTH,
 ];
+
+/// Passed only with a body (STOW-RS): on a GET they would announce bytes that never come.
+const BODY_HEADERS: &[HeaderName] = &[header::CONTENT_TYPE, header::CONTENT_LENGTH];
 
 /// Answer headers passed back; `Set-Cookie`, `WWW-Authenticate`, `Server`… are not.
 const RESPONSE_HEADERS: &[HeaderName] = &[
@@ -123,7 +124,10 @@ impl Pacs {
         };
         let sends_body = method == reqwest::Method::POST;
         let mut request = self.request(method, url);
-        for name in REQUEST_HEADERS {
+        let passed = REQUEST_HEADERS
+            .iter()
+            .chain(BODY_HEADERS.iter().filter(|_| sends_body));
+        for name in passed {
             if let Some(value) = headers.get(name) {
                 request = request.header(name.as_str(), value.as_bytes());
             }

@@ -131,23 +131,63 @@ fn selects_study(key: &str) -> bool {
     key.eq_ignore_ascii_case("StudyInstanceUID") || key.eq_ignore_ascii_case("0020000D")
 }
 
-/// A search query with every study selector replaced by the share's study.
-pub fn restrict_query(query: Option<&str>, study: &str) -> String {
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-        if !selects_study(&key) {
-            out.append_pair(&key, &value);
+/// A share session's query, rebuilt from what the gateway read: `None` (refused) when it
+/// holds escapes or `+` (which a PACS may decode into keys the gateway did not see, such as
+/// a second `studyUID`) or a key that is not plain letters and digits (`0020,000D`); study
+/// selectors are dropped, and the share's study added when `force_study`.
+pub fn share_query(query: Option<&str>, study: &str, force_study: bool) -> Option<String> {
+    let raw = query.unwrap_or("");
+    if raw.contains('%') || raw.contains('+') {
+        return None;
+    }
+    // Without escapes, each `key=value` is exactly what the PACS will read: kept as written.
+    let mut kept: Vec<&str> = Vec::new();
+    for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        if !selects_study(key) {
+            kept.push(pair);
         }
     }
-    out.append_pair("StudyInstanceUID", study);
-    out.finish()
+    let forced = format!("StudyInstanceUID={study}");
+    if force_study {
+        kept.push(&forced);
+    }
+    Some(kept.join("&"))
+}
+
+/// The content types a share session may ask of WADO-URI.
+const WADO_URI_CONTENT_TYPES: &[&str] = &["application/dicom", "image/jpeg", "image/png"];
+
+/// A share session's WADO-URI query, rebuilt from its three checked UIDs and an allowed
+/// content type (anything else the client sent is not passed on).
+pub fn wado_uri_query(query: Option<&str>, study: &str, series: &str, object: &str) -> String {
+    let content_type = url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "contentType")
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| WADO_URI_CONTENT_TYPES.contains(&v.as_str()));
+    // UIDs and the allowed types need no escaping (Orthanc reads `%2F` literally).
+    let mut out =
+        format!("requestType=WADO&studyUID={study}&seriesUID={series}&objectUID={object}");
+    if let Some(content_type) = content_type {
+        out.push_str("&contentType=");
+        out.push_str(&content_type);
+    }
+    out
 }
 
 /// The study, series and instance a WADO-URI query names (`studyUID`, `seriesUID`,
-/// `objectUID`), when all three are UIDs.
+/// `objectUID`), when all three are UIDs and the query holds no escape the PACS could
+/// decode into another key.
 pub fn wado_uri_target(query: Option<&str>) -> Option<(String, String, String)> {
+    let raw = query.unwrap_or("");
+    if raw.contains('%') || raw.contains('+') {
+        return None;
+    }
     let (mut study, mut series, mut object) = (None, None, None);
-    for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+    for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
         let slot = match key.as_ref() {
             "studyUID" => &mut study,
             "seriesUID" => &mut series,
@@ -229,12 +269,33 @@ mod tests {
         for path in ["studies", "series", "instances", "studies/"] {
             assert_eq!(decide(&parse(path), A), Decision::RestrictQuery, "{path}");
         }
-        let q = restrict_query(
+        let q = share_query(
             Some("PatientName=DOE*&StudyInstanceUID=9.9&0020000d=8.8&limit=5"),
             A,
+            true,
         );
-        assert_eq!(q, "PatientName=DOE*&limit=5&StudyInstanceUID=1.2.3");
-        assert_eq!(restrict_query(None, A), "StudyInstanceUID=1.2.3");
+        assert_eq!(
+            q.as_deref(),
+            Some("PatientName=DOE*&limit=5&StudyInstanceUID=1.2.3")
+        );
+        assert_eq!(
+            share_query(None, A, true).as_deref(),
+            Some("StudyInstanceUID=1.2.3")
+        );
+        assert_eq!(
+            share_query(Some("includefield=00200013&StudyInstanceUID=9.9"), A, false).as_deref(),
+            Some("includefield=00200013")
+        );
+        // Escapes, plus signs and odd keys could be read by the PACS as a study selector.
+        for bad in [
+            "StudyInstanceUI%44=9.9",
+            "0020,000D=9.9",
+            "a+b=1",
+            "%30020000D=9.9",
+            "=x",
+        ] {
+            assert_eq!(share_query(Some(bad), A, true), None, "{bad}");
+        }
     }
 
     #[test]
@@ -253,6 +314,25 @@ mod tests {
         assert_eq!(
             wado_uri_target(Some("studyUID=1.2&seriesUID=3.4&objectUID=x")),
             None
+        );
+        // Orthanc decodes "%K4" in a key as "D": a second objectUID the gateway cannot see.
+        assert_eq!(
+            wado_uri_target(Some(&format!("{q}&objectUI%K4=9.9"))),
+            None,
+            "escaped key"
+        );
+        assert_eq!(
+            wado_uri_query(
+                Some("contentType=text/html&frameNumber=3"),
+                "1.2",
+                "3.4",
+                "5.6"
+            ),
+            "requestType=WADO&studyUID=1.2&seriesUID=3.4&objectUID=5.6"
+        );
+        assert_eq!(
+            wado_uri_query(Some(q), "1.2", "3.4", "5.6"),
+            "requestType=WADO&studyUID=1.2&seriesUID=3.4&objectUID=5.6&contentType=application/dicom"
         );
     }
 }

@@ -493,12 +493,24 @@ async fn check_code(
     }
     let interval_ms =
         i64::try_from(state.config.code_attempt_interval.as_millis()).unwrap_or(i64::MAX);
+    let max = state.config.max_code_failures;
     if !state
         .store
-        .claim_attempt(&share.id, now, interval_ms)
+        .claim_attempt(&share.id, now, interval_ms, max)
         .await
         .map_err(unavailable)?
     {
+        // Locked by an attempt running beside this one, or simply too soon.
+        let now_locked = state
+            .store
+            .share(&share.id)
+            .await
+            .map_err(unavailable)?
+            .is_some_and(|s| s.locked_at_ms.is_some() || s.failed_attempts >= max);
+        if now_locked {
+            state.audit(event("locked link")).await;
+            return Err(error(StatusCode::LOCKED, "locked"));
+        }
         state.audit(event("attempt too soon")).await;
         let retry = (interval_ms + 999) / 1000;
         let body = json!({ "error": "too_many_attempts", "retry_after_s": retry });
@@ -511,7 +523,6 @@ async fn check_code(
     if secret::constant_time_eq(&secret::code_hash(&share.id, &code), expected) {
         return Ok(());
     }
-    let max = state.config.max_code_failures;
     let failures = state
         .store
         .record_failure(&share.id, max, now)

@@ -109,7 +109,7 @@ pub struct Share {
 pub struct Session {
     pub kind: String,
     pub subject: String,
-    /// A signed-in clinician's name and roles (space-separated), from their token.
+    /// A signed-in clinician's name and roles (a JSON array), from their token.
     pub name: Option<String>,
     pub roles: Option<String>,
     pub expires_at_ms: i64,
@@ -262,20 +262,25 @@ impl Store {
     }
 
     /// Claims the right to try an access code now: refused when the last attempt on this
-    /// share, from any gateway copy, is more recent than `interval_ms`.
+    /// share, from any gateway copy, is more recent than `interval_ms`, or when the share is
+    /// locked or has used up its `max` failures (checked in the same statement, so parallel
+    /// attempts cannot slip past the lock).
     pub async fn claim_attempt(
         &self,
         id: &str,
         now_ms: i64,
         interval_ms: i64,
+        max: i64,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE shares SET last_attempt_ms = $1 WHERE id = $2 \
-             AND (last_attempt_ms IS NULL OR last_attempt_ms <= $3)",
+             AND (last_attempt_ms IS NULL OR last_attempt_ms <= $3) \
+             AND locked_at_ms IS NULL AND failed_attempts < $4",
         )
         .bind(now_ms)
         .bind(id)
         .bind(now_ms - interval_ms)
+        .bind(max)
         .execute(&self.pool)
         .await
         .map_err(failed("recording an attempt"))?;
@@ -304,9 +309,10 @@ impl Store {
             .map_err(failed("counting a failure"))
     }
 
-    /// A share opened: one more use, and the failure count starts again.
+    /// A share opened: one more use. Wrong codes are counted over the share's whole life (a
+    /// reset at each use would let a leaked link's holder guess between the owner's uses).
     pub async fn record_use(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE shares SET uses = uses + 1, failed_attempts = 0 WHERE id = $1")
+        sqlx::query("UPDATE shares SET uses = uses + 1 WHERE id = $1")
             .bind(id)
             .execute(&self.pool)
             .await
@@ -379,7 +385,7 @@ impl Store {
         .execute(&self.pool)
         .await
         .map_err(failed("storing a sign-in"))?;
-        Ok(())
+        self.purge(now_ms).await
     }
 
     /// Takes (once) a sign-in in progress younger than `oldest_ms`: its verifier and return

@@ -291,6 +291,10 @@ async fn scope_is_one_study(gw: &str, c: &Corpus, patient: &reqwest::Client) {
         (format!("studies/{a}/series/{sa}/../../{b}/metadata"), JSON),
         (format!("studies/{a}/series/%2e%2e/%2e%2e/{b}"), JSON),
         ("workitems".to_string(), JSON),
+        ("servers".to_string(), JSON),
+        (format!("studies/{a}/series?StudyInstanceUI%44={b}"), JSON),
+        (format!("studies?0020,000D={b}"), JSON),
+        (format!("series?StudyInstanceUID+={b}"), JSON),
     ] {
         assert_eq!(
             status(patient, &format!("{d}/{path}"), accept).await,
@@ -304,6 +308,9 @@ async fn scope_is_one_study(gw: &str, c: &Corpus, patient: &reqwest::Client) {
         format!("requestType=WADO&studyUID={a}&seriesUID={sa}&objectUID={ib}&contentType=application/dicom"),
         format!("requestType=WADO&studyUID={a}&studyUID={b}&seriesUID={sb}&objectUID={ib}"),
         format!("requestType=WADO&objectUID={ib}&contentType=application/dicom"),
+        // Keys the PACS would decode ("%K4" reads "D" to Orthanc) into a second objectUID.
+        format!("requestType=WADO&contentType=application/dicom&studyUID={a}&seriesUID={sa}&objectUID={ia}&studyUI%K4=&seriesUI%K4=&objectUI%K4={ib}"),
+        format!("requestType=WADO&studyUID={a}&seriesUID={sa}&objectUID={ia}&objectUI%44={ib}"),
     ] {
         assert_eq!(status(patient, &format!("{gw}/wado?{query}"), "*/*").await, 404, "WADO-URI {query}");
     }

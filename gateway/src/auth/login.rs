@@ -262,7 +262,7 @@ pub async fn callback(
         .expires_at_s
         .saturating_mul(1000)
         .min(now + MAX_SESSION_MS);
-    let roles = clinician.roles.join(" ");
+    let roles = serde_json::to_string(&clinician.roles).unwrap_or_else(|_| "[]".into());
     let stored = state
         .store
         .insert_session(&NewSession {

@@ -117,13 +117,18 @@ pub async fn resolve(
             can_audit: true,
         },
         Some(s) if s.kind == session::KIND_OIDC && state.verifier.is_some() => {
-            let roles = s.roles.unwrap_or_default();
+            // A JSON array: a role's own spaces cannot make it two roles.
+            let roles: Vec<String> = s
+                .roles
+                .as_deref()
+                .and_then(|r| serde_json::from_str(r).ok())
+                .unwrap_or_default();
             Principal::Clinician {
                 actor: format!("clinician:{}", s.subject),
                 can_audit: state
                     .verifier
                     .as_ref()
-                    .is_some_and(|v| roles.split(' ').any(|r| r == v.audit_role())),
+                    .is_some_and(|v| roles.iter().any(|r| r == v.audit_role())),
                 name: s.name.unwrap_or(s.subject),
                 dev: false,
             }
