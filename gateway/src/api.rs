@@ -21,6 +21,12 @@ pub fn error(code: StatusCode, error: &str) -> Response<Body> {
     (code, Json(json!({ "error": error }))).into_response()
 }
 
+/// The answer when the database fails (logged without the request's data).
+pub fn store_unavailable(e: crate::store::StoreError) -> Response<Body> {
+    tracing::error!("{e}");
+    error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
+}
+
 /// The principal of a request, or the answer to give instead (401 for nobody or a refused
 /// token).
 pub async fn principal(
@@ -90,8 +96,7 @@ pub async fn dev_login(
         })
         .await;
     if let Err(e) = stored {
-        tracing::error!("{e}");
-        return error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable");
+        return store_unavailable(e);
     }
     let source = peer.ip().to_string();
     state
@@ -158,10 +163,7 @@ async fn audit_events(
             limit,
         )
         .await
-        .map_err(|e| {
-            tracing::error!("{e}");
-            error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
-        })
+        .map_err(store_unavailable)
 }
 
 /// `GET /api/audit?patient_id=…&study_uid=…&limit=…`: rows, newest first.

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use viewer_core::dicom_json::is_uid;
 
-use crate::api::{error, principal};
+use crate::api::{error, principal, store_unavailable};
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::{session, Principal};
 use crate::secret;
@@ -203,8 +203,7 @@ pub async fn create(
         consent_at_ms: consent.given_at.saturating_mul(1000),
     };
     if let Err(e) = state.store.insert_share(&share).await {
-        tracing::error!("{e}");
-        return error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable");
+        return store_unavailable(e);
     }
     state
         .audit(
@@ -273,10 +272,7 @@ pub async fn list(
     }
     match state.store.shares_of_study(&query.study_uid).await {
         Ok(shares) => Json(shares.iter().map(share_json).collect::<Vec<_>>()).into_response(),
-        Err(e) => {
-            tracing::error!("{e}");
-            error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
-        }
+        Err(e) => store_unavailable(e),
     }
 }
 
@@ -302,13 +298,11 @@ pub async fn revoke(
         Ok(Some(share)) => share,
         Ok(None) => return error(StatusCode::NOT_FOUND, "unknown"),
         Err(e) => {
-            tracing::error!("{e}");
-            return error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable");
+            return store_unavailable(e);
         }
     };
     if let Err(e) = state.store.revoke_share(&id, now).await {
-        tracing::error!("{e}");
-        return error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable");
+        return store_unavailable(e);
     }
     state
         .audit(
@@ -384,10 +378,7 @@ async fn exchange(
         }
         event
     };
-    let unavailable = |e: crate::store::StoreError| {
-        tracing::error!("{e}");
-        error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
-    };
+    let unavailable = store_unavailable;
     let found = if secret::is_token_shaped(&request.token) {
         let hash = secret::token_hash(&request.token);
         state
@@ -482,10 +473,7 @@ async fn check_code(
         .share(&share.id)
         .detail(detail)
     };
-    let unavailable = |e: crate::store::StoreError| {
-        tracing::error!("{e}");
-        error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
-    };
+    let unavailable = store_unavailable;
     let code = given.map(normalise_code).unwrap_or_default();
     if code.is_empty() {
         let body = json!({ "error": "code_required", "code_kind": kind });

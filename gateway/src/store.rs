@@ -207,10 +207,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn share_by_token_hash(&self, hash: &str) -> Result<Option<Share>, StoreError> {
-        let sql = format!("SELECT {SHARE_COLUMNS} FROM shares WHERE token_hash = $1");
+    /// The share whose `column` (a fixed column name, never input) equals `value`.
+    async fn share_where(&self, column: &str, value: &str) -> Result<Option<Share>, StoreError> {
+        let sql = format!("SELECT {SHARE_COLUMNS} FROM shares WHERE {column} = $1");
         let row = sqlx::query(&sql)
-            .bind(hash)
+            .bind(value)
             .fetch_optional(&self.pool)
             .await
             .map_err(failed("finding a share"))?;
@@ -220,17 +221,12 @@ impl Store {
             .map_err(failed("reading a share"))
     }
 
+    pub async fn share_by_token_hash(&self, hash: &str) -> Result<Option<Share>, StoreError> {
+        self.share_where("token_hash", hash).await
+    }
+
     pub async fn share(&self, id: &str) -> Result<Option<Share>, StoreError> {
-        let sql = format!("SELECT {SHARE_COLUMNS} FROM shares WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(failed("finding a share"))?;
-        row.as_ref()
-            .map(share_from)
-            .transpose()
-            .map_err(failed("reading a share"))
+        self.share_where("id", id).await
     }
 
     pub async fn shares_of_study(&self, study_uid: &str) -> Result<Vec<Share>, StoreError> {

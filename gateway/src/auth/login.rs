@@ -19,7 +19,7 @@ use base64::Engine;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::api::error;
+use crate::api::{error, store_unavailable};
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::session;
 use crate::secret;
@@ -55,17 +55,6 @@ fn login_cookie(value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
         "{LOGIN_COOKIE}={value}; Path=/auth; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-fn login_cookie_value(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LOGIN_COOKIE)
-        .map(|(_, value)| value)
 }
 
 fn redirect(to: &str) -> Response<Body> {
@@ -130,8 +119,7 @@ pub async fn login(
         .insert_login(&secret::token_hash(&login_state), &pkce, &return_to, now)
         .await
     {
-        tracing::error!("{e}");
-        return error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable");
+        return store_unavailable(e);
     }
     let Ok(mut url) = url::Url::parse(&endpoints.authorization_endpoint) else {
         return error(StatusCode::BAD_GATEWAY, "issuer_unavailable");
@@ -209,8 +197,8 @@ pub async fn callback(
     let (Some(code), Some(login_state)) = (query.code.as_deref(), query.state.as_deref()) else {
         return refuse(&state, &source, "sign-in answer incomplete").await;
     };
-    let bound =
-        login_cookie_value(&headers).is_some_and(|c| secret::constant_time_eq(c, login_state));
+    let bound = session::cookie_named(&headers, LOGIN_COOKIE)
+        .is_some_and(|c| secret::constant_time_eq(c, login_state));
     if !bound {
         return refuse(&state, &source, "sign-in state not from this browser").await;
     }
@@ -277,8 +265,7 @@ pub async fn callback(
         })
         .await;
     if let Err(e) = stored {
-        tracing::error!("{e}");
-        return error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable");
+        return store_unavailable(e);
     }
     let actor = format!("clinician:{}", clinician.subject);
     state

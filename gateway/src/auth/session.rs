@@ -14,17 +14,21 @@ pub const SHARE_SESSION_MS: i64 = 8 * 3600 * 1000;
 /// The longest a development-login session lasts.
 pub const DEV_SESSION_MS: i64 = 12 * 3600 * 1000;
 
-/// The session cookie's value, if the request has one.
-pub fn cookie_value(headers: &HeaderMap) -> Option<&str> {
+/// The value of the request's first cookie called `name`.
+pub fn cookie_named<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value)
-        .filter(|v| crate::secret::is_token_shaped(v))
+}
+
+/// The session cookie's value, if the request has one.
+pub fn cookie_value(headers: &HeaderMap) -> Option<&str> {
+    cookie_named(headers, COOKIE).filter(|v| crate::secret::is_token_shaped(v))
 }
 
 /// `Set-Cookie` for a new session lasting `max_age_ms`.
