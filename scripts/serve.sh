@@ -42,7 +42,7 @@ start() {
     die "the gateway did not answer on port $port"
   fi
   # The gateway's own warning (development login) goes to the terminal too.
-  grep -A3 "DEVELOPMENT LOGIN" "$WORKDIR/gateway.log" >&2 || true
+  grep -B1 -A2 "DEVELOPMENT LOGIN" "$WORKDIR/gateway.log" >&2 || true
 }
 
 case "$cmd" in

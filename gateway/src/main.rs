@@ -2,6 +2,7 @@
 //! README); `gateway audit [--patient ID] [--study UID] [--limit N] [--fhir]` prints the audit
 //! trail of `DATABASE_URL` as JSON (FHIR AuditEvents with `--fhir`).
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use gateway::audit::fhir_bundle;
@@ -20,6 +21,8 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colours for a terminal, plain text for a log file.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match Config::from_env() {
