@@ -170,12 +170,29 @@ impl Store {
             .connect(url)
             .await
             .map_err(failed("connecting"))?;
+        // Copies starting together on one PostgreSQL take turns creating the tables (a
+        // session lock, held by this one connection).
+        let mut conn = pool.acquire().await.map_err(failed("connecting"))?;
+        let postgres = url.starts_with("postgres");
+        if postgres {
+            sqlx::query("SELECT pg_advisory_lock(7340861)")
+                .execute(&mut *conn)
+                .await
+                .map_err(failed("locking the schema"))?;
+        }
         for statement in SCHEMA {
             sqlx::query(statement)
-                .execute(&pool)
+                .execute(&mut *conn)
                 .await
                 .map_err(failed("creating the schema"))?;
         }
+        if postgres {
+            sqlx::query("SELECT pg_advisory_unlock(7340861)")
+                .execute(&mut *conn)
+                .await
+                .map_err(failed("locking the schema"))?;
+        }
+        drop(conn);
         Ok(Store { pool })
     }
 

@@ -55,6 +55,10 @@ async fn bearer_tokens_are_checked_against_the_issuer() {
         "bad signature",
         issuer.sign(Signer::Rogue, &issuer.claims("eve", &[])),
     ));
+    refused.push((
+        "encryption key",
+        issuer.sign(Signer::Encryption, &issuer.claims("eve", &[])),
+    ));
     let mut c = issuer.claims("eve", &[]);
     c["aud"] = json!("another-app");
     refused.push(("wrong audience", issuer.sign(Signer::Rsa, &c)));

@@ -122,13 +122,19 @@ pub fn UserArea() -> impl IntoView {
     move || {
         let i18n = i18n.clone();
         access.clinician().map(|clinician| {
+            // The development login's user is named in the reader's language.
+            let name = if clinician.dev {
+                i18n.t("signin.dev_name")
+            } else {
+                clinician.name
+            };
             let failed_text = {
                 let i18n = i18n.clone();
                 move || i18n.t("signin.logout_failed")
             };
             view! {
                 <div class="user-area" data-testid="user-area">
-                    <span class="user-name" data-testid="user-name">{clinician.name}</span>
+                    <span class="user-name" data-testid="user-name">{name}</span>
                     <button data-testid="logout" on:click=logout>{i18n.t("signin.logout")}</button>
                     <Show when=move || failed.get()>
                         <span class="error" role="alert" data-testid="logout-error">{failed_text.clone()}</span>

@@ -85,6 +85,17 @@ pub struct Verifier {
 /// The algorithm a published key is for: RSA keys sign RS256, P-256 keys ES256; others are
 /// not used.
 fn key_of(jwk: &jsonwebtoken::jwk::Jwk) -> Option<Key> {
+    use jsonwebtoken::jwk::{KeyAlgorithm, PublicKeyUse};
+    // A key published for encryption, or for another algorithm, never checks a signature.
+    if jwk
+        .common
+        .public_key_use
+        .as_ref()
+        .is_some_and(|u| *u != PublicKeyUse::Signature)
+    {
+        return None;
+    }
+    let declared = jwk.common.key_algorithm;
     let algorithm = match &jwk.algorithm {
         AlgorithmParameters::RSA(_) => Algorithm::RS256,
         AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
@@ -92,6 +103,13 @@ fn key_of(jwk: &jsonwebtoken::jwk::Jwk) -> Option<Key> {
         }
         _ => return None,
     };
+    let expected = match algorithm {
+        Algorithm::RS256 => KeyAlgorithm::RS256,
+        _ => KeyAlgorithm::ES256,
+    };
+    if declared.is_some_and(|d| d != expected) {
+        return None;
+    }
     Some(Key {
         kid: jwk.common.key_id.clone(),
         algorithm,

@@ -33,6 +33,8 @@ pub enum Signer {
     Ec,
     /// An RSA key the issuer does not publish, under the published key's `kid`.
     Rogue,
+    /// The key the issuer publishes for encryption (`use: enc`), signing.
+    Encryption,
 }
 
 pub struct Issuer {
@@ -62,6 +64,8 @@ impl Issuer {
         let jwks = json!({ "keys": [
             { "kty": "RSA", "kid": "rsa-1", "use": "sig", "alg": "RS256",
               "n": b64(&rsa.n().to_bytes_be()), "e": b64(&rsa.e().to_bytes_be()) },
+            { "kty": "RSA", "kid": "enc-1", "use": "enc", "alg": "RSA-OAEP",
+              "n": b64(&rogue.n().to_bytes_be()), "e": b64(&rogue.e().to_bytes_be()) },
             { "kty": "EC", "kid": "ec-1", "use": "sig", "alg": "ES256", "crv": "P-256",
               "x": b64(&point[1..33]), "y": b64(&point[33..65]) },
         ]});
@@ -129,6 +133,11 @@ impl Issuer {
             Signer::Rogue => (
                 Algorithm::RS256,
                 "rsa-1",
+                EncodingKey::from_rsa_pem(&self.rogue_pem),
+            ),
+            Signer::Encryption => (
+                Algorithm::RS256,
+                "enc-1",
                 EncodingKey::from_rsa_pem(&self.rogue_pem),
             ),
             Signer::Ec => (
