@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, BASE_URL } from '../lib/browser.mjs';
+import { Portal } from '../lib/viewer.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true };
 const STUDY_UID = '0020000D';
@@ -111,18 +112,13 @@ test('a share of the CT study opens on the patient\'s phone with its code, alone
   await page.waitForSelector('[data-testid=study-view][data-report-first=true]');
   await page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
   assert.match(await page.locator('[data-testid=patient-banner]').innerText(), /CT-REAL-1/);
-  const drawn = await page.evaluate(() => {
-    const canvas = document.querySelector('[data-testid=viewport-canvas]');
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const ctx = copy.getContext('2d');
-    ctx.drawImage(canvas, 0, 0);
-    const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
-    const levels = new Set();
-    for (let i = 0; i < data.length; i += 4 * 97) levels.add(data[i]);
-    return { width: canvas.width, height: canvas.height, levels: levels.size };
-  });
+  // The CT is drawn: a grid of canvas pixels holds many grey levels.
+  const portal = new Portal(page);
+  const { width, height } = await portal.canvasSize();
+  const grid = [];
+  for (let y = 0; y < height; y += 7) for (let x = 0; x < width; x += 7) grid.push([x, y]);
+  const levels = new Set((await portal.canvasPixels(grid)).rgba.map(([red]) => red));
+  const drawn = { width, height, levels: levels.size };
   assert.ok(drawn.width > 100 && drawn.height > 100, `canvas ${drawn.width}x${drawn.height}`);
   assert.ok(drawn.levels > 20, `the CT is drawn (${drawn.levels} grey levels sampled)`);
   // Nothing else of the PACS within reach.

@@ -40,6 +40,24 @@ pub async fn principal(
     }
 }
 
+/// The clinician making a request (their audit actor), or the answer to give instead: 401
+/// for nobody, 403 for a share session, 403 for a state change from another origin.
+pub async fn clinician(
+    state: &AppState,
+    headers: &HeaderMap,
+    source: &str,
+    changes_state: bool,
+) -> Result<String, Response<Body>> {
+    let actor = match principal(state, headers, source).await? {
+        p @ Principal::Clinician { .. } => p.actor(),
+        _ => return Err(error(StatusCode::FORBIDDEN, "forbidden")),
+    };
+    if changes_state && !session::same_origin_json(headers) {
+        return Err(error(StatusCode::FORBIDDEN, "cross_origin"));
+    }
+    Ok(actor)
+}
+
 /// `GET /api/session`.
 pub async fn session_info(
     State(state): State<SharedState>,

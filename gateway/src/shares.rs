@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use viewer_core::dicom_json::is_uid;
 
-use crate::api::{error, principal, store_unavailable};
+use crate::api::{clinician, error, store_unavailable};
 use crate::audit::{Action, AuditEvent, Outcome};
-use crate::auth::{session, Principal};
+use crate::auth::session;
 use crate::secret;
 use crate::state::{AppState, SharedState};
 use crate::store::{NewSession, Share};
@@ -131,14 +131,10 @@ pub async fn create(
     body: Bytes,
 ) -> Response<Body> {
     let source = source_of(&peer);
-    let actor = match principal(&state, &headers, &source).await {
+    let actor = match clinician(&state, &headers, &source, true).await {
+        Ok(actor) => actor,
         Err(r) => return r,
-        Ok(p @ Principal::Clinician { .. }) => p.actor(),
-        Ok(_) => return error(StatusCode::FORBIDDEN, "forbidden"),
     };
-    if !session::same_origin_json(&headers) {
-        return error(StatusCode::FORBIDDEN, "cross_origin");
-    }
     // serde's messages can quote the input: the answer names no value.
     let Ok(request) = serde_json::from_slice::<NewShare>(&body) else {
         return error(StatusCode::BAD_REQUEST, "invalid");
@@ -262,10 +258,8 @@ pub async fn list(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Response<Body> {
-    match principal(&state, &headers, &source_of(&peer)).await {
-        Err(r) => return r,
-        Ok(Principal::Clinician { .. }) => {}
-        Ok(_) => return error(StatusCode::FORBIDDEN, "forbidden"),
+    if let Err(r) = clinician(&state, &headers, &source_of(&peer), false).await {
+        return r;
     }
     if !is_uid(&query.study_uid) {
         return error(StatusCode::BAD_REQUEST, "invalid");
@@ -285,14 +279,10 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> Response<Body> {
     let source = source_of(&peer);
-    let actor = match principal(&state, &headers, &source).await {
+    let actor = match clinician(&state, &headers, &source, true).await {
+        Ok(actor) => actor,
         Err(r) => return r,
-        Ok(p @ Principal::Clinician { .. }) => p.actor(),
-        Ok(_) => return error(StatusCode::FORBIDDEN, "forbidden"),
     };
-    if !session::same_origin_json(&headers) {
-        return error(StatusCode::FORBIDDEN, "cross_origin");
-    }
     let now = crate::now_ms();
     let share = match state.store.share(&id).await {
         Ok(Some(share)) => share,

@@ -432,22 +432,32 @@ impl Store {
 
     /// The session of a cookie, if it has not expired (its share is checked by the caller).
     pub async fn session(&self, id_hash: &str, now_ms: i64) -> Result<Option<Session>, StoreError> {
-        let row = sqlx::query(
-            "SELECT kind, subject, share_id, name, roles, expires_at_ms FROM sessions \
-             WHERE id_hash = $1 AND expires_at_ms > $2",
-        )
-        .bind(id_hash)
-        .bind(now_ms)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(failed("finding a session"))?;
+        // One round trip on every request: the session with its share, if any.
+        let share_columns: Vec<String> = SHARE_COLUMNS
+            .split(',')
+            .map(|c| format!("sh.{0} AS {0}", c.trim()))
+            .collect();
+        let sql = format!(
+            "SELECT s.kind, s.subject, s.share_id, s.name, s.roles, \
+             s.expires_at_ms AS session_expires_at_ms, {} FROM sessions s \
+             LEFT JOIN shares sh ON sh.id = s.share_id \
+             WHERE s.id_hash = $1 AND s.expires_at_ms > $2",
+            share_columns.join(", ")
+        );
+        let row = sqlx::query(&sql)
+            .bind(id_hash)
+            .bind(now_ms)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed("finding a session"))?;
         let Some(row) = row else { return Ok(None) };
         let share_id: Option<String> = row
             .try_get("share_id")
             .map_err(failed("reading a session"))?;
-        let share = match share_id {
-            Some(id) => self.share(&id).await?,
-            None => None,
+        let found: Option<String> = row.try_get("id").map_err(failed("reading a session"))?;
+        let share = match (share_id, found) {
+            (Some(_), Some(_)) => Some(share_from(&row).map_err(failed("reading a share"))?),
+            _ => None,
         };
         Ok(Some(Session {
             kind: row.try_get("kind").map_err(failed("reading a session"))?,
@@ -457,7 +467,7 @@ impl Store {
             name: row.try_get("name").map_err(failed("reading a session"))?,
             roles: row.try_get("roles").map_err(failed("reading a session"))?,
             expires_at_ms: row
-                .try_get("expires_at_ms")
+                .try_get("session_expires_at_ms")
                 .map_err(failed("reading a session"))?,
             share,
         }))
