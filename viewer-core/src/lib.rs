@@ -13,16 +13,20 @@
 //! - [`lut`]: Modality and VOI LUT sequences (table LUTs);
 //! - [`voi`]: Modality LUT (rescale) and VOI window maths, the reference for the shader;
 //! - [`geometry`]: ordering a stack of slices along its normal;
+//! - [`measure`]: lengths, angles, region statistics and probes in the units the spacing allows;
 //! - [`thumbnail`]: a frame reduced to a small windowed RGBA picture for the series browser;
 //! - [`i18n`] and [`text`]: message catalogs and display formatting (French first);
 //! - [`iid`]: IHE Invoke Image Display links (and the DRIMbox variant) into checked requests;
 //! - [`search`]: the study list's filters as QIDO-RS queries, and its sort orders;
 //! - [`sr`] and [`document`]: structured reports as documents, encapsulated documents' bytes;
-//! - [`kos`]: key object selections (the images a reader flagged).
+//! - [`kos`]: key object selections (the images a reader flagged);
+//! - [`annotation`]: the reader's shapes and their measurements, read back from TID 1500 reports;
+//! - [`sr_write`]: new measurement reports and key object selections as Part 10 files.
 //!
 //! Rule: no dependency on web-sys, leptos or GL. The web app depends on this crate, never
 //! the reverse.
 
+pub mod annotation;
 pub mod color;
 pub mod dicom_json;
 pub mod dicomdir;
@@ -43,6 +47,7 @@ pub mod kos;
 pub mod lengths;
 pub mod local;
 pub mod lut;
+pub mod measure;
 pub mod multipart;
 pub mod palette;
 pub mod pixel_module;
@@ -50,6 +55,7 @@ pub mod plane;
 pub mod rle;
 pub mod search;
 pub mod sr;
+pub mod sr_write;
 pub mod study;
 pub mod text;
 pub mod thumbnail;

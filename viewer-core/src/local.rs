@@ -83,6 +83,13 @@ fn dataset_json(object: &InMemDicomObject, depth: usize) -> Map<String, Value> {
     map
 }
 
+/// The attributes of any Part 10 file (an image, a report, a presentation state) in the
+/// DICOM JSON model, bulk binary values left out.
+pub fn attributes_of(bytes: &[u8]) -> Result<JsonDataset, crate::file::FileError> {
+    let object = crate::file::open_object(bytes)?;
+    Ok(JsonDataset(dataset_json(&object, 0)))
+}
+
 impl DicomFile {
     /// The file's attributes in the DICOM JSON model (bulk binary values left out).
     pub fn attributes(&self) -> JsonDataset {

@@ -11,6 +11,8 @@ use crate::text::person_name_display;
 const MAX_DEPTH: usize = 32;
 /// More content items than this are not read.
 const MAX_ITEMS: usize = 10_000;
+/// Points of one SCOORD kept for drawing (a freehand outline has a few hundred).
+pub const MAX_POINTS: usize = 4096;
 
 /// A coded concept: its meaning, and the code it stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,10 +51,12 @@ pub enum SrValue {
     Uid(String),
     /// IMAGE, COMPOSITE or WAVEFORM: references to instances.
     Reference(Vec<InstanceRef>),
-    /// SCOORD / SCOORD3D: a graphic type and its number of points (drawn by the viewer later).
+    /// SCOORD / SCOORD3D: a graphic type and its number of points; for SCOORD, the points
+    /// themselves (column, row in image pixels; at most [`MAX_POINTS`], else empty).
     Coordinates {
         graphic_type: String,
         points: usize,
+        image_points: Vec<[f64; 2]>,
     },
     /// An item given by reference to another item of the tree (its position, e.g. `1.2.3`).
     ByReference(String),
@@ -164,11 +168,27 @@ fn value_of(ds: &JsonDataset) -> SrValue {
                 })
                 .collect(),
         ),
-        "SCOORD" | "SCOORD3D" => SrValue::Coordinates {
-            graphic_type: text(tags::GRAPHIC_TYPE),
-            points: ds.numbers(tags::GRAPHIC_DATA).len()
-                / if value_type == "SCOORD" { 2 } else { 3 },
-        },
+        "SCOORD" | "SCOORD3D" => {
+            let data = ds.numbers(tags::GRAPHIC_DATA);
+            let per_point = if value_type == "SCOORD" { 2 } else { 3 };
+            let points = data.len() / per_point;
+            let image_points = if per_point == 2 && points <= MAX_POINTS {
+                data.chunks_exact(2)
+                    .map(|p| match p {
+                        [Some(x), Some(y)] if x.is_finite() && y.is_finite() => Some([*x, *y]),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            SrValue::Coordinates {
+                graphic_type: text(tags::GRAPHIC_TYPE),
+                points,
+                image_points,
+            }
+        }
         "" if ds.vr(tags::REFERENCED_CONTENT_ITEM_IDENTIFIER).is_some() => SrValue::ByReference(
             ds.numbers(tags::REFERENCED_CONTENT_ITEM_IDENTIFIER)
                 .into_iter()

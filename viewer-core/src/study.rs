@@ -169,6 +169,8 @@ impl PaletteSource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StackImage {
     pub sop_instance_uid: String,
+    /// SOP Class UID (references from reports and key object selections name it).
+    pub sop_class_uid: String,
     /// The pixel module, or why it is unusable (the image is then marked, not dropped).
     pub module: Result<PixelModule, PixelModuleError>,
     pub rescale: Rescale,
@@ -176,6 +178,8 @@ pub struct StackImage {
     pub voi_function: VoiFunction,
     /// Modality LUT Sequence: replaces the rescale when present.
     pub modality_lut: Option<crate::lut::Lut>,
+    /// Rescale Type (0028,1054) or the Modality LUT Type: the unit of modality values.
+    pub rescale_type: Option<String>,
     /// VOI LUT Sequence items, display choices beside the windows.
     pub voi_luts: Vec<crate::lut::Lut>,
     /// Presentation LUT Shape INVERSE.
@@ -257,6 +261,25 @@ impl StackImage {
         )
     }
 
+    /// A stored sample's modality value: through the Modality LUT when there is one, else
+    /// the rescale.
+    pub fn modality_value(&self, stored: f64) -> f64 {
+        match &self.modality_lut {
+            Some(lut) => f64::from(lut.lookup(stored)),
+            None => self.rescale.apply(stored),
+        }
+    }
+
+    /// The unit of modality values for display: Rescale Type (or Modality LUT Type), else
+    /// Hounsfield units for CT; `None` when unknown (values are then unitless).
+    pub fn modality_unit(&self) -> Option<&str> {
+        match (&self.rescale_type, self.modality.as_deref()) {
+            (Some(t), _) if t != "US" => Some(t.as_str()),
+            (_, Some("CT")) => Some("HU"),
+            _ => None,
+        }
+    }
+
     /// The rescale to apply to decoded samples: none when a Modality LUT already gave
     /// modality values (the LUT replaces Rescale Slope/Intercept).
     pub fn effective_rescale(&self) -> Rescale {
@@ -290,11 +313,13 @@ pub fn image_stack(metadata: &[JsonDataset], limits: &Limits) -> Vec<StackImage>
         });
         images.push(StackImage {
             sop_instance_uid: sop,
+            sop_class_uid: ds.string(tags::SOP_CLASS_UID).unwrap_or_default(),
             module: PixelModule::read(ds, limits),
             rescale: Rescale::from_json(ds),
             windows: window_presets(ds),
             voi_function: VoiFunction::from_json(ds),
             modality_lut: crate::lut::modality_lut(ds),
+            rescale_type: rescale_type(ds),
             voi_luts: crate::lut::voi_luts(ds),
             inverse: presentation_inverse(ds),
             instance_number,
@@ -313,6 +338,15 @@ pub fn image_stack(metadata: &[JsonDataset], limits: &Limits) -> Vec<StackImage>
     }
     let order = stack_order(&placements);
     order.into_iter().map(|i| images[i].clone()).collect()
+}
+
+/// Rescale Type (0028,1054), else the Modality LUT Type (0028,3004) of the first LUT item.
+fn rescale_type(ds: &JsonDataset) -> Option<String> {
+    non_empty(ds.string(tags::RESCALE_TYPE)).or_else(|| {
+        ds.items(tags::MODALITY_LUT_SEQUENCE)
+            .first()
+            .and_then(|item| non_empty(item.string(tags::MODALITY_LUT_TYPE)))
+    })
 }
 
 /// Slowest and fastest cine speeds offered, frames per second.

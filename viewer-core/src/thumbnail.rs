@@ -116,11 +116,7 @@ fn display_rgb(frame: &DecodedFrame, image: &StackImage) -> Vec<u8> {
             .map(|i| (frame.samples.get(i).unwrap_or(0.0).max(0.0) * scale).round() as u8)
             .collect();
     }
-    let rescale = image.effective_rescale();
-    let modality = |stored: f64| match &image.modality_lut {
-        Some(lut) => f64::from(lut.lookup(stored)),
-        None => rescale.apply(stored),
-    };
+    let modality = |stored: f64| image.modality_value(stored);
     let window = image.windows.first().map(|p| p.window).unwrap_or_else(|| {
         let (lo, hi) = frame.samples.min_max().unwrap_or((0.0, 255.0));
         let (a, b) = (modality(lo), modality(hi));
@@ -149,11 +145,13 @@ mod tests {
     fn image(spacing: PixelSpacing) -> StackImage {
         StackImage {
             sop_instance_uid: "1.2.3".into(),
+            sop_class_uid: "1.2.840.10008.5.1.4.1.1.2".into(),
             module: Err(crate::pixel_module::PixelModuleError::Missing("test")),
             rescale: Rescale::default(),
             windows: Vec::new(),
             voi_function: VoiFunction::Linear,
             modality_lut: None,
+            rescale_type: None,
             voi_luts: Vec::new(),
             inverse: false,
             instance_number: None,

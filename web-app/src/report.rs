@@ -56,6 +56,7 @@ fn value_text(i18n: &I18n, value: &SrValue) -> Option<String> {
         SrValue::Coordinates {
             graphic_type,
             points,
+            ..
         } => i18n.f(
             "sr.coordinates",
             &[("type", graphic_type), ("n", &points.to_string())],

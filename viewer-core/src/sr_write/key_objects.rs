@@ -1,0 +1,49 @@
+//! Key Object Selection documents (PS3.3 A.35.4, TID 2010): the images a reader flagged, in
+//! the order flagged, titled "Of Interest", with the reader as observer.
+
+use super::{
+    dcm, encode, Body, ImageInSeries, Item, NewDocument, Predecessor, StudyContext, WriteError,
+};
+
+/// Key Object Selection Document Storage.
+pub const KEY_OBJECT_SELECTION: &str = "1.2.840.10008.5.1.4.1.1.88.59";
+
+/// A KOS flagging `images` of `context`'s study; `replaces` the selections it supersedes.
+pub fn key_object_selection(
+    context: &StudyContext,
+    doc: &NewDocument,
+    images: &[ImageInSeries],
+    replaces: &[Predecessor],
+) -> Result<Vec<u8>, WriteError> {
+    if images.is_empty() {
+        return Err(WriteError::Empty);
+    }
+    for image in images {
+        image.check()?;
+    }
+    let root = Item::container(None, dcm("113000", "Of Interest"))
+        .with(Item::code(
+            "HAS OBS CONTEXT",
+            dcm("121005", "Observer Type"),
+            dcm("121006", "Person"),
+        ))
+        .with(Item::person(
+            "HAS OBS CONTEXT",
+            dcm("121008", "Person Observer Name"),
+            &doc.observer_name,
+        ))
+        .with_all(images.iter().map(|i| Item::image("CONTAINS", i)));
+    encode(
+        context,
+        doc,
+        Body {
+            sop_class_uid: KEY_OBJECT_SELECTION,
+            modality: "KO",
+            root,
+            template: "2010",
+            evidence: images,
+            predecessors: replaces,
+            sr_flags: false,
+        },
+    )
+}
