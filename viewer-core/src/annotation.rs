@@ -7,6 +7,7 @@ use dicom_dictionary_std::tags;
 use crate::dicom_json::JsonDataset;
 use crate::measure::{self, FrameValues, ImagePoint, LengthUnit, Region};
 use crate::sr::{read_report, SrItem, SrValue};
+use crate::sr_write::ImageInSeries;
 use crate::study::PixelSpacing;
 
 /// A drawn shape, in image pixel coordinates.
@@ -249,9 +250,8 @@ fn region_stats_dyn(region: &Region, frame: &dyn FrameValues) -> Option<measure:
 /// An annotation on one image (and frame) of a study.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Annotation {
-    pub sop_instance_uid: String,
-    /// 1-based frame of a multi-frame image, `None` for a single-frame image.
-    pub frame: Option<u32>,
+    /// The image (its series, class, instance, and frame of a multi-frame image).
+    pub image: ImageInSeries,
     pub shape: Shape,
     /// Tracking Unique Identifier: the same finding across reports.
     pub tracking_uid: Option<String>,
@@ -286,7 +286,28 @@ pub fn from_report(ds: &JsonDataset) -> ReportAnnotations {
     }
     let mut groups = Vec::new();
     collect_groups(&doc.items, &mut groups, 0);
-    let annotations = groups.into_iter().filter_map(group_annotation).collect();
+    // The series of each referenced image, from the evidence list.
+    let series_of = |sop: &str| {
+        ds.items(tags::CURRENT_REQUESTED_PROCEDURE_EVIDENCE_SEQUENCE)
+            .iter()
+            .flat_map(|study| study.items(tags::REFERENCED_SERIES_SEQUENCE))
+            .find(|series| {
+                series
+                    .items(tags::REFERENCED_SOP_SEQUENCE)
+                    .iter()
+                    .any(|r| r.string(tags::REFERENCED_SOP_INSTANCE_UID).as_deref() == Some(sop))
+            })
+            .and_then(|series| series.string(tags::SERIES_INSTANCE_UID))
+            .unwrap_or_default()
+    };
+    let annotations = groups
+        .into_iter()
+        .filter_map(group_annotation)
+        .map(|mut a| {
+            a.image.series_instance_uid = series_of(&a.image.sop_instance_uid);
+            a
+        })
+        .collect();
     let replaces = ds
         .items(tags::PREDECESSOR_DOCUMENTS_SEQUENCE)
         .iter()
@@ -349,8 +370,12 @@ fn group_annotation(group: &SrItem) -> Option<Annotation> {
         })
     };
     Some(Annotation {
-        sop_instance_uid: image.sop_instance_uid.clone(),
-        frame: image.frames.first().copied(),
+        image: ImageInSeries {
+            series_instance_uid: String::new(),
+            sop_class_uid: image.sop_class_uid.clone(),
+            sop_instance_uid: image.sop_instance_uid.clone(),
+            frame: image.frames.first().copied(),
+        },
         shape,
         tracking_uid: text_of(TRACKING_UID),
         label: text_of(TRACKING_IDENTIFIER),

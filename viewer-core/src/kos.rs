@@ -11,6 +11,7 @@ use crate::dicom_json::{is_uid, JsonDataset};
 pub struct KeyImage {
     pub study_instance_uid: String,
     pub series_instance_uid: String,
+    pub sop_class_uid: String,
     pub sop_instance_uid: String,
     /// Referenced frames (1-based), empty for all.
     pub frames: Vec<u32>,
@@ -108,6 +109,7 @@ pub fn key_images(ds: &JsonDataset) -> Option<KeyImages> {
                     images.push(KeyImage {
                         study_instance_uid: study.clone(),
                         series_instance_uid: series.clone(),
+                        sop_class_uid: r.string(tags::REFERENCED_SOP_CLASS_UID).unwrap_or_default(),
                         sop_instance_uid: sop,
                         frames: crate::sr::referenced_frames(&r),
                     });

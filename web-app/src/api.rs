@@ -286,3 +286,45 @@ pub async fn bulk_data(
     .await?;
     Ok(first_part(response).await?.1)
 }
+
+/// STOW-RS (PS3.18 10.5): stores Part 10 files in `study`, one part each. The answer's
+/// Failed SOP Sequence (a 200 with failures, 202, 409) counts as a refusal.
+pub async fn store_instances(study: &str, files: &[Vec<u8>]) -> Result<(), ApiError> {
+    let [study] = checked([study])?;
+    let boundary = format!("stow-{:016x}", (js_sys::Math::random() * 1e16) as u64);
+    let mut body = Vec::new();
+    for file in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Type: application/dicom\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let response = Request::post(&format!("{ROOT}/studies/{study}"))
+        .header("Accept", "application/dicom+json")
+        .header(
+            "Content-Type",
+            &format!("multipart/related; type=\"application/dicom\"; boundary={boundary}"),
+        )
+        .body(js_sys::Uint8Array::from(body.as_slice()))
+        .map_err(|e| ApiError::Network(short(&e.to_string())))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(short(&e.to_string())))?;
+    if response.status() == 401 {
+        crate::access::session_refused();
+    }
+    if !response.ok() || response.status() == 202 {
+        return Err(ApiError::Status(response.status()));
+    }
+    let text = response.text().await.unwrap_or_default();
+    let failed = JsonDataset::parse_array(&format!("[{text}]"))
+        .ok()
+        .and_then(|answer| answer.into_iter().next())
+        .is_some_and(|a| !a.items(viewer_core::tags::FAILED_SOP_SEQUENCE).is_empty());
+    if failed {
+        return Err(ApiError::Body("stored with failures".into()));
+    }
+    Ok(())
+}

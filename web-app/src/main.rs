@@ -1,6 +1,7 @@
 //! The portal's browser app: study list and viewer, built by Trunk into `dist/`.
 
 mod access;
+mod annotations;
 mod api;
 mod app;
 mod clock;

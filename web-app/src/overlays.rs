@@ -197,10 +197,25 @@ pub enum Tool {
     Pan,
     Zoom,
     Scroll,
+    Length,
+    Angle,
+    Ellipse,
+    Rectangle,
+    Probe,
 }
 
 impl Tool {
-    pub const ALL: [Tool; 4] = [Tool::Window, Tool::Pan, Tool::Zoom, Tool::Scroll];
+    pub const ALL: [Tool; 9] = [
+        Tool::Window,
+        Tool::Pan,
+        Tool::Zoom,
+        Tool::Scroll,
+        Tool::Length,
+        Tool::Angle,
+        Tool::Ellipse,
+        Tool::Rectangle,
+        Tool::Probe,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -208,6 +223,11 @@ impl Tool {
             Tool::Pan => "pan",
             Tool::Zoom => "zoom",
             Tool::Scroll => "scroll",
+            Tool::Length => "length",
+            Tool::Angle => "angle",
+            Tool::Ellipse => "ellipse",
+            Tool::Rectangle => "rectangle",
+            Tool::Probe => "probe",
         }
     }
 
@@ -217,11 +237,24 @@ impl Tool {
             Tool::Pan => "✥",
             Tool::Zoom => "🔍",
             Tool::Scroll => "↕",
+            Tool::Length => "📏",
+            Tool::Angle => "∠",
+            Tool::Ellipse => "⬭",
+            Tool::Rectangle => "▭",
+            Tool::Probe => "✛",
         }
+    }
+
+    /// Whether the tool draws an annotation.
+    pub fn measures(self) -> bool {
+        matches!(
+            self,
+            Tool::Length | Tool::Angle | Tool::Ellipse | Tool::Rectangle | Tool::Probe
+        )
     }
 }
 
-/// The active tool, one of four (a radio group).
+/// The active tool (a radio group): four that change the view, five that measure.
 #[component]
 pub fn ToolPicker(active: RwSignal<Tool>) -> impl IntoView {
     let i18n = use_i18n();
@@ -241,6 +274,7 @@ pub fn ToolPicker(active: RwSignal<Tool>) -> impl IntoView {
                     <button type="button" role="radio" data-testid=format!("tool-{}", tool.id())
                         aria-checked=move || (active.get() == tool).to_string()
                         class:selected=move || active.get() == tool
+                        class:measure=tool.measures()
                         title=label.clone() aria-label=label
                         on:click=move |_| active.set(tool)>{tool.symbol()}</button>
                 }

@@ -17,7 +17,6 @@ pub const COMPREHENSIVE_SR: &str = "1.2.840.10008.5.1.4.1.1.88.33";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub annotation: Annotation,
-    pub image: ImageInSeries,
     pub measurements: Vec<Measurement>,
 }
 
@@ -71,7 +70,7 @@ fn group(finding: &Finding, index: usize) -> Item {
     let (graphic_type, points) = a.shape.scoord();
     let scoord = |concept| {
         Item::scoord("INFERRED FROM", concept, graphic_type, &points)
-            .with(Item::image("SELECTED FROM", &finding.image))
+            .with(Item::image("SELECTED FROM", &finding.annotation.image))
     };
     let mut g =
         Item::container(Some("CONTAINS"), dcm("125007", "Measurement Group")).with(Item::text(
@@ -97,7 +96,7 @@ fn group(finding: &Finding, index: usize) -> Item {
                 graphic_type,
                 &points,
             )
-            .with(Item::image("SELECTED FROM", &finding.image));
+            .with(Item::image("SELECTED FROM", &finding.annotation.image));
             g.with(region)
                 .with_all(finding.measurements.iter().map(nums))
         }
@@ -111,7 +110,7 @@ fn group(finding: &Finding, index: usize) -> Item {
                         graphic_type,
                         &points,
                     )
-                    .with(Item::image("SELECTED FROM", &finding.image)),
+                    .with(Item::image("SELECTED FROM", &finding.annotation.image)),
                 );
             }
             g.with_all(
@@ -138,12 +137,12 @@ pub fn measurement_report(
         return Err(WriteError::Empty);
     }
     for f in findings {
-        f.image.check()?;
+        f.annotation.image.check()?;
     }
     let mut library: Vec<ImageInSeries> = Vec::new();
     for f in findings {
-        if !library.contains(&f.image) {
-            library.push(f.image.clone());
+        if !library.contains(&f.annotation.image) {
+            library.push(f.annotation.image.clone());
         }
     }
     let root = Item::container(None, dcm("126000", "Imaging Measurement Report"))

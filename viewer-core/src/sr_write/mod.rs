@@ -679,13 +679,11 @@ mod round_trip {
             .enumerate()
             .map(|(i, (shape, sop, frame))| Finding {
                 annotation: Annotation {
-                    sop_instance_uid: sop.to_string(),
-                    frame: *frame,
+                    image: image(sop, *frame),
                     shape: shape.clone(),
                     tracking_uid: Some(uid_from_random([i as u8 + 40; 16])),
                     label: Some(format!("Mesure {}", i + 1)),
                 },
-                image: image(sop, *frame),
                 measurements: measurements(shape, spacing, None, None),
             })
             .collect();

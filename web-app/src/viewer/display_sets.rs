@@ -90,7 +90,7 @@ fn KeyImagesView(selection: Option<KeyImages>, identity: Identity, cell: usize) 
         let identity = identity.clone();
         let heading = heading.clone();
         stack.get().map(move |loaded| match loaded {
-            Some(Loaded::Images(stack, file_identity)) => view! {
+            Some(Loaded::Images(stack, file_identity, _)) => view! {
                 <div class="key-images" data-testid="key-images">
                     <p class="key-images-heading">{heading}</p>
                     <Viewport stack=stack identity=file_identity.over(identity) cell=cell/>

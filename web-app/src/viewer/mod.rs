@@ -161,6 +161,8 @@ pub fn StudyView(
     });
     provide_context(grid);
     provide_context(FileIdentities(RwSignal::new(HashMap::new())));
+    let annotations = crate::annotations::Annotations::new();
+    provide_context(annotations);
     // A report's image link: the image's series goes into another cell (the grid becomes
     // 1x2 if it had one), at the cited image.
     provide_context(OpenInstance(Callback::new(
@@ -193,6 +195,8 @@ pub fn StudyView(
         .then(|| studies.first().cloned())
         .flatten()
         .map(|study| view! { <ShareButton study=study/> });
+    // Annotations and key images are saved by clinicians (a share only reads them).
+    let save = (!restricted).then(|| view! { <crate::annotations::SaveButton/> });
 
     let body = move || {
         let i18n = i18n.clone();
@@ -202,6 +206,10 @@ pub fn StudyView(
                 view! { <p class="error" role="alert" data-testid="study-error">{text}</p> }.into_any()
             }
             Ok(opened) => {
+                // The studies' own measurement reports and key images, drawn again.
+                leptos::task::spawn_local(annotations.read_documents(
+                    opened.iter().map(|o| (o.uid.clone(), o.series.clone())).collect(),
+                ));
                 let order = fill_order(&opened, report_first, key_images_first);
                 // A report with images beside it: two cells.
                 if report_first
@@ -286,7 +294,7 @@ pub fn StudyView(
     view! {
         <section class="study" data-testid="study-view" data-studies=count.to_string()
             data-report-first=report_first.to_string()>
-            <div class="study-actions">{back}{share}</div>
+            <div class="study-actions">{back}{share}{save}</div>
             <Transition fallback=move || view! { <p class="loading">{loading.t("viewer.loading")}</p> }>
                 {body}
             </Transition>

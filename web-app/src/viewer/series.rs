@@ -22,8 +22,13 @@ use crate::viewport::{Identity, Viewport};
 /// What a series holds, once its metadata is read.
 #[derive(Clone)]
 pub(super) enum Loaded {
-    /// Its images, ordered, ready for a viewport.
-    Images(Rc<Stack>, FileIdentity),
+    /// Its images, ordered, ready for a viewport (and the patient and study they name,
+    /// which a new report about them copies).
+    Images(
+        Rc<Stack>,
+        FileIdentity,
+        Option<Rc<viewer_core::sr_write::StudyContext>>,
+    ),
     /// No image: its display sets say what it holds instead (with the series' metadata).
     Other(Vec<DisplaySet>, Rc<Vec<JsonDataset>>),
 }
@@ -77,6 +82,10 @@ pub(super) async fn load_series(
         });
     }
     let file_identity = FileIdentity::of(metadata.first());
+    let context = metadata
+        .first()
+        .and_then(|ds| viewer_core::sr_write::StudyContext::from_json(ds).ok())
+        .map(Rc::new);
     let sets = display_sets(&metadata);
     let image_instances: Vec<_> = sets
         .iter()
@@ -87,7 +96,7 @@ pub(super) async fn load_series(
     Ok(if images.is_empty() {
         Loaded::Other(sets, Rc::new(metadata))
     } else {
-        Loaded::Images(Stack::new(study, series, images), file_identity)
+        Loaded::Images(Stack::new(study, series, images), file_identity, context)
     })
 }
 
@@ -158,7 +167,12 @@ fn SeriesViewport(
         let identities = identities.clone();
         let series = series.clone();
         stack.get().map(move |result| match result {
-            Ok(Some(Loaded::Images(stack, file_identity))) => {
+            Ok(Some(Loaded::Images(stack, file_identity, context))) => {
+                if let (Some(store), Some(context)) =
+                    (use_context::<crate::annotations::Annotations>(), context)
+                {
+                    store.know_study(&stack.study, (*context).clone());
+                }
                 let description = series
                     .get(&stack.study)
                     .and_then(|list| list.iter().find(|s| s.series_instance_uid == stack.series))

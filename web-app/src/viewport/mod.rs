@@ -49,6 +49,7 @@ pub struct Identity {
     pub series_description: Option<String>,
 }
 
+mod annotate;
 mod draw;
 mod pointer;
 mod sync;
@@ -270,10 +271,16 @@ pub fn Viewport(
             }
         }
     };
+    // The page's annotations (a viewport on its own keeps its own).
+    let store = use_context::<crate::annotations::Annotations>()
+        .unwrap_or_else(crate::annotations::Annotations::new);
+    let annotate =
+        annotate::Annotate::new(store, canvas_ref, view, canvas_css, index, stack.clone());
     let (on_pointer_down, on_pointer_move, on_pointer_up) = pointer::handlers(
         canvas_ref,
         signals,
         active_tool,
+        annotate,
         activate.clone(),
         step_by.clone(),
         data_range.clone(),
@@ -423,6 +430,10 @@ pub fn Viewport(
             }
             activate();
             let key = ev.key();
+            if annotate.key(&key) {
+                ev.prevent_default();
+                return;
+            }
             match key.as_str() {
                 "ArrowDown" | "ArrowRight" => step_by(1),
                 "ArrowUp" | "ArrowLeft" => step_by(-1),
@@ -512,6 +523,10 @@ pub fn Viewport(
     let presets_label = {
         let i18n = i18n.clone();
         move || i18n.t("viewer.window_presets")
+    };
+    let key_label = {
+        let i18n = i18n.clone();
+        move || i18n.t("annotation.key_image")
     };
 
     let lossy_flags: Vec<bool> = stack
@@ -607,10 +622,19 @@ pub fn Viewport(
                         x1=format!("{x1:.1}") y1=format!("{y1:.1}") x2=format!("{x2:.1}") y2=format!("{y2:.1}") />
                 }).collect_view()}
             </svg>
+            <annotate::AnnotationLayer annotate=annotate />
             <OrientationMarkers geometry=geometry view=view />
             <ScaleBar geometry=geometry view=view canvas_css=canvas_css />
             <ViewToolbar on_action=Callback::new(act) />
             <ToolPicker active=active_tool />
+            <button type="button" class="key-image-toggle" data-testid="key-image"
+                aria-pressed=move || annotate.is_key().to_string()
+                class:selected=move || annotate.is_key()
+                title=key_label.clone() aria-label=key_label
+                on:pointerdown=|ev| ev.stop_propagation()
+                on:click=move |_| annotate.toggle_key()>
+                {move || if annotate.is_key() { "★" } else { "☆" }}
+            </button>
             <CineControls playing=playing fps=fps />
             <label class="viewport-tools">
                 <span class="visually-hidden">{presets_label}</span>

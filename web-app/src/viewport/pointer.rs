@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use viewer_core::voi::WindowLevel;
 use wasm_bindgen::JsCast;
 
+use super::annotate::Annotate;
 use super::{device_pixel_ratio, Signals, SCROLL_DRAG_PX};
 use crate::overlays::Tool;
 
@@ -15,6 +16,7 @@ pub(super) fn handlers(
     canvas_ref: NodeRef<Canvas>,
     s: Signals,
     active_tool: RwSignal<Tool>,
+    annotate: Annotate,
     activate: impl Fn() + Clone + 'static,
     step_by: impl Fn(isize) + Clone + 'static,
     data_range_for_drag: impl Fn() -> Option<WindowLevel> + Clone + 'static,
@@ -45,6 +47,20 @@ pub(super) fn handlers(
         };
         ev.prevent_default();
         activate();
+        let capture = || {
+            if let Some(canvas) = canvas_ref.get_untracked() {
+                let _ = canvas.set_pointer_capture(ev.pointer_id());
+                let _ = canvas
+                    .parent_element()
+                    .map(|p| p.unchecked_into::<web_sys::HtmlElement>().focus());
+            }
+        };
+        // A press on an annotation, or with a measuring tool, draws or edits (one pointer).
+        if ev.button() == 0 && pointers.with_untracked(|p| p.is_empty()) && annotate.down(&ev, tool)
+        {
+            capture();
+            return;
+        }
         let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
         pointers.update(|p| {
             p.retain(|(id, ..)| *id != ev.pointer_id());
@@ -52,14 +68,12 @@ pub(super) fn handlers(
         });
         drag_tool.set(Some(tool));
         scroll_rest.set(0.0);
-        if let Some(canvas) = canvas_ref.get_untracked() {
-            let _ = canvas.set_pointer_capture(ev.pointer_id());
-            let _ = canvas
-                .parent_element()
-                .map(|p| p.unchecked_into::<web_sys::HtmlElement>().focus());
-        }
+        capture();
     };
     let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
+        if annotate.moved(&ev) {
+            return;
+        }
         let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
         let before = pointers.get_untracked();
         let Some(&(_, px, py)) = before.iter().find(|(id, ..)| *id == ev.pointer_id()) else {
@@ -142,10 +156,13 @@ pub(super) fn handlers(
                     }
                 });
             }
-            None => {}
+            Some(_) | None => {}
         }
     };
     let on_pointer_up = move |ev: leptos::ev::PointerEvent| {
+        if annotate.up() {
+            return;
+        }
         pointers.update(|p| p.retain(|(id, ..)| *id != ev.pointer_id()));
         if pointers.with_untracked(|p| p.is_empty()) {
             drag_tool.set(None);
