@@ -21,6 +21,7 @@
 //! - [`sr`] and [`document`]: structured reports as documents, encapsulated documents' bytes;
 //! - [`kos`]: key object selections (the images a reader flagged);
 //! - [`annotation`]: the reader's shapes and their measurements, read back from TID 1500 reports;
+//! - [`presentation_state`]: grayscale softcopy presentation states (VOI, area, transform, annotations);
 //! - [`sr_write`]: new measurement reports and key object selections as Part 10 files.
 //!
 //! Rule: no dependency on web-sys, leptos or GL. The web app depends on this crate, never
@@ -52,6 +53,7 @@ pub mod multipart;
 pub mod palette;
 pub mod pixel_module;
 pub mod plane;
+pub mod presentation_state;
 pub mod rle;
 pub mod search;
 pub mod sr;

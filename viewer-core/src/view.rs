@@ -159,6 +159,48 @@ impl ViewState {
         }
     }
 
+    /// This view (its rotation and flips kept) zoomed and panned so that the image area
+    /// `bounds` (left, top, right, bottom in image pixels) fills the canvas and is centred;
+    /// `magnify` instead sets canvas pixels per image pixel (a presentation state's ratio).
+    pub fn showing_area(
+        &self,
+        image_px: [f64; 2],
+        canvas_px: [f64; 2],
+        bounds: [f64; 4],
+        magnify: Option<f64>,
+    ) -> Self {
+        let [l, t, r, b] = bounds;
+        let fit_whole = ViewState {
+            zoom: 1.0,
+            pan_px: [0.0, 0.0],
+            ..*self
+        }
+        .scale(image_px, canvas_px);
+        let area = ViewState {
+            zoom: 1.0,
+            pan_px: [0.0, 0.0],
+            ..*self
+        }
+        .scale([r - l, b - t], canvas_px);
+        let scale = magnify.unwrap_or(area);
+        let zoom = (scale / fit_whole.max(1e-12)).clamp(MIN_ZOOM, MAX_ZOOM);
+        let at_zoom = ViewState {
+            zoom,
+            pan_px: [0.0, 0.0],
+            ..*self
+        };
+        let centre = at_zoom
+            .canvas_from_image(image_px, canvas_px)
+            .apply([(l + r) / 2.0, (t + b) / 2.0]);
+        ViewState {
+            pan_px: [
+                canvas_px[0] / 2.0 - centre[0],
+                canvas_px[1] / 2.0 - centre[1],
+            ],
+            ..at_zoom
+        }
+    }
+
     /// The zoom at which one image pixel covers one canvas pixel ("1:1").
     pub fn one_to_one_zoom(&self, image_px: [f64; 2], canvas_px: [f64; 2]) -> f64 {
         let fit = ViewState { zoom: 1.0, ..*self }.scale(image_px, canvas_px);
@@ -261,6 +303,38 @@ pub fn scale_bar(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_area_fills_the_canvas_centred_whatever_the_rotation() {
+        for quarter_turns in 0..4 {
+            let view = ViewState {
+                quarter_turns,
+                ..ViewState::default()
+            };
+            let shown = view.showing_area(
+                [512.0, 512.0],
+                [800.0, 600.0],
+                [100.0, 50.0, 300.0, 250.0],
+                None,
+            );
+            let map = shown.canvas_from_image([512.0, 512.0], [800.0, 600.0]);
+            let [a, b] = [map.apply([100.0, 50.0]), map.apply([300.0, 250.0])];
+            let centre = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+            assert!((centre[0] - 400.0).abs() < 1e-9 && (centre[1] - 300.0).abs() < 1e-9);
+            // 200 image pixels fill the canvas's 600 px height.
+            assert!(
+                ((a[1] - b[1]).abs() - 600.0).abs() < 1e-9,
+                "{quarter_turns}: {a:?} {b:?}"
+            );
+        }
+        let one_to_one = ViewState::default().showing_area(
+            [512.0, 512.0],
+            [800.0, 600.0],
+            [0.0, 0.0, 512.0, 512.0],
+            Some(2.0),
+        );
+        assert!((one_to_one.scale([512.0, 512.0], [800.0, 600.0]) - 2.0).abs() < 1e-9);
+    }
 
     const AXIAL: [f64; 6] = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
     const IMAGE: [f64; 2] = [512.0, 256.0];

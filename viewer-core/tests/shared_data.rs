@@ -284,3 +284,23 @@ fn dicomdirs_reference_the_files_beside_them() {
     let ct = std::fs::read(shared().join("ct-series/explicit-vr-le/CT0001.dcm")).expect("readable");
     assert!(viewer_core::dicomdir::referenced_files(&ct).is_err());
 }
+
+#[test]
+fn the_corpus_presentation_state_is_read() {
+    use viewer_core::presentation_state::{read, SizeMode, Voi};
+    let path = shared().join("dicom-corpus/generated/gsps_brain_010.dcm");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let ds = viewer_core::local::attributes_of(&bytes).expect("a Part 10 file");
+    let state = read(&ds).expect("a grayscale softcopy presentation state");
+    // dcmpsmk's defaults: no VOI (identity), the whole 256x256 image scaled to fit.
+    let brain = "0.0.0.0.1.8811.2.10.20010413115754.12432";
+    assert!(state.applies_to(brain, 1));
+    assert!(!state.applies_to("1.2.3", 1));
+    assert_eq!(state.label.as_deref(), Some("UNNAMED"));
+    assert_eq!(state.voi(brain, 1), Voi::Identity);
+    let area = state.displayed_area(brain, 1).expect("a displayed area");
+    assert_eq!(area.bounds, [0.0, 0.0, 256.0, 256.0]);
+    assert_eq!(area.mode, SizeMode::ScaleToFit);
+    assert_eq!(state.view_orientation(), (0, false));
+    assert!(!state.inverse);
+}

@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use leptos::prelude::*;
 use viewer_core::annotation::{from_report, Annotation, Measurement};
 use viewer_core::dicom_json::JsonDataset;
+use viewer_core::presentation_state::PresentationState;
 use viewer_core::sr_write::{ImageInSeries, Predecessor, StudyContext};
 use viewer_core::study::SeriesSummary;
 
@@ -62,6 +63,8 @@ pub struct Annotations {
     /// Documents some document read replaces: not shown even when read later.
     superseded: RwSignal<HashSet<String>>,
     contexts: RwSignal<HashMap<String, StudyContext>>,
+    /// The studies' presentation states, newest first.
+    pub states: RwSignal<Vec<std::sync::Arc<PresentationState>>>,
 }
 
 impl Annotations {
@@ -75,6 +78,7 @@ impl Annotations {
             read: RwSignal::new(HashMap::new()),
             superseded: RwSignal::new(HashSet::new()),
             contexts: RwSignal::new(HashMap::new()),
+            states: RwSignal::new(Vec::new()),
         }
     }
 
@@ -167,13 +171,20 @@ impl Annotations {
         self.unsaved.set(true);
     }
 
-    /// Reads the measurement reports and key object selections of the open studies (the
-    /// latest of each chain: a document another replaces is skipped).
+    /// The newest presentation state for frame `frame` (1-based) of image `sop`.
+    pub fn state_for(&self, sop: &str, frame: u32) -> Option<std::sync::Arc<PresentationState>> {
+        self.states
+            .with(|s| s.iter().find(|p| p.applies_to(sop, frame)).cloned())
+    }
+
+    /// Reads the measurement reports, key object selections and presentation states of the
+    /// open studies (for reports and selections, the latest of each chain: a document another
+    /// replaces is skipped).
     pub async fn read_documents(self, studies: Vec<(String, Vec<SeriesSummary>)>) {
         for (study, series) in studies {
             for s in series
                 .iter()
-                .filter(|s| matches!(s.modality.as_deref(), Some("SR" | "KO")))
+                .filter(|s| matches!(s.modality.as_deref(), Some("SR" | "KO" | "PR")))
             {
                 let Ok(metadata) = api::series_metadata(&study, &s.series_instance_uid, None).await
                 else {
@@ -198,6 +209,13 @@ impl Annotations {
                 sop_class_uid: class.clone(),
                 sop_instance_uid: sop,
             };
+            if let Some(state) = viewer_core::presentation_state::read(ds) {
+                self.states.update(|s| {
+                    s.push(std::sync::Arc::new(state));
+                    s.sort_by(|a, b| b.created.cmp(&a.created));
+                });
+                continue;
+            }
             let replaces = predecessors(ds);
             if class == viewer_core::sr_write::key_objects::KEY_OBJECT_SELECTION {
                 let source = me.sop_instance_uid.clone();

@@ -52,6 +52,7 @@ pub struct Identity {
 mod annotate;
 mod draw;
 mod pointer;
+mod presentation;
 mod sync;
 
 /// The frame in the texture, and the VOI LUT it was mapped through.
@@ -183,6 +184,10 @@ pub fn Viewport(
         gl_error,
         context_lost,
     };
+    // The page's annotations and presentation states (a viewport on its own keeps its own).
+    let store = use_context::<crate::annotations::Annotations>()
+        .unwrap_or_else(crate::annotations::Annotations::new);
+    let presentation = presentation::connect(store, stack.clone(), signals, initial_view);
     draw::connect(
         canvas_ref,
         stack.clone(),
@@ -271,9 +276,6 @@ pub fn Viewport(
             }
         }
     };
-    // The page's annotations (a viewport on its own keeps its own).
-    let store = use_context::<crate::annotations::Annotations>()
-        .unwrap_or_else(crate::annotations::Annotations::new);
     let annotate =
         annotate::Annotate::new(store, canvas_ref, view, canvas_css, index, stack.clone());
     let (on_pointer_down, on_pointer_move, on_pointer_up) = pointer::handlers(
@@ -590,6 +592,7 @@ pub fn Viewport(
             data-smooth=move || smooth.get().to_string()
             data-loaded=move || loaded_for_attr().to_string()
             data-context-lost=move || context_lost.get().to_string()
+            data-presentation-state=move || presentation.current.get().map(|p| p.sop_instance_uid.clone())
             tabindex="0"
             on:keydown=on_key
             on:contextmenu=|ev| ev.prevent_default()
@@ -622,6 +625,7 @@ pub fn Viewport(
                         x1=format!("{x1:.1}") y1=format!("{y1:.1}") x2=format!("{x2:.1}") y2=format!("{y2:.1}") />
                 }).collect_view()}
             </svg>
+            <presentation::PresentationLayer presentation=presentation stack=stack.clone() s=signals />
             <annotate::AnnotationLayer annotate=annotate />
             <OrientationMarkers geometry=geometry view=view />
             <ScaleBar geometry=geometry view=view canvas_css=canvas_css />
