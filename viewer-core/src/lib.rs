@@ -22,6 +22,7 @@
 //! - [`kos`]: key object selections (the images a reader flagged);
 //! - [`annotation`]: the reader's shapes and their measurements, read back from TID 1500 reports;
 //! - [`presentation_state`]: grayscale softcopy presentation states (VOI, area, transform, annotations);
+//! - [`png_text`]: text chunks in exported PNG files;
 //! - [`sr_write`]: new measurement reports and key object selections as Part 10 files.
 //!
 //! Rule: no dependency on web-sys, leptos or GL. The web app depends on this crate, never
@@ -53,6 +54,7 @@ pub mod multipart;
 pub mod palette;
 pub mod pixel_module;
 pub mod plane;
+pub mod png_text;
 pub mod presentation_state;
 pub mod rle;
 pub mod search;

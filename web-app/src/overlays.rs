@@ -95,6 +95,10 @@ pub enum ViewAction {
     Invert,
     Smooth,
     Reset,
+    ExportPng,
+    ExportJpeg,
+    Print,
+    PrintGrid,
 }
 
 /// Buttons for the view actions, each with a label in the reader's language.
@@ -125,6 +129,25 @@ pub fn ViewToolbar(on_action: Callback<ViewAction>) -> impl IntoView {
         (ViewAction::Invert, "viewer.tool.invert", "◐", "tool-invert"),
         (ViewAction::Smooth, "viewer.tool.smooth", "≈", "tool-smooth"),
         (ViewAction::Reset, "viewer.tool.reset", "↺", "tool-reset"),
+        (
+            ViewAction::ExportPng,
+            "viewer.tool.export_png",
+            "⇩",
+            "tool-export-png",
+        ),
+        (
+            ViewAction::ExportJpeg,
+            "viewer.tool.export_jpeg",
+            "⤓",
+            "tool-export-jpeg",
+        ),
+        (ViewAction::Print, "viewer.tool.print", "▤", "tool-print"),
+        (
+            ViewAction::PrintGrid,
+            "viewer.tool.print_grid",
+            "▦",
+            "tool-print-grid",
+        ),
     ];
     let toolbar_label = {
         let i18n = i18n.clone();
@@ -235,11 +258,11 @@ impl Tool {
         match self {
             Tool::Window => "◑",
             Tool::Pan => "✥",
-            Tool::Zoom => "🔍",
+            Tool::Zoom => "⊕",
             Tool::Scroll => "↕",
-            Tool::Length => "📏",
+            Tool::Length => "⟷",
             Tool::Angle => "∠",
-            Tool::Ellipse => "⬭",
+            Tool::Ellipse => "○",
             Tool::Rectangle => "▭",
             Tool::Probe => "✛",
         }

@@ -51,6 +51,7 @@ pub struct Identity {
 
 mod annotate;
 mod draw;
+mod export;
 mod pointer;
 mod presentation;
 mod sync;
@@ -77,6 +78,20 @@ const SCROLL_DRAG_PX: f64 = 12.0;
 
 /// Slices moved by PageUp / PageDown.
 const PAGE_STEP: isize = 10;
+
+/// Every viewport canvas of the page, in grid order.
+fn all_viewport_canvases() -> Vec<web_sys::HtmlCanvasElement> {
+    use wasm_bindgen::JsCast;
+    let Some(list) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all("[data-testid=viewport-canvas]").ok())
+    else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into().ok())
+        .collect()
+}
 
 fn device_pixel_ratio() -> f64 {
     web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
@@ -390,6 +405,61 @@ pub fn Viewport(
             window.set(Some(w));
         }
     };
+    // What an export or a print writes around the image.
+    let export_text = {
+        let i18n = i18n.clone();
+        let identity = identity.clone();
+        move || {
+            let mut banner = vec![format!(
+                "{} · {}",
+                identity.patient_name, identity.patient_id
+            )];
+            banner.extend(born_and_sex(&i18n, &identity));
+            let study = [
+                identity
+                    .study_date
+                    .as_deref()
+                    .and_then(viewer_core::text::format_da),
+                identity.study_description.clone(),
+            ];
+            let study: Vec<String> = study.into_iter().flatten().collect();
+            if !study.is_empty() {
+                banner.push(study.join(" · "));
+            }
+            let image = i18n.f(
+                "export.image",
+                &[
+                    ("n", &(index.get_untracked() + 1).to_string()),
+                    ("total", &total.to_string()),
+                ],
+            );
+            banner.push(match &identity.series_description {
+                Some(d) => format!("{d} · {image}"),
+                None => image,
+            });
+            let now = js_sys::Date::new_0();
+            let date = format!(
+                "{:02}/{:02}/{:04} {:02}:{:02}",
+                now.get_date(),
+                now.get_month() + 1,
+                now.get_full_year(),
+                now.get_hours(),
+                now.get_minutes()
+            );
+            let stamp = format!(
+                "{:04}{:02}{:02}-{:02}{:02}{:02}",
+                now.get_full_year(),
+                now.get_month() + 1,
+                now.get_date(),
+                now.get_hours(),
+                now.get_minutes(),
+                now.get_seconds()
+            );
+            let footer = i18n.f("export.not_for_diagnosis", &[("date", &date)]);
+            (export::ExportText { banner, footer }, stamp)
+        }
+    };
+    let export_error = RwSignal::new(None::<String>);
     let act = move |action: ViewAction| {
         let ratio = device_pixel_ratio();
         let canvas = canvas_css.get_untracked().map(|c| c * ratio);
@@ -412,6 +482,35 @@ pub fn Viewport(
             }
             ViewAction::Invert => reader_invert.update(|i| *i = !*i),
             ViewAction::Smooth => smooth.update(|s| *s = !*s),
+            ViewAction::ExportPng | ViewAction::ExportJpeg => {
+                let Some(canvas) = canvas_ref.get_untracked() else {
+                    return;
+                };
+                let format = if action == ViewAction::ExportPng {
+                    export::Format::Png
+                } else {
+                    export::Format::Jpeg
+                };
+                let (text, stamp) = export_text();
+                leptos::task::spawn_local(async move {
+                    let canvas: web_sys::HtmlCanvasElement = canvas;
+                    export_error.set(export::download(canvas, text, format, stamp).await.err());
+                });
+            }
+            ViewAction::Print | ViewAction::PrintGrid => {
+                let Some(canvas) = canvas_ref.get_untracked() else {
+                    return;
+                };
+                let canvas: web_sys::HtmlCanvasElement = canvas;
+                let canvases = if action == ViewAction::Print {
+                    vec![canvas]
+                } else {
+                    all_viewport_canvases()
+                };
+                let (text, _) = export_text();
+                let header = text.banner[..text.banner.len().saturating_sub(1)].to_vec();
+                export_error.set(export::print(&canvases, &header, &text).err());
+            }
             ViewAction::Reset => {
                 view.set(initial_view);
                 reader_invert.set(false);
@@ -423,6 +522,7 @@ pub fn Viewport(
         }
     };
     let on_key = {
+        let act = act.clone();
         let step_by = step_by.clone();
         let activate = activate.clone();
         let go_to = go_to.clone();
@@ -662,6 +762,12 @@ pub fn Viewport(
                     }</div>
                 </Show>
             </div>
+            {move || export_error.get().map(|e| view! {
+                <div class="viewport-message" role="alert" data-testid="export-error">{
+                    let i18n = use_i18n();
+                    i18n.f("export.failed", &[("error", &e)])
+                }</div>
+            })}
             {move || message().map(|m| view! {
                 <div class="viewport-message" role="status" data-testid="viewport-message" title=detail.clone()>{m}</div>
             })}

@@ -1,0 +1,258 @@
+//! Export and print of what a viewport shows: the image as drawn, its annotations and
+//! presentation-state graphics, the patient's identity in a band above and "not for
+//! diagnosis" in a band below, burned into a PNG or JPEG (a PNG also carries the banner as
+//! text); and a print sheet of one viewport or of the whole grid with the patient's data.
+
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
+
+use super::device_pixel_ratio;
+
+/// What is written around the image.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct ExportText {
+    /// Lines of the identity band (patient, study, series, image).
+    pub banner: Vec<String>,
+    /// The "not for diagnosis" line, with the export date.
+    pub footer: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Format {
+    Png,
+    Jpeg,
+}
+
+fn js_error(e: JsValue) -> String {
+    e.as_string()
+        .unwrap_or_else(|| "browser refused".to_string())
+}
+
+fn document() -> Result<web_sys::Document, String> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| "no document".to_string())
+}
+
+/// Pairs "x,y x,y …" of an SVG `points` attribute.
+fn points(attribute: &str) -> Vec<[f64; 2]> {
+    attribute
+        .split_whitespace()
+        .filter_map(|p| {
+            let (x, y) = p.split_once(',')?;
+            Some([x.parse().ok()?, y.parse().ok()?])
+        })
+        .collect()
+}
+
+/// The shapes and texts of the viewport's SVG layers, drawn on `ctx` (CSS pixels scaled by
+/// `ratio`, shifted down by `top`).
+fn burn_layers(ctx: &CanvasRenderingContext2d, viewport: &Element, ratio: f64, top: f64) {
+    for (selector, colour) in [
+        ("svg.presentation-graphics", "#80deea"),
+        ("svg.annotations", "#ffd54f"),
+    ] {
+        let Ok(Some(layer)) = viewport.query_selector(selector) else {
+            continue;
+        };
+        ctx.set_stroke_style_str(colour);
+        ctx.set_fill_style_str(colour);
+        ctx.set_line_width(1.5 * ratio);
+        if let Ok(lines) = layer.query_selector_all("polyline:not(.shadow)") {
+            for i in 0..lines.length() {
+                let Some(line) = lines.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                    continue;
+                };
+                let pts = points(&line.get_attribute("points").unwrap_or_default());
+                ctx.begin_path();
+                for (j, p) in pts.iter().enumerate() {
+                    let (x, y) = (p[0] * ratio, p[1] * ratio + top);
+                    if j == 0 {
+                        ctx.move_to(x, y);
+                    } else {
+                        ctx.line_to(x, y);
+                    }
+                }
+                ctx.stroke();
+            }
+        }
+        ctx.set_font(&format!("{}px sans-serif", (13.0 * ratio).round()));
+        if let Ok(texts) = layer.query_selector_all("text") {
+            for i in 0..texts.length() {
+                let Some(text) = texts.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                    continue;
+                };
+                let number = |name| {
+                    text.get_attribute(name)
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .unwrap_or(0.0)
+                };
+                let content = text.text_content().unwrap_or_default();
+                let _ = ctx.fill_text(&content, number("x") * ratio, number("y") * ratio + top);
+            }
+        }
+    }
+}
+
+/// A new canvas: the identity band, the viewport's picture with its layers, the footer band.
+pub(super) fn compose(
+    canvas: &HtmlCanvasElement,
+    text: &ExportText,
+) -> Result<HtmlCanvasElement, String> {
+    let ratio = device_pixel_ratio();
+    let (width, height) = (f64::from(canvas.width()), f64::from(canvas.height()));
+    if width < 1.0 || height < 1.0 {
+        return Err("empty viewport".into());
+    }
+    let font_px = (width / 48.0).clamp(11.0, 22.0).round();
+    let line = font_px * 1.35;
+    let top = line * text.banner.len() as f64 + font_px * 0.6;
+    let bottom = line + font_px * 0.6;
+    let out: HtmlCanvasElement = document()?
+        .create_element("canvas")
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(|_| "not a canvas".to_string())?;
+    out.set_width(width as u32);
+    out.set_height((height + top + bottom).round() as u32);
+    let ctx: CanvasRenderingContext2d = out
+        .get_context("2d")
+        .map_err(js_error)?
+        .ok_or_else(|| "no 2d context".to_string())?
+        .dyn_into()
+        .map_err(|_| "not a 2d context".to_string())?;
+    ctx.set_fill_style_str("#000");
+    ctx.fill_rect(0.0, 0.0, width, height + top + bottom);
+    ctx.draw_image_with_html_canvas_element(canvas, 0.0, top)
+        .map_err(js_error)?;
+    if let Some(viewport) = canvas.parent_element() {
+        burn_layers(&ctx, &viewport, ratio, top);
+    }
+    ctx.set_font(&format!("{font_px}px sans-serif"));
+    ctx.set_text_baseline("top");
+    ctx.set_fill_style_str("#fff");
+    for (i, l) in text.banner.iter().enumerate() {
+        let _ = ctx.fill_text(l, font_px * 0.5, font_px * 0.3 + line * i as f64);
+    }
+    ctx.set_fill_style_str("#ff8a80");
+    ctx.set_font(&format!("bold {font_px}px sans-serif"));
+    let _ = ctx.fill_text(&text.footer, font_px * 0.5, height + top + font_px * 0.3);
+    Ok(out)
+}
+
+/// The canvas as encoded bytes.
+async fn encode(canvas: &HtmlCanvasElement, format: Format) -> Result<Vec<u8>, String> {
+    let (mime, quality) = match format {
+        Format::Png => ("image/png", None),
+        Format::Jpeg => ("image/jpeg", Some(0.92)),
+    };
+    let canvas = canvas.clone();
+    let promise = Promise::new(&mut |resolve, _reject| {
+        let result = match quality {
+            Some(q) => {
+                canvas.to_blob_with_type_and_encoder_options(&resolve, mime, &JsValue::from(q))
+            }
+            None => canvas.to_blob_with_type(&resolve, mime),
+        };
+        if result.is_err() {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+        }
+    });
+    let blob: web_sys::Blob = JsFuture::from(promise)
+        .await
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(|_| "the image could not be encoded".to_string())?;
+    let buffer = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(js_error)?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Saves the export as a file named by the time only (no patient data in the file name).
+pub(super) async fn download(
+    canvas: HtmlCanvasElement,
+    text: ExportText,
+    format: Format,
+    stamp: String,
+) -> Result<(), String> {
+    let composed = compose(&canvas, &text)?;
+    let mut bytes = encode(&composed, format).await?;
+    if format == Format::Png {
+        let description = [text.banner.join("\n"), text.footer.clone()].join("\n");
+        bytes = viewer_core::png_text::with_text(&bytes, "Description", &description)
+            .map_err(|e| e.to_string())?;
+    }
+    let (mime, extension) = match format {
+        Format::Png => ("image/png", "png"),
+        Format::Jpeg => ("image/jpeg", "jpg"),
+    };
+    let parts = js_sys::Array::of1(&Uint8Array::from(bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(js_error)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_error)?;
+    let doc = document()?;
+    let anchor: web_sys::HtmlElement = doc
+        .create_element("a")
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(|_| "no anchor".to_string())?;
+    let _ = anchor.set_attribute("href", &url);
+    let _ = anchor.set_attribute("download", &format!("export-{stamp}.{extension}"));
+    let _ = anchor.set_attribute("data-testid", "export-link");
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Prints `canvases` (composed with `text`) on a sheet headed by the patient's data, through
+/// the browser's print dialog; the sheet is removed afterwards.
+pub(super) fn print(
+    canvases: &[HtmlCanvasElement],
+    header: &[String],
+    text: &ExportText,
+) -> Result<(), String> {
+    let doc = document()?;
+    let body = doc.body().ok_or_else(|| "no body".to_string())?;
+    let sheet = doc.create_element("section").map_err(js_error)?;
+    sheet.set_class_name("print-sheet");
+    let _ = sheet.set_attribute("data-testid", "print-sheet");
+    let heading = doc.create_element("header").map_err(js_error)?;
+    for line in header {
+        let p = doc.create_element("div").map_err(js_error)?;
+        p.set_text_content(Some(line));
+        let _ = heading.append_child(&p);
+    }
+    let _ = sheet.append_child(&heading);
+    let grid = doc.create_element("div").map_err(js_error)?;
+    grid.set_class_name(if canvases.len() > 1 {
+        "print-grid"
+    } else {
+        "print-one"
+    });
+    for canvas in canvases {
+        let composed = compose(canvas, text)?;
+        let url = composed.to_data_url().map_err(js_error)?;
+        let img = doc.create_element("img").map_err(js_error)?;
+        let _ = img.set_attribute("src", &url);
+        let _ = img.set_attribute("alt", "");
+        let _ = grid.append_child(&img);
+    }
+    let _ = sheet.append_child(&grid);
+    let footer = doc.create_element("footer").map_err(js_error)?;
+    footer.set_text_content(Some(&text.footer));
+    let _ = sheet.append_child(&footer);
+    let _ = body.append_child(&sheet);
+    let _ = body.class_list().add_1("printing");
+    let printed = web_sys::window()
+        .ok_or_else(|| "no window".to_string())?
+        .print()
+        .map_err(js_error);
+    let _ = body.class_list().remove_1("printing");
+    sheet.remove();
+    printed
+}
