@@ -58,6 +58,8 @@ pub struct Annotations {
     pub key_images: RwSignal<Vec<Flagged>>,
     /// Changes since the last save (or since the documents were read).
     pub unsaved: RwSignal<bool>,
+    /// The studies those changes are in (only they are written on save).
+    changed: RwSignal<HashSet<String>>,
     next_id: StoredValue<u64>,
     read: RwSignal<HashMap<String, Read>>,
     /// Documents some document read replaces: not shown even when read later.
@@ -74,6 +76,7 @@ impl Annotations {
             selected: RwSignal::new(None),
             key_images: RwSignal::new(Vec::new()),
             unsaved: RwSignal::new(false),
+            changed: RwSignal::new(HashSet::new()),
             next_id: StoredValue::new(1),
             read: RwSignal::new(HashMap::new()),
             superseded: RwSignal::new(HashSet::new()),
@@ -97,6 +100,20 @@ impl Annotations {
         }
     }
 
+    fn touch(&self, study: &str) {
+        if self.changed.with_untracked(|c| !c.contains(study)) {
+            self.changed.update(|c| {
+                c.insert(study.to_string());
+            });
+        }
+        self.unsaved.set(true);
+    }
+
+    fn study_of(&self, id: u64) -> Option<String> {
+        self.items
+            .with_untracked(|items| items.iter().find(|d| d.id == id).map(|d| d.study.clone()))
+    }
+
     /// Adds a new annotation; returns its id.
     pub fn add(&self, study: &str, annotation: Annotation) -> u64 {
         let id = self.take_id();
@@ -110,7 +127,7 @@ impl Annotations {
             })
         });
         self.selected.set(Some(id));
-        self.unsaved.set(true);
+        self.touch(study);
         id
     }
 
@@ -121,7 +138,9 @@ impl Annotations {
                 change(&mut d.annotation);
             }
         });
-        self.unsaved.set(true);
+        if let Some(study) = self.study_of(id) {
+            self.touch(&study);
+        }
     }
 
     /// Records the values measured on annotation `id` (not a change of the annotation).
@@ -142,11 +161,13 @@ impl Annotations {
     }
 
     pub fn delete(&self, id: u64) {
+        if let Some(study) = self.study_of(id) {
+            self.touch(&study);
+        }
         self.items.update(|items| items.retain(|d| d.id != id));
         if self.selected.get_untracked() == Some(id) {
             self.selected.set(None);
         }
-        self.unsaved.set(true);
     }
 
     /// Whether `image` is flagged as a key image.
@@ -168,7 +189,20 @@ impl Annotations {
                 });
             }
         });
-        self.unsaved.set(true);
+        self.touch(study);
+    }
+
+    /// The studies changed since the last save.
+    pub(crate) fn changed_studies(&self) -> Vec<String> {
+        let mut studies: Vec<String> = self.changed.get_untracked().into_iter().collect();
+        studies.sort();
+        studies
+    }
+
+    /// After a save: nothing left to write.
+    pub(crate) fn all_saved(&self) {
+        self.changed.set(HashSet::new());
+        self.unsaved.set(false);
     }
 
     /// The newest presentation state for frame `frame` (1-based) of image `sop`.

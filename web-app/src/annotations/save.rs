@@ -83,11 +83,7 @@ fn batches(store: &Annotations, i18n: &I18n, observer: &str) -> Result<Vec<Batch
     let keys = store.key_images.get_untracked();
     let read = store.read.get_untracked();
     let contexts = store.contexts.get_untracked();
-    let mut studies: Vec<String> = items.iter().map(|d| d.study.clone()).collect();
-    studies.extend(keys.iter().map(|k| k.study.clone()));
-    studies.extend(read.keys().cloned());
-    studies.sort();
-    studies.dedup();
+    let studies = store.changed_studies();
     let (date, time) = now();
     let mut out = Vec::new();
     for study in studies {
@@ -229,7 +225,7 @@ pub fn SaveButton() -> impl IntoView {
                     }
                     stored(&store, batch);
                 }
-                store.unsaved.set(false);
+                store.all_saved();
                 status.set(Status::Saved);
             });
         }
