@@ -13,8 +13,9 @@ BINARYEN_VERSION=132.0.0       # npm binaryen; Debian's binaryen 108 builds a wa
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
 packages=(orthanc orthanc-dicomweb curl ca-certificates)
-# PostgreSQL: the gateway's tests run on it as well as on SQLite.
-[ "$MODE" = test ] && packages+=(chromium chromium-driver postgresql)
+# PostgreSQL: the gateway's tests run on it as well as on SQLite; DCMTK's dsrdump checks the
+# reports the viewer writes (viewer-core/tests/sr_dcmtk.rs).
+[ "$MODE" = test ] && packages+=(chromium chromium-driver postgresql dcmtk)
 apt_install "${packages[@]}"
 
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
