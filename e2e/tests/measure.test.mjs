@@ -177,6 +177,12 @@ test('lengths, angles, regions and probes are measured, saved as SR and KOS, and
     }
   });
   assert.equal(await page.locator('[data-testid=key-image]').getAttribute('aria-pressed'), 'true');
+  // Key images only: the cell shows the one flagged slice, then the series again.
+  await page.locator('[data-testid=key-images-only]').click();
+  await page.waitForSelector('[data-testid=viewport][data-slices="1"][data-state=ready]', { timeout: 30_000 });
+  await page.locator('[data-testid=key-images-only]').click();
+  await page.waitForSelector('[data-testid=viewport][data-slices="3"][data-state=ready]', { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=annotation]').length === 4, null, { timeout: 30_000 });
 
   // Edited and saved again: the new report replaces the old one (one length, moved).
   const end = await clientOf(portal, reread[0].points[1]);

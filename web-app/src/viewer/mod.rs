@@ -197,6 +197,7 @@ pub fn StudyView(
         .map(|study| view! { <ShareButton study=study/> });
     // Annotations and key images are saved by clinicians (a share only reads them).
     let save = (!restricted).then(|| view! { <crate::annotations::SaveButton/> });
+    let key_only = view! { <KeyImagesOnly slots=slots grid=grid/> };
 
     let body = move || {
         let i18n = i18n.clone();
@@ -294,11 +295,66 @@ pub fn StudyView(
     view! {
         <section class="study" data-testid="study-view" data-studies=count.to_string()
             data-report-first=report_first.to_string()>
-            <div class="study-actions">{back}{share}{save}</div>
+            <div class="study-actions">{back}{share}{save}{key_only}</div>
             <Transition fallback=move || view! { <p class="loading">{loading.t("viewer.loading")}</p> }>
                 {body}
             </Transition>
         </section>
+    }
+}
+
+/// "Key images only": the active cell shows the flagged images of the series holding most of
+/// them (saved or just flagged), and shows what it had again when switched off.
+#[component]
+fn KeyImagesOnly(slots: RwSignal<Vec<Option<SeriesRef>>>, grid: Grid) -> impl IntoView {
+    let i18n = use_i18n();
+    let store = expect_context::<crate::annotations::Annotations>();
+    let on = RwSignal::new(false);
+    let before = StoredValue::new(None::<(usize, Option<SeriesRef>)>);
+    let key_series = move || -> Option<SeriesRef> {
+        store.key_images.with_untracked(|keys| {
+            let count = |series: &str| {
+                keys.iter()
+                    .filter(|k| k.image.series_instance_uid == series)
+                    .count()
+            };
+            let main = keys
+                .iter()
+                .max_by_key(|k| count(&k.image.series_instance_uid))?;
+            Some(SeriesRef {
+                study: main.study.clone(),
+                series: main.image.series_instance_uid.clone(),
+                only: Some(
+                    keys.iter()
+                        .filter(|k| k.image.series_instance_uid == main.image.series_instance_uid)
+                        .map(|k| k.image.sop_instance_uid.clone())
+                        .collect(),
+                ),
+            })
+        })
+    };
+    let toggle = move |_| {
+        if on.get_untracked() {
+            if let Some((cell, previous)) = before.get_value() {
+                slots.update(|s| s[cell] = previous);
+            }
+            on.set(false);
+        } else if let Some(keys) = key_series() {
+            let cell = grid.active.get_untracked();
+            before.set_value(Some((cell, slots.with_untracked(|s| s[cell].clone()))));
+            slots.update(|s| s[cell] = Some(keys));
+            on.set(true);
+        }
+    };
+    let shown = move || on.get() || store.key_images.with(|k| !k.is_empty());
+    move || {
+        let i18n = i18n.clone();
+        shown().then(move || view! {
+            <button type="button" data-testid="key-images-only"
+                aria-pressed=move || on.get().to_string() on:click=toggle>
+                {move || i18n.t("annotation.key_only")}
+            </button>
+        })
     }
 }
 
