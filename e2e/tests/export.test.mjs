@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { launch, openPage } from '../lib/browser.mjs';
 import { Portal } from '../lib/viewer.mjs';
+import { join } from 'node:path';
+import { explicitLeSamples, displayByte } from '../lib/dicom.mjs';
+import { CT, CT_DIR } from '../lib/ct.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -121,7 +124,8 @@ test('print puts the image and the patient data on a sheet for the browser print
       const sheet = document.querySelector('[data-testid=print-sheet]');
       window.__printed = {
         header: [...sheet.querySelectorAll('header div')].map((d) => d.textContent),
-        images: [...sheet.querySelectorAll('img')].map((i) => i.src.slice(0, 22)),
+        images: [...sheet.querySelectorAll('img')].map((i) => i.src),
+        captions: [...sheet.querySelectorAll('figcaption')].map((c) => c.textContent),
         footer: sheet.querySelector('footer').textContent,
         printing: document.body.classList.contains('printing'),
       };
@@ -131,9 +135,22 @@ test('print puts the image and the patient data on a sheet for the browser print
   const printed = await page.evaluate(() => window.__printed);
   assert.ok(printed.printing);
   assert.ok(printed.header[0].includes('CT-REAL-1'), printed.header.join(' | '));
-  assert.deepEqual(printed.images, ['data:image/png;base64,']);
+  assert.deepEqual(printed.images.map((u) => u.slice(0, 22)), ['data:image/png;base64,']);
   assert.match(printed.footer, /NE PAS UTILISER POUR LE DIAGNOSTIC/);
   assert.equal(await page.locator('[data-testid=print-sheet]').count(), 0, 'the sheet goes after printing');
+
+  // The series as a contact sheet: 11 of the 61 slices, each the slice's voxels through the
+  // viewport's window (40/400), full size.
+  await page.waitForSelector('[data-testid=viewport][data-loaded="61"]', { timeout: 60_000 });
+  await page.locator('[data-testid=tool-print-series]').click();
+  const series = await page.evaluate(() => window.__printed);
+  assert.deepEqual(series.captions, ['1/61', '7/61', '13/61', '19/61', '25/61', '31/61', '37/61', '43/61', '49/61', '55/61', '61/61']);
+  const first = decodePng(Buffer.from(series.images[0].split(',')[1], 'base64'));
+  assert.deepEqual([first.width, first.height], [CT.columns, CT.rows]);
+  const samples = explicitLeSamples(join(CT_DIR, 'CT0001.dcm'), CT.rows, CT.columns);
+  for (const [x, y] of [[256, 256], [100, 300], [400, 120], [0, 0]]) {
+    assert.equal(first.rgb(x, y)[0], displayByte(samples[y * CT.columns + x], CT), `pixel ${x},${y}`);
+  }
   assert.deepEqual(problems, []);
   await page.close();
 });

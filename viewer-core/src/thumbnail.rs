@@ -35,6 +35,16 @@ pub fn thumbnail(
     image: &StackImage,
     max_side: u32,
 ) -> Result<Thumbnail, ThumbnailError> {
+    thumbnail_with_window(frame, image, max_side, None)
+}
+
+/// [`thumbnail`] through `window` (the reader's) instead of the file's first window.
+pub fn thumbnail_with_window(
+    frame: &DecodedFrame,
+    image: &StackImage,
+    max_side: u32,
+    window: Option<WindowLevel>,
+) -> Result<Thumbnail, ThumbnailError> {
     let rows = usize::from(frame.rows);
     let columns = usize::from(frame.columns);
     let spp = usize::from(frame.samples_per_pixel);
@@ -47,7 +57,7 @@ pub fn thumbnail(
     if !matches!(spp, 1 | 3) || frame.samples.len() != rows * columns * spp {
         return Err(ThumbnailError::SizeMismatch);
     }
-    let display = display_rgb(frame, image);
+    let display = display_rgb(frame, image, window);
     let (width, height) = output_size(rows, columns, image.spacing, max_side);
     let mut rgba = Vec::with_capacity(width * height * 4);
     for y in 0..height {
@@ -104,7 +114,7 @@ fn output_size(
 
 /// Every pixel as display RGB bytes: grey through modality LUT or rescale, window, VOI
 /// function and inversion; colour scaled to 8 bits.
-fn display_rgb(frame: &DecodedFrame, image: &StackImage) -> Vec<u8> {
+fn display_rgb(frame: &DecodedFrame, image: &StackImage, window: Option<WindowLevel>) -> Vec<u8> {
     let n = usize::from(frame.rows) * usize::from(frame.columns);
     if frame.samples_per_pixel == 3 {
         let max = frame
@@ -117,11 +127,13 @@ fn display_rgb(frame: &DecodedFrame, image: &StackImage) -> Vec<u8> {
             .collect();
     }
     let modality = |stored: f64| image.modality_value(stored);
-    let window = image.windows.first().map(|p| p.window).unwrap_or_else(|| {
-        let (lo, hi) = frame.samples.min_max().unwrap_or((0.0, 255.0));
-        let (a, b) = (modality(lo), modality(hi));
-        WindowLevel::from_range(a.min(b), a.max(b))
-    });
+    let window = window
+        .or(image.windows.first().map(|p| p.window))
+        .unwrap_or_else(|| {
+            let (lo, hi) = frame.samples.min_max().unwrap_or((0.0, 255.0));
+            let (a, b) = (modality(lo), modality(hi));
+            WindowLevel::from_range(a.min(b), a.max(b))
+        });
     let invert = (frame.photometric == Photometric::Monochrome1) != image.inverse;
     let mut out = Vec::with_capacity(n * 3);
     for i in 0..n {
@@ -224,10 +236,28 @@ mod tests {
         assert_eq!((t.width, t.height), (2, 2));
         let firsts: Vec<u8> = t.rgba.chunks(4).map(|p| p[0]).collect();
         assert_eq!(firsts, [0, 0, 255, 255]);
-        let t = thumbnail(&grey(2, 2, Photometric::Monochrome1, samples), &img, 8)
-            .expect("a thumbnail");
+        let t = thumbnail(
+            &grey(2, 2, Photometric::Monochrome1, samples.clone()),
+            &img,
+            8,
+        )
+        .expect("a thumbnail");
         let firsts: Vec<u8> = t.rgba.chunks(4).map(|p| p[0]).collect();
         assert_eq!(firsts, [255, 255, 0, 0]);
+        // The reader's window instead of the file's: -1024 HU is white through a -2000/10 one.
+        let wide = WindowLevel {
+            center: -2000.0,
+            width: 10.0,
+        };
+        let t = thumbnail_with_window(
+            &grey(2, 2, Photometric::Monochrome2, samples),
+            &img,
+            8,
+            Some(wide),
+        )
+        .expect("a thumbnail");
+        let firsts: Vec<u8> = t.rgba.chunks(4).map(|p| p[0]).collect();
+        assert_eq!(firsts, [255, 255, 255, 255]);
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub enum ViewAction {
     ExportPng,
     ExportJpeg,
     Print,
-    PrintGrid,
+    PrintSeries,
 }
 
 /// Buttons for the view actions, each with a label in the reader's language.
@@ -143,10 +143,10 @@ pub fn ViewToolbar(on_action: Callback<ViewAction>) -> impl IntoView {
         ),
         (ViewAction::Print, "viewer.tool.print", "▤", "tool-print"),
         (
-            ViewAction::PrintGrid,
-            "viewer.tool.print_grid",
+            ViewAction::PrintSeries,
+            "viewer.tool.print_series",
             "▦",
-            "tool-print-grid",
+            "tool-print-series",
         ),
     ];
     let toolbar_label = {

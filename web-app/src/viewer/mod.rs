@@ -349,11 +349,13 @@ fn KeyImagesOnly(slots: RwSignal<Vec<Option<SeriesRef>>>, grid: Grid) -> impl In
     let shown = move || on.get() || store.key_images.with(|k| !k.is_empty());
     move || {
         let i18n = i18n.clone();
-        shown().then(move || view! {
-            <button type="button" data-testid="key-images-only"
-                aria-pressed=move || on.get().to_string() on:click=toggle>
-                {move || i18n.t("annotation.key_only")}
-            </button>
+        shown().then(move || {
+            view! {
+                <button type="button" data-testid="key-images-only"
+                    aria-pressed=move || on.get().to_string() on:click=toggle>
+                    {move || i18n.t("annotation.key_only")}
+                </button>
+            }
         })
     }
 }

@@ -1,7 +1,8 @@
 //! Export and print of what a viewport shows: the image as drawn, its annotations and
 //! presentation-state graphics, the patient's identity in a band above and "not for
 //! diagnosis" in a band below, burned into a PNG or JPEG (a PNG also carries the banner as
-//! text); and a print sheet of one viewport or of the whole grid with the patient's data.
+//! text); and a print sheet of the viewport or of a grid of the series' images with the
+//! patient's data.
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -209,12 +210,46 @@ pub(super) async fn download(
     Ok(())
 }
 
-/// Prints `canvases` (composed with `text`) on a sheet headed by the patient's data, through
-/// the browser's print dialog; the sheet is removed afterwards.
-pub(super) fn print(
-    canvases: &[HtmlCanvasElement],
-    header: &[String],
+/// A picture (RGBA bytes) as a PNG data URL, for a print sheet.
+pub(super) fn rgba_data_url(width: u32, height: u32, rgba: &[u8]) -> Result<String, String> {
+    let canvas: HtmlCanvasElement = document()?
+        .create_element("canvas")
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(|_| "not a canvas".to_string())?;
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let ctx: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .map_err(js_error)?
+        .ok_or_else(|| "no 2d context".to_string())?
+        .dyn_into()
+        .map_err(|_| "not a 2d context".to_string())?;
+    let data = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+        wasm_bindgen::Clamped(rgba),
+        width,
+        height,
+    )
+    .map_err(js_error)?;
+    ctx.put_image_data(&data, 0.0, 0.0).map_err(js_error)?;
+    canvas.to_data_url().map_err(js_error)
+}
+
+/// The viewport as shown, with its bands, as a PNG data URL.
+pub(super) fn composed_data_url(
+    canvas: &HtmlCanvasElement,
     text: &ExportText,
+) -> Result<String, String> {
+    compose(canvas, text)?.to_data_url().map_err(js_error)
+}
+
+/// Prints `images` (data URLs, each with an optional caption) on a sheet headed by the
+/// patient's data and ending with `footer`, through the browser's print dialog; the sheet is
+/// removed afterwards.
+pub(super) fn print(
+    images: &[(String, Option<String>)],
+    header: &[String],
+    footer: &str,
 ) -> Result<(), String> {
     let doc = document()?;
     let body = doc.body().ok_or_else(|| "no body".to_string())?;
@@ -229,23 +264,28 @@ pub(super) fn print(
     }
     let _ = sheet.append_child(&heading);
     let grid = doc.create_element("div").map_err(js_error)?;
-    grid.set_class_name(if canvases.len() > 1 {
+    grid.set_class_name(if images.len() > 1 {
         "print-grid"
     } else {
         "print-one"
     });
-    for canvas in canvases {
-        let composed = compose(canvas, text)?;
-        let url = composed.to_data_url().map_err(js_error)?;
+    for (url, caption) in images {
+        let figure = doc.create_element("figure").map_err(js_error)?;
         let img = doc.create_element("img").map_err(js_error)?;
-        let _ = img.set_attribute("src", &url);
+        let _ = img.set_attribute("src", url);
         let _ = img.set_attribute("alt", "");
-        let _ = grid.append_child(&img);
+        let _ = figure.append_child(&img);
+        if let Some(caption) = caption {
+            let c = doc.create_element("figcaption").map_err(js_error)?;
+            c.set_text_content(Some(caption));
+            let _ = figure.append_child(&c);
+        }
+        let _ = grid.append_child(&figure);
     }
     let _ = sheet.append_child(&grid);
-    let footer = doc.create_element("footer").map_err(js_error)?;
-    footer.set_text_content(Some(&text.footer));
-    let _ = sheet.append_child(&footer);
+    let end = doc.create_element("footer").map_err(js_error)?;
+    end.set_text_content(Some(footer));
+    let _ = sheet.append_child(&end);
     let _ = body.append_child(&sheet);
     let _ = body.class_list().add_1("printing");
     let printed = web_sys::window()

@@ -79,17 +79,26 @@ const SCROLL_DRAG_PX: f64 = 12.0;
 /// Slices moved by PageUp / PageDown.
 const PAGE_STEP: isize = 10;
 
-/// Every viewport canvas of the page, in grid order.
-fn all_viewport_canvases() -> Vec<web_sys::HtmlCanvasElement> {
-    use wasm_bindgen::JsCast;
-    let Some(list) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector_all("[data-testid=viewport-canvas]").ok())
-    else {
-        return Vec::new();
-    };
-    (0..list.length())
-        .filter_map(|i| list.item(i)?.dyn_into().ok())
+/// Images of a series on one print sheet, at most.
+const PRINT_SERIES_MAX: usize = 12;
+
+/// Up to [`PRINT_SERIES_MAX`] images spread evenly over the series (those decoded), through
+/// `window`, each captioned with its position.
+fn series_sheet(stack: &Stack, window: Option<WindowLevel>) -> Vec<(String, Option<String>)> {
+    let total = stack.len();
+    let step = total.div_ceil(PRINT_SERIES_MAX).max(1);
+    (0..total)
+        .step_by(step)
+        .filter_map(|i| {
+            let Some(FrameState::Ready(frame)) = stack.state(i) else {
+                return None;
+            };
+            let image = &stack.images[stack.entries[i].image];
+            let t =
+                viewer_core::thumbnail::thumbnail_with_window(&frame, image, 512, window).ok()?;
+            let url = export::rgba_data_url(t.width, t.height, &t.rgba).ok()?;
+            Some((url, Some(format!("{}/{total}", i + 1))))
+        })
         .collect()
 }
 
@@ -460,6 +469,7 @@ pub fn Viewport(
         }
     };
     let export_error = RwSignal::new(None::<String>);
+    let print_stack = stack.clone();
     let act = move |action: ViewAction| {
         let ratio = device_pixel_ratio();
         let canvas = canvas_css.get_untracked().map(|c| c * ratio);
@@ -497,19 +507,27 @@ pub fn Viewport(
                     export_error.set(export::download(canvas, text, format, stamp).await.err());
                 });
             }
-            ViewAction::Print | ViewAction::PrintGrid => {
+            ViewAction::Print => {
                 let Some(canvas) = canvas_ref.get_untracked() else {
                     return;
                 };
                 let canvas: web_sys::HtmlCanvasElement = canvas;
-                let canvases = if action == ViewAction::Print {
-                    vec![canvas]
-                } else {
-                    all_viewport_canvases()
-                };
                 let (text, _) = export_text();
                 let header = text.banner[..text.banner.len().saturating_sub(1)].to_vec();
-                export_error.set(export::print(&canvases, &header, &text).err());
+                let result = export::composed_data_url(&canvas, &text)
+                    .and_then(|url| export::print(&[(url, None)], &header, &text.footer));
+                export_error.set(result.err());
+            }
+            ViewAction::PrintSeries => {
+                let (text, _) = export_text();
+                let header = text.banner[..text.banner.len().saturating_sub(1)].to_vec();
+                let images = series_sheet(&print_stack, window.get_untracked());
+                let result = if images.is_empty() {
+                    Err("no image loaded".to_string())
+                } else {
+                    export::print(&images, &header, &text.footer)
+                };
+                export_error.set(result.err());
             }
             ViewAction::Reset => {
                 view.set(initial_view);
