@@ -23,6 +23,7 @@
 //! - [`annotation`]: the reader's shapes and their measurements, read back from TID 1500 reports;
 //! - [`presentation_state`]: grayscale softcopy presentation states (VOI, area, transform, annotations);
 //! - [`png_text`]: text chunks in exported PNG files;
+//! - [`retry`]: which PACS failures pass and how long to wait before asking again;
 //! - [`sr_write`]: new measurement reports and key object selections as Part 10 files.
 //!
 //! Rule: no dependency on web-sys, leptos or GL. The web app depends on this crate, never
@@ -56,6 +57,7 @@ pub mod pixel_module;
 pub mod plane;
 pub mod png_text;
 pub mod presentation_state;
+pub mod retry;
 pub mod rle;
 pub mod search;
 pub mod sr;

@@ -206,24 +206,19 @@ impl Stack {
         };
         let signal = self.abort.signal();
         let decoded = match &self.source {
-            Source::Remote => api::frame(
-                &self.study,
-                &self.series,
-                &image.sop_instance_uid,
-                entry.frame,
-                Some(&signal),
-            )
-            .await
-            .map_err(|e| Failure::from(&e))
-            .and_then(|frame| {
-                decode_frame(
-                    module,
-                    &frame.transfer_syntax_uid,
-                    &frame.bytes,
-                    &self.limits,
-                )
+            Source::Remote => self
+                .fetch_frame(&image.sop_instance_uid, entry.frame, &signal)
+                .await
                 .map_err(|e| Failure::from(&e))
-            }),
+                .and_then(|frame| {
+                    decode_frame(
+                        module,
+                        &frame.transfer_syntax_uid,
+                        &frame.bytes,
+                        &self.limits,
+                    )
+                    .map_err(|e| Failure::from(&e))
+                }),
             Source::Local(files) => match files.get(&image.sop_instance_uid) {
                 Some(file) => file
                     .decode(entry.frame - 1, &self.limits)
@@ -259,6 +254,35 @@ impl Stack {
                 _ => FrameState::Ready(Rc::new(decoded)),
             },
             Err(e) => FrameState::Failed(e),
+        }
+    }
+
+    /// A frame from the PACS, asked again after failures that pass (the PACS restarting, the
+    /// gateway losing it, a dropped connection), waiting longer each time, for as long as the
+    /// stack is shown: the series completes when the PACS comes back.
+    async fn fetch_frame(
+        &self,
+        sop: &str,
+        frame: u32,
+        signal: &web_sys::AbortSignal,
+    ) -> Result<api::FrameBytes, api::ApiError> {
+        let mut attempt = 0;
+        loop {
+            let result = api::frame(&self.study, &self.series, sop, frame, Some(signal)).await;
+            let transient = match &result {
+                Err(api::ApiError::Network(_)) => true,
+                Err(api::ApiError::Status(s)) => viewer_core::retry::is_transient_status(*s),
+                _ => false,
+            };
+            if !transient || signal.aborted() {
+                return result;
+            }
+            attempt += 1;
+            let wait = viewer_core::retry::wait_ms(attempt, js_sys::Math::random());
+            gloo::timers::future::TimeoutFuture::new(wait).await;
+            if signal.aborted() {
+                return result;
+            }
         }
     }
 
