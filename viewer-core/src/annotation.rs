@@ -259,10 +259,17 @@ pub struct Annotation {
     pub label: Option<String>,
 }
 
+/// An annotation read from a report, with the values the report gives for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadAnnotation {
+    pub annotation: Annotation,
+    pub measurements: Vec<Measurement>,
+}
+
 /// A measurement report's annotations, and the reports it replaces.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReportAnnotations {
-    pub annotations: Vec<Annotation>,
+    pub annotations: Vec<ReadAnnotation>,
     /// SOP Instance UIDs of the Predecessor Documents Sequence.
     pub replaces: Vec<String>,
 }
@@ -304,7 +311,8 @@ pub fn from_report(ds: &JsonDataset) -> ReportAnnotations {
         .into_iter()
         .filter_map(group_annotation)
         .map(|mut a| {
-            a.image.series_instance_uid = series_of(&a.image.sop_instance_uid);
+            a.annotation.image.series_instance_uid =
+                series_of(&a.annotation.image.sop_instance_uid);
             a
         })
         .collect();
@@ -351,7 +359,55 @@ fn first_scoord(item: &SrItem) -> Option<(&SrItem, &crate::sr::InstanceRef)> {
     item.children.iter().find_map(first_scoord)
 }
 
-fn group_annotation(group: &SrItem) -> Option<Annotation> {
+/// The quantity a NUM's concept names (as written by this viewer's reports).
+fn quantity(concept: &crate::sr::Code, shape: &Shape) -> Option<Quantity> {
+    if concept.scheme != "SCT" {
+        return None;
+    }
+    Some(match concept.value.as_str() {
+        "410668003" => Quantity::Length,
+        "1483009" => Quantity::Angle,
+        "42798000" => Quantity::Area,
+        "373098007" if matches!(shape, Shape::Probe(_)) => Quantity::Value,
+        "373098007" => Quantity::Mean,
+        "386136009" => Quantity::StandardDeviation,
+        "255605001" => Quantity::Minimum,
+        "56851009" => Quantity::Maximum,
+        _ => return None,
+    })
+}
+
+fn unit(code: Option<&crate::sr::Code>, quantity: Quantity) -> Unit {
+    let value = code.map(|c| c.value.as_str()).unwrap_or("");
+    match (quantity, value) {
+        (Quantity::Length, "mm") => Unit::Length(LengthUnit::Mm),
+        (Quantity::Length, _) => Unit::Length(LengthUnit::Px),
+        (Quantity::Area, "mm2") => Unit::Area(LengthUnit::Mm),
+        (Quantity::Area, _) => Unit::Area(LengthUnit::Px),
+        (Quantity::Angle, _) => Unit::Degree,
+        (_, "[hnsf'U]") => Unit::Modality(Some("HU".into())),
+        _ => Unit::Modality(None),
+    }
+}
+
+/// The NUM items anywhere under `item`.
+fn numbers(item: &SrItem, shape: &Shape, out: &mut Vec<Measurement>) {
+    for child in &item.children {
+        if let (SrValue::Num { value, unit: code }, Some(concept)) = (&child.value, &child.concept)
+        {
+            if let (Some(q), Ok(v)) = (quantity(concept, shape), value.trim().parse::<f64>()) {
+                out.push(Measurement {
+                    quantity: q,
+                    value: v,
+                    unit: unit(code.as_ref(), q),
+                });
+            }
+        }
+        numbers(child, shape, out);
+    }
+}
+
+fn group_annotation(group: &SrItem) -> Option<ReadAnnotation> {
     let (scoord, image) = first_scoord(group)?;
     let SrValue::Coordinates {
         graphic_type,
@@ -369,16 +425,21 @@ fn group_annotation(group: &SrItem) -> Option<Annotation> {
             _ => None,
         })
     };
-    Some(Annotation {
-        image: ImageInSeries {
-            series_instance_uid: String::new(),
-            sop_class_uid: image.sop_class_uid.clone(),
-            sop_instance_uid: image.sop_instance_uid.clone(),
-            frame: image.frames.first().copied(),
+    let mut measurements = Vec::new();
+    numbers(group, &shape, &mut measurements);
+    Some(ReadAnnotation {
+        annotation: Annotation {
+            image: ImageInSeries {
+                series_instance_uid: String::new(),
+                sop_class_uid: image.sop_class_uid.clone(),
+                sop_instance_uid: image.sop_instance_uid.clone(),
+                frame: image.frames.first().copied(),
+            },
+            shape,
+            tracking_uid: text_of(TRACKING_UID),
+            label: text_of(TRACKING_IDENTIFIER),
         },
-        shape,
-        tracking_uid: text_of(TRACKING_UID),
-        label: text_of(TRACKING_IDENTIFIER),
+        measurements,
     })
 }
 

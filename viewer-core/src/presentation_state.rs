@@ -124,7 +124,7 @@ pub struct PresentationState {
     areas: Vec<DisplayedArea>,
     /// Clockwise quarter turns (Image Rotation 0, 90, 180, 270).
     pub quarter_turns: u8,
-    /// Image Horizontal Flip: applied before the rotation.
+    /// Image Horizontal Flip: applied after the rotation (C.10.6.1.1).
     pub horizontal_flip: bool,
     pub annotations: Vec<GraphicAnnotation>,
     /// Presentation LUT Shape INVERSE.
@@ -182,7 +182,14 @@ fn text(item: &JsonDataset) -> Option<TextObject> {
 fn displayed_area(item: &JsonDataset) -> Option<DisplayedArea> {
     let tl = pair(item, tags::DISPLAYED_AREA_TOP_LEFT_HAND_CORNER)?;
     let br = pair(item, tags::DISPLAYED_AREA_BOTTOM_RIGHT_HAND_CORNER)?;
-    let bounds = [tl[0] - 1.0, tl[1] - 1.0, br[0], br[1]];
+    // The corners are the pixels shown top-left and bottom-right after the rotation and flip,
+    // numbered in the image before them: either may be the larger on an axis.
+    let bounds = [
+        tl[0].min(br[0]) - 1.0,
+        tl[1].min(br[1]) - 1.0,
+        tl[0].max(br[0]),
+        tl[1].max(br[1]),
+    ];
     if bounds[2] <= bounds[0] || bounds[3] <= bounds[1] {
         return None;
     }
@@ -247,6 +254,7 @@ pub fn read(ds: &JsonDataset) -> Option<PresentationState> {
     let annotations = ds
         .items(tags::GRAPHIC_ANNOTATION_SEQUENCE)
         .iter()
+        .take(MAX_OBJECTS)
         .map(|item| GraphicAnnotation {
             applies: Applies::read(item),
             layer: item.string(tags::GRAPHIC_LAYER),
@@ -325,15 +333,10 @@ impl PresentationState {
             .filter(move |a| a.applies.includes(sop, frame))
     }
 
-    /// The view's quarter turns and mirror for this state. The state flips before it
-    /// rotates, the view rotates then mirrors: a flip then θ clockwise is θ anticlockwise
-    /// then the flip.
+    /// The view's quarter turns and mirror for this state: both rotate first, then mirror
+    /// (Image Rotation is applied before Image Horizontal Flip).
     pub fn view_orientation(&self) -> (u8, bool) {
-        if self.horizontal_flip {
-            ((4 - self.quarter_turns) % 4, true)
-        } else {
-            (self.quarter_turns, false)
-        }
+        (self.quarter_turns, self.horizontal_flip)
     }
 }
 
@@ -416,12 +419,26 @@ mod tests {
         let area = ps.displayed_area("1.2.3", 1).expect("an area");
         assert_eq!(area.bounds, [100.0, 50.0, 300.0, 250.0]);
         assert_eq!(area.mode, SizeMode::ScaleToFit);
-        // Flip then 90° clockwise is 270° clockwise then the flip.
-        assert_eq!(ps.view_orientation(), (3, true));
+        // 90° clockwise, then the mirror.
+        assert_eq!(ps.view_orientation(), (1, true));
         let a: Vec<_> = ps.annotations_for("1.2.3", 1).collect();
         assert_eq!(a[0].texts[0].text, "Nodule");
         assert_eq!(a[0].texts[0].anchor, Some(([120.5, 80.0], Units::Pixel)));
         assert_eq!(a[0].graphics[0].points, vec![[10.0, 20.0], [30.0, 40.0]]);
+    }
+
+    #[test]
+    fn corners_of_a_turned_area_may_come_in_any_order() {
+        let state = ds(json!({
+            "00080016": {"vr": "UI", "Value": [GSPS]},
+            "0070005A": {"vr": "SQ", "Value": [{
+                "00700052": {"vr": "SL", "Value": [300, 51]},
+                "00700053": {"vr": "SL", "Value": [101, 250]}
+            }]}
+        }));
+        let ps = read(&state).expect("a GSPS");
+        let area = ps.displayed_area("1.2.3", 1).expect("an area");
+        assert_eq!(area.bounds, [100.0, 50.0, 300.0, 250.0]);
     }
 
     #[test]

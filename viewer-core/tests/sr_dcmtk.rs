@@ -149,7 +149,6 @@ fn dcmtk_reads_our_measurement_report_and_key_object_selection() {
             image("1.2.826.0.1.3680043.8.498.3", None),
             image("1.2.826.0.1.3680043.8.498.6", Some(1)),
         ],
-        &[],
     )
     .expect("a selection");
     let path = dir.join("key_objects.dcm");

@@ -1,19 +1,17 @@
 //! Key Object Selection documents (PS3.3 A.35.4, TID 2010): the images a reader flagged, in
 //! the order flagged, titled "Of Interest", with the reader as observer.
 
-use super::{
-    dcm, encode, Body, ImageInSeries, Item, NewDocument, Predecessor, StudyContext, WriteError,
-};
+use super::{dcm, encode, Body, ImageInSeries, Item, NewDocument, StudyContext, WriteError};
 
 /// Key Object Selection Document Storage.
 pub const KEY_OBJECT_SELECTION: &str = "1.2.840.10008.5.1.4.1.1.88.59";
 
-/// A KOS flagging `images` of `context`'s study; `replaces` the selections it supersedes.
+/// A KOS flagging `images` of `context`'s study. (A selection cannot name the one it
+/// replaces: readers take the newest of this viewer's selections.)
 pub fn key_object_selection(
     context: &StudyContext,
     doc: &NewDocument,
     images: &[ImageInSeries],
-    replaces: &[Predecessor],
 ) -> Result<Vec<u8>, WriteError> {
     if images.is_empty() {
         return Err(WriteError::Empty);
@@ -42,7 +40,7 @@ pub fn key_object_selection(
             root,
             template: "2010",
             evidence: images,
-            predecessors: replaces,
+            predecessors: &[],
             sr_flags: false,
         },
     )

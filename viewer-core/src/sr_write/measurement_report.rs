@@ -85,8 +85,14 @@ fn group(finding: &Finding, index: usize) -> Item {
             uid,
         ));
     }
+    // A value that is not a number (no pixel under a probe) is left out.
+    let finite: Vec<&Measurement> = finding
+        .measurements
+        .iter()
+        .filter(|m| m.value.is_finite())
+        .collect();
     let nums =
-        |m: &Measurement| Item::num("CONTAINS", concept(m.quantity), m.value, unit_code(&m.unit));
+        |m: &&Measurement| Item::num("CONTAINS", concept(m.quantity), m.value, unit_code(&m.unit));
     match a.shape {
         Shape::Ellipse(_) | Shape::Rectangle(_) | Shape::Outline(_) => {
             // TID 1410: the region, then its measurements.
@@ -97,11 +103,10 @@ fn group(finding: &Finding, index: usize) -> Item {
                 &points,
             )
             .with(Item::image("SELECTED FROM", &finding.annotation.image));
-            g.with(region)
-                .with_all(finding.measurements.iter().map(nums))
+            g.with(region).with_all(finite.iter().map(nums))
         }
         Shape::Length(_) | Shape::Angle(_) | Shape::Probe(_) => {
-            if finding.measurements.is_empty() {
+            if finite.is_empty() {
                 // Nothing measurable (a probe off the image): the shape alone.
                 return g.with(
                     Item::scoord(
@@ -113,12 +118,7 @@ fn group(finding: &Finding, index: usize) -> Item {
                     .with(Item::image("SELECTED FROM", &finding.annotation.image)),
                 );
             }
-            g.with_all(
-                finding
-                    .measurements
-                    .iter()
-                    .map(|m| nums(m).with(scoord(None))),
-            )
+            g.with_all(finite.iter().map(|m| nums(m).with(scoord(None))))
         }
     }
 }
@@ -133,7 +133,8 @@ pub fn measurement_report(
     replaces: &[Predecessor],
     language_code: &str,
 ) -> Result<Vec<u8>, WriteError> {
-    if findings.is_empty() && replaces.is_empty() {
+    // TID 1500's image library and measurements hold one item at least.
+    if findings.is_empty() {
         return Err(WriteError::Empty);
     }
     for f in findings {

@@ -19,6 +19,10 @@ use crate::dicom_json::JsonDataset;
 /// Explicit VR Little Endian: what every STOW-RS server accepts.
 const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
 
+/// Manufacturer (0008,0070) of the documents written here: how the viewer knows its own (the
+/// ones a new save replaces) from other systems' (shown, never rewritten).
+pub const MANUFACTURER: &str = "DICOM portal viewer";
+
 /// Implementation Class UID of the files written here (under the 2.25 arc).
 const IMPLEMENTATION_CLASS_UID: &str = "2.25.163830139421947285932174716327153016241";
 
@@ -507,7 +511,7 @@ pub(crate) fn encode(
         Vec::new(),
     );
     // Equipment: the viewer made this object.
-    put_str(&mut obj, tags::MANUFACTURER, VR::LO, "DICOM portal viewer");
+    put_str(&mut obj, tags::MANUFACTURER, VR::LO, MANUFACTURER);
     if let Some(institution) = &doc.institution {
         put_str(&mut obj, tags::INSTITUTION_NAME, VR::LO, institution);
     }
@@ -529,8 +533,6 @@ pub(crate) fn encode(
             tags::PERFORMED_PROCEDURE_CODE_SEQUENCE,
             Vec::new(),
         );
-    } else {
-        put_items(&mut obj, tags::REFERENCED_REQUEST_SEQUENCE, Vec::new());
     }
     if !body.evidence.is_empty() {
         put_items(
@@ -539,7 +541,8 @@ pub(crate) fn encode(
             vec![evidence(&context.study_instance_uid, body.evidence)],
         );
     }
-    if !body.predecessors.is_empty() {
+    // (The Key Object Document module has no Predecessor Documents Sequence.)
+    if body.sr_flags && !body.predecessors.is_empty() {
         let images: Vec<ImageInSeries> = body
             .predecessors
             .iter()
@@ -703,7 +706,20 @@ mod round_trip {
         let read = from_report(&ds);
         assert_eq!(read.replaces, vec!["1.2.3.4.9.1".to_string()]);
         let expected: Vec<Annotation> = findings.iter().map(|f| f.annotation.clone()).collect();
-        assert_eq!(read.annotations, expected);
+        let annotations: Vec<Annotation> = read
+            .annotations
+            .iter()
+            .map(|a| a.annotation.clone())
+            .collect();
+        assert_eq!(annotations, expected);
+        // The values come back with their units (as written, to 6 decimals).
+        for (read, written) in read.annotations.iter().zip(&findings) {
+            assert_eq!(read.measurements.len(), written.measurements.len());
+            for (r, w) in read.measurements.iter().zip(&written.measurements) {
+                assert_eq!((r.quantity, &r.unit), (w.quantity, &w.unit));
+                assert!((r.value - w.value).abs() < 1e-6, "{r:?} {w:?}");
+            }
+        }
         // The length is written in mm from the spacing.
         let doc = crate::sr::read_report(&ds).expect("test value");
         let text = format!("{doc:?}");
@@ -714,12 +730,8 @@ mod round_trip {
     fn documents_need_a_study_content_and_valid_references() {
         let empty = measurement_report::measurement_report(&context(), &doc(1), &[], &[], "fr");
         assert!(matches!(empty, Err(WriteError::Empty)));
-        let bad = key_objects::key_object_selection(
-            &context(),
-            &doc(2),
-            &[image("not a uid", None)],
-            &[],
-        );
+        let bad =
+            key_objects::key_object_selection(&context(), &doc(2), &[image("not a uid", None)]);
         assert!(matches!(bad, Err(WriteError::BadReference)));
         let no_study = JsonDataset::default();
         assert!(matches!(
@@ -731,8 +743,8 @@ mod round_trip {
     #[test]
     fn a_key_object_selection_lists_its_images_in_order() {
         let images = [image("1.2.3.4.5.7", None), image("1.2.3.4.5.3", Some(2))];
-        let bytes = key_objects::key_object_selection(&context(), &doc(3), &images, &[])
-            .expect("test value");
+        let bytes =
+            key_objects::key_object_selection(&context(), &doc(3), &images).expect("test value");
         let ds = crate::local::attributes_of(&bytes).expect("test value");
         let selection = crate::kos::key_images(&ds).expect("a KOS");
         let uids: Vec<&str> = selection

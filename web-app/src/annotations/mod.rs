@@ -20,6 +20,17 @@ use crate::api;
 
 pub use save::SaveButton;
 
+/// A new UID (2.25 and 128 random bits from the browser's crypto).
+pub(crate) fn random_uid() -> Result<String, String> {
+    let mut bytes = [0u8; 16];
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .ok_or_else(|| "no crypto".to_string())?
+        .get_random_values_with_u8_array(&mut bytes)
+        .map_err(|_| "no random values".to_string())?;
+    Ok(viewer_core::sr_write::uid_from_random(bytes))
+}
+
 /// One annotation as the page holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drawn {
@@ -30,6 +41,8 @@ pub struct Drawn {
     pub measurements: Vec<Measurement>,
     /// The report it was read from (SOP Instance UID); `None` when drawn on this page.
     pub source: Option<String>,
+    /// Read from another system's report: shown, neither edited nor written again.
+    pub foreign: bool,
 }
 
 /// A key image of a study.
@@ -60,10 +73,10 @@ pub struct Annotations {
     pub unsaved: RwSignal<bool>,
     /// The studies those changes are in (only they are written on save).
     changed: RwSignal<HashSet<String>>,
+    /// Counts changes, so a save knows whether more came while it ran.
+    revision: StoredValue<u64>,
     next_id: StoredValue<u64>,
     read: RwSignal<HashMap<String, Read>>,
-    /// Documents some document read replaces: not shown even when read later.
-    superseded: RwSignal<HashSet<String>>,
     contexts: RwSignal<HashMap<String, StudyContext>>,
     /// The studies' presentation states, newest first.
     pub states: RwSignal<Vec<std::sync::Arc<PresentationState>>>,
@@ -77,9 +90,9 @@ impl Annotations {
             key_images: RwSignal::new(Vec::new()),
             unsaved: RwSignal::new(false),
             changed: RwSignal::new(HashSet::new()),
+            revision: StoredValue::new(0),
             next_id: StoredValue::new(1),
             read: RwSignal::new(HashMap::new()),
-            superseded: RwSignal::new(HashSet::new()),
             contexts: RwSignal::new(HashMap::new()),
             states: RwSignal::new(Vec::new()),
         }
@@ -101,6 +114,7 @@ impl Annotations {
     }
 
     fn touch(&self, study: &str) {
+        self.revision.update_value(|r| *r += 1);
         if self.changed.with_untracked(|c| !c.contains(study)) {
             self.changed.update(|c| {
                 c.insert(study.to_string());
@@ -114,8 +128,11 @@ impl Annotations {
             .with_untracked(|items| items.iter().find(|d| d.id == id).map(|d| d.study.clone()))
     }
 
-    /// Adds a new annotation; returns its id.
-    pub fn add(&self, study: &str, annotation: Annotation) -> u64 {
+    /// Adds a new annotation (given a Tracking Unique Identifier); returns its id.
+    pub fn add(&self, study: &str, mut annotation: Annotation) -> u64 {
+        if annotation.tracking_uid.is_none() {
+            annotation.tracking_uid = random_uid().ok();
+        }
         let id = self.take_id();
         self.items.update(|items| {
             items.push(Drawn {
@@ -124,6 +141,7 @@ impl Annotations {
                 annotation,
                 measurements: Vec::new(),
                 source: None,
+                foreign: false,
             })
         });
         self.selected.set(Some(id));
@@ -199,10 +217,17 @@ impl Annotations {
         studies
     }
 
-    /// After a save: nothing left to write.
-    pub(crate) fn all_saved(&self) {
-        self.changed.set(HashSet::new());
-        self.unsaved.set(false);
+    pub(crate) fn revision(&self) -> u64 {
+        self.revision.get_value()
+    }
+
+    /// After a save of what was there at `revision`: nothing left to write, unless the reader
+    /// changed something since.
+    pub(crate) fn saved_at(&self, revision: u64) {
+        if self.revision.get_value() == revision {
+            self.changed.set(HashSet::new());
+            self.unsaved.set(false);
+        }
     }
 
     /// The newest presentation state for frame `frame` (1-based) of image `sop`.
@@ -212,36 +237,47 @@ impl Annotations {
     }
 
     /// Reads the measurement reports, key object selections and presentation states of the
-    /// open studies (for reports and selections, the latest of each chain: a document another
-    /// replaces is skipped).
+    /// open studies. Of this viewer's reports, those no other report replaces; of its
+    /// selections, the newest; other systems' reports and selections are shown, not rewritten
+    /// (rejection notes are not key images).
     pub async fn read_documents(self, studies: Vec<(String, Vec<SeriesSummary>)>) {
         for (study, series) in studies {
+            let mut documents: Vec<(String, JsonDataset)> = Vec::new();
             for s in series
                 .iter()
                 .filter(|s| matches!(s.modality.as_deref(), Some("SR" | "KO" | "PR")))
             {
-                let Ok(metadata) = api::series_metadata(&study, &s.series_instance_uid, None).await
-                else {
-                    continue;
-                };
-                self.take_documents(&study, &s.series_instance_uid, &metadata);
+                if let Ok(metadata) =
+                    api::series_metadata(&study, &s.series_instance_uid, None).await
+                {
+                    documents.extend(
+                        metadata
+                            .into_iter()
+                            .map(|ds| (s.series_instance_uid.clone(), ds)),
+                    );
+                }
             }
+            self.take_documents(&study, &documents);
         }
     }
 
-    fn take_documents(&self, study: &str, series: &str, metadata: &[JsonDataset]) {
+    fn take_documents(&self, study: &str, documents: &[(String, JsonDataset)]) {
         use viewer_core::tags;
-        for ds in metadata {
+        let ours = |ds: &JsonDataset| {
+            ds.string(tags::MANUFACTURER).as_deref() == Some(viewer_core::sr_write::MANUFACTURER)
+        };
+        // Every report any report replaces, whatever the order they come in.
+        let replaced: HashSet<String> = documents
+            .iter()
+            .flat_map(|(_, ds)| predecessors(ds))
+            .collect();
+        let mut newest_selection: Option<(String, &str, &JsonDataset)> = None;
+        for (series, ds) in documents {
             let (Some(class), Some(sop)) = (
                 ds.string(tags::SOP_CLASS_UID),
                 ds.string(tags::SOP_INSTANCE_UID),
             ) else {
                 continue;
-            };
-            let me = Predecessor {
-                series_instance_uid: series.to_string(),
-                sop_class_uid: class.clone(),
-                sop_instance_uid: sop,
             };
             if let Some(state) = viewer_core::presentation_state::read(ds) {
                 self.states.update(|s| {
@@ -250,100 +286,115 @@ impl Annotations {
                 });
                 continue;
             }
-            let replaces = predecessors(ds);
+            let me = Predecessor {
+                series_instance_uid: series.clone(),
+                sop_class_uid: class.clone(),
+                sop_instance_uid: sop.clone(),
+            };
             if class == viewer_core::sr_write::key_objects::KEY_OBJECT_SELECTION {
-                let source = me.sop_instance_uid.clone();
-                let images: Vec<Flagged> = viewer_core::kos::key_images(ds)
-                    .map(|k| k.images)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|k| k.study_instance_uid == study)
-                    .map(|k| Flagged {
-                        study: study.to_string(),
-                        image: ImageInSeries {
-                            series_instance_uid: k.series_instance_uid,
-                            sop_class_uid: k.sop_class_uid,
-                            sop_instance_uid: k.sop_instance_uid,
-                            frame: k.frames.first().copied(),
-                        },
-                        source: Some(source.clone()),
-                    })
-                    .collect();
-                self.merge(study, me, replaces, Kind::Selection, |store, replaced| {
-                    store.key_images.update(|k| {
-                        k.retain(|f| f.source.as_ref().is_none_or(|s| !replaced.contains(s)));
-                        for flagged in images {
-                            if !k.iter().any(|f| same_image(&f.image, &flagged.image)) {
-                                k.push(flagged);
-                            }
-                        }
-                    });
-                });
+                if is_rejection_note(ds) {
+                    continue;
+                }
+                if ours(ds) {
+                    let when = format!(
+                        "{}{}",
+                        ds.string(tags::CONTENT_DATE).unwrap_or_default(),
+                        ds.string(tags::CONTENT_TIME).unwrap_or_default()
+                    );
+                    if newest_selection.as_ref().is_none_or(|(w, ..)| when > *w) {
+                        newest_selection = Some((when, series, ds));
+                    }
+                } else {
+                    self.take_selection(study, ds, None);
+                }
+                continue;
+            }
+            if replaced.contains(&sop) {
                 continue;
             }
             let report = from_report(ds);
-            if report.annotations.is_empty() && report.replaces.is_empty() {
+            if report.annotations.is_empty() {
                 continue;
             }
             if let Ok(context) = StudyContext::from_json(ds) {
                 self.know_study(study, context);
             }
-            let source = me.sop_instance_uid.clone();
-            self.merge(study, me, replaces, Kind::Report, |store, replaced| {
-                store.items.update(|items| {
-                    items.retain(|d| d.source.as_ref().is_none_or(|s| !replaced.contains(s)));
+            let own = ours(ds);
+            if own {
+                self.read
+                    .update(|r| r.entry(study.to_string()).or_default().reports.push(me));
+            }
+            for read in report.annotations {
+                let id = self.take_id();
+                self.items.update(|items| {
+                    items.push(Drawn {
+                        id,
+                        study: study.to_string(),
+                        annotation: read.annotation,
+                        measurements: read.measurements,
+                        source: Some(sop.clone()),
+                        foreign: !own,
+                    })
                 });
-                for annotation in report.annotations {
-                    let id = store.take_id();
-                    store.items.update(|items| {
-                        items.push(Drawn {
-                            id,
-                            study: study.to_string(),
-                            annotation,
-                            measurements: Vec::new(),
-                            source: Some(source.clone()),
-                        })
-                    });
-                }
-            });
+            }
+        }
+        if let Some((_, series, ds)) = newest_selection {
+            self.take_selection(study, ds, Some(series));
         }
     }
 
-    /// Takes a document read from the PACS unless one read before replaces it; `apply` adds
-    /// its content after dropping what the documents it replaces gave.
-    fn merge(
-        &self,
-        study: &str,
-        me: Predecessor,
-        replaces: Vec<String>,
-        kind: Kind,
-        apply: impl FnOnce(&Self, &[String]),
-    ) {
-        if self
-            .superseded
-            .with_untracked(|s| s.contains(&me.sop_instance_uid))
-        {
-            return;
+    /// The images of a selection, flagged; `own_series` when it is this viewer's newest.
+    fn take_selection(&self, study: &str, ds: &JsonDataset, own_series: Option<&str>) {
+        use viewer_core::tags;
+        let source = ds.string(tags::SOP_INSTANCE_UID);
+        let images: Vec<Flagged> = viewer_core::kos::key_images(ds)
+            .map(|k| k.images)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|k| k.study_instance_uid == study)
+            .map(|k| Flagged {
+                study: study.to_string(),
+                image: ImageInSeries {
+                    series_instance_uid: k.series_instance_uid,
+                    sop_class_uid: k.sop_class_uid,
+                    sop_instance_uid: k.sop_instance_uid,
+                    frame: k.frames.first().copied(),
+                },
+                source: source.clone(),
+            })
+            .collect();
+        if let (Some(series), Some(sop)) = (own_series, source.clone()) {
+            self.read.update(|r| {
+                r.entry(study.to_string()).or_default().selections = vec![Predecessor {
+                    series_instance_uid: series.to_string(),
+                    sop_class_uid: viewer_core::sr_write::key_objects::KEY_OBJECT_SELECTION.into(),
+                    sop_instance_uid: sop,
+                }];
+            });
         }
-        self.superseded
-            .update(|s| s.extend(replaces.iter().cloned()));
-        self.read.update(|r| {
-            let entry = r.entry(study.to_string()).or_default();
-            let list = match kind {
-                Kind::Report => &mut entry.reports,
-                Kind::Selection => &mut entry.selections,
-            };
-            list.retain(|p| !replaces.contains(&p.sop_instance_uid));
-            list.push(me);
+        self.key_images.update(|k| {
+            for flagged in images {
+                if !k.iter().any(|f| same_image(&f.image, &flagged.image)) {
+                    k.push(flagged);
+                }
+            }
         });
-        apply(self, &replaces);
     }
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Report,
-    Selection,
+/// A key object selection titled as a rejection (PS3.16 CID 7011: 113001, 113037, 113038,
+/// 113039): it names images withdrawn, not key images.
+fn is_rejection_note(ds: &JsonDataset) -> bool {
+    use viewer_core::tags;
+    ds.items(tags::CONCEPT_NAME_CODE_SEQUENCE)
+        .first()
+        .is_some_and(|c| {
+            c.string(tags::CODING_SCHEME_DESIGNATOR).as_deref() == Some("DCM")
+                && matches!(
+                    c.string(tags::CODE_VALUE).as_deref(),
+                    Some("113001" | "113037" | "113038" | "113039")
+                )
+        })
 }
 
 /// SOP Instance UIDs of a document's Predecessor Documents Sequence.

@@ -7,9 +7,9 @@ use leptos::task::spawn_local;
 use viewer_core::annotation::Annotation;
 use viewer_core::sr_write::key_objects::{key_object_selection, KEY_OBJECT_SELECTION};
 use viewer_core::sr_write::measurement_report::{measurement_report, Finding, COMPREHENSIVE_SR};
-use viewer_core::sr_write::{uid_from_random, ImageInSeries, NewDocument, Predecessor};
+use viewer_core::sr_write::{ImageInSeries, NewDocument, Predecessor};
 
-use super::{Annotations, Read};
+use super::{random_uid, Annotations, Read};
 use crate::api;
 use crate::failure::Failure;
 use crate::i18n::{use_i18n, I18n};
@@ -22,18 +22,9 @@ const KEY_IMAGES_SERIES_NUMBER: u32 = 9902;
 enum Status {
     Idle,
     Saving,
-    Saved,
+    /// Saved; `true` when a document the reader emptied stays in the PACS.
+    Saved(bool),
     Failed(String),
-}
-
-fn random_uid() -> Result<String, String> {
-    let mut bytes = [0u8; 16];
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .ok_or_else(|| "no crypto".to_string())?
-        .get_random_values_with_u8_array(&mut bytes)
-        .map_err(|_| "no random values".to_string())?;
-    Ok(uid_from_random(bytes))
 }
 
 /// Local date `YYYYMMDD` and time `HHMMSS` now.
@@ -78,7 +69,14 @@ struct Batch {
     selection_uid: Option<String>,
 }
 
-fn batches(store: &Annotations, i18n: &I18n, observer: &str) -> Result<Vec<Batch>, String> {
+/// The documents to write; `kept` is set when a study's last report or selection must stay
+/// in the PACS although the reader removed everything from it.
+fn batches(
+    store: &Annotations,
+    i18n: &I18n,
+    observer: &str,
+    kept: &mut bool,
+) -> Result<Vec<Batch>, String> {
     let items = store.items.get_untracked();
     let keys = store.key_images.get_untracked();
     let read = store.read.get_untracked();
@@ -112,19 +110,33 @@ fn batches(store: &Annotations, i18n: &I18n, observer: &str) -> Result<Vec<Batch
         };
         let findings: Vec<Finding> = items
             .iter()
-            .filter(|d| d.study == study && !d.annotation.image.series_instance_uid.is_empty())
-            .enumerate()
-            .map(|(i, d)| Finding {
-                annotation: Annotation {
-                    label: d.annotation.label.clone().or_else(|| {
-                        Some(i18n.f("annotation.label", &[("n", &(i + 1).to_string())]))
-                    }),
-                    ..d.annotation.clone()
-                },
-                measurements: d.measurements.clone(),
+            .filter(|d| {
+                d.study == study && !d.foreign && !d.annotation.image.series_instance_uid.is_empty()
             })
-            .collect();
-        if !findings.is_empty() || !before.reports.is_empty() {
+            .enumerate()
+            .map(|(i, d)| -> Result<Finding, String> {
+                Ok(Finding {
+                    annotation: Annotation {
+                        label: d.annotation.label.clone().or_else(|| {
+                            Some(i18n.f("annotation.label", &[("n", &(i + 1).to_string())]))
+                        }),
+                        // TID 1410/1501: every measurement group is tracked.
+                        tracking_uid: match &d.annotation.tracking_uid {
+                            Some(uid) => Some(uid.clone()),
+                            None => Some(random_uid()?),
+                        },
+                        ..d.annotation.clone()
+                    },
+                    measurements: d.measurements.clone(),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        if findings.is_empty() && !before.reports.is_empty() {
+            // No report can be empty, nor can DICOMweb delete one: the last report stays.
+            *kept = true;
+            batch.read.reports = before.reports.clone();
+        }
+        if !findings.is_empty() {
             let doc = document(MEASUREMENTS_SERIES_NUMBER, i18n.t("annotation.series"))?;
             let bytes = measurement_report(
                 context,
@@ -149,8 +161,7 @@ fn batches(store: &Annotations, i18n: &I18n, observer: &str) -> Result<Vec<Batch
             .collect();
         if !flagged.is_empty() {
             let doc = document(KEY_IMAGES_SERIES_NUMBER, i18n.t("annotation.key_series"))?;
-            let bytes = key_object_selection(context, &doc, &flagged, &before.selections)
-                .map_err(|e| e.to_string())?;
+            let bytes = key_object_selection(context, &doc, &flagged).map_err(|e| e.to_string())?;
             batch.files.push(bytes);
             batch.read.selections.push(Predecessor {
                 series_instance_uid: doc.series_instance_uid,
@@ -160,11 +171,12 @@ fn batches(store: &Annotations, i18n: &I18n, observer: &str) -> Result<Vec<Batch
             batch.selection_uid = Some(doc.sop_instance_uid);
         } else {
             // A selection cannot be empty: the one read stays until an image is flagged.
+            if !before.selections.is_empty() {
+                *kept = true;
+            }
             batch.read.selections = before.selections.clone();
         }
-        if !batch.files.is_empty() {
-            out.push(batch);
-        }
+        out.push(batch);
     }
     Ok(out)
 }
@@ -179,16 +191,20 @@ fn stored(store: &Annotations, batch: Batch) {
         selection_uid,
         ..
     } = batch;
-    store.items.update(|items| {
-        for d in items.iter_mut().filter(|d| d.study == study) {
-            d.source = report_uid.clone();
-        }
-    });
-    store.key_images.update(|keys| {
-        for k in keys.iter_mut().filter(|k| k.study == study) {
-            k.source = selection_uid.clone();
-        }
-    });
+    if report_uid.is_some() {
+        store.items.update(|items| {
+            for d in items.iter_mut().filter(|d| d.study == study && !d.foreign) {
+                d.source = report_uid.clone();
+            }
+        });
+    }
+    if selection_uid.is_some() {
+        store.key_images.update(|keys| {
+            for k in keys.iter_mut().filter(|k| k.study == study) {
+                k.source = selection_uid.clone();
+            }
+        });
+    }
     store.read.update(|r| {
         r.insert(study, read);
     });
@@ -208,7 +224,9 @@ pub fn SaveButton() -> impl IntoView {
                 return;
             }
             let observer = person_name(&access.clinician().map(|c| c.name).unwrap_or_default());
-            let batches = match batches(&store, &i18n, &observer) {
+            let mut kept = false;
+            let revision = store.revision();
+            let batches = match batches(&store, &i18n, &observer, &mut kept) {
                 Ok(b) => b,
                 Err(e) => {
                     status.set(Status::Failed(e));
@@ -219,14 +237,17 @@ pub fn SaveButton() -> impl IntoView {
             let i18n = i18n.clone();
             spawn_local(async move {
                 for batch in batches {
-                    if let Err(e) = api::store_instances(&batch.study, &batch.files).await {
-                        status.set(Status::Failed(Failure::from(&e).message(&i18n)));
-                        return;
+                    if !batch.files.is_empty() {
+                        if let Err(e) = api::store_instances(&batch.study, &batch.files).await {
+                            status.set(Status::Failed(Failure::from(&e).message(&i18n)));
+                            return;
+                        }
                     }
                     stored(&store, batch);
                 }
-                store.all_saved();
-                status.set(Status::Saved);
+                // Changes made while the documents were on their way are still to be saved.
+                store.saved_at(revision);
+                status.set(Status::Saved(kept));
             });
         }
     };
@@ -235,7 +256,8 @@ pub fn SaveButton() -> impl IntoView {
         move || match status.get() {
             Status::Idle => None,
             Status::Saving => Some(i18n.t("annotation.saving")),
-            Status::Saved => Some(i18n.t("annotation.saved")),
+            Status::Saved(false) => Some(i18n.t("annotation.saved")),
+            Status::Saved(true) => Some(i18n.t("annotation.saved_kept")),
             Status::Failed(e) => Some(i18n.f("annotation.save_failed", &[("error", &e)])),
         }
     };
@@ -246,7 +268,7 @@ pub fn SaveButton() -> impl IntoView {
     let state = move || match status.get() {
         Status::Idle => "idle",
         Status::Saving => "saving",
-        Status::Saved => "saved",
+        Status::Saved(_) => "saved",
         Status::Failed(_) => "failed",
     };
     view! {

@@ -143,7 +143,11 @@ impl Annotate {
         };
         let at = css(p);
         let near = |q: [f64; 2]| (q[0] - at[0]).hypot(q[1] - at[1]) <= HIT_PX;
-        let items = untrack(|| self.visible());
+        // Other systems' annotations are shown, not edited.
+        let items: Vec<Drawn> = untrack(|| self.visible())
+            .into_iter()
+            .filter(|d| !d.foreign)
+            .collect();
         // Handles first, the selected annotation's before the others.
         let selected = self.store.selected.get_untracked();
         let mut order: Vec<&Drawn> = items.iter().collect();
@@ -320,28 +324,34 @@ impl Annotate {
         }
     }
 
-    /// The values of `d` on the visible frame (region statistics once it is decoded).
-    fn values(&self, d: &Drawn) -> Vec<Measurement> {
+    /// The values of `d` on the visible frame (region statistics once it is decoded), and
+    /// whether the frame was decoded; before that, the values the report gave.
+    fn values(&self, d: &Drawn) -> (Vec<Measurement>, bool) {
         let index = self.index.get();
         self.stack.with_value(|stack| {
             stack.changed.track();
             let Some(entry) = stack.entries.get(index) else {
-                return Vec::new();
+                return (d.measurements.clone(), false);
             };
             let image = &stack.images[entry.image];
             let frame = match stack.state(index) {
                 Some(FrameState::Ready(frame)) => Some(frame),
                 _ => None,
             };
-            let values = frame.as_ref().map(|frame| ModalityFrame { frame, image });
-            measurements(
+            let Some(frame) = frame else {
+                return (d.measurements.clone(), false);
+            };
+            let values = ModalityFrame {
+                frame: &frame,
+                image,
+            };
+            let measured = measurements(
                 &d.annotation.shape,
                 image.spacing,
-                values
-                    .as_ref()
-                    .map(|v| v as &dyn viewer_core::measure::FrameValues),
+                Some(&values as &dyn viewer_core::measure::FrameValues),
                 image.modality_unit(),
-            )
+            );
+            (measured, true)
         })
     }
 }
@@ -455,22 +465,29 @@ fn points_attr(shape: &Shape) -> String {
 pub(super) fn AnnotationLayer(annotate: Annotate) -> impl IntoView {
     let i18n = use_i18n();
     let store = annotate.store;
-    let shapes =
-        move || {
-            let Some((map, ratio)) = annotate.css_from_image() else {
-                return Vec::new();
-            };
-            let css = move |q: ImagePoint| {
-                let c = map.apply(q);
-                [c[0] / ratio, c[1] / ratio]
-            };
-            let selected = store.selected.get();
-            annotate
+    // The values measured on decoded pixels are kept with the annotation (what a save writes);
+    // recorded outside the drawing, and only from pixels, so two views of one image agree.
+    Effect::new(move |_| {
+        for d in annotate.visible() {
+            if let (values, true) = annotate.values(&d) {
+                store.measured(d.id, values);
+            }
+        }
+    });
+    let shapes = move || {
+        let Some((map, ratio)) = annotate.css_from_image() else {
+            return Vec::new();
+        };
+        let css = move |q: ImagePoint| {
+            let c = map.apply(q);
+            [c[0] / ratio, c[1] / ratio]
+        };
+        let selected = store.selected.get();
+        annotate
                 .visible()
                 .into_iter()
                 .map(|d| {
-                    let values = annotate.values(&d);
-                    store.measured(d.id, values.clone());
+                    let (values, _) = annotate.values(&d);
                     let points: Vec<[f64; 2]> = outline_points(&d.annotation.shape)
                         .into_iter()
                         .map(css)
@@ -508,7 +525,7 @@ pub(super) fn AnnotationLayer(annotate: Annotate) -> impl IntoView {
                     })
                     .collect_view();
                     view! {
-                        <g class="annotation" class:selected=is_selected data-testid="annotation"
+                        <g class="annotation" class:selected=is_selected class:foreign=d.foreign data-testid="annotation"
                             data-kind=kind(&d.annotation.shape) data-id=d.id.to_string()
                             data-saved=d.source.is_some().to_string()
                             data-values=values_attr(&values)
@@ -521,7 +538,7 @@ pub(super) fn AnnotationLayer(annotate: Annotate) -> impl IntoView {
                     }
                 })
                 .collect::<Vec<_>>()
-        };
+    };
     view! {
         <svg class="annotations" data-testid="annotation-layer" aria-hidden="true">{shapes}</svg>
     }

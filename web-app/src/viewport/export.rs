@@ -206,7 +206,11 @@ pub(super) async fn download(
     let _ = anchor.set_attribute("download", &format!("export-{stamp}.{extension}"));
     let _ = anchor.set_attribute("data-testid", "export-link");
     anchor.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Some browsers start the download after the click returns: the URL lives a minute.
+    gloo::timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
     Ok(())
 }
 

@@ -25,7 +25,8 @@ pub(super) struct Presentation {
     pub current: Memo<Option<Arc<PresentationState>>>,
 }
 
-/// The visible image's SOP Instance UID, frame (1-based), size, pixel limits and own inversion.
+/// The visible image's SOP Instance UID, frame (1-based), size, pixel limits, and whether the
+/// renderer inverts it by itself (MONOCHROME1 against Presentation LUT Shape).
 fn visible_image(
     stack: &Stack,
     index: usize,
@@ -38,7 +39,8 @@ fn visible_image(
         entry.frame,
         [f64::from(module.columns), f64::from(module.rows)],
         identity_window(module.bits_stored, module.signed, image.effective_rescale()),
-        image.inverse,
+        (module.photometric == viewer_core::pixel_module::Photometric::Monochrome1)
+            != image.inverse,
     ))
 }
 
@@ -70,17 +72,20 @@ pub(super) fn connect(
             return;
         }
         applied.set_value(uid);
-        let Some((sop, frame, size, full_range, image_inverse)) =
+        let Some((sop, frame, size, full_range, inverted_by_renderer)) =
             visible_image(&stack, s.index.get_untracked())
         else {
             return;
         };
         let Some(state) = state else {
-            // Turned off: the image's own view.
-            s.view.set(initial_view);
-            s.window.set(None);
-            s.reader_invert.set(false);
-            s.index.update(|_| {});
+            // Turned off by the reader: the image's own view. (An image without a state keeps
+            // the view the reader has.)
+            if !enabled.get_untracked() {
+                s.view.set(initial_view);
+                s.window.set(None);
+                s.reader_invert.set(false);
+                s.index.update(|_| {});
+            }
             return;
         };
         s.voi_lut.set(None);
@@ -93,7 +98,9 @@ pub(super) fn connect(
             ),
             Voi::Identity => full_range,
         }));
-        s.reader_invert.set(state.inverse != image_inverse);
+        // The state's Presentation LUT replaces the image's polarity (MONOCHROME1 included):
+        // inverted exactly when it says INVERSE.
+        s.reader_invert.set(state.inverse != inverted_by_renderer);
         let (quarter_turns, flip_horizontal) = state.view_orientation();
         let oriented = ViewState {
             quarter_turns,
