@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Checks the gateway's audit trail after a full end-to-end run (`gateway audit` JSON).
 
-The run signs in with the development login, opens studies, and shares the CT study with a
-code (a wrong code, then the right one, then a revocation): each of these must be recorded,
+The run signs in with the development login, opens studies, stores a measurement report and
+key images, and shares the CT study with a code (a wrong code, then the right one, then a
+revocation): each of these must be recorded,
 with who and which patient, and no value may look like a token (43 base64url characters).
 Usage: check_audit.py AUDIT_JSON
 """
@@ -31,6 +32,9 @@ def main(path):
     expect("a wrong access code", lambda e: e["action"] == "share.code_failure" and e["detail"] == "wrong code")
     expect("an unknown link", lambda e: e["action"] == "share.code_failure" and e["detail"] == "unknown link")
     expect("the share revoked", lambda e: e["action"] == "share.revoke")
+    expect("the measurement report and key images stored by the clinician",
+           lambda e: e["action"] == "study.store" and e["actor"] == "dev:clinician"
+           and e["patient_id"] == "MEASURE-1" and e["outcome"] == "success")
     for e in events:
         for key, value in e.items():
             if isinstance(value, str) and TOKEN.search(value):

@@ -24,6 +24,8 @@ pub enum Action {
     LoginFailure,
     /// A request outside what the session may read.
     AccessDenied,
+    /// Instances stored by a clinician (STOW-RS: the viewer's reports and key images).
+    InstancesStore,
 }
 
 impl Action {
@@ -37,6 +39,7 @@ impl Action {
             Action::Login => "login",
             Action::LoginFailure => "login.failure",
             Action::AccessDenied => "access.denied",
+            Action::InstancesStore => "study.store",
         }
     }
 
@@ -47,6 +50,7 @@ impl Action {
             "share.create" => ("110106", "Export", "C"),
             "share.revoke" => ("110110", "Patient Record", "U"),
             "access.denied" => ("110103", "DICOM Instances Accessed", "R"),
+            "study.store" => ("110104", "DICOM Instances Transferred", "C"),
             _ => ("110114", "User Authentication", "E"),
         }
     }
@@ -219,5 +223,23 @@ mod tests {
         assert_eq!(fhir["outcome"], "4");
         assert_eq!(fhir["type"]["code"], "110114");
         assert_eq!(fhir["outcomeDesc"], "bad signature");
+    }
+
+    #[test]
+    fn stored_instances_are_a_dicom_transfer_that_creates() {
+        let e = AuditEvent::new(
+            Action::InstancesStore,
+            Outcome::Success,
+            "oidc:dr-martin",
+            "10.0.0.9",
+            0,
+        )
+        .study("1.2.3", Some("PAT-1"))
+        .detail("instances stored");
+        let fhir = e.to_fhir();
+        assert_eq!(e.action, "study.store");
+        assert_eq!(fhir["type"]["code"], "110104");
+        assert_eq!(fhir["action"], "C");
+        assert_eq!(fhir["outcome"], "0");
     }
 }

@@ -142,14 +142,24 @@ pub async fn handle(
             }
         }
     };
-    if let Some(study) = scope::study_of(&target) {
-        state.record_open(&principal, &study, &source).await;
+    let storing = parts.method == Method::POST;
+    let study = scope::study_of(&target);
+    if let (Some(study), false) = (&study, storing) {
+        state.record_open(&principal, study, &source).await;
     }
     let url = state.pacs.dicomweb_url(&path, upstream_query.as_deref());
-    state
+    let response = state
         .pacs
         .forward(parts.method, &url, &parts.headers, body)
-        .await
+        .await;
+    if storing {
+        // 202 Accepted: some instances were refused (PS3.18 10.5.3).
+        let stored = response.status().is_success() && response.status() != StatusCode::ACCEPTED;
+        state
+            .record_store(&principal, study.as_deref(), &source, stored)
+            .await;
+    }
+    response
 }
 
 /// `/wado` (WADO-URI): a clinician's request as it is; a share session's only for an object

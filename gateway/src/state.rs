@@ -80,6 +80,45 @@ impl AppState {
         }
     }
 
+    /// Records that `principal` stored instances (in `study` when the path names it), with
+    /// the PACS's answer as the outcome.
+    pub async fn record_store(
+        &self,
+        principal: &Principal,
+        study: Option<&str>,
+        source: &str,
+        stored: bool,
+    ) {
+        let outcome = if stored {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        };
+        let mut event = AuditEvent::new(
+            Action::InstancesStore,
+            outcome,
+            &principal.actor(),
+            source,
+            crate::now_ms(),
+        )
+        .detail(if stored {
+            "instances stored"
+        } else {
+            "storage refused"
+        });
+        if let Some(study) = study {
+            let patient_id = match self.pacs.study_identity(study).await {
+                Ok(identity) => identity.map(|i| i.patient_id),
+                Err(e) => {
+                    tracing::warn!("study identity for the audit trail: {e}");
+                    None
+                }
+            };
+            event = event.study(study, patient_id.as_deref());
+        }
+        self.audit(event).await;
+    }
+
     /// Records that `principal` opened `study` (once per actor, study and
     /// [`OPEN_RECORD_SPACING`] on this copy).
     pub async fn record_open(&self, principal: &Principal, study: &str, source: &str) {
