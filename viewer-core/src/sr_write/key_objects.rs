@@ -1,7 +1,9 @@
 //! Key Object Selection documents (PS3.3 A.35.4, TID 2010): the images a reader flagged, in
 //! the order flagged, titled "Of Interest", with the reader as observer.
 
-use super::{dcm, encode, Body, ImageInSeries, Item, NewDocument, StudyContext, WriteError};
+use super::{
+    dcm, encode, observer_context, Body, ImageInSeries, Item, NewDocument, StudyContext, WriteError,
+};
 
 /// Key Object Selection Document Storage.
 pub const KEY_OBJECT_SELECTION: &str = "1.2.840.10008.5.1.4.1.1.88.59";
@@ -20,16 +22,7 @@ pub fn key_object_selection(
         image.check()?;
     }
     let root = Item::container(None, dcm("113000", "Of Interest"))
-        .with(Item::code(
-            "HAS OBS CONTEXT",
-            dcm("121005", "Observer Type"),
-            dcm("121006", "Person"),
-        ))
-        .with(Item::person(
-            "HAS OBS CONTEXT",
-            dcm("121008", "Person Observer Name"),
-            &doc.observer_name,
-        ))
+        .with_all(observer_context(&doc.observer_name))
         .with_all(images.iter().map(|i| Item::image("CONTAINS", i)));
     encode(
         context,

@@ -4,8 +4,8 @@
 //! SCOORD). Every SCOORD is selected from its image, so the shapes can be drawn again.
 
 use super::{
-    dcm, encode, sct, ucum, Body, Coded, ImageInSeries, Item, NewDocument, Predecessor,
-    StudyContext, WriteError,
+    dcm, encode, observer_context, sct, ucum, Body, Coded, ImageInSeries, Item, NewDocument,
+    Predecessor, StudyContext, WriteError,
 };
 use crate::annotation::{Annotation, Measurement, Quantity, Shape, Unit};
 use crate::measure::LengthUnit;
@@ -152,16 +152,7 @@ pub fn measurement_report(
             dcm("121049", "Language of Content Item and Descendants"),
             language(language_code),
         ))
-        .with(Item::code(
-            "HAS OBS CONTEXT",
-            dcm("121005", "Observer Type"),
-            dcm("121006", "Person"),
-        ))
-        .with(Item::person(
-            "HAS OBS CONTEXT",
-            dcm("121008", "Person Observer Name"),
-            &doc.observer_name,
-        ))
+        .with_all(observer_context(&doc.observer_name))
         .with(Item::code(
             "HAS CONCEPT MOD",
             dcm("121058", "Procedure reported"),

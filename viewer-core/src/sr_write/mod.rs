@@ -316,6 +316,22 @@ impl Item {
     }
 }
 
+/// TID 1002 Observer Context for a person: the signed-in reader (`name` in DICOM PN form).
+pub(crate) fn observer_context(name: &str) -> [Item; 2] {
+    [
+        Item::code(
+            "HAS OBS CONTEXT",
+            dcm("121005", "Observer Type"),
+            dcm("121006", "Person"),
+        ),
+        Item::person(
+            "HAS OBS CONTEXT",
+            dcm("121008", "Person Observer Name"),
+            name,
+        ),
+    ]
+}
+
 /// `value` as a Decimal String of at most 16 characters.
 fn decimal_string(value: f64) -> String {
     if !value.is_finite() {

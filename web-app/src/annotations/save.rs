@@ -60,6 +60,15 @@ fn person_name(name: &str) -> String {
     }
 }
 
+/// A document just written, as the next save names it.
+fn written(doc: &NewDocument, sop_class_uid: &str) -> Predecessor {
+    Predecessor {
+        series_instance_uid: doc.series_instance_uid.clone(),
+        sop_class_uid: sop_class_uid.into(),
+        sop_instance_uid: doc.sop_instance_uid.clone(),
+    }
+}
+
 /// The documents to store for one study, and what they will replace afterwards.
 struct Batch {
     study: String,
@@ -147,11 +156,7 @@ fn batches(
             )
             .map_err(|e| e.to_string())?;
             batch.files.push(bytes);
-            batch.read.reports.push(Predecessor {
-                series_instance_uid: doc.series_instance_uid,
-                sop_class_uid: COMPREHENSIVE_SR.into(),
-                sop_instance_uid: doc.sop_instance_uid.clone(),
-            });
+            batch.read.reports.push(written(&doc, COMPREHENSIVE_SR));
             batch.report_uid = Some(doc.sop_instance_uid);
         }
         let flagged: Vec<ImageInSeries> = keys
@@ -163,11 +168,10 @@ fn batches(
             let doc = document(KEY_IMAGES_SERIES_NUMBER, i18n.t("annotation.key_series"))?;
             let bytes = key_object_selection(context, &doc, &flagged).map_err(|e| e.to_string())?;
             batch.files.push(bytes);
-            batch.read.selections.push(Predecessor {
-                series_instance_uid: doc.series_instance_uid,
-                sop_class_uid: KEY_OBJECT_SELECTION.into(),
-                sop_instance_uid: doc.sop_instance_uid.clone(),
-            });
+            batch
+                .read
+                .selections
+                .push(written(&doc, KEY_OBJECT_SELECTION));
             batch.selection_uid = Some(doc.sop_instance_uid);
         } else {
             // A selection cannot be empty: the one read stays until an image is flagged.
