@@ -487,7 +487,8 @@ pub(super) fn AnnotationLayer(annotate: Annotate) -> impl IntoView {
                 .visible()
                 .into_iter()
                 .map(|d| {
-                    let (values, _) = annotate.values(&d);
+                    // As recorded by the effect above (measured once per change).
+                    let values = d.measurements.clone();
                     let points: Vec<[f64; 2]> = outline_points(&d.annotation.shape)
                         .into_iter()
                         .map(css)
