@@ -35,8 +35,9 @@ scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
 "$VENV/bin/python" e2e/fixtures/make_xss.py "$SHARED" "$WORK/xss"
 "$VENV/bin/python" e2e/fixtures/make_measure.py "$SHARED" "$WORK/measure"
 "$VENV/bin/python" e2e/fixtures/make_gsps.py "$SHARED" "$WORK/gsps"
+"$VENV/bin/python" e2e/fixtures/make_long_series.py "$WORK/long"
 scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged" "$WORK/luts" \
-  "$WORK/reformat" "$WORK/photometric" "$WORK/sr" "$WORK/xss" "$WORK/measure" "$WORK/gsps"
+  "$WORK/reformat" "$WORK/photometric" "$WORK/sr" "$WORK/xss" "$WORK/measure" "$WORK/gsps" "$WORK/long"
 web_port=$(free_port)
 GATEWAY_DEV_LOGIN=1 scripts/serve.sh start "$WORK/web" "$web_port" "http://127.0.0.1:$pacs_port/dicom-web"
 

@@ -3,6 +3,8 @@
 #   scripts/pacs.sh start WORKDIR PORT   start (or find running) Orthanc; data under WORKDIR
 #   scripts/pacs.sh load  WORKDIR FOLDER... upload every file of the folders (POST /instances)
 #   scripts/pacs.sh stop  WORKDIR        stop it (SIGTERM, then wait)
+# PACS_SERVE_DIR=DIR: also serve DIR at /viewer/ (Orthanc's ServeFolders plugin), on the same
+# origin as /dicom-web/: how the benchmark runs the peer viewers (Orthanc has no CORS).
 # Orthanc binds every interface (no bind-address option in 1.10); "RemoteAccessAllowed": false
 # makes it refuse any client that is not on this machine.
 set -euo pipefail
@@ -27,6 +29,12 @@ start() {
   local plugin
   plugin=$(dpkg -L orthanc-dicomweb 2>/dev/null | grep -m1 '/libOrthancDicomWeb.so$') ||
     die "orthanc-dicomweb is not installed (scripts/setup.sh installs it)"
+  local plugins="\"$plugin\"" serve=""
+  if [ -n "${PACS_SERVE_DIR:-}" ]; then
+    plugins="$plugins, \"/usr/share/orthanc/plugins/libServeFolders.so\""
+    serve="\"ServeFolders\": { \"Folders\": { \"/viewer\": \"$(cd "$PACS_SERVE_DIR" && pwd)\" },
+    \"Extensions\": { \".wasm\": \"application/wasm\", \".mjs\": \"application/javascript\" }, \"AllowCache\": false },"
+  fi
   mkdir -p "$WORKDIR/db" "$WORKDIR/tmp"
   cat >"$WORKDIR/orthanc.json" <<JSON
 {
@@ -34,7 +42,8 @@ start() {
   "StorageDirectory": "$WORKDIR/db",
   "IndexDirectory": "$WORKDIR/db",
   "TemporaryDirectory": "$WORKDIR/tmp",
-  "Plugins": ["$plugin"],
+  "Plugins": [$plugins],
+  $serve
   "HttpPort": $port,
   "RemoteAccessAllowed": false,
   "AuthenticationEnabled": false,

@@ -12,7 +12,7 @@ TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than the machine's 1.9
 BINARYEN_VERSION=132.0.0       # npm binaryen; Debian's binaryen 108 builds a wasm that crashes at load
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
-packages=(orthanc orthanc-dicomweb curl ca-certificates)
+packages=(orthanc orthanc-dicomweb curl ca-certificates brotli)
 # PostgreSQL: the gateway's tests run on it as well as on SQLite; DCMTK's dsrdump checks the
 # reports the viewer writes (viewer-core/tests/sr_dcmtk.rs).
 [ "$MODE" = test ] && packages+=(chromium chromium-driver postgresql dcmtk)

@@ -24,7 +24,8 @@ test('frames refused while the PACS is away load when it comes back', async () =
   await (await portal.studyRow('CT-REAL-1')).click();
   await portal.viewport().waitFor({ timeout: 30_000 });
   await page.waitForTimeout(4000);
-  assert.ok(refused >= 6, `${refused} requests refused while away`);
+  // The visible frame alone is asked until it comes (0.5 s, 1 s, 2 s… between attempts).
+  assert.ok(refused >= 3, `${refused} requests refused while away`);
   assert.equal(await portal.viewport().getAttribute('data-state'), 'loading', 'no error shown for a passing failure');
   assert.equal(await portal.viewport().getAttribute('data-loaded'), '0');
   away = false;

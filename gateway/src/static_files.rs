@@ -1,4 +1,5 @@
-//! The built web app: files from `dist/` with their MIME types (`application/wasm`…), cached
+//! The built web app: files from `dist/` with their MIME types (`application/wasm`…), as their
+//! brotli or gzip copy when the client takes it (made at build time), cached
 //! for a year when their name carries a content hash (Trunk's `name-<16 hex>.ext`) and
 //! revalidated otherwise; paths without an extension (`/`, `/share`,
 //! `/IHEInvokeImageDisplay`) are the app's routes and get `index.html`.
@@ -84,7 +85,11 @@ pub async fn serve(State(state): State<SharedState>, request: Request) -> Respon
             .oneshot(request)
             .await
     } else {
-        ServeDir::new(dist).oneshot(request).await
+        ServeDir::new(dist)
+            .precompressed_br()
+            .precompressed_gzip()
+            .oneshot(request)
+            .await
     };
     let mut response = match result {
         Ok(r) => r.map(Body::new),
@@ -95,9 +100,12 @@ pub async fn serve(State(state): State<SharedState>, request: Request) -> Respon
     } else {
         "no-cache"
     };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    // The brotli and gzip copies of a file are served by the client's Accept-Encoding.
+    if !is_route {
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     response
 }
 

@@ -71,12 +71,22 @@ impl DicomFile {
     /// Decodes frame `frame` (0-based).
     pub fn decode(&self, frame: u32, limits: &Limits) -> Result<DecodedFrame, FileError> {
         let bytes = self.encoded_frame(frame)?;
-        let syntax = if self.is_encapsulated() {
+        Ok(decode_frame(
+            &self.module,
+            self.frame_syntax(),
+            &bytes,
+            limits,
+        )?)
+    }
+
+    /// The transfer syntax of [`DicomFile::encoded_frame`]'s bytes: the file's when
+    /// encapsulated, else explicit little endian (the parser gives native samples so).
+    pub fn frame_syntax(&self) -> &str {
+        if self.is_encapsulated() {
             self.transfer_syntax_uid.as_str()
         } else {
             EXPLICIT_VR_LE
-        };
-        Ok(decode_frame(&self.module, syntax, &bytes, limits)?)
+        }
     }
 
     /// Whether the pixel data is encapsulated (compressed fragments).

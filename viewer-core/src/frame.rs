@@ -126,6 +126,43 @@ impl DecodedFrame {
     }
 }
 
+/// The large decoders a build links, as plain functions: a build that never names one leaves
+/// its code out (the page's first download stays small; a worker with all of them is loaded
+/// when a series needs it).
+#[derive(Clone, Copy)]
+pub struct Decoders {
+    /// JPEG 2000 and HTJ2K.
+    pub jpeg_2000: Option<Jpeg2000Decoder>,
+    /// JPEG XL (and JPEG recompressed as JPEG XL).
+    pub jpeg_xl: Option<JpegXlDecoder>,
+}
+
+/// Decodes a JPEG 2000 or HTJ2K codestream into the module's samples.
+pub type Jpeg2000Decoder = fn(&PixelModule, &[u8]) -> Result<Samples, crate::j2k::J2kError>;
+
+/// Decodes a JPEG XL frame: module, transfer syntax UID and name, bytes, limits.
+pub type JpegXlDecoder =
+    fn(&PixelModule, &str, &str, &[u8], &Limits) -> Result<DecodedFrame, DecodeError>;
+
+impl Decoders {
+    /// Every decoder.
+    pub const ALL: Decoders = Decoders {
+        jpeg_2000: Some(crate::j2k::decode_j2k),
+        jpeg_xl: Some(decode_jxl_frame),
+    };
+    /// Native, RLE, the JPEG family and JPEG-LS only.
+    pub const SMALL: Decoders = Decoders {
+        jpeg_2000: None,
+        jpeg_xl: None,
+    };
+}
+
+/// Whether frames labelled `transfer_syntax_uid` need a decoder [`Decoders::SMALL`] lacks.
+pub fn needs_large_decoder(transfer_syntax_uid: &str) -> bool {
+    let uid = transfer_syntax_uid.trim().trim_end_matches('\0');
+    J2K_SYNTAXES.contains(&uid) || crate::jxl::JPEG_XL_SYNTAXES.contains(&uid)
+}
+
 /// Why a frame could not be decoded. Messages name the problem, never patient data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
@@ -148,6 +185,39 @@ pub enum DecodeError {
     },
     #[error("the decoder produced {actual} bytes, {expected} expected")]
     DecodedSizeMismatch { expected: usize, actual: usize },
+    #[error("the {transfer_syntax} decoder is not in this build")]
+    DecoderNotIncluded { transfer_syntax: String },
+}
+
+impl DecodeError {
+    /// The message catalog key that says this to a reader, with its arguments.
+    pub fn catalog_key(&self) -> (&'static str, Vec<(&'static str, String)>) {
+        match self {
+            DecodeError::PixelModule(
+                PixelModuleError::TooLarge { .. } | PixelModuleError::FrameTooLarge { .. },
+            ) => ("error.too_large", vec![]),
+            DecodeError::PixelModule(_) => ("error.pixel_module", vec![]),
+            DecodeError::UnknownTransferSyntax { uid } => {
+                ("error.unknown_syntax", vec![("uid", uid.clone())])
+            }
+            DecodeError::UnsupportedTransferSyntax { name, .. } => {
+                ("error.unsupported_syntax", vec![("name", name.clone())])
+            }
+            DecodeError::CodestreamLabelledAsNative { kind } => {
+                ("error.mislabelled", vec![("kind", kind.to_string())])
+            }
+            DecodeError::NativeSizeMismatch { .. } | DecodeError::DecodedSizeMismatch { .. } => {
+                ("error.size", vec![])
+            }
+            DecodeError::Codec {
+                transfer_syntax, ..
+            } => ("error.codec", vec![("codec", transfer_syntax.clone())]),
+            DecodeError::DecoderNotIncluded { transfer_syntax } => (
+                "error.decoder_missing",
+                vec![("codec", transfer_syntax.clone())],
+            ),
+        }
+    }
 }
 
 /// Decodes one frame.
@@ -165,6 +235,20 @@ pub fn decode_frame(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<DecodedFrame, DecodeError> {
+    decode_frame_with(&Decoders::ALL, module, transfer_syntax_uid, bytes, limits)
+}
+
+/// Decodes one frame with the large decoders `decoders` carries ([`decode_frame`] carries all).
+///
+/// A build that names only [`Decoders::SMALL`] links none of JPEG 2000, HTJ2K or JPEG XL: a
+/// frame that needs one is [`DecodeError::DecoderNotIncluded`], for a build that has it.
+pub fn decode_frame_with(
+    decoders: &Decoders,
+    module: &PixelModule,
+    transfer_syntax_uid: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<DecodedFrame, DecodeError> {
     module.check(limits)?;
     let uid = transfer_syntax_uid.trim().trim_end_matches('\0');
     let ts = TransferSyntaxRegistry
@@ -176,7 +260,7 @@ pub fn decode_frame(
     if !ts.is_encapsulated_pixel_data() {
         match codestream_kind(bytes) {
             Some("JPEG 2000") if bytes.len() != module.native_frame_bytes() => {
-                let mut frame = decode_frame(module, JPEG_2000, bytes, limits)?;
+                let mut frame = decode_frame_with(decoders, module, JPEG_2000, bytes, limits)?;
                 frame.relabelled_from = Some(uid.to_string());
                 return Ok(frame);
             }
@@ -185,8 +269,12 @@ pub fn decode_frame(
         }
     }
 
+    let not_included = || DecodeError::DecoderNotIncluded {
+        transfer_syntax: ts.name().to_string(),
+    };
     if J2K_SYNTAXES.contains(&uid) {
-        let samples = crate::j2k::decode_j2k(module, bytes).map_err(|e| DecodeError::Codec {
+        let decode = decoders.jpeg_2000.ok_or_else(not_included)?;
+        let samples = decode(module, bytes).map_err(|e| DecodeError::Codec {
             transfer_syntax: ts.name().to_string(),
             message: e.to_string(),
         })?;
@@ -198,7 +286,8 @@ pub fn decode_frame(
     }
 
     if crate::jxl::JPEG_XL_SYNTAXES.contains(&uid) {
-        return decode_jxl_frame(module, uid, ts.name(), bytes, limits);
+        let decode = decoders.jpeg_xl.ok_or_else(not_included)?;
+        return decode(module, uid, ts.name(), bytes, limits);
     }
 
     let (native, photometric) = match ts.codec() {
@@ -541,6 +630,31 @@ mod tests {
             planar_configuration: 0,
             number_of_frames: 1,
         }
+    }
+
+    #[test]
+    fn the_small_set_sends_large_codecs_elsewhere() {
+        let m = module(2, 2, 16, 12);
+        let small = |uid: &str, bytes: &[u8]| {
+            decode_frame_with(&Decoders::SMALL, &m, uid, bytes, &Limits::default())
+        };
+        // A J2K codestream, labelled as what it is, or as uncompressed (Orthanc 1.10's HTJ2K).
+        let codestream = [0xFF, 0x4F, 0xFF, 0x51, 0, 0];
+        for uid in [JPEG_2000, "1.2.840.10008.1.2.4.201", EXPLICIT_LE] {
+            assert!(
+                matches!(
+                    small(uid, &codestream),
+                    Err(DecodeError::DecoderNotIncluded { .. })
+                ),
+                "{uid}"
+            );
+        }
+        assert!(needs_large_decoder("1.2.840.10008.1.2.4.203"));
+        assert!(needs_large_decoder("1.2.840.10008.1.2.4.110"));
+        assert!(!needs_large_decoder(EXPLICIT_LE));
+        // What the small set has, it decodes.
+        let native = small(EXPLICIT_LE, &[1, 0, 2, 0, 3, 0, 4, 0]).expect("native");
+        assert_eq!(native.samples, Samples::U16(vec![1, 2, 3, 4]));
     }
 
     #[test]

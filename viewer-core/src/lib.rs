@@ -31,6 +31,7 @@
 
 pub mod annotation;
 pub mod color;
+pub mod decode_job;
 pub mod dicom_json;
 pub mod dicomdir;
 pub mod display_set;
@@ -73,5 +74,5 @@ mod wasm_glue;
 
 /// The standard attribute tags, for the app to read DICOM JSON without its own dictionary.
 pub use dicom_dictionary_std::tags;
-pub use frame::{decode_frame, DecodeError, DecodedFrame, Samples};
+pub use frame::{decode_frame, decode_frame_with, DecodeError, DecodedFrame, Decoders, Samples};
 pub use pixel_module::{Limits, PixelModule};

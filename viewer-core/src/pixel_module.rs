@@ -5,7 +5,7 @@ use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 
 /// How samples are to be read as colours.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Photometric {
     Monochrome1,
     Monochrome2,
@@ -111,7 +111,7 @@ pub enum PixelModuleError {
 }
 
 /// The attributes needed to interpret one frame's samples.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PixelModule {
     pub rows: u16,
     pub columns: u16,

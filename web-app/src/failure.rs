@@ -9,17 +9,33 @@ use crate::i18n::I18n;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Failure {
-    key: &'static str,
-    args: Vec<(&'static str, String)>,
+    key: String,
+    args: Vec<(String, String)>,
     /// The error as the code states it, shown as a tooltip.
     pub detail: String,
 }
 
 impl Failure {
+    pub fn new<K: Into<String>>(
+        key: impl Into<String>,
+        args: impl IntoIterator<Item = (K, String)>,
+        detail: String,
+    ) -> Self {
+        Failure {
+            key: key.into(),
+            args: args.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+            detail,
+        }
+    }
+
     /// The message in the current language.
     pub fn message(&self, i18n: &I18n) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        i18n.f(self.key, &args)
+        let args: Vec<(&str, &str)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        i18n.f(&self.key, &args)
     }
 }
 
@@ -32,42 +48,14 @@ impl From<&ApiError> for Failure {
             ApiError::Body(_) => ("error.answer", vec![]),
             ApiError::InvalidUid => ("error.uid", vec![]),
         };
-        Failure {
-            key,
-            args,
-            detail: e.to_string(),
-        }
+        Failure::new(key, args, e.to_string())
     }
 }
 
 impl From<&DecodeError> for Failure {
     fn from(e: &DecodeError) -> Self {
-        let (key, args) = match e {
-            DecodeError::PixelModule(
-                PixelModuleError::TooLarge { .. } | PixelModuleError::FrameTooLarge { .. },
-            ) => ("error.too_large", vec![]),
-            DecodeError::PixelModule(_) => ("error.pixel_module", vec![]),
-            DecodeError::UnknownTransferSyntax { uid } => {
-                ("error.unknown_syntax", vec![("uid", uid.clone())])
-            }
-            DecodeError::UnsupportedTransferSyntax { name, .. } => {
-                ("error.unsupported_syntax", vec![("name", name.clone())])
-            }
-            DecodeError::CodestreamLabelledAsNative { kind } => {
-                ("error.mislabelled", vec![("kind", kind.to_string())])
-            }
-            DecodeError::NativeSizeMismatch { .. } | DecodeError::DecodedSizeMismatch { .. } => {
-                ("error.size", vec![])
-            }
-            DecodeError::Codec {
-                transfer_syntax, ..
-            } => ("error.codec", vec![("codec", transfer_syntax.clone())]),
-        };
-        Failure {
-            key,
-            args,
-            detail: e.to_string(),
-        }
+        let (key, args) = e.catalog_key();
+        Failure::new(key, args, e.to_string())
     }
 }
 
@@ -83,11 +71,11 @@ impl From<&viewer_core::file::FileError> for Failure {
         match e {
             FileError::Decode(e) => Failure::from(e),
             FileError::PixelModule(e) => Failure::from(e),
-            other => Failure {
-                key: "error.local_file",
-                args: Vec::new(),
-                detail: other.to_string(),
-            },
+            other => Failure::new(
+                "error.local_file",
+                Vec::<(&str, String)>::new(),
+                other.to_string(),
+            ),
         }
     }
 }

@@ -5,6 +5,7 @@ mod annotations;
 mod api;
 mod app;
 mod clock;
+mod decoders;
 mod failure;
 mod i18n;
 mod invoke;
@@ -27,10 +28,12 @@ mod stack;
 mod studies;
 mod thumbnails;
 mod timeline;
+mod timing;
 mod viewer;
 mod viewport;
 
 fn main() {
     panic::install_hook();
+    decoders::warm_up();
     leptos::mount::mount_to_body(app::App);
 }

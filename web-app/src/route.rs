@@ -1,4 +1,5 @@
-//! Where the app is: parsed from and written to the page URL (`?study=<uid>`,
+//! Where the app is: parsed from and written to the page URL (`?study=<uid>`, with
+//! `&series=<uid>` to show that series first,
 //! `?compare=<uid>,<uid>`, `?local`, an IHE Invoke Image Display link at
 //! `/IHEInvokeImageDisplay?…`, or a share link at `/share#<token>`), so a link opens the same
 //! screen and the back button works.
@@ -96,6 +97,13 @@ pub fn current() -> Route {
         },
         _ => Route::Studies,
     }
+}
+
+/// The series a study link asks to show first (`?study=…&series=…`), when it is a UID.
+pub fn requested_series() -> Option<String> {
+    search_params()
+        .and_then(|p| p.get("series"))
+        .filter(|uid| viewer_core::dicom_json::is_uid(uid))
 }
 
 /// On a share link, its token: taken from the fragment (`#<token>`), which is removed from

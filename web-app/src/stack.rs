@@ -13,17 +13,33 @@ use viewer_core::file::{DicomFile, FileError};
 use viewer_core::palette::Palette;
 use viewer_core::pixel_module::Photometric;
 use viewer_core::study::StackImage;
-use viewer_core::{decode_frame, DecodedFrame, Limits, Samples};
+use viewer_core::{DecodedFrame, Samples};
 
 use crate::api;
+use crate::decoders;
 use crate::failure::Failure;
 
-/// Requests in flight at once: enough to hide latency, few enough not to starve the visible one.
-const PARALLEL_REQUESTS: usize = 3;
+/// Requests in flight at once once the visible frame is there: enough to hide latency and keep
+/// the decoder workers busy, within the browser's six connections per origin.
+const PARALLEL_REQUESTS: usize = 4;
 
-/// Decoded bytes a stack may keep. Frames farther from the visible one than this allows are
-/// neither fetched nor kept, so a 3000-slice series cannot exhaust the tab's memory.
-const CACHE_BUDGET_BYTES: usize = 768 * 1024 * 1024;
+/// Decoded megabytes a stack may keep by default. Frames farther from the visible one than the
+/// budget allows are neither fetched nor kept (they are fetched again when the reader comes
+/// back), so a 3000-slice series cannot exhaust the tab's memory.
+const CACHE_BUDGET_MB: usize = 768;
+
+/// The browser's setting (`localStorage`, key [`CACHE_BUDGET_KEY`], 32 to 4096 MB) replaces
+/// the default, e.g. on a workstation with little memory.
+const CACHE_BUDGET_KEY: &str = "portal.cache_budget_mb";
+
+fn cache_budget_bytes() -> usize {
+    let setting = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(CACHE_BUDGET_KEY).ok().flatten())
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|mb| (32..=4096).contains(mb));
+    setting.unwrap_or(CACHE_BUDGET_MB) * 1024 * 1024
+}
 
 /// One displayable frame: an image of the series and a frame number in it (1-based).
 #[derive(Debug, Clone, PartialEq)]
@@ -61,12 +77,11 @@ pub struct Stack {
     /// The visible frame, and how many frames around it fit in the budget.
     focus: Cell<usize>,
     window_len: usize,
-    /// Loading tasks alive (at most `PARALLEL_REQUESTS`).
+    /// Requests in flight (at most `PARALLEL_REQUESTS`).
     workers: Cell<usize>,
     /// Notified whenever a frame arrives, so views showing it redraw.
     pub changed: ArcTrigger,
     abort: web_sys::AbortController,
-    limits: Limits,
 }
 
 impl Stack {
@@ -119,11 +134,10 @@ impl Stack {
             in_flight: RefCell::default(),
             focus: Cell::new(0),
             workers: Cell::new(0),
-            window_len: (CACHE_BUDGET_BYTES / largest_frame).max(1),
+            window_len: (cache_budget_bytes() / largest_frame).max(1),
             changed: ArcTrigger::new(),
             abort: web_sys::AbortController::new()
                 .expect("AbortController exists in every browser that runs WebAssembly"),
-            limits: Limits::default(),
         })
     }
 
@@ -142,7 +156,12 @@ impl Stack {
 
     /// Whether `i` is within the frames kept around the visible one.
     fn in_window(&self, i: usize) -> bool {
-        i.abs_diff(self.focus.get()) <= self.window_len / 2
+        i.abs_diff(self.focus.get()) <= self.reach()
+    }
+
+    /// Frames kept on each side of the visible one: `window_len` in all.
+    fn reach(&self) -> usize {
+        self.window_len.saturating_sub(1) / 2
     }
 
     /// Puts `index` first, then its neighbours outward, and starts loading; frames that no
@@ -157,7 +176,7 @@ impl Stack {
             queue.clear();
             let n = self.entries.len();
             // index, index + 1, index - 1, index + 2, … within the window.
-            let reach = self.window_len / 2;
+            let reach = self.reach();
             let outward = (1..=reach).flat_map(|d| [index.checked_add(d), index.checked_sub(d)]);
             for i in std::iter::once(Some(index)).chain(outward).flatten() {
                 if i < n && !cache.contains_key(&i) && !in_flight.contains(&i) {
@@ -165,36 +184,50 @@ impl Stack {
                 }
             }
         }
-        while self.workers.get() < PARALLEL_REQUESTS && !self.queue.borrow().is_empty() {
-            self.workers.set(self.workers.get() + 1);
-            let stack = Rc::clone(self);
-            spawn_local(async move {
-                stack.work().await;
-                stack.workers.set(stack.workers.get() - 1);
-            });
-        }
+        self.pump();
     }
 
-    async fn work(&self) {
+    /// Starts the next requests of the queue: one alone while the visible frame is missing
+    /// (it gets the whole link), then up to [`PARALLEL_REQUESTS`].
+    fn pump(self: &Rc<Self>) {
         loop {
-            if self.abort.signal().aborted() {
+            let limit = if self.cache.borrow().contains_key(&self.focus.get()) {
+                PARALLEL_REQUESTS
+            } else {
+                1
+            };
+            if self.workers.get() >= limit || self.abort.signal().aborted() {
                 return;
             }
             let Some(index) = self.queue.borrow_mut().pop_front() else {
                 return;
             };
+            self.workers.set(self.workers.get() + 1);
             self.in_flight.borrow_mut().push(index);
-            let state = self.load(index).await;
-            self.in_flight.borrow_mut().retain(|&i| i != index);
-            if self.abort.signal().aborted() {
-                return;
-            }
-            if !self.in_window(index) {
-                continue; // the user moved away while it loaded
-            }
-            self.cache.borrow_mut().insert(index, state);
-            self.changed.notify();
+            let stack = Rc::clone(self);
+            spawn_local(async move {
+                let state = stack.load(index).await;
+                stack.in_flight.borrow_mut().retain(|&i| i != index);
+                stack.workers.set(stack.workers.get() - 1);
+                stack.arrived(index, state);
+                stack.pump();
+            });
         }
+    }
+
+    /// Keeps a loaded frame, unless the stack was closed or the reader moved away from it.
+    fn arrived(&self, index: usize, state: FrameState) {
+        if self.abort.signal().aborted() || !self.in_window(index) {
+            return;
+        }
+        if !matches!(state, FrameState::Ready(_)) {
+            crate::timing::first_view_settled(); // nothing will be drawn for it
+        }
+        self.cache.borrow_mut().insert(index, state);
+        if self.loaded() == self.len() {
+            crate::timing::mark_once("all-loaded");
+        }
+        self.changed.notify();
     }
 
     async fn load(&self, index: usize) -> FrameState {
@@ -206,23 +239,22 @@ impl Stack {
         };
         let signal = self.abort.signal();
         let decoded = match &self.source {
-            Source::Remote => self
-                .fetch_frame(&image.sop_instance_uid, entry.frame, &signal)
-                .await
-                .map_err(|e| Failure::from(&e))
-                .and_then(|frame| {
-                    decode_frame(
-                        module,
-                        &frame.transfer_syntax_uid,
-                        &frame.bytes,
-                        &self.limits,
-                    )
-                    .map_err(|e| Failure::from(&e))
-                }),
+            Source::Remote => {
+                match self
+                    .fetch_frame(&image.sop_instance_uid, entry.frame, &signal)
+                    .await
+                {
+                    Ok(frame) => {
+                        decoders::decode(module, &frame.transfer_syntax_uid, &frame.bytes).await
+                    }
+                    Err(e) => Err(Failure::from(&e)),
+                }
+            }
             Source::Local(files) => match files.get(&image.sop_instance_uid) {
-                Some(file) => file
-                    .decode(entry.frame - 1, &self.limits)
-                    .map_err(|e| Failure::from(&e)),
+                Some(file) => match file.encoded_frame(entry.frame - 1) {
+                    Ok(bytes) => decoders::decode(&file.module, file.frame_syntax(), &bytes).await,
+                    Err(e) => Err(Failure::from(&e)),
+                },
                 None => Err(Failure::from(&FileError::NoPixelData)),
             },
         };

@@ -14,10 +14,11 @@ use leptos::task::spawn_local;
 use viewer_core::display_set::display_sets;
 use viewer_core::study::image_stack;
 use viewer_core::thumbnail::{thumbnail, Thumbnail};
-use viewer_core::{decode_frame, Limits};
+use viewer_core::Limits;
 use wasm_bindgen::{Clamped, JsCast};
 
 use crate::api;
+use crate::decoders;
 
 /// Long side of a thumbnail, in canvas pixels.
 pub const THUMBNAIL_SIDE: u32 = 96;
@@ -53,6 +54,8 @@ impl SeriesBrowser {
             }
         });
         spawn_local(async move {
+            // The visible image first: thumbnails do not take the link from it.
+            crate::timing::after_first_view().await;
             for (study, uid) in series {
                 if signal.as_ref().is_some_and(|s| s.aborted()) {
                     return;
@@ -106,7 +109,9 @@ async fn load(
     let frame = api::frame(study, series, &image.sop_instance_uid, frame_number, signal)
         .await
         .ok()?;
-    let decoded = decode_frame(module, &frame.transfer_syntax_uid, &frame.bytes, &limits).ok()?;
+    let decoded = decoders::decode(module, &frame.transfer_syntax_uid, &frame.bytes)
+        .await
+        .ok()?;
     thumbnail(&decoded, image, THUMBNAIL_SIDE).ok()
 }
 

@@ -211,7 +211,14 @@ pub fn StudyView(
                 leptos::task::spawn_local(annotations.read_documents(
                     opened.iter().map(|o| (o.uid.clone(), o.series.clone())).collect(),
                 ));
-                let order = fill_order(&opened, report_first, key_images_first);
+                let mut order = fill_order(&opened, report_first, key_images_first);
+                // A link to a series of the study: that series in the first cell.
+                if let Some(wanted) = crate::route::requested_series() {
+                    if let Some(at) = order.iter().position(|r| r.series == wanted) {
+                        let first = order.remove(at);
+                        order.insert(0, first);
+                    }
+                }
                 // A report with images beside it: two cells.
                 if report_first
                     && count == 1

@@ -1,0 +1,149 @@
+// The viewers' benchmark: this portal, cornerstone3D and dwv loading the same CT series from
+// the same Orthanc, in headless Chromium, under the network profiles below (DevTools protocol
+// throttling), each run in a fresh browser context (cold cache).
+//
+// node bench/viewers.mjs --portal URL --pacs URL --manifest ct-series/MANIFEST.tsv
+//   [--viewers ours,cs3d,dwv] [--profiles fast,mid,slow] [--syntaxes a,b] [--runs 3]
+//   [--out results.json] [--timeout 600]
+// The peers' pages are served by the PACS at /viewer/ (see scripts/bench-viewers.sh); the portal
+// by its gateway (development login). Every page sets performance marks: `first-image` when a
+// slice is on screen, `all-loaded` when every slice is decoded.
+import fs from 'node:fs';
+import { chromium } from 'playwright-core';
+import { PROFILES } from './profiles.mjs';
+
+const argv = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const PORTAL = arg('portal').replace(/\/$/, '');
+const PACS = arg('pacs').replace(/\/$/, '');
+const RUNS = Number(arg('runs', 3));
+const TIMEOUT_MS = Number(arg('timeout', 600)) * 1000;
+const OUT = arg('out', 'bench-results.json');
+
+// The first series of each folder of the manifest (folder = transfer syntax name).
+const series = {};
+for (const line of fs.readFileSync(arg('manifest'), 'utf8').split('\n').slice(1)) {
+  const c = line.split('\t');
+  if (c[0]?.includes('/') && c[4]) series[c[0].split('/')[0]] ??= c[4];
+}
+const syntaxes = arg('syntaxes', Object.keys(series).join(',')).split(',');
+const viewers = arg('viewers', 'ours,cs3d,dwv').split(',');
+const profiles = arg('profiles', 'fast').split(',');
+
+async function studyOf(seriesUid) {
+  const r = await fetch(`${PACS}/dicom-web/series?SeriesInstanceUID=${seriesUid}&includefield=0020000D`, {
+    headers: { Accept: 'application/dicom+json' },
+  });
+  return (await r.json())[0]['0020000D'].Value[0];
+}
+
+/** The page of `viewer` for one series, and how to know it is done. */
+function pageOf(viewer, syntax, study, seriesUid) {
+  switch (viewer) {
+    case 'ours':
+      return { url: `${PORTAL}/?study=${study}&series=${seriesUid}`, done: 'marks' };
+    case 'cs3d': { // Orthanc 1.10 cannot serve HTJ2K frames (500): the peer's Part 10 fallback
+      const mode = syntax.startsWith('htj2k') ? '&mode=wadouri' : '';
+      return { url: `${PACS}/viewer/cs3d.html?series=${seriesUid}&study=${study}${mode}`, done: 'bench' };
+    }
+    case 'dwv': // dwv has no WADO-RS frame loader: its URL-list mode on WADO-URI files
+      return { url: `${PACS}/viewer/dwv.html?series=${seriesUid}&study=${study}&mode=wadouri`, done: 'bench' };
+    default:
+      throw new Error(`unknown viewer ${viewer}`);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--disable-gpu', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+    '--enable-precise-memory-info'],
+});
+const results = fs.existsSync(OUT) ? JSON.parse(fs.readFileSync(OUT, 'utf8')) : { runs: [] };
+results.chromium = browser.version();
+
+async function once(viewer, profile, syntax) {
+  const seriesUid = series[syntax];
+  const study = await studyOf(seriesUid);
+  const { url, done } = pageOf(viewer, syntax, study, seriesUid);
+  const context = await browser.newContext({ viewport: { width: 800, height: 700 } });
+  if (viewer === 'ours') {
+    const login = await context.request.post(`${PORTAL}/api/dev-login`, { data: {} });
+    if (login.status() !== 204) throw new Error(`development login refused: ${login.status()}`);
+  }
+  // The wasm memory of the portal, kept when Trunk's loader announces the instance.
+  await context.addInitScript(() => {
+    addEventListener('TrunkApplicationStarted', (e) => { window.__wasmMemory = e.detail?.wasm?.memory; });
+  });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  if (PROFILES[profile]) {
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, ...PROFILES[profile] });
+  }
+  const finished = [];
+  context.on('requestfinished', (request) => finished.push(request));
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message.slice(0, 160)));
+  const run = { viewer, profile, syntax };
+  const start = Date.now();
+  try {
+    await page.goto(url, { timeout: TIMEOUT_MS });
+    await page.waitForFunction(
+      (kind) => (kind === 'marks'
+        ? performance.getEntriesByName('all-loaded').length > 0
+          || document.querySelector('[data-testid="viewport"][data-state="error"]')
+        : window.__bench?.done),
+      done,
+      { timeout: TIMEOUT_MS, polling: 100 },
+    );
+    Object.assign(run, await page.evaluate(() => {
+      const marks = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
+      return {
+        first_ms: marks['first-image'] ?? null,
+        all_ms: marks['all-loaded'] ?? null,
+        time_origin: performance.timeOrigin,
+        heap_bytes: performance.memory?.usedJSHeapSize ?? null,
+        wasm_bytes: window.__wasmMemory?.buffer?.byteLength ?? null,
+        failed: window.__bench?.failed?.length ?? (document.querySelector('[data-testid="viewport"][data-state="error"]') ? 1 : 0),
+      };
+    }));
+    const firstEpoch = run.first_ms == null ? Infinity : run.time_origin + run.first_ms;
+    let before = 0, total = 0, workerBytes = 0;
+    for (const request of finished) {
+      const sizes = await request.sizes().catch(() => null);
+      const bytes = sizes ? sizes.responseBodySize + sizes.responseHeadersSize : 0;
+      total += bytes;
+      const timing = request.timing();
+      if (timing.startTime + timing.responseEnd <= firstEpoch) before += bytes;
+      if (/decode_(small|full)/.test(request.url())) workerBytes += bytes;
+    }
+    Object.assign(run, { bytes_before_first: before, bytes_total: total, worker_bytes: workerBytes, requests: finished.length });
+  } catch (e) {
+    run.error = String(e.message).split('\n')[0].slice(0, 200);
+  }
+  run.wall_ms = Date.now() - start;
+  run.problems = problems.slice(0, 3);
+  await context.close();
+  return run;
+}
+
+for (const profile of profiles) {
+  for (const syntax of syntaxes) {
+    for (let i = 0; i < RUNS; i++) {
+      // Viewers interleaved within each repetition: the machine's noise falls on all of them.
+      for (const viewer of viewers) {
+        const run = await once(viewer, profile, syntax);
+        run.run = i;
+        results.runs.push(run);
+        fs.writeFileSync(OUT, JSON.stringify(results, null, 1));
+        const mb = (b) => (b / 1e6).toFixed(2);
+        console.log(`${viewer} ${profile} ${syntax} #${i}: first ${run.first_ms?.toFixed(0)} ms, all ${run.all_ms?.toFixed(0)} ms, `
+          + `${mb(run.bytes_before_first ?? 0)} MB before first, ${mb(run.bytes_total ?? 0)} MB total${run.error ? `, ERROR ${run.error}` : ''}`);
+      }
+    }
+  }
+}
+await browser.close();

@@ -1,0 +1,4 @@
+// The full decoder worker (decode-worker's decode_full binary, built by Trunk as a no-modules
+// script): loads its code, whose main() starts answering and posts {ready: true}.
+importScripts('./decode_full.js');
+wasm_bindgen({ module_or_path: './decode_full_bg.wasm' });

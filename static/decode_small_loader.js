@@ -1,0 +1,4 @@
+// The small decoder worker (decode-worker's decode_small binary, built by Trunk as a no-modules
+// script): loads its code, whose main() starts answering and posts {ready: true}.
+importScripts('./decode_small.js');
+wasm_bindgen({ module_or_path: './decode_small_bg.wasm' });
