@@ -31,7 +31,10 @@ start() {
     die "orthanc-dicomweb is not installed (scripts/setup.sh installs it)"
   local plugins="\"$plugin\"" serve=""
   if [ -n "${PACS_SERVE_DIR:-}" ]; then
-    plugins="$plugins, \"/usr/share/orthanc/plugins/libServeFolders.so\""
+    local folders
+    folders=$(dpkg -L orthanc 2>/dev/null | grep -m1 '/libServeFolders.so$') ||
+      die "Orthanc's ServeFolders plugin is not installed (package orthanc)"
+    plugins="$plugins, \"$folders\""
     serve="\"ServeFolders\": { \"Folders\": { \"/viewer\": \"$(cd "$PACS_SERVE_DIR" && pwd)\" },
     \"Extensions\": { \".wasm\": \"application/wasm\", \".mjs\": \"application/javascript\" }, \"AllowCache\": false },"
   fi

@@ -1,4 +1,5 @@
 // The full decoder worker (decode-worker's decode_full binary, built by Trunk as a no-modules
-// script): loads its code, whose main() starts answering and posts {ready: true}.
+// script): loads its code, whose main() starts answering and posts {ready: true}; if the code
+// cannot be loaded, says so, so that the page fails its frames instead of waiting.
 importScripts('./decode_full.js');
-wasm_bindgen({ module_or_path: './decode_full_bg.wasm' });
+wasm_bindgen({ module_or_path: './decode_full_bg.wasm' }).catch(() => postMessage({ failed: true }));

@@ -101,6 +101,18 @@ pub struct DecodeFailure {
     pub decoder_not_included: bool,
 }
 
+impl DecodeFailure {
+    /// The decoder worker itself failed (it stopped, or a message was not what was agreed).
+    pub fn worker(detail: &str) -> Self {
+        DecodeFailure {
+            key: "error.decoder_worker".into(),
+            args: Vec::new(),
+            detail: detail.to_string(),
+            decoder_not_included: false,
+        }
+    }
+}
+
 impl From<&DecodeError> for DecodeFailure {
     fn from(e: &DecodeError) -> Self {
         let (key, args) = e.catalog_key();

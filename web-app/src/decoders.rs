@@ -4,17 +4,18 @@
 //! Two builds: the small one (native, RLE, JPEG, JPEG-LS) starts with the page; the full one
 //! (JPEG 2000, HTJ2K, JPEG XL too) is loaded the first time a frame needs it, so a series that
 //! does not pays nothing for those codecs. Each build has up to [`MAX_WORKERS`] workers; a job
-//! goes to the least busy. A worker that fails (a codec trapped) fails its jobs with a reason
-//! and is replaced by the next job.
+//! goes to the least busy. A worker that fails (a codec trapped, its code could not be loaded)
+//! fails its jobs with a reason and is replaced by the next job. The messages' form is
+//! `decode_worker::wire`, shared with the workers.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use decode_worker::wire::{self, Message};
 use futures_channel::oneshot;
-use js_sys::{Array, Object, Reflect};
-use viewer_core::decode_job::{DecodeFailure, DecodeJob, DecodeReply, SampleType};
-use viewer_core::{DecodedFrame, PixelModule, Samples};
+use viewer_core::decode_job::{DecodeFailure, DecodeJob};
+use viewer_core::{DecodedFrame, PixelModule};
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
@@ -41,8 +42,8 @@ impl Build {
 
 type Reply = Result<DecodedFrame, DecodeFailure>;
 
-/// A message and the buffers it transfers.
-type Message = (JsValue, Array);
+/// The jobs a worker has, by id, and who waits for each.
+type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Reply>>>>;
 
 /// Messages not sent yet (`None` once the worker listens).
 type Held = Rc<RefCell<Option<Vec<Message>>>>;
@@ -51,7 +52,7 @@ struct Slot {
     worker: Worker,
     /// Messages held until the worker says it listens (`{ready: true}`), then sent in order.
     held: Held,
-    pending: Rc<RefCell<HashMap<u32, oneshot::Sender<Reply>>>>,
+    pending: Pending,
     /// Set when the worker failed: its jobs were answered and it takes no more.
     failed: Rc<Cell<bool>>,
     _on_message: Closure<dyn Fn(MessageEvent)>,
@@ -111,45 +112,16 @@ async fn run(build: Build, module: &PixelModule, syntax: &str, bytes: &[u8]) -> 
         pool.next_id.set(id.wrapping_add(1));
         (pool.slot(build), id)
     });
-    let slot = slot.map_err(|detail| worker_failure(&detail))?;
+    let slot = slot.map_err(|detail| DecodeFailure::worker(&detail))?;
     let (sender, receiver) = oneshot::channel();
     slot.pending.borrow_mut().insert(id, sender);
     if let Err(detail) = slot.post(id, module, syntax, bytes) {
         slot.pending.borrow_mut().remove(&id);
-        return Err(worker_failure(&detail));
+        return Err(DecodeFailure::worker(&detail));
     }
     receiver
         .await
-        .unwrap_or_else(|_| Err(worker_failure("the decoder worker stopped")))
-}
-
-/// A job's message and the buffer it transfers.
-fn job_message(
-    id: u32,
-    module: &PixelModule,
-    syntax: &str,
-    bytes: &[u8],
-) -> Result<Message, String> {
-    let job = DecodeJob {
-        id,
-        module: module.clone(),
-        transfer_syntax_uid: syntax.to_string(),
-    };
-    let job = serde_wasm_bindgen::to_value(&job).map_err(|e| e.to_string())?;
-    let bytes = js_sys::Uint8Array::from(bytes);
-    let message = Object::new();
-    Reflect::set(&message, &"job".into(), &job).map_err(|_| "message".to_string())?;
-    Reflect::set(&message, &"bytes".into(), &bytes).map_err(|_| "message".to_string())?;
-    Ok((message.into(), Array::of1(&bytes.buffer())))
-}
-
-fn worker_failure(detail: &str) -> DecodeFailure {
-    DecodeFailure {
-        key: "error.decoder_worker".into(),
-        args: Vec::new(),
-        detail: detail.to_string(),
-        decoder_not_included: false,
-    }
+        .unwrap_or_else(|_| Err(DecodeFailure::worker("the decoder worker stopped")))
 }
 
 impl Pool {
@@ -199,7 +171,12 @@ impl Slot {
         syntax: &str,
         bytes: &[u8],
     ) -> Result<(), String> {
-        let (message, transfer) = job_message(id, module, syntax, bytes)?;
+        let job = DecodeJob {
+            id,
+            module: module.clone(),
+            transfer_syntax_uid: syntax.to_string(),
+        };
+        let (message, transfer) = wire::job_message(&job, bytes)?;
         if let Some(held) = self.held.borrow_mut().as_mut() {
             held.push((message, transfer));
             return Ok(());
@@ -212,22 +189,31 @@ impl Slot {
     fn start(build: Build) -> Result<Slot, String> {
         let worker = Worker::new(build.script_url())
             .map_err(|_| "the decoder worker could not be started".to_string())?;
-        let pending: Rc<RefCell<HashMap<u32, oneshot::Sender<Reply>>>> = Rc::default();
+        let pending: Pending = Rc::default();
         let failed = Rc::new(Cell::new(false));
         let held: Held = Rc::new(RefCell::new(Some(Vec::new())));
         let on_message = {
             let pending = Rc::clone(&pending);
+            let failed = Rc::clone(&failed);
             let held = Rc::clone(&held);
             let worker = worker.clone();
             Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
                 let data = event.data();
-                if Reflect::get(&data, &"ready".into()).is_ok_and(|r| r.is_truthy()) {
+                if wire::is_ready(&data) {
                     for (message, transfer) in held.borrow_mut().take().unwrap_or_default() {
                         let _ = worker.post_message_with_transfer(&message, &transfer);
                     }
                     return;
                 }
-                let Some((id, reply)) = read_reply(&data) else {
+                if wire::is_load_failure(&data) {
+                    fail_all(
+                        &failed,
+                        &pending,
+                        "the decoder worker's code could not be loaded",
+                    );
+                    return;
+                }
+                let Some((id, reply)) = wire::read_reply(&data) else {
                     return;
                 };
                 if let Some(sender) = pending.borrow_mut().remove(&id) {
@@ -240,10 +226,7 @@ impl Slot {
             let failed = Rc::clone(&failed);
             Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
                 event.prevent_default();
-                failed.set(true);
-                for (_, sender) in pending.borrow_mut().drain() {
-                    let _ = sender.send(Err(worker_failure("the decoder worker failed")));
-                }
+                fail_all(&failed, &pending, "the decoder worker failed");
             })
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -259,36 +242,16 @@ impl Slot {
     }
 }
 
+/// Marks a worker failed (it takes no more jobs) and fails the jobs it had.
+fn fail_all(failed: &Cell<bool>, pending: &Pending, detail: &str) {
+    failed.set(true);
+    for (_, sender) in pending.borrow_mut().drain() {
+        let _ = sender.send(Err(DecodeFailure::worker(detail)));
+    }
+}
+
 impl Drop for Slot {
     fn drop(&mut self) {
         self.worker.terminate();
     }
-}
-
-/// A worker's `{reply, samples}` message as the job it answers and its result.
-fn read_reply(data: &JsValue) -> Option<(u32, Reply)> {
-    let reply = Reflect::get(data, &"reply".into()).ok()?;
-    let reply: DecodeReply = serde_wasm_bindgen::from_value(reply).ok()?;
-    let result = match reply.result {
-        Err(failure) => Err(failure),
-        Ok(header) => {
-            let samples = Reflect::get(data, &"samples".into()).ok()?;
-            read_samples(header.sample_type, &samples)
-                .and_then(|samples| header.with_samples(samples))
-                .ok_or_else(|| worker_failure("the decoder worker sent samples of another size"))
-        }
-    };
-    Some((reply.id, result))
-}
-
-/// The samples of a typed array of the type the header names (anything else is `None`).
-fn read_samples(kind: SampleType, array: &JsValue) -> Option<Samples> {
-    Some(match kind {
-        SampleType::U8 => Samples::U8(array.dyn_ref::<js_sys::Uint8Array>()?.to_vec()),
-        SampleType::I8 => Samples::I8(array.dyn_ref::<js_sys::Int8Array>()?.to_vec()),
-        SampleType::U16 => Samples::U16(array.dyn_ref::<js_sys::Uint16Array>()?.to_vec()),
-        SampleType::I16 => Samples::I16(array.dyn_ref::<js_sys::Int16Array>()?.to_vec()),
-        SampleType::U32 => Samples::U32(array.dyn_ref::<js_sys::Uint32Array>()?.to_vec()),
-        SampleType::I32 => Samples::I32(array.dyn_ref::<js_sys::Int32Array>()?.to_vec()),
-    })
 }

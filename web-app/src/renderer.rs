@@ -211,7 +211,7 @@ impl Renderer {
                     Some(v),
                 ),
             other => {
-                let view = typed_view(other);
+                let view = decode_worker::wire::samples_to_js(other);
                 gl.tex_sub_image_2d_with_i32_and_i32_and_u32_and_type_and_opt_array_buffer_view(
                     Gl::TEXTURE_2D,
                     0,
@@ -317,17 +317,6 @@ impl Drop for Renderer {
         }
         self.gl.delete_program(Some(&self.unsigned.program));
         self.gl.delete_program(Some(&self.signed.program));
-    }
-}
-
-fn typed_view(samples: &Samples) -> js_sys::Object {
-    match samples {
-        Samples::U8(v) => js_sys::Uint8Array::from(v.as_slice()).into(),
-        Samples::I8(v) => js_sys::Int8Array::from(v.as_slice()).into(),
-        Samples::U16(v) => js_sys::Uint16Array::from(v.as_slice()).into(),
-        Samples::I16(v) => js_sys::Int16Array::from(v.as_slice()).into(),
-        Samples::U32(v) => js_sys::Uint32Array::from(v.as_slice()).into(),
-        Samples::I32(v) => js_sys::Int32Array::from(v.as_slice()).into(),
     }
 }
 
