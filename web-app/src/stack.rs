@@ -1,7 +1,9 @@
 //! A series' frames: which to fetch first, fetching and decoding them, and the decoded cache.
 //!
-//! The visible frame is fetched first, then its neighbours outward; a few requests run at
-//! once. A frame that fails is marked with its reason and the others still load.
+//! The visible frame is fetched first and alone, then its neighbours outward, a few requests
+//! at once; when the reader moves away, requests far from the new frame are cancelled. Frames
+//! are decoded in the decoder workers and kept within a byte budget around the visible one. A
+//! frame that fails is marked with its reason and the others still load.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
@@ -22,6 +24,14 @@ use crate::failure::Failure;
 /// Requests in flight at once once the visible frame is there: enough to hide latency and keep
 /// the decoder workers busy, within the browser's six connections per origin.
 const PARALLEL_REQUESTS: usize = 4;
+
+/// In-flight requests this close to a new visible frame go on when the reader moves; farther
+/// ones are cancelled while the new frame is missing.
+const NEAR_ENOUGH: usize = 4;
+
+/// Frames of the first view (the visible one and its neighbours) that load before the series
+/// thumbnails may use the link.
+const NEIGHBOURS_FIRST: usize = 20;
 
 /// Decoded megabytes a stack may keep by default. Frames farther from the visible one than the
 /// budget allows are neither fetched nor kept (they are fetched again when the reader comes
@@ -56,6 +66,19 @@ pub enum FrameState {
     NotDisplayable(&'static str),
 }
 
+impl FrameState {
+    /// Tells states apart cheaply: a decoded frame by the address of its pixels, a missing
+    /// frame as 0, a failed one as 1 or 2.
+    pub fn identity(state: Option<&FrameState>) -> usize {
+        match state {
+            None => 0,
+            Some(FrameState::Failed(_)) => 1,
+            Some(FrameState::NotDisplayable(_)) => 2,
+            Some(FrameState::Ready(frame)) => Rc::as_ptr(frame) as usize,
+        }
+    }
+}
+
 /// Where a stack's frames come from.
 enum Source {
     /// WADO-RS from the PACS.
@@ -73,12 +96,15 @@ pub struct Stack {
     cache: RefCell<HashMap<usize, FrameState>>,
     palettes: RefCell<HashMap<usize, Rc<Palette>>>,
     queue: RefCell<VecDeque<usize>>,
-    in_flight: RefCell<Vec<usize>>,
+    /// Requests sent: the frame, the request's number, what cancels it.
+    in_flight: RefCell<Vec<(usize, u64, web_sys::AbortController)>>,
+    /// The number of the next request.
+    next_request: Cell<u64>,
     /// The visible frame, and how many frames around it fit in the budget.
     focus: Cell<usize>,
+    /// The visible frame whose bytes have arrived (it may still be decoding).
+    focus_fetched: Cell<Option<usize>>,
     window_len: usize,
-    /// Requests in flight (at most `PARALLEL_REQUESTS`).
-    workers: Cell<usize>,
     /// Notified whenever a frame arrives, so views showing it redraw.
     pub changed: ArcTrigger,
     abort: web_sys::AbortController,
@@ -132,8 +158,9 @@ impl Stack {
             palettes: RefCell::default(),
             queue: RefCell::default(),
             in_flight: RefCell::default(),
+            next_request: Cell::new(0),
             focus: Cell::new(0),
-            workers: Cell::new(0),
+            focus_fetched: Cell::new(None),
             window_len: (cache_budget_bytes() / largest_frame).max(1),
             changed: ArcTrigger::new(),
             abort: web_sys::AbortController::new()
@@ -165,10 +192,19 @@ impl Stack {
     }
 
     /// Puts `index` first, then its neighbours outward, and starts loading; frames that no
-    /// longer fit in the budget around `index` are dropped.
+    /// longer fit in the budget around `index` are dropped. When `index` is not there yet,
+    /// requests for frames far from it are cancelled (and asked again later, in their turn):
+    /// the link goes to what the reader now looks at.
     pub fn focus(self: &Rc<Self>, index: usize) {
         self.focus.set(index);
         self.cache.borrow_mut().retain(|&i, _| self.in_window(i));
+        if !self.cache.borrow().contains_key(&index) {
+            for (i, _, request) in self.in_flight.borrow().iter() {
+                if i.abs_diff(index) > NEAR_ENOUGH {
+                    request.abort();
+                }
+            }
+        }
         {
             let cache = self.cache.borrow();
             let in_flight = self.in_flight.borrow();
@@ -179,7 +215,10 @@ impl Stack {
             let reach = self.reach();
             let outward = (1..=reach).flat_map(|d| [index.checked_add(d), index.checked_sub(d)]);
             for i in std::iter::once(Some(index)).chain(outward).flatten() {
-                if i < n && !cache.contains_key(&i) && !in_flight.contains(&i) {
+                let sent = in_flight
+                    .iter()
+                    .any(|(f, _, r)| *f == i && !r.signal().aborted());
+                if i < n && !cache.contains_key(&i) && !sent {
                     queue.push_back(i);
                 }
             }
@@ -187,29 +226,48 @@ impl Stack {
         self.pump();
     }
 
-    /// Starts the next requests of the queue: one alone while the visible frame is missing
-    /// (it gets the whole link), then up to [`PARALLEL_REQUESTS`].
+    /// Starts the next requests of the queue: one alone while the visible frame's bytes are
+    /// on their way (it gets the whole link), then up to [`PARALLEL_REQUESTS`].
     fn pump(self: &Rc<Self>) {
         loop {
-            let limit = if self.cache.borrow().contains_key(&self.focus.get()) {
+            let focus = self.focus.get();
+            let limit = if self.focus_fetched.get() == Some(focus)
+                || self.cache.borrow().contains_key(&focus)
+            {
                 PARALLEL_REQUESTS
             } else {
                 1
             };
-            if self.workers.get() >= limit || self.abort.signal().aborted() {
+            let live = self
+                .in_flight
+                .borrow()
+                .iter()
+                .filter(|(_, _, r)| !r.signal().aborted())
+                .count();
+            if live >= limit || self.abort.signal().aborted() {
                 return;
             }
             let Some(index) = self.queue.borrow_mut().pop_front() else {
                 return;
             };
-            self.workers.set(self.workers.get() + 1);
-            self.in_flight.borrow_mut().push(index);
+            let Ok(request) = web_sys::AbortController::new() else {
+                return;
+            };
+            let signal = request.signal();
+            let number = self.next_request.get();
+            self.next_request.set(number + 1);
+            self.in_flight.borrow_mut().push((index, number, request));
             let stack = Rc::clone(self);
             spawn_local(async move {
-                let state = stack.load(index).await;
-                stack.in_flight.borrow_mut().retain(|&i| i != index);
-                stack.workers.set(stack.workers.get() - 1);
-                stack.arrived(index, state);
+                let state = stack.load(index, &signal).await;
+                stack
+                    .in_flight
+                    .borrow_mut()
+                    .retain(|(_, n, _)| *n != number);
+                // A cancelled request's frame is kept if it came anyway (its bytes were in).
+                if !signal.aborted() || matches!(state, FrameState::Ready(_)) {
+                    stack.arrived(index, state);
+                }
                 stack.pump();
             });
         }
@@ -224,27 +282,36 @@ impl Stack {
             crate::timing::first_view_settled(); // nothing will be drawn for it
         }
         self.cache.borrow_mut().insert(index, state);
-        if self.loaded() == self.len() {
+        let loaded = self.loaded();
+        if loaded >= self.len().min(NEIGHBOURS_FIRST) {
+            crate::timing::first_view_settled(); // the reader can browse: thumbnails may come
+        }
+        if loaded == self.len() {
             crate::timing::mark_once("all-loaded");
         }
         self.changed.notify();
     }
 
-    async fn load(&self, index: usize) -> FrameState {
+    async fn load(self: &Rc<Self>, index: usize, signal: &web_sys::AbortSignal) -> FrameState {
         let entry = &self.entries[index];
         let image = &self.images[entry.image];
         let module = match &image.module {
             Ok(module) => module,
             Err(e) => return FrameState::Failed(Failure::from(e)),
         };
-        let signal = self.abort.signal();
         let decoded = match &self.source {
             Source::Remote => {
                 match self
-                    .fetch_frame(&image.sop_instance_uid, entry.frame, &signal)
+                    .fetch_frame(&image.sop_instance_uid, entry.frame, signal)
                     .await
                 {
                     Ok(frame) => {
+                        // The visible frame's bytes are in: the link is free for the others
+                        // while it decodes.
+                        if index == self.focus.get() {
+                            self.focus_fetched.set(Some(index));
+                            self.pump();
+                        }
                         decoders::decode(module, &frame.transfer_syntax_uid, &frame.bytes).await
                     }
                     Err(e) => Err(Failure::from(&e)),
@@ -262,7 +329,7 @@ impl Stack {
             // Palette colour drawn as grey would be a wrong picture: map it through its LUTs,
             // or say it cannot be shown.
             Ok(decoded) if decoded.photometric == Photometric::PaletteColor => {
-                match self.palette(entry.image, &signal).await {
+                match self.palette(entry.image, signal).await {
                     Some(palette) => FrameState::Ready(Rc::new(DecodedFrame {
                         samples_per_pixel: 3,
                         photometric: Photometric::Rgb,
@@ -366,5 +433,8 @@ impl Stack {
     /// Stops every request of this stack (the view showing it went away).
     pub fn stop(&self) {
         self.abort.abort();
+        for (_, _, request) in self.in_flight.borrow().iter() {
+            request.abort();
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The page's milestones: performance marks (`first-image`, `all-loaded`) read by the benchmark
 //! (`e2e/bench`) and shown in the browser's performance panel, and the gate that holds
-//! background work (series thumbnails) until the first view has its image.
+//! background work (series thumbnails) until the first view and its neighbours are loaded.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
@@ -26,8 +26,8 @@ pub fn mark_once(name: &'static str) {
     }
 }
 
-/// The first view has its frame (drawn, or known not to be drawable): background work may
-/// use the link now.
+/// The first view has its frame and neighbours (or its frame cannot be drawn): background
+/// work may use the link now.
 pub fn first_view_settled() {
     if SETTLED.with(|s| s.replace(true)) {
         return;

@@ -45,6 +45,8 @@ pub(super) struct Annotate {
     view: RwSignal<viewer_core::view::ViewState>,
     canvas_css: RwSignal<[f64; 2]>,
     index: RwSignal<usize>,
+    /// Changes when the visible frame or its state does (see the viewport).
+    visible_frame: RwSignal<(usize, usize)>,
     stack: StoredValue<SendWrapper<Rc<Stack>>>,
 }
 
@@ -55,6 +57,7 @@ impl Annotate {
         view: RwSignal<viewer_core::view::ViewState>,
         canvas_css: RwSignal<[f64; 2]>,
         index: RwSignal<usize>,
+        visible_frame: RwSignal<(usize, usize)>,
         stack: SendWrapper<Rc<Stack>>,
     ) -> Self {
         Annotate {
@@ -65,6 +68,7 @@ impl Annotate {
             view,
             canvas_css,
             index,
+            visible_frame,
             stack: StoredValue::new(stack),
         }
     }
@@ -328,8 +332,8 @@ impl Annotate {
     /// whether the frame was decoded; before that, the values the report gave.
     fn values(&self, d: &Drawn) -> (Vec<Measurement>, bool) {
         let index = self.index.get();
+        self.visible_frame.track();
         self.stack.with_value(|stack| {
-            stack.changed.track();
             let Some(entry) = stack.entries.get(index) else {
                 return (d.measurements.clone(), false);
             };

@@ -139,7 +139,6 @@ pub(super) fn connect(
                 &view.get(),
             );
             crate::timing::mark_once("first-image");
-            crate::timing::first_view_settled();
             if r.is_lost() {
                 context_lost.set(true);
             }

@@ -173,11 +173,25 @@ pub fn Viewport(
     let (activate, reference_lines) =
         sync::connect(grid, cell, stack.clone(), index, view, canvas_css);
 
-    // The state of the visible frame, re-read whenever a frame arrives.
+    // The visible frame and its state: what is drawn depends on it, not on every other frame
+    // of the series arriving.
+    let visible_frame = RwSignal::new((usize::MAX, 0usize));
+    {
+        let stack = stack.clone();
+        let changed = changed.clone();
+        Effect::new(move |_| {
+            changed.track();
+            let i = index.get();
+            let key = (i, FrameState::identity(stack.state(i).as_ref()));
+            if visible_frame.get_untracked() != key {
+                visible_frame.set(key);
+            }
+        });
+    }
     let visible = {
         let stack = stack.clone();
         move || {
-            changed.track();
+            visible_frame.track();
             stack.state(index.get())
         }
     };
@@ -300,8 +314,15 @@ pub fn Viewport(
             }
         }
     };
-    let annotate =
-        annotate::Annotate::new(store, canvas_ref, view, canvas_css, index, stack.clone());
+    let annotate = annotate::Annotate::new(
+        store,
+        canvas_ref,
+        view,
+        canvas_css,
+        index,
+        visible_frame,
+        stack.clone(),
+    );
     let (on_pointer_down, on_pointer_move, on_pointer_up) = pointer::handlers(
         canvas_ref,
         signals,
