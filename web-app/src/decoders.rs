@@ -82,6 +82,29 @@ pub fn warm_up() {
     });
 }
 
+/// Whether a worker that decodes frames labelled `transfer_syntax_uid` has its code loaded
+/// (until then, loading it uses the link).
+pub fn is_loaded(transfer_syntax_uid: &str) -> bool {
+    let build = build_for(transfer_syntax_uid);
+    POOL.with(|pool| {
+        pool.lane(build)
+            .slots
+            .borrow()
+            .iter()
+            .any(|s| !s.failed.get() && s.held.borrow().is_none())
+    })
+}
+
+/// The build that decodes frames labelled `syntax` (the full one when the small one lacks
+/// the decoder).
+fn build_for(syntax: &str) -> Build {
+    if viewer_core::frame::needs_large_decoder(syntax) {
+        Build::Full
+    } else {
+        Build::Small
+    }
+}
+
 /// Decodes one frame in a worker.
 pub async fn decode(
     module: &PixelModule,
@@ -89,11 +112,7 @@ pub async fn decode(
     bytes: &[u8],
 ) -> Result<DecodedFrame, Failure> {
     let syntax = transfer_syntax_uid.trim().trim_end_matches('\0');
-    let first = if viewer_core::frame::needs_large_decoder(syntax) {
-        Build::Full
-    } else {
-        Build::Small
-    };
+    let first = build_for(syntax);
     let reply = run(first, module, syntax, bytes).await;
     let reply = match reply {
         // Bytes labelled uncompressed that are a JPEG 2000 codestream, or a syntax this list

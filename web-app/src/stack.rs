@@ -226,8 +226,9 @@ impl Stack {
         self.pump();
     }
 
-    /// Starts the next requests of the queue: one alone while the visible frame's bytes are
-    /// on their way (it gets the whole link), then up to [`PARALLEL_REQUESTS`].
+    /// Starts the next requests of the queue: one alone while the visible frame's bytes (or
+    /// its decoder's code) are on their way, so it gets the whole link; then up to
+    /// [`PARALLEL_REQUESTS`].
     fn pump(self: &Rc<Self>) {
         loop {
             let focus = self.focus.get();
@@ -306,9 +307,11 @@ impl Stack {
                     .await
                 {
                     Ok(frame) => {
-                        // The visible frame's bytes are in: the link is free for the others
-                        // while it decodes.
-                        if index == self.focus.get() {
+                        // The visible frame's bytes are in and its decoder is loaded: the
+                        // link is free for the others while it decodes.
+                        if index == self.focus.get()
+                            && decoders::is_loaded(&frame.transfer_syntax_uid)
+                        {
                             self.focus_fetched.set(Some(index));
                             self.pump();
                         }
