@@ -66,9 +66,13 @@ export async function openPage(browser, path = '', options = {}) {
     problems.push(`page error: ${e.message}`);
     problemUrls.push(undefined);
   });
+  problemsOf.set(page, problems);
   await page.goto(new URL(path, BASE_URL).href);
   return { page, problems };
 }
+
+/** The console errors and page errors of each page opened by [`openPage`], so far. */
+export const problemsOf = new WeakMap();
 
 /** Signs the page's context in as the development clinician (a session cookie). */
 export async function devLogin(page) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { problemsOf } from './browser.mjs';
 
 // Page object of the portal: study list and viewport.
 export class Portal {
@@ -26,8 +27,7 @@ export class Portal {
   }
 
   async waitForSlice(index, timeout = 30_000) {
-    await this.page.waitForSelector(
-      `[data-testid=viewport][data-slice="${index}"][data-state=ready]`, { timeout });
+    await waitForViewportSlice(this.page, '', index, timeout);
   }
 
   /** The canvas's drawing-buffer size. */
@@ -54,6 +54,26 @@ export class Portal {
         rgba: pts.map(([x, y]) => Array.from(data.slice((y * copy.width + x) * 4, (y * copy.width + x) * 4 + 4))),
       };
     }, points);
+  }
+}
+
+/**
+ * Waits for the viewport inside `scope` (a CSS selector, '' for the page) to show slice
+ * `index` decoded. On a timeout the error says what every viewport showed instead.
+ */
+export async function waitForViewportSlice(page, scope, index, timeout = 30_000) {
+  const selector = `${scope} [data-testid=viewport][data-slice="${index}"][data-state=ready]`.trim();
+  try {
+    await page.waitForSelector(selector, { timeout });
+  } catch (error) {
+    const seen = await page.locator('[data-testid=viewport]').evaluateAll((all) => all.map((v) => ({
+      slice: v.dataset.slice, state: v.dataset.state, loaded: v.dataset.loaded,
+      slices: v.dataset.slices, message: v.querySelector('[data-testid=viewport-message]')?.textContent,
+      detail: v.querySelector('[data-testid=viewport-message]')?.title,
+    }))).catch(() => 'the page is gone');
+    error.message += `\nthe viewports showed: ${JSON.stringify(seen)}`;
+    error.message += `\nthe page's errors: ${JSON.stringify(problemsOf.get(page) ?? [])}`;
+    throw error;
   }
 }
 

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from '../lib/browser.mjs';
-import { Portal } from '../lib/viewer.mjs';
+import { Portal, waitForViewportSlice } from '../lib/viewer.mjs';
 
 // ct-series: 512x512 axial slices, 0.6269531 mm, z from -360 (slice 0) by 5 mm; series 2 is
 // the RLE copy. e2e/fixtures/make_reformat.py: series 7, sagittal planes through columns 384,
@@ -17,8 +17,7 @@ after(async () => { await browser?.close(); });
 
 const cell = (page, n) => page.locator(`[data-testid=cell][data-cell="${n}"]`);
 const viewportIn = (page, n) => cell(page, n).locator('[data-testid=viewport]');
-const waitCellSlice = (page, n, slice) => page.waitForSelector(
-  `[data-testid=cell][data-cell="${n}"] [data-testid=viewport][data-slice="${slice}"][data-state=ready]`, { timeout: 30_000 });
+const waitCellSlice = (page, n, slice) => waitForViewportSlice(page, `[data-testid=cell][data-cell="${n}"]`, slice);
 
 async function wheelIn(page, n, steps) {
   const box = await cell(page, n).boundingBox();

@@ -130,6 +130,10 @@ pub(super) fn connect(
             };
             let ratio = device_pixel_ratio();
             let canvas = canvas_css.get().map(|c| c * ratio);
+            // Until the canvas is measured every point maps to its corner.
+            if canvas.iter().any(|&c| c <= 0.0) {
+                return Vec::new();
+            }
             let size = [f64::from(own_plane.columns), f64::from(own_plane.rows)];
             let map = view.get().canvas_from_image(size, canvas);
             let cells = grid.layout.get().cells();
