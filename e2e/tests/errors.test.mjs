@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from '../lib/browser.mjs';
 import { Portal } from '../lib/viewer.mjs';
+import { assertCtSlice } from '../lib/ct.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -48,5 +49,31 @@ test('a 12-bit JPEG image displays', async () => {
     await portal.waitForSlice(i);
   }
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a decoder worker that fails loses none of its frames: they are decoded again by another', async () => {
+  const { page, problems } = await openPage(browser);
+  // The first small-build worker of the page throws on its first job, as a codec that traps
+  // would; the workers started after it are the real ones.
+  let served = 0;
+  await page.context().route('**/decode_small_loader.js', async (route) => {
+    served += 1;
+    if (served > 1) return route.continue();
+    return route.fulfill({
+      contentType: 'text/javascript',
+      body: "self.onmessage = () => { throw new Error('decoder trapped'); }; self.postMessage({ ready: true });",
+    });
+  });
+  await page.reload();
+  const portal = new Portal(page);
+  await (await portal.studyRow('CT-REAL-1')).click();
+  await portal.waitForSlice(0);
+  assert.ok(served >= 2, `loader served ${served} times`);
+  await assertCtSlice(portal, 'CT0001.dcm');
+  await page.waitForSelector('[data-testid=viewport][data-loaded="61"]', { timeout: 60_000 });
+  assert.equal(await page.locator('[data-testid=viewport][data-state=error]').count(), 0);
+  // The worker's own error is in its console; the page reports nothing.
+  assert.deepEqual(problems.filter((p) => !p.includes('decoder trapped')), []);
   await page.close();
 });

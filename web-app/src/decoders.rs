@@ -4,9 +4,10 @@
 //! Two builds: the small one (native, RLE, JPEG, JPEG-LS) starts with the page; the full one
 //! (JPEG 2000, HTJ2K, JPEG XL too) is loaded the first time a frame needs it, so a series that
 //! does not pays nothing for those codecs. Each build has up to [`MAX_WORKERS`] workers; a job
-//! goes to the least busy. A worker that fails (a codec trapped, its code could not be loaded)
-//! fails its jobs with a reason and is replaced by the next job. The messages' form is
-//! `decode_worker::wire`, shared with the workers.
+//! goes to the least busy. A worker that fails (a codec trapped, its code could not be loaded,
+//! it stopped answering) is replaced, and each of its jobs is tried once more on another
+//! worker: a frame that stops two workers is marked failed, the frames queued behind it are
+//! not. The messages' form is `decode_worker::wire`, shared with the workers.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -23,6 +24,13 @@ use crate::failure::Failure;
 
 /// Workers per build at most; fewer on machines with fewer cores.
 const MAX_WORKERS: usize = 4;
+
+/// A worker with jobs that has answered none for this long is taken as stuck (a decoder
+/// looping on a crafted frame): far more than the largest frame takes on a slow phone.
+const STUCK_AFTER_MS: f64 = 60_000.0;
+
+/// How often the workers are checked for being stuck.
+const WATCH_EVERY_MS: u32 = 5_000;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Build {
@@ -42,6 +50,14 @@ impl Build {
 
 type Reply = Result<DecodedFrame, DecodeFailure>;
 
+/// Why a job got no decoder's answer.
+enum RunError {
+    /// The decoder answered: the frame cannot be decoded (or not by this build).
+    Decoder(DecodeFailure),
+    /// The worker failed, whatever the frame: another worker may decode it.
+    Worker(String),
+}
+
 /// The jobs a worker has, by id, and who waits for each.
 type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Reply>>>>;
 
@@ -55,6 +71,9 @@ struct Slot {
     pending: Pending,
     /// Set when the worker failed: its jobs were answered and it takes no more.
     failed: Rc<Cell<bool>>,
+    /// When the worker last said something, or was given a job while it had none (ms, page
+    /// clock).
+    progress_ms: Rc<Cell<f64>>,
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_error: Closure<dyn Fn(web_sys::Event)>,
 }
@@ -69,6 +88,8 @@ struct Pool {
     small: Lane,
     full: Lane,
     next_id: Cell<u32>,
+    /// Checks every [`WATCH_EVERY_MS`] for stuck workers, from the first worker on.
+    watchdog: RefCell<Option<gloo::timers::callback::Interval>>,
 }
 
 thread_local! {
@@ -113,34 +134,62 @@ pub async fn decode(
 ) -> Result<DecodedFrame, Failure> {
     let syntax = transfer_syntax_uid.trim().trim_end_matches('\0');
     let first = build_for(syntax);
-    let reply = run(first, module, syntax, bytes).await;
-    let reply = match reply {
+    let reply = match run_twice(first, module, syntax, bytes).await {
         // Bytes labelled uncompressed that are a JPEG 2000 codestream, or a syntax this list
         // does not know: the full build has every decoder.
         Err(f) if f.decoder_not_included && first == Build::Small => {
-            run(Build::Full, module, syntax, bytes).await
+            run_twice(Build::Full, module, syntax, bytes).await
         }
         other => other,
     };
     reply.map_err(|f| Failure::new(f.key, f.args, f.detail))
 }
 
-async fn run(build: Build, module: &PixelModule, syntax: &str, bytes: &[u8]) -> Reply {
+/// Runs the job, and once more on another worker if the first one failed under it.
+async fn run_twice(build: Build, module: &PixelModule, syntax: &str, bytes: &[u8]) -> Reply {
+    let reply = match run(build, module, syntax, bytes).await {
+        Err(RunError::Worker(_)) => run(build, module, syntax, bytes).await,
+        other => other,
+    };
+    reply.map_err(|e| match e {
+        RunError::Decoder(f) => f,
+        RunError::Worker(detail) => DecodeFailure::worker(&detail),
+    })
+}
+
+async fn run(
+    build: Build,
+    module: &PixelModule,
+    syntax: &str,
+    bytes: &[u8],
+) -> Result<DecodedFrame, RunError> {
     let (slot, id) = POOL.with(|pool| {
         let id = pool.next_id.get();
         pool.next_id.set(id.wrapping_add(1));
         (pool.slot(build), id)
     });
-    let slot = slot.map_err(|detail| DecodeFailure::worker(&detail))?;
+    let slot = slot.map_err(RunError::Worker)?;
     let (sender, receiver) = oneshot::channel();
+    if slot.pending.borrow().is_empty() {
+        slot.progress_ms.set(now_ms());
+    }
     slot.pending.borrow_mut().insert(id, sender);
     if let Err(detail) = slot.post(id, module, syntax, bytes) {
         slot.pending.borrow_mut().remove(&id);
-        return Err(DecodeFailure::worker(&detail));
+        return Err(RunError::Worker(detail));
     }
-    receiver
-        .await
-        .unwrap_or_else(|_| Err(DecodeFailure::worker("the decoder worker stopped")))
+    match receiver.await {
+        Ok(Ok(frame)) => Ok(frame),
+        Ok(Err(failure)) => Err(RunError::Decoder(failure)),
+        Err(_) => Err(RunError::Worker("the decoder worker stopped".into())),
+    }
+}
+
+/// The page's clock, in milliseconds.
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 impl Pool {
@@ -161,6 +210,7 @@ impl Pool {
             return Ok(Rc::clone(slot));
         }
         if slots.len() < workers_per_build() {
+            self.watch();
             let slot = Rc::new(Slot::start(build)?);
             slots.push(Rc::clone(&slot));
             return Ok(slot);
@@ -170,6 +220,38 @@ impl Pool {
             .min_by_key(|s| s.pending.borrow().len())
             .cloned()
             .ok_or_else(|| "no decoder worker".to_string())
+    }
+}
+
+impl Pool {
+    /// Starts the check for stuck workers, once.
+    fn watch(&self) {
+        let mut watchdog = self.watchdog.borrow_mut();
+        if watchdog.is_none() {
+            *watchdog = Some(gloo::timers::callback::Interval::new(
+                WATCH_EVERY_MS,
+                || {
+                    POOL.with(|pool| {
+                        let now = now_ms();
+                        for lane in [&pool.small, &pool.full] {
+                            for slot in lane.slots.borrow().iter() {
+                                // A worker still loading its code on a slow link is not stuck.
+                                let listening = slot.held.borrow().is_none();
+                                let waiting = listening && !slot.pending.borrow().is_empty();
+                                if waiting && now - slot.progress_ms.get() > STUCK_AFTER_MS {
+                                    slot.worker.terminate();
+                                    fail_all(
+                                        &slot.failed,
+                                        &slot.pending,
+                                        "the decoder worker stopped answering",
+                                    );
+                                }
+                            }
+                        }
+                    });
+                },
+            ));
+        }
     }
 }
 
@@ -210,14 +292,17 @@ impl Slot {
             .map_err(|_| "the decoder worker could not be started".to_string())?;
         let pending: Pending = Rc::default();
         let failed = Rc::new(Cell::new(false));
+        let progress_ms = Rc::new(Cell::new(now_ms()));
         let held: Held = Rc::new(RefCell::new(Some(Vec::new())));
         let on_message = {
             let pending = Rc::clone(&pending);
             let failed = Rc::clone(&failed);
+            let progress_ms = Rc::clone(&progress_ms);
             let held = Rc::clone(&held);
             let worker = worker.clone();
             Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
                 let data = event.data();
+                progress_ms.set(now_ms());
                 if wire::is_ready(&data) {
                     for (message, transfer) in held.borrow_mut().take().unwrap_or_default() {
                         let _ = worker.post_message_with_transfer(&message, &transfer);
@@ -255,6 +340,7 @@ impl Slot {
             held,
             pending,
             failed,
+            progress_ms,
             _on_message: on_message,
             _on_error: on_error,
         })
