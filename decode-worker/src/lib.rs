@@ -9,7 +9,8 @@
 pub mod wire;
 
 use viewer_core::decode_job::DecodeFailure;
-use viewer_core::{decode_frame_with, Decoders, Limits};
+use viewer_core::frame::decode_prefix_with;
+use viewer_core::{decode_frame_with, DecodeError, Decoders, Limits};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
@@ -39,13 +40,17 @@ fn answer(decoders: &Decoders, data: &JsValue) -> Option<wire::Message> {
             return Some(wire::reply_message(id?, Err(failure)));
         }
     };
-    let decoded = decode_frame_with(
-        decoders,
-        &job.module,
-        &job.transfer_syntax_uid,
-        &bytes,
-        &Limits::default(),
-    );
+    let limits = Limits::default();
+    let (module, syntax) = (&job.module, &job.transfer_syntax_uid);
+    let decoded = if job.prefix {
+        decode_prefix_with(decoders, module, syntax, &bytes, &limits).and_then(|preview| {
+            preview.ok_or_else(|| DecodeError::NoPreview {
+                transfer_syntax: syntax.clone(),
+            })
+        })
+    } else {
+        decode_frame_with(decoders, module, syntax, &bytes, &limits)
+    };
     Some(wire::reply_message(
         job.id,
         decoded.as_ref().map_err(DecodeFailure::from),

@@ -15,6 +15,10 @@ pub struct DecodeJob {
     pub module: PixelModule,
     /// The syntax the bytes are labelled with (checked by the decoder, not trusted).
     pub transfer_syntax_uid: String,
+    /// The bytes are the first part of the frame, still arriving: a preview is asked
+    /// ([`crate::frame::decode_prefix_with`]).
+    #[serde(default)]
+    pub prefix: bool,
 }
 
 /// The type of every sample of a decoded frame.

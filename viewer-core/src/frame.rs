@@ -133,6 +133,8 @@ impl DecodedFrame {
 pub struct Decoders {
     /// JPEG 2000 and HTJ2K.
     pub jpeg_2000: Option<Jpeg2000Decoder>,
+    /// A preview from the first bytes of a JPEG 2000 or HTJ2K frame.
+    pub jpeg_2000_prefix: Option<Jpeg2000Decoder>,
     /// JPEG XL (and JPEG recompressed as JPEG XL).
     pub jpeg_xl: Option<JpegXlDecoder>,
 }
@@ -148,13 +150,51 @@ impl Decoders {
     /// Every decoder.
     pub const ALL: Decoders = Decoders {
         jpeg_2000: Some(crate::j2k::decode_j2k),
+        jpeg_2000_prefix: Some(crate::j2k::decode_j2k_prefix),
         jpeg_xl: Some(decode_jxl_frame),
     };
     /// Native, RLE, the JPEG family and JPEG-LS only.
     pub const SMALL: Decoders = Decoders {
         jpeg_2000: None,
+        jpeg_2000_prefix: None,
         jpeg_xl: None,
     };
+}
+
+/// Whether a frame labelled `transfer_syntax_uid` can be previewed from its first bytes
+/// (JPEG 2000 and HTJ2K: a prefix holds the low resolutions).
+pub fn previews_from_prefix(transfer_syntax_uid: &str) -> bool {
+    J2K_SYNTAXES.contains(&transfer_syntax_uid.trim().trim_end_matches('\0'))
+}
+
+/// A preview of a frame from its first bytes, `None` when its syntax has none
+/// ([`previews_from_prefix`]). Its size and samples are the full frame's; its detail is not.
+pub fn decode_prefix_with(
+    decoders: &Decoders,
+    module: &PixelModule,
+    transfer_syntax_uid: &str,
+    prefix: &[u8],
+    limits: &Limits,
+) -> Result<Option<DecodedFrame>, DecodeError> {
+    if !previews_from_prefix(transfer_syntax_uid) {
+        return Ok(None);
+    }
+    module.check(limits)?;
+    let name = "JPEG 2000";
+    let decode = decoders
+        .jpeg_2000_prefix
+        .ok_or_else(|| DecodeError::DecoderNotIncluded {
+            transfer_syntax: name.to_string(),
+        })?;
+    let samples = decode(module, prefix).map_err(|e| DecodeError::Codec {
+        transfer_syntax: name.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(Some(DecodedFrame::of(
+        module,
+        photometric_after_codec(module),
+        samples,
+    )))
 }
 
 /// Whether frames labelled `transfer_syntax_uid` need a decoder [`Decoders::SMALL`] lacks.
@@ -187,6 +227,9 @@ pub enum DecodeError {
     DecodedSizeMismatch { expected: usize, actual: usize },
     #[error("the {transfer_syntax} decoder is not in this build")]
     DecoderNotIncluded { transfer_syntax: String },
+    /// A preview was asked of a syntax whose first bytes do not give one.
+    #[error("frames labelled {transfer_syntax} give no preview from their first bytes")]
+    NoPreview { transfer_syntax: String },
 }
 
 impl DecodeError {
@@ -211,7 +254,10 @@ impl DecodeError {
             }
             DecodeError::Codec {
                 transfer_syntax, ..
-            } => ("error.codec", vec![("codec", transfer_syntax.clone())]),
+            }
+            | DecodeError::NoPreview { transfer_syntax } => {
+                ("error.codec", vec![("codec", transfer_syntax.clone())])
+            }
             DecodeError::DecoderNotIncluded { transfer_syntax } => (
                 "error.decoder_missing",
                 vec![("codec", transfer_syntax.clone())],

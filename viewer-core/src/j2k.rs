@@ -88,9 +88,77 @@ pub(crate) fn typed(module: &PixelModule, values: impl Iterator<Item = i64>) -> 
     }
 }
 
-/// The generic path: any JPEG 2000 or HTJ2K codestream (or JP2 file) through openjp2.
+/// The generic path: any JPEG 2000 or HTJ2K codestream (or JP2 file) through openjp2. A
+/// codestream cut short is an error.
 pub fn decode_openjp2(module: &PixelModule, data: &[u8]) -> Result<Samples, J2kError> {
-    let image = jpeg2k::Image::from_bytes(data).map_err(|e| J2kError::Stream(e.to_string()))?;
+    openjp2_samples(module, data, true)
+}
+
+/// A preview from the first bytes of a frame still arriving: the packets the prefix holds are
+/// decoded, the missing ones count as empty. A single-layer codestream (or one in resolution
+/// order) gives its low resolutions at full size, so the image is whole but blurred.
+pub fn decode_j2k_prefix(module: &PixelModule, prefix: &[u8]) -> Result<Samples, J2kError> {
+    let closed = closed_prefix(prefix)
+        .ok_or_else(|| J2kError::Stream("the first bytes hold no tile data yet".into()))?;
+    openjp2_samples(module, &closed, false)
+}
+
+/// A codestream's first bytes made whole: the tile-part they end in is said to end there
+/// (its Psot), and an EOC follows. `None` while the bytes end before the first tile's data.
+/// Raw codestreams only (a JP2 file is not previewed).
+fn closed_prefix(prefix: &[u8]) -> Option<Vec<u8>> {
+    const SOT: [u8; 2] = [0xFF, 0x90];
+    const SOD: [u8; 2] = [0xFF, 0x93];
+    const EOC: [u8; 2] = [0xFF, 0xD9];
+    if !prefix.starts_with(&[0xFF, 0x4F]) {
+        return None;
+    }
+    let u16_at = |at: usize| {
+        prefix
+            .get(at..at + 2)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+    };
+    // The main header's marker segments, up to the first SOT.
+    let mut at = 2;
+    while prefix.get(at..at + 2)? != SOT {
+        at += 2 + u16_at(at + 2)?;
+    }
+    // Whole tile-parts, up to the one the prefix ends in.
+    loop {
+        let psot = prefix
+            .get(at + 6..at + 10)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)?;
+        let end = at.checked_add(psot)?;
+        if psot != 0 && end + 2 <= prefix.len() && prefix.get(end..end + 2) == Some(&SOT[..]) {
+            at = end;
+            continue;
+        }
+        if psot != 0 && end <= prefix.len() {
+            // The last whole tile-part (EOC, or bytes that are not a tile-part, follow).
+            let mut closed = prefix[..end].to_vec();
+            closed.extend(EOC);
+            return Some(closed);
+        }
+        // The prefix ends inside this tile-part: it needs its SOD and some data.
+        let mut sod = at + 2 + u16_at(at + 2)?;
+        while prefix.get(sod..sod + 2)? != SOD {
+            sod += 2 + u16_at(sod + 2)?;
+        }
+        if sod + 2 >= prefix.len() {
+            return None;
+        }
+        let mut closed = prefix.to_vec();
+        let length = u32::try_from(prefix.len() - at).ok()?;
+        closed[at + 6..at + 10].copy_from_slice(&length.to_be_bytes());
+        closed.extend(EOC);
+        return Some(closed);
+    }
+}
+
+fn openjp2_samples(module: &PixelModule, data: &[u8], strict: bool) -> Result<Samples, J2kError> {
+    let parameters = jpeg2k::DecodeParameters::new().strict(strict);
+    let image = jpeg2k::Image::from_bytes_with(data, parameters)
+        .map_err(|e| J2kError::Stream(e.to_string()))?;
     let components = image.components();
     let (rows, columns) = (usize::from(module.rows), usize::from(module.columns));
     let agrees = components.len() == usize::from(module.samples_per_pixel)
@@ -115,7 +183,36 @@ pub fn decode_openjp2(module: &PixelModule, data: &[u8]) -> Result<Samples, J2kE
 
 #[cfg(test)]
 mod tests {
-    use super::is_pure_ht;
+    use super::{closed_prefix, is_pure_ht};
+
+    #[test]
+    fn a_prefix_is_closed_only_once_tile_data_has_come() {
+        let mut stream = header(0x00);
+        stream.truncate(stream.len() - 2); // the main header, without the SOT the helper adds
+        let main_header = stream.len();
+        // SOT: Lsot 10, tile 0, Psot 24 (12 + SOD + 10 bytes of data), part 0 of 1.
+        stream.extend([
+            0xFF, 0x90, 0x00, 0x0A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x18, 0x00, 0x01,
+        ]);
+        stream.extend([0xFF, 0x93]);
+        stream.extend([0x11; 10]);
+        stream.extend([0xFF, 0xD9]);
+        assert_eq!(closed_prefix(&stream[..main_header]), None, "no tile yet");
+        assert_eq!(
+            closed_prefix(&stream[..main_header + 13]),
+            None,
+            "no data after SOD"
+        );
+        let whole = closed_prefix(&stream).expect("a whole codestream");
+        assert_eq!(whole, stream, "a whole codestream stays as it is");
+        let cut = closed_prefix(&stream[..main_header + 18]).expect("some data");
+        assert_eq!(cut.len(), main_header + 20, "the data, then EOC");
+        assert_eq!(
+            &cut[main_header + 6..main_header + 10],
+            &18u32.to_be_bytes()
+        );
+        assert_eq!(&cut[cut.len() - 2..], &[0xFF, 0xD9]);
+    }
 
     /// A main header: SOC, SIZ (length 41, contents irrelevant here), then COD with `style`.
     fn header(style: u8) -> Vec<u8> {

@@ -144,11 +144,22 @@ pub fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Vec<Part>, Mul
             return Err(MultipartError::Truncated { part: index });
         }
 
+        parts.push(Part::with_headers(&headers, content_start..content_end));
+        cursor = next + delimiter.len();
+        if cursor >= body.len() {
+            return Err(MultipartError::Truncated { part: index + 1 });
+        }
+    }
+}
+
+impl Part {
+    /// A part with the given header block and content range.
+    fn with_headers(headers: &str, content: Range<usize>) -> Part {
         let mut part = Part {
             media_type: String::new(),
             transfer_syntax: None,
             content_location: None,
-            content: content_start..content_end,
+            content,
         };
         for line in headers.lines() {
             let Some((name, value)) = line.split_once(':') else {
@@ -164,12 +175,27 @@ pub fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Vec<Part>, Mul
                 _ => {}
             }
         }
-        parts.push(part);
-        cursor = next + delimiter.len();
-        if cursor >= body.len() {
-            return Err(MultipartError::Truncated { part: index + 1 });
-        }
+        part
     }
+}
+
+/// The first part of a body still arriving: its headers once they are all in, and its
+/// content so far (up to the next delimiter if it came, else to the end of what came).
+pub fn first_part_so_far(content_type: &str, body: &[u8]) -> Option<Part> {
+    let ct = ContentType::parse(content_type);
+    let boundary = ct
+        .param("boundary")
+        .filter(|b| (1..=70).contains(&b.len()))?;
+    if !ct.media_type.starts_with("multipart/") {
+        return None;
+    }
+    let delimiter = format!("--{boundary}").into_bytes();
+    let first = find(body, &delimiter, 0)?;
+    let line_end = find(body, b"\n", first + delimiter.len())?;
+    let (headers_end, content_start) = find_headers_end(body, line_end + 1)?;
+    let headers = String::from_utf8_lossy(&body[line_end + 1..headers_end]);
+    let content_end = find(body, &delimiter, content_start).unwrap_or(body.len());
+    Some(Part::with_headers(&headers, content_start..content_end))
 }
 
 /// End of the header block starting at `from`: returns (end of headers, start of content).
@@ -204,6 +230,36 @@ mod tests {
     use super::*;
 
     const CT: &str = r#"multipart/related; type="application/octet-stream"; boundary="b0b""#;
+
+    #[test]
+    fn a_first_part_is_read_while_it_arrives() {
+        let whole = body(&[(
+            "image/jp2; transfer-syntax=1.2.840.10008.1.2.4.90",
+            b"codestream",
+        )]);
+        let headers_end = whole
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("headers")
+            + 4;
+        assert_eq!(
+            first_part_so_far(CT, &whole[..headers_end - 2]),
+            None,
+            "headers not all in"
+        );
+        let part = first_part_so_far(CT, &whole[..headers_end + 5]).expect("headers in");
+        assert_eq!(
+            part.transfer_syntax.as_deref(),
+            Some("1.2.840.10008.1.2.4.90")
+        );
+        assert_eq!(&whole[part.content], b"codes");
+        let part = first_part_so_far(CT, &whole).expect("all in");
+        assert_eq!(
+            &whole[part.content.start..part.content.end - 2],
+            b"codestream"
+        );
+        assert_eq!(first_part_so_far("application/octet-stream", &whole), None);
+    }
 
     fn body(parts: &[(&str, &[u8])]) -> Vec<u8> {
         let mut out = Vec::new();

@@ -133,6 +133,14 @@ fn damaged_frames_never_panic() {
         for (what, bytes) in cases {
             let result = std::panic::catch_unwind(|| {
                 let _ = viewer_core::decode_frame(&file.module, uid, &bytes, &limits);
+                // Previews decode leniently: damaged bytes must not panic them either.
+                let _ = viewer_core::frame::decode_prefix_with(
+                    &viewer_core::Decoders::ALL,
+                    &file.module,
+                    uid,
+                    &bytes,
+                    &limits,
+                );
             });
             if result.is_err() {
                 panics.push(format!("{syntax}: {what}"));
@@ -303,4 +311,78 @@ fn the_corpus_presentation_state_is_read() {
     assert_eq!(area.mode, SizeMode::ScaleToFit);
     assert_eq!(state.view_orientation(), (0, false));
     assert!(!state.inverse);
+}
+
+/// A JPEG 2000 or HTJ2K frame's first bytes give a whole, blurred preview that gets closer to
+/// the frame as more bytes come; the full decode still refuses a codestream cut short.
+#[test]
+fn codestream_prefixes_preview_the_frame() {
+    let limits = Limits::default();
+    let ct = shared().join("ct-series");
+    for (syntax, uid) in [
+        ("jpeg2000-lossless", "1.2.840.10008.1.2.4.90"),
+        ("htj2k-lossless", "1.2.840.10008.1.2.4.201"),
+    ] {
+        let path = ct.join(syntax).join("CT0030.dcm");
+        let file =
+            DicomFile::parse(&std::fs::read(&path).expect("readable"), &limits).expect("parses");
+        let codestream = file.encoded_frame(0).expect("one frame");
+        let full = viewer_core::decode_frame(&file.module, uid, &codestream, &limits)
+            .expect("the whole frame decodes");
+        let decoders = viewer_core::Decoders::ALL;
+        let rms = |frame: &viewer_core::DecodedFrame| {
+            let n = full.samples.len();
+            assert_eq!(
+                frame.samples.len(),
+                n,
+                "{syntax}: a preview has every sample"
+            );
+            let sum: f64 = (0..n)
+                .map(|i| {
+                    let d = frame.samples.get(i).unwrap_or_default()
+                        - full.samples.get(i).unwrap_or_default();
+                    d * d
+                })
+                .sum();
+            (sum / n as f64).sqrt()
+        };
+        let mut errors = Vec::new();
+        for eighths in [1, 2, 4] {
+            let prefix = &codestream[..codestream.len() * eighths / 8];
+            let preview = viewer_core::frame::decode_prefix_with(
+                &decoders,
+                &file.module,
+                uid,
+                prefix,
+                &limits,
+            )
+            .expect("a prefix decodes")
+            .expect("JPEG 2000 has previews");
+            errors.push(rms(&preview));
+            assert!(
+                viewer_core::decode_frame(&file.module, uid, prefix, &limits).is_err(),
+                "{syntax}: the full decode refuses {eighths}/8 of the codestream"
+            );
+        }
+        eprintln!("{syntax}: RMS error of 1/8, 2/8, 4/8 of the bytes: {errors:?}");
+        // CT values span about 4000; an eighth of the bytes is within a few percent of it.
+        assert!(errors[0] < 80.0, "{syntax}: {errors:?}");
+        assert!(
+            errors.windows(2).all(|w| w[1] <= w[0]),
+            "{syntax}: {errors:?}"
+        );
+    }
+    let file = DicomFile::parse(
+        &std::fs::read(ct.join("rle-lossless/CT0030.dcm")).expect("readable"),
+        &limits,
+    )
+    .expect("parses");
+    let rle = viewer_core::frame::decode_prefix_with(
+        &viewer_core::Decoders::ALL,
+        &file.module,
+        "1.2.840.10008.1.2.5",
+        &[0; 64],
+        &limits,
+    );
+    assert!(matches!(rle, Ok(None)), "RLE has no preview");
 }

@@ -204,6 +204,27 @@ fn refuses_stored_syntax(series: &str) -> bool {
     REFUSED_STORED.with(|r| r.borrow().contains(series))
 }
 
+/// A frame's answer while it arrives.
+pub struct Arriving<'a> {
+    /// The answer's `Content-Type` (which carries the multipart boundary).
+    pub content_type: &'a str,
+    /// The answer's body so far.
+    pub body: &'a [u8],
+    /// The body's whole length, when the server said it.
+    pub total: Option<usize>,
+}
+
+impl Arriving<'_> {
+    /// The frame's part so far, once its headers are in.
+    pub fn first_part(&self) -> Option<Part> {
+        viewer_core::multipart::first_part_so_far(self.content_type, self.body)
+    }
+}
+
+/// Bodies larger than this are not reserved at once from their announced length (it is read
+/// from the network, not trusted).
+const MAX_RESERVED_BYTES: usize = 64 * 1024 * 1024;
+
 /// One frame as the server sent it: the bytes and the transfer syntax of its label.
 pub struct FrameBytes {
     pub transfer_syntax_uid: String,
@@ -213,12 +234,14 @@ pub struct FrameBytes {
 /// WADO-RS: frame `number` (1-based) of an instance, in the syntax it is stored in when the
 /// server can send it so (`transfer-syntax=*`); otherwise as the server's default
 /// (uncompressed), which some servers can only give for big-endian or deflated files.
+/// `watch` sees the answer while it arrives.
 pub async fn frame(
     study: &str,
     series: &str,
     instance: &str,
     number: u32,
     signal: Option<&AbortSignal>,
+    watch: Option<&dyn Fn(&Arriving<'_>)>,
 ) -> Result<FrameBytes, ApiError> {
     let [study, series, instance] = checked([study, series, instance])?;
     let url =
@@ -239,7 +262,7 @@ pub async fn frame(
             other => other?,
         }
     };
-    let (part, bytes) = first_part(response).await?;
+    let (part, bytes) = first_part(response, watch).await?;
     Ok(FrameBytes {
         transfer_syntax_uid: part
             .transfer_syntax
@@ -249,12 +272,24 @@ pub async fn frame(
 }
 
 /// The first part of a `multipart/related` answer: its headers and its content.
-async fn first_part(response: Response) -> Result<(Part, Vec<u8>), ApiError> {
+async fn first_part(
+    response: Response,
+    watch: Option<&dyn Fn(&Arriving<'_>)>,
+) -> Result<(Part, Vec<u8>), ApiError> {
     let content_type = response.headers().get("content-type").unwrap_or_default();
-    let mut body = response
-        .binary()
-        .await
-        .map_err(|e| ApiError::Body(short(&e.to_string())))?;
+    let mut body = match (watch, response.body()) {
+        (Some(watch), Some(stream)) => {
+            let total = response
+                .headers()
+                .get("content-length")
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            read_watched(stream, &content_type, total, watch).await?
+        }
+        _ => response
+            .binary()
+            .await
+            .map_err(|e| ApiError::Body(short(&e.to_string())))?,
+    };
     let part = parse_multipart(&content_type, &body)
         .map_err(|e| ApiError::Body(e.to_string()))?
         .into_iter()
@@ -263,6 +298,42 @@ async fn first_part(response: Response) -> Result<(Part, Vec<u8>), ApiError> {
     body.truncate(part.content.end);
     body.drain(..part.content.start);
     Ok((part, body))
+}
+
+/// Reads a body chunk by chunk, showing `watch` what came after each.
+async fn read_watched(
+    stream: web_sys::ReadableStream,
+    content_type: &str,
+    total: Option<usize>,
+    watch: &dyn Fn(&Arriving<'_>),
+) -> Result<Vec<u8>, ApiError> {
+    use wasm_bindgen::JsCast;
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut body = Vec::with_capacity(total.unwrap_or(0).min(MAX_RESERVED_BYTES));
+    loop {
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .map_err(|e| ApiError::Network(short(&format!("{e:?}"))))?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            return Ok(body);
+        }
+        let value = js_sys::Reflect::get(&chunk, &"value".into())
+            .ok()
+            .and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok())
+            .ok_or_else(|| ApiError::Body("a chunk that is not bytes".into()))?;
+        let at = body.len();
+        body.resize(at + value.length() as usize, 0);
+        value.copy_to(&mut body[at..]);
+        watch(&Arriving {
+            content_type,
+            body: &body,
+            total,
+        });
+    }
 }
 
 /// WADO-RS bulk data of an instance, from the BulkDataURI the server gave in its metadata.
@@ -284,7 +355,7 @@ pub async fn bulk_data(
         signal,
     )
     .await?;
-    Ok(first_part(response).await?.1)
+    Ok(first_part(response, None).await?.1)
 }
 
 /// STOW-RS (PS3.18 10.5): stores Part 10 files in `study`, one part each. The answer's

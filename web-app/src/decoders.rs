@@ -21,6 +21,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
 use crate::failure::Failure;
+use crate::timing::now_ms;
 
 /// Workers per build at most; fewer on machines with fewer cores.
 const MAX_WORKERS: usize = 4;
@@ -145,10 +146,45 @@ pub async fn decode(
     reply.map_err(|f| Failure::new(f.key, f.args, f.detail))
 }
 
+/// A preview of a JPEG 2000 or HTJ2K frame from its first bytes (the full build decodes it).
+pub async fn decode_preview(
+    module: &PixelModule,
+    transfer_syntax_uid: &str,
+    prefix: &[u8],
+) -> Result<DecodedFrame, Failure> {
+    let job = Job {
+        module,
+        syntax: transfer_syntax_uid.trim().trim_end_matches('\0'),
+        bytes: prefix,
+        prefix: true,
+    };
+    let failure = match run(Build::Full, &job).await {
+        Ok(frame) => return Ok(frame),
+        Err(RunError::Decoder(f)) => f,
+        Err(RunError::Worker(detail)) => DecodeFailure::worker(&detail),
+    };
+    Err(Failure::new(failure.key, failure.args, failure.detail))
+}
+
+/// What a worker is asked to decode.
+struct Job<'a> {
+    module: &'a PixelModule,
+    syntax: &'a str,
+    bytes: &'a [u8],
+    /// The frame's first bytes only: a preview is asked.
+    prefix: bool,
+}
+
 /// Runs the job, and once more on another worker if the first one failed under it.
 async fn run_twice(build: Build, module: &PixelModule, syntax: &str, bytes: &[u8]) -> Reply {
-    let reply = match run(build, module, syntax, bytes).await {
-        Err(RunError::Worker(_)) => run(build, module, syntax, bytes).await,
+    let job = Job {
+        module,
+        syntax,
+        bytes,
+        prefix: false,
+    };
+    let reply = match run(build, &job).await {
+        Err(RunError::Worker(_)) => run(build, &job).await,
         other => other,
     };
     reply.map_err(|e| match e {
@@ -157,12 +193,7 @@ async fn run_twice(build: Build, module: &PixelModule, syntax: &str, bytes: &[u8
     })
 }
 
-async fn run(
-    build: Build,
-    module: &PixelModule,
-    syntax: &str,
-    bytes: &[u8],
-) -> Result<DecodedFrame, RunError> {
+async fn run(build: Build, job: &Job<'_>) -> Result<DecodedFrame, RunError> {
     let (slot, id) = POOL.with(|pool| {
         let id = pool.next_id.get();
         pool.next_id.set(id.wrapping_add(1));
@@ -174,7 +205,7 @@ async fn run(
         slot.progress_ms.set(now_ms());
     }
     slot.pending.borrow_mut().insert(id, sender);
-    if let Err(detail) = slot.post(id, module, syntax, bytes) {
+    if let Err(detail) = slot.post(id, job) {
         slot.pending.borrow_mut().remove(&id);
         return Err(RunError::Worker(detail));
     }
@@ -183,13 +214,6 @@ async fn run(
         Ok(Err(failure)) => Err(RunError::Decoder(failure)),
         Err(_) => Err(RunError::Worker("the decoder worker stopped".into())),
     }
-}
-
-/// The page's clock, in milliseconds.
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 impl Pool {
@@ -265,19 +289,14 @@ fn workers_per_build() -> usize {
 
 impl Slot {
     /// Sends job `id`, or holds it until the worker listens.
-    fn post(
-        &self,
-        id: u32,
-        module: &PixelModule,
-        syntax: &str,
-        bytes: &[u8],
-    ) -> Result<(), String> {
-        let job = DecodeJob {
+    fn post(&self, id: u32, job: &Job<'_>) -> Result<(), String> {
+        let message = DecodeJob {
             id,
-            module: module.clone(),
-            transfer_syntax_uid: syntax.to_string(),
+            module: job.module.clone(),
+            transfer_syntax_uid: job.syntax.to_string(),
+            prefix: job.prefix,
         };
-        let (message, transfer) = wire::job_message(&job, bytes)?;
+        let (message, transfer) = wire::job_message(&message, job.bytes)?;
         if let Some(held) = self.held.borrow_mut().as_mut() {
             held.push((message, transfer));
             return Ok(());

@@ -29,6 +29,10 @@ const PARALLEL_REQUESTS: usize = 4;
 /// ones are cancelled while the new frame is missing.
 const NEAR_ENOUGH: usize = 4;
 
+/// A frame still arriving this long after it was asked is previewed from its first bytes
+/// (JPEG 2000, HTJ2K): a link that fast brings most frames whole before then.
+const PREVIEW_AFTER_MS: f64 = 250.0;
+
 /// Frames of the first view (the visible one and its neighbours) that load before the series
 /// thumbnails may use the link.
 const NEIGHBOURS_FIRST: usize = 20;
@@ -61,6 +65,9 @@ pub struct Entry {
 #[derive(Clone)]
 pub enum FrameState {
     Ready(Rc<DecodedFrame>),
+    /// A preview from the first bytes of a frame still arriving (JPEG 2000, HTJ2K): whole but
+    /// blurred, shown with a badge until the frame itself replaces it.
+    Preview(Rc<DecodedFrame>),
     Failed(Failure),
     /// Decoded, but the viewer cannot show it faithfully yet: the message catalog key says why.
     NotDisplayable(&'static str),
@@ -74,7 +81,9 @@ impl FrameState {
             None => 0,
             Some(FrameState::Failed(_)) => 1,
             Some(FrameState::NotDisplayable(_)) => 2,
-            Some(FrameState::Ready(frame)) => Rc::as_ptr(frame) as usize,
+            Some(FrameState::Ready(frame) | FrameState::Preview(frame)) => {
+                Rc::as_ptr(frame) as usize
+            }
         }
     }
 }
@@ -94,6 +103,8 @@ pub struct Stack {
     pub images: Vec<StackImage>,
     pub entries: Vec<Entry>,
     cache: RefCell<HashMap<usize, FrameState>>,
+    /// Previews of frames still arriving, until they are in [`Stack::cache`].
+    previews: RefCell<HashMap<usize, Rc<DecodedFrame>>>,
     palettes: RefCell<HashMap<usize, Rc<Palette>>>,
     queue: RefCell<VecDeque<usize>>,
     /// Requests sent: the frame, the request's number, what cancels it.
@@ -155,6 +166,7 @@ impl Stack {
             images,
             entries,
             cache: RefCell::default(),
+            previews: RefCell::default(),
             palettes: RefCell::default(),
             queue: RefCell::default(),
             in_flight: RefCell::default(),
@@ -177,8 +189,14 @@ impl Stack {
         self.cache.borrow().len()
     }
 
+    /// The frame's state: loaded (decoded or failed), a preview, or `None` while nothing came.
     pub fn state(&self, index: usize) -> Option<FrameState> {
-        self.cache.borrow().get(&index).cloned()
+        self.cache.borrow().get(&index).cloned().or_else(|| {
+            let previews = self.previews.borrow();
+            previews
+                .get(&index)
+                .map(|f| FrameState::Preview(Rc::clone(f)))
+        })
     }
 
     /// Whether `i` is within the frames kept around the visible one.
@@ -198,6 +216,7 @@ impl Stack {
     pub fn focus(self: &Rc<Self>, index: usize) {
         self.focus.set(index);
         self.cache.borrow_mut().retain(|&i, _| self.in_window(i));
+        self.previews.borrow_mut().retain(|&i, _| self.in_window(i));
         if !self.cache.borrow().contains_key(&index) {
             for (i, _, request) in self.in_flight.borrow().iter() {
                 if i.abs_diff(index) > NEAR_ENOUGH {
@@ -282,6 +301,7 @@ impl Stack {
         if !matches!(state, FrameState::Ready(_)) {
             crate::timing::first_view_settled(); // nothing will be drawn for it
         }
+        self.previews.borrow_mut().remove(&index);
         self.cache.borrow_mut().insert(index, state);
         let loaded = self.loaded();
         if loaded >= self.len().min(NEIGHBOURS_FIRST) {
@@ -293,6 +313,66 @@ impl Stack {
         self.changed.notify();
     }
 
+    /// Keeps a preview of a frame still arriving, unless the frame came meanwhile.
+    fn previewed(&self, index: usize, frame: DecodedFrame) {
+        if self.abort.signal().aborted()
+            || !self.in_window(index)
+            || self.cache.borrow().contains_key(&index)
+        {
+            return;
+        }
+        self.previews.borrow_mut().insert(index, Rc::new(frame));
+        self.changed.notify();
+    }
+
+    /// Watches frame `index`'s bytes arrive: once the link shows slow (after
+    /// [`PREVIEW_AFTER_MS`], less than half of the frame in) and an eighth of it is in, a
+    /// JPEG 2000 or HTJ2K frame's first bytes are decoded as a preview, once.
+    fn preview_watch(self: &Rc<Self>, index: usize) -> impl Fn(&api::Arriving<'_>) {
+        let started_ms = crate::timing::now_ms();
+        let asked = Cell::new(false);
+        let stack = Rc::clone(self);
+        move |arriving: &api::Arriving<'_>| {
+            if asked.get() {
+                return;
+            }
+            let Some(total) = arriving.total else {
+                return;
+            };
+            let received = arriving.body.len();
+            let slow = crate::timing::now_ms() - started_ms >= PREVIEW_AFTER_MS;
+            if !slow || received * 8 < total || received * 2 > total {
+                return;
+            }
+            let Some(part) = arriving.first_part() else {
+                return;
+            };
+            asked.set(true);
+            let syntax = part.transfer_syntax.unwrap_or_default();
+            let image = &stack.images[stack.entries[index].image];
+            let Ok(module) = &image.module else {
+                return;
+            };
+            // Previews skip what is applied to the frame itself (palettes, Modality LUTs).
+            let plain = image.modality_lut.is_none()
+                && image.palette.is_none()
+                && module.photometric != Photometric::PaletteColor;
+            if !plain
+                || !viewer_core::frame::previews_from_prefix(&syntax)
+                || !decoders::is_loaded(&syntax)
+            {
+                return;
+            }
+            let prefix = arriving.body[part.content].to_vec();
+            let (stack, module) = (Rc::clone(&stack), module.clone());
+            spawn_local(async move {
+                if let Ok(frame) = decoders::decode_preview(&module, &syntax, &prefix).await {
+                    stack.previewed(index, frame);
+                }
+            });
+        }
+    }
+
     async fn load(self: &Rc<Self>, index: usize, signal: &web_sys::AbortSignal) -> FrameState {
         let entry = &self.entries[index];
         let image = &self.images[entry.image];
@@ -302,8 +382,9 @@ impl Stack {
         };
         let decoded = match &self.source {
             Source::Remote => {
+                let watch = self.preview_watch(index);
                 match self
-                    .fetch_frame(&image.sop_instance_uid, entry.frame, signal)
+                    .fetch_frame(&image.sop_instance_uid, entry.frame, signal, &watch)
                     .await
                 {
                     Ok(frame) => {
@@ -367,10 +448,19 @@ impl Stack {
         sop: &str,
         frame: u32,
         signal: &web_sys::AbortSignal,
+        watch: &dyn Fn(&api::Arriving<'_>),
     ) -> Result<api::FrameBytes, api::ApiError> {
         let mut attempt = 0;
         loop {
-            let result = api::frame(&self.study, &self.series, sop, frame, Some(signal)).await;
+            let result = api::frame(
+                &self.study,
+                &self.series,
+                sop,
+                frame,
+                Some(signal),
+                Some(watch),
+            )
+            .await;
             let transient = match &result {
                 Err(api::ApiError::Network(_)) => true,
                 Err(api::ApiError::Status(s)) => viewer_core::retry::is_transient_status(*s),

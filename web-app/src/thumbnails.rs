@@ -106,9 +106,16 @@ async fn load(
     let image = stack.get(stack.len() / 2)?;
     let module = image.module.as_ref().ok()?;
     let frame_number = module.number_of_frames.max(1) / 2 + 1;
-    let frame = api::frame(study, series, &image.sop_instance_uid, frame_number, signal)
-        .await
-        .ok()?;
+    let frame = api::frame(
+        study,
+        series,
+        &image.sop_instance_uid,
+        frame_number,
+        signal,
+        None,
+    )
+    .await
+    .ok()?;
     let decoded = decoders::decode(module, &frame.transfer_syntax_uid, &frame.bytes)
         .await
         .ok()?;

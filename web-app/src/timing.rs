@@ -16,6 +16,13 @@ thread_local! {
     static WAITING: RefCell<Vec<oneshot::Sender<()>>> = RefCell::default();
 }
 
+/// The page's clock, in milliseconds since it loaded.
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
 /// Sets the mark `name` the first time this is called with it.
 pub fn mark_once(name: &'static str) {
     if !MARKS.with(|set| set.borrow_mut().insert(name)) {

@@ -65,11 +65,18 @@ pub(super) fn connect(
             let Some(r) = slot.as_mut() else { return };
             let i = index.get();
             let entry_image = stack.entries[i].image;
-            let Some(FrameState::Ready(frame)) = visible() else {
-                return;
+            let (frame, preview) = match visible() {
+                Some(FrameState::Ready(frame)) => (frame, false),
+                Some(FrameState::Preview(frame)) => (frame, true),
+                _ => return,
             };
             let image = &stack.images[entry_image];
-            if window.get_untracked().is_none() && voi_lut.get_untracked().is_none() {
+            // A preview's data range is not its frame's: a window taken from it is used for
+            // the preview only, and the frame itself chooses the default.
+            let unset = window.get_untracked().is_none() && voi_lut.get_untracked().is_none();
+            let preview_window = (unset && preview && image.windows.is_empty())
+                .then(|| default_window(&frame, entry_image));
+            if unset && preview_window.is_none() {
                 // The file's first window, else its first VOI LUT, else the data range.
                 if image.windows.is_empty() && !image.voi_luts.is_empty() {
                     voi_lut.set(Some(0));
@@ -80,7 +87,7 @@ pub(super) fn connect(
             let lut = voi_lut
                 .get()
                 .and_then(|i| image.voi_luts.get(i).map(|l| (i, l)));
-            let wl = window.get().unwrap_or(WindowLevel {
+            let wl = window.get().or(preview_window).unwrap_or(WindowLevel {
                 center: 127.5,
                 width: 255.0,
             });

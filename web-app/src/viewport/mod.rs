@@ -338,9 +338,23 @@ pub fn Viewport(
         move || match (gl_error.get(), visible()) {
             (Some(_), _) => "error",
             (None, Some(FrameState::Ready(_))) => "ready",
+            (None, Some(FrameState::Preview(_))) => "preview",
             (None, Some(FrameState::Failed(_) | FrameState::NotDisplayable(_))) => "error",
             (None, None) => "loading",
         }
+    };
+    // A preview is badged until the frame itself replaces it.
+    let preview = {
+        let visible = visible.clone();
+        move || matches!(visible(), Some(FrameState::Preview(_)))
+    };
+    let preview_label = {
+        let i18n = i18n.clone();
+        move || i18n.t("viewer.preview")
+    };
+    let preview_detail = {
+        let i18n = i18n.clone();
+        move || i18n.t("viewer.preview_detail")
     };
     // The technical reason, for whoever supports the reader (tooltip).
     let detail = {
@@ -361,7 +375,7 @@ pub fn Viewport(
                 return Some(i18n.t("viewer.context_lost"));
             }
             match visible() {
-                Some(FrameState::Ready(_)) => None,
+                Some(FrameState::Ready(_) | FrameState::Preview(_)) => None,
                 Some(FrameState::Failed(e)) => {
                     Some(i18n.f("viewer.frame_error", &[("error", &e.message(&i18n))]))
                 }
@@ -799,6 +813,11 @@ pub fn Viewport(
                         let i18n = i18n.clone();
                         move || i18n.t("viewer.lossy")
                     }</div>
+                </Show>
+                <Show when=preview.clone()>
+                    <div class="quality-badge" data-testid="quality-badge" title=preview_detail.clone()>
+                        {preview_label.clone()}
+                    </div>
                 </Show>
             </div>
             {move || export_error.get().map(|e| view! {
