@@ -85,6 +85,10 @@ async function once(viewer, profile, syntax) {
   }
   const finished = [];
   context.on('requestfinished', (request) => finished.push(request));
+  // Chromium reports a response read as a stream to its end as cancelled about half the time
+  // (net::ERR_ABORTED, all its bytes received, the connection kept): those count too, as do
+  // requests really cancelled after some of their bytes came.
+  context.on('requestfailed', (request) => finished.push(request));
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message.slice(0, 160)));
   const run = { viewer, profile, syntax };
@@ -117,7 +121,9 @@ async function once(viewer, profile, syntax) {
       const bytes = sizes ? sizes.responseBodySize + sizes.responseHeadersSize : 0;
       total += bytes;
       const timing = request.timing();
-      if (timing.startTime + timing.responseEnd <= firstEpoch) before += bytes;
+      // A cancelled request has no end: its start of response stands for it.
+      const end = timing.responseEnd >= 0 ? timing.responseEnd : timing.responseStart;
+      if (end >= 0 && timing.startTime + end <= firstEpoch) before += bytes;
       if (/decode_(small|full)/.test(request.url())) workerBytes += bytes;
     }
     Object.assign(run, { bytes_before_first: before, bytes_total: total, worker_bytes: workerBytes, requests: finished.length });

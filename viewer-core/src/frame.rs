@@ -511,6 +511,26 @@ fn to_rgb_if_ybr<'a>(
     }
 }
 
+/// The syntax whose decoder a frame needs, from its label and first bytes: a JPEG 2000
+/// codestream labelled uncompressed (Orthanc 1.10 sends HTJ2K so) needs JPEG 2000's. `None`
+/// while too few bytes came to tell.
+pub fn syntax_to_decode<'a>(transfer_syntax_uid: &'a str, first_bytes: &[u8]) -> Option<&'a str> {
+    let uid = transfer_syntax_uid.trim().trim_end_matches('\0');
+    let native = TransferSyntaxRegistry
+        .get(uid)
+        .is_some_and(|ts| !ts.is_encapsulated_pixel_data());
+    if !native {
+        return Some(uid);
+    }
+    if first_bytes.len() < 4 {
+        return None;
+    }
+    Some(match codestream_kind(first_bytes) {
+        Some("JPEG 2000") => JPEG_2000,
+        _ => uid,
+    })
+}
+
 /// Recognises compressed codestreams by their first bytes.
 fn codestream_kind(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(&[0xFF, 0x4F, 0xFF, 0x51]) {
@@ -663,6 +683,27 @@ mod tests {
     use super::*;
 
     const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
+
+    #[test]
+    fn the_decoder_a_frame_needs_is_told_by_its_first_bytes_under_a_native_label() {
+        let soc_siz = [0xFF, 0x4F, 0xFF, 0x51, 0x00];
+        assert_eq!(syntax_to_decode(EXPLICIT_LE, &soc_siz), Some(JPEG_2000));
+        assert_eq!(
+            syntax_to_decode(EXPLICIT_LE, &soc_siz[..3]),
+            None,
+            "too few bytes"
+        );
+        assert_eq!(
+            syntax_to_decode(EXPLICIT_LE, &[0x10, 0x00, 0x20, 0x00]),
+            Some(EXPLICIT_LE)
+        );
+        let rle = "1.2.840.10008.1.2.5";
+        assert_eq!(
+            syntax_to_decode(rle, &[]),
+            Some(rle),
+            "a compressed label is its own"
+        );
+    }
 
     fn module(rows: u16, columns: u16, bits_allocated: u16, bits_stored: u16) -> PixelModule {
         PixelModule {

@@ -13,7 +13,7 @@ use web_sys::AbortSignal;
 const ROOT: &str = "/dicom-web";
 
 /// The transfer syntax a server means by `application/octet-stream` without a parameter.
-const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
+pub const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
 
 /// What went wrong with a request. Messages carry the status and the kind of failure, never
 /// identifiers of the patient.

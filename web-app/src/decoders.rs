@@ -104,6 +104,18 @@ pub fn warm_up() {
     });
 }
 
+/// Starts loading the build that decodes frames labelled `transfer_syntax_uid`, if none of its
+/// workers is started: called as soon as a frame's label is known, its code loads while the
+/// rest of the frame arrives.
+pub fn prepare(transfer_syntax_uid: &str) {
+    let build = build_for(transfer_syntax_uid);
+    POOL.with(|pool| {
+        if pool.lane(build).slots.borrow().is_empty() {
+            let _ = pool.slot(build);
+        }
+    });
+}
+
 /// Whether a worker that decodes frames labelled `transfer_syntax_uid` has its code loaded
 /// (until then, loading it uses the link).
 pub fn is_loaded(transfer_syntax_uid: &str) -> bool {

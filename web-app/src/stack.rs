@@ -88,6 +88,17 @@ impl FrameState {
     }
 }
 
+/// The syntax a frame's decoder must read, from its part's label and first bytes (a JPEG 2000
+/// codestream labelled uncompressed is one), once enough bytes came.
+fn effective_syntax(part: &viewer_core::multipart::Part, body: &[u8]) -> Option<String> {
+    let label = part
+        .transfer_syntax
+        .as_deref()
+        .unwrap_or(api::EXPLICIT_VR_LE);
+    let content = body.get(part.content.clone())?;
+    viewer_core::frame::syntax_to_decode(label, content).map(str::to_string)
+}
+
 /// Where a stack's frames come from.
 enum Source {
     /// WADO-RS from the PACS.
@@ -325,14 +336,25 @@ impl Stack {
         self.changed.notify();
     }
 
-    /// Watches frame `index`'s bytes arrive: once the link shows slow (after
-    /// [`PREVIEW_AFTER_MS`], less than half of the frame in) and an eighth of it is in, a
-    /// JPEG 2000 or HTJ2K frame's first bytes are decoded as a preview, once.
+    /// Watches frame `index`'s bytes arrive. Once its label is in, the decoder it needs starts
+    /// loading. Once the link shows slow (after [`PREVIEW_AFTER_MS`], less than half of the
+    /// frame in) and an eighth of it is in, a JPEG 2000 or HTJ2K frame's first bytes are
+    /// decoded as a preview, once.
     fn preview_watch(self: &Rc<Self>, index: usize) -> impl Fn(&api::Arriving<'_>) {
         let started_ms = crate::timing::now_ms();
+        let labelled = Cell::new(false);
         let asked = Cell::new(false);
         let stack = Rc::clone(self);
         move |arriving: &api::Arriving<'_>| {
+            if !labelled.get() {
+                if let Some(syntax) = arriving
+                    .first_part()
+                    .and_then(|p| effective_syntax(&p, arriving.body))
+                {
+                    labelled.set(true);
+                    decoders::prepare(&syntax);
+                }
+            }
             if asked.get() {
                 return;
             }
@@ -347,8 +369,10 @@ impl Stack {
             let Some(part) = arriving.first_part() else {
                 return;
             };
+            let Some(syntax) = effective_syntax(&part, arriving.body) else {
+                return;
+            };
             asked.set(true);
-            let syntax = part.transfer_syntax.unwrap_or_default();
             let image = &stack.images[stack.entries[index].image];
             let Ok(module) = &image.module else {
                 return;
