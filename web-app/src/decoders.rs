@@ -146,7 +146,8 @@ pub async fn decode(
     bytes: &[u8],
 ) -> Result<DecodedFrame, Failure> {
     let syntax = transfer_syntax_uid.trim().trim_end_matches('\0');
-    let first = build_for(syntax);
+    // A codestream under an uncompressed label goes straight to the build that decodes it.
+    let first = build_for(viewer_core::frame::syntax_to_decode(syntax, bytes).unwrap_or(syntax));
     let reply = match run_twice(first, module, syntax, bytes).await {
         // Bytes labelled uncompressed that are a JPEG 2000 codestream, or a syntax this list
         // does not know: the full build has every decoder.

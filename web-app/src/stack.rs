@@ -414,9 +414,12 @@ impl Stack {
                     Ok(frame) => {
                         // The visible frame's bytes are in and its decoder is loaded: the
                         // link is free for the others while it decodes.
-                        if index == self.focus.get()
-                            && decoders::is_loaded(&frame.transfer_syntax_uid)
-                        {
+                        let needs = viewer_core::frame::syntax_to_decode(
+                            &frame.transfer_syntax_uid,
+                            &frame.bytes,
+                        )
+                        .unwrap_or(&frame.transfer_syntax_uid);
+                        if index == self.focus.get() && decoders::is_loaded(needs) {
                             self.focus_fetched.set(Some(index));
                             self.pump();
                         }
