@@ -68,6 +68,7 @@ pub mod text;
 pub mod thumbnail;
 pub mod view;
 pub mod voi;
+pub mod wheel;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm_glue;

@@ -286,14 +286,20 @@ pub fn Viewport(
             timer.borrow_mut().take();
         });
     }
+    // A mouse notch is a slice; a trackpad's small deltas add up (viewer_core::wheel).
+    let wheel = StoredValue::new(viewer_core::wheel::WheelSlices::default());
     let on_wheel = {
         let step_by = step_by.clone();
         let activate = activate.clone();
         move |ev: leptos::ev::WheelEvent| {
             ev.prevent_default();
             activate();
-            if ev.delta_y() != 0.0 {
-                step_by(if ev.delta_y() > 0.0 { 1 } else { -1 });
+            let mode = viewer_core::wheel::DeltaMode::from_dom(ev.delta_mode());
+            let slices = wheel
+                .try_update_value(|w| w.step(ev.delta_y(), mode))
+                .unwrap_or(0);
+            if slices != 0 {
+                step_by(slices as isize);
             }
         }
     };
