@@ -59,8 +59,18 @@ enum RunError {
     Worker(String),
 }
 
-/// The jobs a worker has, by id, and who waits for each.
-type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Reply>>>>;
+impl From<RunError> for DecodeFailure {
+    fn from(error: RunError) -> Self {
+        match error {
+            RunError::Decoder(failure) => failure,
+            RunError::Worker(detail) => DecodeFailure::worker(&detail),
+        }
+    }
+}
+
+/// The jobs a worker has, by id, and who waits for each: a decoder's answer, or the worker's
+/// failure (which the job may survive on another worker).
+type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Result<DecodedFrame, RunError>>>>>;
 
 /// Messages not sent yet (`None` once the worker listens).
 type Held = Rc<RefCell<Option<Vec<Message>>>>;
@@ -171,12 +181,10 @@ pub async fn decode_preview(
         bytes: prefix,
         prefix: true,
     };
-    let failure = match run(Build::Full, &job).await {
-        Ok(frame) => return Ok(frame),
-        Err(RunError::Decoder(f)) => f,
-        Err(RunError::Worker(detail)) => DecodeFailure::worker(&detail),
-    };
-    Err(Failure::new(failure.key, failure.args, failure.detail))
+    run(Build::Full, &job).await.map_err(|e| {
+        let failure = DecodeFailure::from(e);
+        Failure::new(failure.key, failure.args, failure.detail)
+    })
 }
 
 /// What a worker is asked to decode.
@@ -200,10 +208,7 @@ async fn run_twice(build: Build, module: &PixelModule, syntax: &str, bytes: &[u8
         Err(RunError::Worker(_)) => run(build, &job).await,
         other => other,
     };
-    reply.map_err(|e| match e {
-        RunError::Decoder(f) => f,
-        RunError::Worker(detail) => DecodeFailure::worker(&detail),
-    })
+    reply.map_err(DecodeFailure::from)
 }
 
 async fn run(build: Build, job: &Job<'_>) -> Result<DecodedFrame, RunError> {
@@ -223,8 +228,7 @@ async fn run(build: Build, job: &Job<'_>) -> Result<DecodedFrame, RunError> {
         return Err(RunError::Worker(detail));
     }
     match receiver.await {
-        Ok(Ok(frame)) => Ok(frame),
-        Ok(Err(failure)) => Err(RunError::Decoder(failure)),
+        Ok(answer) => answer,
         Err(_) => Err(RunError::Worker("the decoder worker stopped".into())),
     }
 }
@@ -353,7 +357,7 @@ impl Slot {
                     return;
                 };
                 if let Some(sender) = pending.borrow_mut().remove(&id) {
-                    let _ = sender.send(reply);
+                    let _ = sender.send(reply.map_err(RunError::Decoder));
                 }
             })
         };
@@ -383,7 +387,7 @@ impl Slot {
 fn fail_all(failed: &Cell<bool>, pending: &Pending, detail: &str) {
     failed.set(true);
     for (_, sender) in pending.borrow_mut().drain() {
-        let _ = sender.send(Err(DecodeFailure::worker(detail)));
+        let _ = sender.send(Err(RunError::Worker(detail.to_string())));
     }
 }
 
