@@ -18,6 +18,11 @@ after(async () => { await browser?.close(); });
 test('on a slow link a JPEG 2000 frame shows a badged preview, then the exact frame', { timeout: 180_000 }, async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);
+  const decoderCode = [];
+  page.on('request', (r) => {
+    const name = new URL(r.url()).pathname.match(/decode_\w+_bg\.wasm$/)?.[0];
+    if (name) decoderCode.push(name);
+  });
   await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   // Every state each viewport goes through, with whether the badge was shown.
@@ -54,6 +59,9 @@ test('on a slow link a JPEG 2000 frame shows a badged preview, then the exact fr
   assert.equal(await page.locator('[data-testid=quality-badge]').count(), 0, 'no badge on the frame itself');
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   await assertCtSlice(portal, 'CT0061.dcm');
+  // JPEG 2000 needs the JPEG 2000 build, not the full one with JPEG XL.
+  assert.ok(decoderCode.includes('decode_j2k_bg.wasm'), `decoder code fetched: ${decoderCode}`);
+  assert.ok(!decoderCode.includes('decode_full_bg.wasm'), `decoder code fetched: ${decoderCode}`);
   assert.deepEqual(problems, []);
   await page.close();
 });

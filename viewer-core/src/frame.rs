@@ -159,6 +159,45 @@ impl Decoders {
         jpeg_2000_prefix: None,
         jpeg_xl: None,
     };
+    /// [`Decoders::SMALL`], JPEG 2000 and HTJ2K (their previews too): not JPEG XL.
+    pub const JPEG_2000: Decoders = Decoders {
+        jpeg_2000: Some(crate::j2k::decode_j2k),
+        jpeg_2000_prefix: Some(crate::j2k::decode_j2k_prefix),
+        jpeg_xl: None,
+    };
+}
+
+/// The decoder sets, each holding the one before: [`Decoders::SMALL`],
+/// [`Decoders::JPEG_2000`], [`Decoders::ALL`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DecoderSet {
+    Small,
+    Jpeg2000,
+    All,
+}
+
+impl DecoderSet {
+    /// The smallest set that decodes frames labelled `transfer_syntax_uid` (a syntax it does
+    /// not know is left to the small set, which says so).
+    pub fn for_syntax(transfer_syntax_uid: &str) -> DecoderSet {
+        let uid = transfer_syntax_uid.trim().trim_end_matches('\0');
+        if J2K_SYNTAXES.contains(&uid) {
+            DecoderSet::Jpeg2000
+        } else if crate::jxl::JPEG_XL_SYNTAXES.contains(&uid) {
+            DecoderSet::All
+        } else {
+            DecoderSet::Small
+        }
+    }
+
+    /// The decoders of the set.
+    pub fn decoders(self) -> Decoders {
+        match self {
+            DecoderSet::Small => Decoders::SMALL,
+            DecoderSet::Jpeg2000 => Decoders::JPEG_2000,
+            DecoderSet::All => Decoders::ALL,
+        }
+    }
 }
 
 /// Whether a frame labelled `transfer_syntax_uid` can be previewed from its first bytes
@@ -195,12 +234,6 @@ pub fn decode_prefix_with(
         photometric_after_codec(module),
         samples,
     )))
-}
-
-/// Whether frames labelled `transfer_syntax_uid` need a decoder [`Decoders::SMALL`] lacks.
-pub fn needs_large_decoder(transfer_syntax_uid: &str) -> bool {
-    let uid = transfer_syntax_uid.trim().trim_end_matches('\0');
-    J2K_SYNTAXES.contains(&uid) || crate::jxl::JPEG_XL_SYNTAXES.contains(&uid)
 }
 
 /// Why a frame could not be decoded. Messages name the problem, never patient data.
@@ -736,9 +769,26 @@ mod tests {
                 "{uid}"
             );
         }
-        assert!(needs_large_decoder("1.2.840.10008.1.2.4.203"));
-        assert!(needs_large_decoder("1.2.840.10008.1.2.4.110"));
-        assert!(!needs_large_decoder(EXPLICIT_LE));
+        assert_eq!(
+            DecoderSet::for_syntax("1.2.840.10008.1.2.4.203"),
+            DecoderSet::Jpeg2000
+        );
+        assert_eq!(DecoderSet::for_syntax(JPEG_2000), DecoderSet::Jpeg2000);
+        assert_eq!(
+            DecoderSet::for_syntax("1.2.840.10008.1.2.4.110"),
+            DecoderSet::All
+        );
+        assert_eq!(DecoderSet::for_syntax(EXPLICIT_LE), DecoderSet::Small);
+        assert_eq!(DecoderSet::for_syntax("1.2.3.4"), DecoderSet::Small);
+        // The JPEG 2000 set leaves JPEG XL to the full one.
+        let jxl = decode_frame_with(
+            &Decoders::JPEG_2000,
+            &m,
+            "1.2.840.10008.1.2.4.110",
+            &[0xFF, 0x0A, 0, 0],
+            &Limits::default(),
+        );
+        assert!(matches!(jxl, Err(DecodeError::DecoderNotIncluded { .. })));
         // What the small set has, it decodes.
         let native = small(EXPLICIT_LE, &[1, 0, 2, 0, 3, 0, 4, 0]).expect("native");
         assert_eq!(native.samples, Samples::U16(vec![1, 2, 3, 4]));

@@ -75,5 +75,7 @@ mod wasm_glue;
 
 /// The standard attribute tags, for the app to read DICOM JSON without its own dictionary.
 pub use dicom_dictionary_std::tags;
-pub use frame::{decode_frame, decode_frame_with, DecodeError, DecodedFrame, Decoders, Samples};
+pub use frame::{
+    decode_frame, decode_frame_with, DecodeError, DecodedFrame, DecoderSet, Decoders, Samples,
+};
 pub use pixel_module::{Limits, PixelModule};

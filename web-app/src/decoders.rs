@@ -1,10 +1,11 @@
 //! The decoder workers: frames are decoded off the page's thread, in Web Workers running
 //! viewer-core (`decode-worker`), the frame's bytes and the decoded samples transferred.
 //!
-//! Two builds: the small one (native, RLE, JPEG, JPEG-LS) starts with the page; the full one
-//! (JPEG 2000, HTJ2K, JPEG XL too) is loaded the first time a frame needs it, so a series that
-//! does not pays nothing for those codecs. Each build has up to [`MAX_WORKERS`] workers; a job
-//! goes to the least busy. A worker that fails (a codec trapped, its code could not be loaded,
+//! Three builds, each holding the one before ([`DecoderSet`]): the small one (native, RLE, JPEG,
+//! JPEG-LS) starts with the page; the JPEG 2000 one (plus JPEG 2000 and HTJ2K) and the full one
+//! (plus JPEG XL) are loaded the first time a frame needs them, so a series that does not pays
+//! nothing for those codecs. Each build has up to [`MAX_WORKERS`] workers; a job goes to the
+//! least busy. A worker that fails (a codec trapped, its code could not be loaded,
 //! it stopped answering) is replaced, and each of its jobs is tried once more on another
 //! worker: a frame that stops two workers is marked failed, the frames queued behind it are
 //! not. The messages' form is `decode_worker::wire`, shared with the workers.
@@ -16,7 +17,7 @@ use std::rc::Rc;
 use decode_worker::wire::{self, Message};
 use futures_channel::oneshot;
 use viewer_core::decode_job::{DecodeFailure, DecodeJob};
-use viewer_core::{DecodedFrame, PixelModule};
+use viewer_core::{DecodedFrame, DecoderSet, PixelModule};
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
@@ -33,19 +34,13 @@ const STUCK_AFTER_MS: f64 = 60_000.0;
 /// How often the workers are checked for being stuck.
 const WATCH_EVERY_MS: u32 = 5_000;
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Build {
-    Small,
-    Full,
-}
-
-impl Build {
-    /// The worker's script (Trunk's loader for the `decode-worker` binary of that name).
-    fn script_url(self) -> &'static str {
-        match self {
-            Build::Small => "/decode_small_loader.js",
-            Build::Full => "/decode_full_loader.js",
-        }
+/// The script of the worker that decodes with `build` (Trunk's loader for the `decode-worker`
+/// binary of that name).
+fn script_url(build: DecoderSet) -> &'static str {
+    match build {
+        DecoderSet::Small => "/decode_small_loader.js",
+        DecoderSet::Jpeg2000 => "/decode_j2k_loader.js",
+        DecoderSet::All => "/decode_full_loader.js",
     }
 }
 
@@ -97,6 +92,7 @@ struct Lane {
 #[derive(Default)]
 struct Pool {
     small: Lane,
+    jpeg_2000: Lane,
     full: Lane,
     next_id: Cell<u32>,
     /// Checks every [`WATCH_EVERY_MS`] for stuck workers, from the first worker on.
@@ -110,7 +106,7 @@ thread_local! {
 /// Starts a small-build worker now, so its code is loaded while the page asks for the study.
 pub fn warm_up() {
     POOL.with(|pool| {
-        let _ = pool.slot(Build::Small);
+        let _ = pool.slot(DecoderSet::Small);
     });
 }
 
@@ -118,10 +114,19 @@ pub fn warm_up() {
 /// workers is started: called as soon as a frame's label is known, its code loads while the
 /// rest of the frame arrives.
 pub fn prepare(transfer_syntax_uid: &str) {
-    let build = build_for(transfer_syntax_uid);
+    let build = DecoderSet::for_syntax(transfer_syntax_uid);
     POOL.with(|pool| {
         if pool.lane(build).slots.borrow().is_empty() {
             let _ = pool.slot(build);
+        }
+        if build != DecoderSet::Small {
+            // The small build started with the page is not what this frame needs: while its
+            // code is still loading and it has no job, it stops and leaves the link to the
+            // build that is (it starts again when a frame needs it).
+            pool.small.slots.borrow_mut().retain(|slot| {
+                let loading = slot.held.borrow().is_some();
+                !loading || !slot.pending.borrow().is_empty()
+            });
         }
     });
 }
@@ -129,7 +134,7 @@ pub fn prepare(transfer_syntax_uid: &str) {
 /// Whether a worker that decodes frames labelled `transfer_syntax_uid` has its code loaded
 /// (until then, loading it uses the link).
 pub fn is_loaded(transfer_syntax_uid: &str) -> bool {
-    let build = build_for(transfer_syntax_uid);
+    let build = DecoderSet::for_syntax(transfer_syntax_uid);
     POOL.with(|pool| {
         pool.lane(build)
             .slots
@@ -137,16 +142,6 @@ pub fn is_loaded(transfer_syntax_uid: &str) -> bool {
             .iter()
             .any(|s| !s.failed.get() && s.held.borrow().is_none())
     })
-}
-
-/// The build that decodes frames labelled `syntax` (the full one when the small one lacks
-/// the decoder).
-fn build_for(syntax: &str) -> Build {
-    if viewer_core::frame::needs_large_decoder(syntax) {
-        Build::Full
-    } else {
-        Build::Small
-    }
 }
 
 /// Decodes one frame in a worker.
@@ -157,19 +152,22 @@ pub async fn decode(
 ) -> Result<DecodedFrame, Failure> {
     let syntax = transfer_syntax_uid.trim().trim_end_matches('\0');
     // A codestream under an uncompressed label goes straight to the build that decodes it.
-    let first = build_for(viewer_core::frame::syntax_to_decode(syntax, bytes).unwrap_or(syntax));
+    let first = DecoderSet::for_syntax(
+        viewer_core::frame::syntax_to_decode(syntax, bytes).unwrap_or(syntax),
+    );
     let reply = match run_twice(first, module, syntax, bytes).await {
-        // Bytes labelled uncompressed that are a JPEG 2000 codestream, or a syntax this list
-        // does not know: the full build has every decoder.
-        Err(f) if f.decoder_not_included && first == Build::Small => {
-            run_twice(Build::Full, module, syntax, bytes).await
+        // Bytes labelled uncompressed that are a codestream, or a syntax this list does not
+        // know: the full build has every decoder.
+        Err(f) if f.decoder_not_included && first != DecoderSet::All => {
+            run_twice(DecoderSet::All, module, syntax, bytes).await
         }
         other => other,
     };
     reply.map_err(|f| Failure::new(f.key, f.args, f.detail))
 }
 
-/// A preview of a JPEG 2000 or HTJ2K frame from its first bytes (the full build decodes it).
+/// A preview of a JPEG 2000 or HTJ2K frame from its first bytes (the JPEG 2000 build decodes
+/// it).
 pub async fn decode_preview(
     module: &PixelModule,
     transfer_syntax_uid: &str,
@@ -181,7 +179,7 @@ pub async fn decode_preview(
         bytes: prefix,
         prefix: true,
     };
-    run(Build::Full, &job).await.map_err(|e| {
+    run(DecoderSet::Jpeg2000, &job).await.map_err(|e| {
         let failure = DecodeFailure::from(e);
         Failure::new(failure.key, failure.args, failure.detail)
     })
@@ -197,7 +195,7 @@ struct Job<'a> {
 }
 
 /// Runs the job, and once more on another worker if the first one failed under it.
-async fn run_twice(build: Build, module: &PixelModule, syntax: &str, bytes: &[u8]) -> Reply {
+async fn run_twice(build: DecoderSet, module: &PixelModule, syntax: &str, bytes: &[u8]) -> Reply {
     let job = Job {
         module,
         syntax,
@@ -211,7 +209,7 @@ async fn run_twice(build: Build, module: &PixelModule, syntax: &str, bytes: &[u8
     reply.map_err(DecodeFailure::from)
 }
 
-async fn run(build: Build, job: &Job<'_>) -> Result<DecodedFrame, RunError> {
+async fn run(build: DecoderSet, job: &Job<'_>) -> Result<DecodedFrame, RunError> {
     let (slot, id) = POOL.with(|pool| {
         let id = pool.next_id.get();
         pool.next_id.set(id.wrapping_add(1));
@@ -234,15 +232,16 @@ async fn run(build: Build, job: &Job<'_>) -> Result<DecodedFrame, RunError> {
 }
 
 impl Pool {
-    fn lane(&self, build: Build) -> &Lane {
+    fn lane(&self, build: DecoderSet) -> &Lane {
         match build {
-            Build::Small => &self.small,
-            Build::Full => &self.full,
+            DecoderSet::Small => &self.small,
+            DecoderSet::Jpeg2000 => &self.jpeg_2000,
+            DecoderSet::All => &self.full,
         }
     }
 
     /// The least busy worker of `build`, started when every one is busy and there is room.
-    fn slot(&self, build: Build) -> Result<Rc<Slot>, String> {
+    fn slot(&self, build: DecoderSet) -> Result<Rc<Slot>, String> {
         let lane = self.lane(build);
         let mut slots = lane.slots.borrow_mut();
         slots.retain(|s| !s.failed.get());
@@ -274,7 +273,7 @@ impl Pool {
                 || {
                     POOL.with(|pool| {
                         let now = now_ms();
-                        for lane in [&pool.small, &pool.full] {
+                        for lane in [&pool.small, &pool.jpeg_2000, &pool.full] {
                             for slot in lane.slots.borrow().iter() {
                                 // A worker still loading its code on a slow link is not stuck.
                                 let listening = slot.held.borrow().is_none();
@@ -323,8 +322,8 @@ impl Slot {
             .map_err(|_| "the frame could not be sent to the decoder worker".to_string())
     }
 
-    fn start(build: Build) -> Result<Slot, String> {
-        let worker = Worker::new(build.script_url())
+    fn start(build: DecoderSet) -> Result<Slot, String> {
+        let worker = Worker::new(script_url(build))
             .map_err(|_| "the decoder worker could not be started".to_string())?;
         let pending: Pending = Rc::default();
         let failed = Rc::new(Cell::new(false));

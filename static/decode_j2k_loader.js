@@ -1,0 +1,5 @@
+// The JPEG 2000 decoder worker (decode-worker's decode_j2k binary, built by Trunk as a no-modules
+// script): loads its code, whose main() starts answering and posts {ready: true}; if the code
+// cannot be loaded, says so, so that the page fails its frames instead of waiting.
+importScripts('./decode_j2k.js');
+wasm_bindgen({ module_or_path: './decode_j2k_bg.wasm' }).catch(() => postMessage({ failed: true }));
