@@ -7,7 +7,6 @@
 
 use std::borrow::Cow;
 
-use dicom_encoding::adapters::{PixelDataObject, RawPixelData};
 use dicom_encoding::transfer_syntax::{Codec, TransferSyntaxIndex};
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
@@ -418,28 +417,16 @@ pub fn decode_frame_with(
             })?;
             to_rgb_if_ybr(module, Cow::Owned(out))
         }
-        Codec::EncapsulatedPixelData(Some(reader), _) => {
-            let mut out = Vec::new();
-            out.try_reserve_exact(module.frame_bytes()).map_err(|_| {
-                DecodeError::PixelModule(PixelModuleError::FrameTooLarge {
-                    bytes: module.frame_bytes() as u64,
-                    limit: limits.max_frame_bytes,
-                })
-            })?;
-            let src = OneFrame {
-                module,
-                transfer_syntax_uid: uid,
-                data: bytes,
-            };
-            reader
-                .decode_frame(&src, 0, &mut out)
-                .map_err(|e| DecodeError::Codec {
+        Codec::EncapsulatedPixelData(..) if crate::jpeg::JPEG_SYNTAXES.contains(&uid) => {
+            let out = crate::jpeg::decode_jpeg_samples(module, bytes).map_err(|e| {
+                DecodeError::Codec {
                     transfer_syntax: ts.name().to_string(),
                     message: e.to_string(),
-                })?;
+                }
+            })?;
             (Cow::Owned(out), photometric_after_codec(module))
         }
-        Codec::EncapsulatedPixelData(None, _) => {
+        Codec::EncapsulatedPixelData(..) => {
             return Err(DecodeError::UnsupportedTransferSyntax {
                 uid: uid.to_string(),
                 name: ts.name().to_string(),
@@ -657,57 +644,6 @@ fn low_mask(bits: u32) -> u32 {
         u32::MAX
     } else {
         (1u32 << bits) - 1
-    }
-}
-
-/// One frame presented to the dicom-rs codec adapters as a single-frame object.
-struct OneFrame<'a> {
-    module: &'a PixelModule,
-    transfer_syntax_uid: &'a str,
-    data: &'a [u8],
-}
-
-impl PixelDataObject for OneFrame<'_> {
-    fn transfer_syntax_uid(&self) -> &str {
-        self.transfer_syntax_uid
-    }
-    fn rows(&self) -> Option<u16> {
-        Some(self.module.rows)
-    }
-    fn cols(&self) -> Option<u16> {
-        Some(self.module.columns)
-    }
-    fn samples_per_pixel(&self) -> Option<u16> {
-        Some(self.module.samples_per_pixel)
-    }
-    fn bits_allocated(&self) -> Option<u16> {
-        Some(self.module.bits_allocated)
-    }
-    fn bits_stored(&self) -> Option<u16> {
-        Some(self.module.bits_stored)
-    }
-    fn photometric_interpretation(&self) -> Option<&str> {
-        Some(self.module.photometric.as_str())
-    }
-    fn number_of_frames(&self) -> Option<u32> {
-        Some(1)
-    }
-    fn number_of_fragments(&self) -> Option<u32> {
-        Some(1)
-    }
-    fn fragment(&self, fragment: usize) -> Option<Cow<'_, [u8]>> {
-        (fragment == 0).then_some(Cow::Borrowed(self.data))
-    }
-    fn offset_table(&self) -> Option<Cow<'_, [u32]>> {
-        Some(Cow::Borrowed(&[]))
-    }
-    fn raw_pixel_data(&self) -> Option<RawPixelData> {
-        let mut fragments = dicom_core::value::C::new();
-        fragments.push(self.data.to_vec());
-        Some(RawPixelData {
-            fragments,
-            offset_table: dicom_core::value::C::new(),
-        })
     }
 }
 

@@ -1,10 +1,13 @@
-//! Colour JPEG (baseline and extended, 8 bits): decoded here so the colour transform follows
-//! the stream and the DICOM header rather than a guess.
+//! JPEG (baseline, extended and lossless) through jpeg-decoder, called directly: the codec
+//! registry of dicom-rs is built without codecs, so the page, which decodes nothing, links
+//! none.
 //!
-//! A JPEG stream says whether its components are YCbCr: an Adobe APP14 marker carries the
-//! transform flag, a JFIF APP0 marker implies YCbCr. A stream with neither, labelled RGB in
-//! the DICOM header (or with component identifiers 'R','G','B'), holds RGB and is not
-//! transformed. Grey and lossless JPEG go through the codec registry.
+//! Colour JPEG (baseline and extended, 8 bits): the colour transform follows the stream and
+//! the DICOM header rather than a guess. A JPEG stream says whether its components are YCbCr:
+//! an Adobe APP14 marker carries the transform flag, a JFIF APP0 marker implies YCbCr. A stream
+//! with neither, labelled RGB in the DICOM header (or with component identifiers 'R','G','B'),
+//! holds RGB and is not transformed. Grey and lossless JPEG give their samples as stored
+//! ([`decode_jpeg_samples`]); 12-bit JPEG has its own decoder (`jpeg12`).
 
 use jpeg_decoder::{ColorTransform, Decoder, PixelFormat};
 
@@ -12,6 +15,16 @@ use crate::pixel_module::{Photometric, PixelModule};
 
 pub const JPEG_BASELINE: &str = "1.2.840.10008.1.2.4.50";
 pub const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
+pub const JPEG_LOSSLESS: &str = "1.2.840.10008.1.2.4.57";
+pub const JPEG_LOSSLESS_SV1: &str = "1.2.840.10008.1.2.4.70";
+
+/// The JPEG syntaxes decoded here.
+pub const JPEG_SYNTAXES: [&str; 4] = [
+    JPEG_BASELINE,
+    JPEG_EXTENDED,
+    JPEG_LOSSLESS,
+    JPEG_LOSSLESS_SV1,
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JpegError {
@@ -91,13 +104,63 @@ pub fn decode_jpeg_colour(module: &PixelModule, data: &[u8]) -> Result<Vec<u8>, 
         return Err(JpegError::Mismatch {
             rows: info.height,
             columns: info.width,
-            format: match info.pixel_format {
-                PixelFormat::L8 => "8-bit grey",
-                PixelFormat::L16 => "16-bit grey",
-                PixelFormat::RGB24 => "RGB",
-                PixelFormat::CMYK32 => "CMYK",
-            },
+            format: format_name(info.pixel_format),
         });
     }
     Ok(pixels)
+}
+
+fn format_name(format: PixelFormat) -> &'static str {
+    match format {
+        PixelFormat::L8 => "8-bit grey",
+        PixelFormat::L16 => "16-bit grey",
+        PixelFormat::RGB24 => "RGB",
+        PixelFormat::CMYK32 => "CMYK",
+    }
+}
+
+/// Decodes a JPEG frame into its samples as stored, interleaved, little-endian when
+/// `bits_allocated` is 16: grey JPEG, and lossless JPEG of any component count (its colour
+/// is never transformed). Eight-bit samples in 16 bits allocated are widened.
+pub fn decode_jpeg_samples(module: &PixelModule, data: &[u8]) -> Result<Vec<u8>, JpegError> {
+    let mut decoder = Decoder::new(data);
+    decoder.set_max_decoding_buffer_size(module.frame_bytes());
+    let pixels = decoder
+        .decode()
+        .map_err(|e| JpegError::Stream(e.to_string()))?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| JpegError::Stream("no frame header".into()))?;
+    let components = match info.pixel_format {
+        PixelFormat::L8 | PixelFormat::L16 => 1,
+        PixelFormat::RGB24 => 3,
+        PixelFormat::CMYK32 => 4,
+    };
+    let bytes_per_sample = if info.pixel_format == PixelFormat::L16 {
+        2
+    } else {
+        1
+    };
+    let pixel_count = usize::from(module.rows) * usize::from(module.columns);
+    let fits = info.width == module.columns
+        && info.height == module.rows
+        && components == module.samples_per_pixel
+        && usize::from(module.bits_allocated) >= 8 * bytes_per_sample
+        && pixels.len() == pixel_count * usize::from(components) * bytes_per_sample;
+    if !fits {
+        return Err(JpegError::Mismatch {
+            rows: info.height,
+            columns: info.width,
+            format: format_name(info.pixel_format),
+        });
+    }
+    // jpeg-decoder gives 16-bit samples in the machine's order: little-endian is wanted.
+    Ok(match (bytes_per_sample, module.bits_allocated) {
+        (1, 16) => pixels.iter().flat_map(|&v| [v, 0]).collect(),
+        (2, _) => pixels
+            .chunks_exact(2)
+            .flat_map(|v| u16::from_ne_bytes([v[0], v[1]]).to_le_bytes())
+            .collect(),
+        _ => pixels,
+    })
 }

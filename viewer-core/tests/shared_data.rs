@@ -150,6 +150,39 @@ fn damaged_frames_never_panic() {
     assert!(panics.is_empty(), "decoders panicked on: {panics:#?}");
 }
 
+#[test]
+fn a_jpeg_frame_unlike_its_pixel_module_is_refused() {
+    let path = shared().join("ct-series/jpeg-lossless-sv1/CT0030.dcm");
+    let limits = Limits::default();
+    let file = DicomFile::parse(&std::fs::read(&path).expect("readable"), &limits).expect("parses");
+    let frame = encapsulated_fragment(&path);
+    let uid = "1.2.840.10008.1.2.4.70";
+    let unlike = [
+        viewer_core::PixelModule {
+            rows: file.module.rows - 1,
+            ..file.module.clone()
+        },
+        viewer_core::PixelModule {
+            samples_per_pixel: 3,
+            photometric: viewer_core::pixel_module::Photometric::Rgb,
+            ..file.module.clone()
+        },
+        // Eight bits allocated cannot hold the stream's 16-bit samples.
+        viewer_core::PixelModule {
+            bits_allocated: 8,
+            bits_stored: 8,
+            ..file.module.clone()
+        },
+    ];
+    for module in unlike {
+        let result = viewer_core::decode_frame(&module, uid, &frame, &limits);
+        assert!(
+            matches!(result, Err(viewer_core::DecodeError::Codec { .. })),
+            "{module:?}: {result:?}"
+        );
+    }
+}
+
 /// The single fragment of a single-frame encapsulated file: the last item before the
 /// sequence delimiter (FFFE,E0DD).
 fn encapsulated_fragment(path: &PathBuf) -> Vec<u8> {
