@@ -8,7 +8,7 @@ use dicom_core::{Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::{DefaultDicomObject, OpenFileOptions};
 
-use crate::frame::{decode_frame, DecodeError, DecodedFrame};
+use crate::frame::DecodeError;
 use crate::pixel_module::{Attributes, Limits, PixelModule, PixelModuleError};
 
 const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
@@ -69,9 +69,14 @@ impl DicomFile {
     }
 
     /// Decodes frame `frame` (0-based).
-    pub fn decode(&self, frame: u32, limits: &Limits) -> Result<DecodedFrame, FileError> {
+    #[cfg(feature = "jpeg-xl")]
+    pub fn decode(
+        &self,
+        frame: u32,
+        limits: &Limits,
+    ) -> Result<crate::frame::DecodedFrame, FileError> {
         let bytes = self.encoded_frame(frame)?;
-        Ok(decode_frame(
+        Ok(crate::frame::decode_frame(
             &self.module,
             self.frame_syntax(),
             &bytes,

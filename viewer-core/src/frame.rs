@@ -24,6 +24,12 @@ const J2K_SYNTAXES: [&str; 5] = [
     "1.2.840.10008.1.2.4.203",
 ];
 
+pub const JPEG_XL_LOSSLESS: &str = "1.2.840.10008.1.2.4.110";
+pub const JPEG_XL_JPEG_RECOMPRESSION: &str = "1.2.840.10008.1.2.4.111";
+pub const JPEG_XL: &str = "1.2.840.10008.1.2.4.112";
+/// JPEG XL (lossless, JPEG recompression, lossy): decoded by `crate::jxl`.
+pub const JPEG_XL_SYNTAXES: [&str; 3] = [JPEG_XL_LOSSLESS, JPEG_XL_JPEG_RECOMPRESSION, JPEG_XL];
+
 /// Typed samples of one frame, in little-endian native order, interleaved when there are
 /// several samples per pixel. Values are masked to Bits Stored (and sign-extended when signed).
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +153,7 @@ pub type JpegXlDecoder =
 
 impl Decoders {
     /// Every decoder.
+    #[cfg(feature = "jpeg-xl")]
     pub const ALL: Decoders = Decoders {
         jpeg_2000: Some(crate::j2k::decode_j2k),
         jpeg_2000_prefix: Some(crate::j2k::decode_j2k_prefix),
@@ -159,6 +166,7 @@ impl Decoders {
         jpeg_xl: None,
     };
     /// [`Decoders::SMALL`], JPEG 2000 and HTJ2K (their previews too): not JPEG XL.
+    #[cfg(feature = "jpeg2000")]
     pub const JPEG_2000: Decoders = Decoders {
         jpeg_2000: Some(crate::j2k::decode_j2k),
         jpeg_2000_prefix: Some(crate::j2k::decode_j2k_prefix),
@@ -182,19 +190,10 @@ impl DecoderSet {
         let uid = transfer_syntax_uid.trim().trim_end_matches('\0');
         if J2K_SYNTAXES.contains(&uid) {
             DecoderSet::Jpeg2000
-        } else if crate::jxl::JPEG_XL_SYNTAXES.contains(&uid) {
+        } else if JPEG_XL_SYNTAXES.contains(&uid) {
             DecoderSet::All
         } else {
             DecoderSet::Small
-        }
-    }
-
-    /// The decoders of the set.
-    pub fn decoders(self) -> Decoders {
-        match self {
-            DecoderSet::Small => Decoders::SMALL,
-            DecoderSet::Jpeg2000 => Decoders::JPEG_2000,
-            DecoderSet::All => Decoders::ALL,
         }
     }
 }
@@ -307,6 +306,7 @@ impl DecodeError {
 /// HTJ2K so) is decoded as the codestream it is: the codestream describes itself, and the
 /// decoded size must still match the pixel module. Any other codestream under an
 /// uncompressed label is refused.
+#[cfg(feature = "jpeg-xl")]
 pub fn decode_frame(
     module: &PixelModule,
     transfer_syntax_uid: &str,
@@ -363,7 +363,7 @@ pub fn decode_frame_with(
         ));
     }
 
-    if crate::jxl::JPEG_XL_SYNTAXES.contains(&uid) {
+    if JPEG_XL_SYNTAXES.contains(&uid) {
         let decode = decoders.jpeg_xl.ok_or_else(not_included)?;
         return decode(module, uid, ts.name(), bytes, limits);
     }
@@ -447,6 +447,7 @@ pub fn decode_frame_with(
 
 /// JPEG XL: a JPEG-recompression stream that still holds its original JPEG is decoded as that
 /// JPEG; everything else is rendered by the JPEG XL decoder.
+#[cfg(feature = "jpeg-xl")]
 fn decode_jxl_frame(
     module: &PixelModule,
     uid: &str,
@@ -458,9 +459,10 @@ fn decode_jxl_frame(
         transfer_syntax: name.to_string(),
         message: e.to_string(),
     };
-    if uid == crate::jxl::JPEG_XL_JPEG_RECOMPRESSION {
+    if uid == JPEG_XL_JPEG_RECOMPRESSION {
         if let Ok(jpeg) = crate::jxl::reconstruct_jpeg(module, bytes) {
-            return decode_frame(module, crate::jpeg::JPEG_BASELINE, &jpeg, limits);
+            let jpeg_syntax = crate::jpeg::JPEG_BASELINE;
+            return decode_frame_with(&Decoders::SMALL, module, jpeg_syntax, &jpeg, limits);
         }
     }
     let (samples, photometric) = crate::jxl::decode_jxl(module, bytes).map_err(codec_error)?;

@@ -5,9 +5,12 @@
 //! A codestream whose code-blocks are all HT (Part 15, not mixed) goes to the pure-Rust port
 //! of OpenJPH (`openjph-core`), several times faster than the generic path; anything else, and
 //! any codestream OpenJPH refuses, goes to the pure-Rust OpenJPEG port (openjp2). Both are
-//! compared with reference decoders by the decoder check.
+//! compared with reference decoders by the decoder check. The decoders are the `jpeg2000`
+//! feature; the error type and the codestream checks are always here.
 
+#[cfg(feature = "jpeg2000")]
 use crate::frame::Samples;
+#[cfg(feature = "jpeg2000")]
 use crate::pixel_module::PixelModule;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -22,6 +25,7 @@ pub enum J2kError {
     },
 }
 
+#[cfg(feature = "jpeg2000")]
 /// Decodes one JPEG 2000 / HTJ2K frame. Values are read as the DICOM header says (Bits
 /// Stored, Pixel Representation), whatever the codestream's own signedness (PS3.5 8.2.4).
 pub fn decode_j2k(module: &PixelModule, data: &[u8]) -> Result<Samples, J2kError> {
@@ -62,6 +66,7 @@ pub fn is_pure_ht(data: &[u8]) -> bool {
     false
 }
 
+#[cfg(feature = "jpeg2000")]
 /// Values are read as the DICOM header says: the low Bits Stored bits, two's complement when
 /// Pixel Representation is 1.
 pub(crate) fn stored_value(module: &PixelModule) -> impl Fn(i32) -> i64 {
@@ -78,6 +83,7 @@ pub(crate) fn stored_value(module: &PixelModule) -> impl Fn(i32) -> i64 {
     }
 }
 
+#[cfg(feature = "jpeg2000")]
 /// Typed samples of Bits Allocated width from values already in range.
 pub(crate) fn typed(module: &PixelModule, values: impl Iterator<Item = i64>) -> Samples {
     match (module.bits_allocated, module.signed) {
@@ -88,12 +94,14 @@ pub(crate) fn typed(module: &PixelModule, values: impl Iterator<Item = i64>) -> 
     }
 }
 
+#[cfg(feature = "jpeg2000")]
 /// The generic path: any JPEG 2000 or HTJ2K codestream (or JP2 file) through openjp2. A
 /// codestream cut short is an error.
 pub fn decode_openjp2(module: &PixelModule, data: &[u8]) -> Result<Samples, J2kError> {
     openjp2_samples(module, data, true)
 }
 
+#[cfg(feature = "jpeg2000")]
 /// A preview from the first bytes of a frame still arriving: the packets the prefix holds are
 /// decoded, the missing ones count as empty. A single-layer codestream (or one in resolution
 /// order) gives its low resolutions at full size, so the image is whole but blurred.
@@ -103,6 +111,7 @@ pub fn decode_j2k_prefix(module: &PixelModule, prefix: &[u8]) -> Result<Samples,
     openjp2_samples(module, &closed, false)
 }
 
+#[cfg(feature = "jpeg2000")]
 /// A codestream's first bytes made whole: the tile-part they end in is said to end there
 /// (its Psot), and an EOC follows. `None` while the bytes end before the first tile's data.
 /// Raw codestreams only (a JP2 file is not previewed).
@@ -155,6 +164,7 @@ fn closed_prefix(prefix: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+#[cfg(feature = "jpeg2000")]
 fn openjp2_samples(module: &PixelModule, data: &[u8], strict: bool) -> Result<Samples, J2kError> {
     let parameters = jpeg2k::DecodeParameters::new().strict(strict);
     let image = jpeg2k::Image::from_bytes_with(data, parameters)
@@ -181,7 +191,7 @@ fn openjp2_samples(module: &PixelModule, data: &[u8], strict: bool) -> Result<Sa
     Ok(typed(module, interleaved))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "jpeg2000"))]
 mod tests {
     use super::{closed_prefix, is_pure_ht};
 

@@ -14,11 +14,6 @@ use crate::frame::Samples;
 use crate::j2k::{stored_value, typed};
 use crate::pixel_module::{Photometric, PixelModule};
 
-pub const JPEG_XL_LOSSLESS: &str = "1.2.840.10008.1.2.4.110";
-pub const JPEG_XL_JPEG_RECOMPRESSION: &str = "1.2.840.10008.1.2.4.111";
-pub const JPEG_XL: &str = "1.2.840.10008.1.2.4.112";
-pub const JPEG_XL_SYNTAXES: [&str; 3] = [JPEG_XL_LOSSLESS, JPEG_XL_JPEG_RECOMPRESSION, JPEG_XL];
-
 /// The decoder may use this many times the decoded frame's size for its own buffers (lossy
 /// images are rendered through several planes of 32-bit floats), and at least
 /// `WORKING_MEMORY_FLOOR` bytes.

@@ -6,7 +6,8 @@
 //! - [`study`]: study / series / instance summaries built from QIDO-RS and WADO-RS metadata;
 //! - [`pixel_module`]: the Image Pixel module with the limits checked before allocating;
 //! - [`frame`]: one frame's bytes, as labelled by the server, into typed samples;
-//! - [`rle`], [`jpegls`], [`jpeg`] (colour), [`jpeg12`] (12-bit), [`j2k`] (JPEG 2000, HTJ2K): decoders we own or guard ourselves;
+//! - [`rle`], [`jpegls`], [`jpeg`], [`jpeg12`] (12-bit), [`j2k`] (JPEG 2000, HTJ2K; feature
+//!   `jpeg2000`), `jxl` (JPEG XL; feature `jpeg-xl`): decoders we own or guard ourselves;
 //! - [`lengths`]: element lengths checked against the data before parsing;
 //! - [`file`]: a whole Part 10 file into frames (tests, CLI, local files); [`dicomdir`]: the files a DICOMDIR references;
 //! - [`color`]: YBR to RGB; [`palette`]: PALETTE COLOR LUTs;
@@ -39,6 +40,7 @@ pub mod document;
 pub mod file;
 pub mod frame;
 pub mod geometry;
+#[cfg(feature = "jpeg2000")]
 pub mod htj2k;
 pub mod i18n;
 pub mod iid;
@@ -46,6 +48,7 @@ pub mod j2k;
 pub mod jpeg;
 pub mod jpeg12;
 pub mod jpegls;
+#[cfg(feature = "jpeg-xl")]
 pub mod jxl;
 pub mod kos;
 pub mod lengths;
@@ -70,12 +73,12 @@ pub mod view;
 pub mod voi;
 pub mod wheel;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "jpeg2000"))]
 mod wasm_glue;
 
 /// The standard attribute tags, for the app to read DICOM JSON without its own dictionary.
 pub use dicom_dictionary_std::tags;
-pub use frame::{
-    decode_frame, decode_frame_with, DecodeError, DecodedFrame, DecoderSet, Decoders, Samples,
-};
+#[cfg(feature = "jpeg-xl")]
+pub use frame::decode_frame;
+pub use frame::{decode_frame_with, DecodeError, DecodedFrame, DecoderSet, Decoders, Samples};
 pub use pixel_module::{Limits, PixelModule};
