@@ -9,7 +9,7 @@
 //! holds RGB and is not transformed. Grey and lossless JPEG give their samples as stored
 //! ([`decode_jpeg_samples`]); 12-bit JPEG has its own decoder (`jpeg12`).
 
-use jpeg_decoder::{ColorTransform, Decoder, PixelFormat};
+use jpeg_decoder::{ColorTransform, Decoder, ImageInfo, PixelFormat};
 
 use crate::pixel_module::{Photometric, PixelModule};
 
@@ -90,12 +90,7 @@ pub fn decode_jpeg_colour(module: &PixelModule, data: &[u8]) -> Result<Vec<u8>, 
     if stored_rgb {
         decoder.set_color_transform(ColorTransform::None);
     }
-    let pixels = decoder
-        .decode()
-        .map_err(|e| JpegError::Stream(e.to_string()))?;
-    let info = decoder
-        .info()
-        .ok_or_else(|| JpegError::Stream("no frame header".into()))?;
+    let (pixels, info) = decoded(&mut decoder)?;
     if info.width != module.columns
         || info.height != module.rows
         || info.pixel_format != PixelFormat::RGB24
@@ -108,6 +103,17 @@ pub fn decode_jpeg_colour(module: &PixelModule, data: &[u8]) -> Result<Vec<u8>, 
         });
     }
     Ok(pixels)
+}
+
+/// The decoder's pixels and the frame header they came with.
+fn decoded(decoder: &mut Decoder<&[u8]>) -> Result<(Vec<u8>, ImageInfo), JpegError> {
+    let pixels = decoder
+        .decode()
+        .map_err(|e| JpegError::Stream(e.to_string()))?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| JpegError::Stream("no frame header".into()))?;
+    Ok((pixels, info))
 }
 
 fn format_name(format: PixelFormat) -> &'static str {
@@ -125,12 +131,7 @@ fn format_name(format: PixelFormat) -> &'static str {
 pub fn decode_jpeg_samples(module: &PixelModule, data: &[u8]) -> Result<Vec<u8>, JpegError> {
     let mut decoder = Decoder::new(data);
     decoder.set_max_decoding_buffer_size(module.frame_bytes());
-    let pixels = decoder
-        .decode()
-        .map_err(|e| JpegError::Stream(e.to_string()))?;
-    let info = decoder
-        .info()
-        .ok_or_else(|| JpegError::Stream("no frame header".into()))?;
+    let (pixels, info) = decoded(&mut decoder)?;
     let components = match info.pixel_format {
         PixelFormat::L8 | PixelFormat::L16 => 1,
         PixelFormat::RGB24 => 3,
