@@ -22,8 +22,8 @@ const pick = (runs, field) => runs.filter((r) => !r.error).map((r) => r[field]);
 const lines = [
   `Chromium ${results.chromium}. Each cell: min / median over the runs that finished (ok/all).`,
   '',
-  '| profile | syntax | viewer | ok | first image ms | all slices s | MB before first image | MB total | all ÷ (bytes ÷ bandwidth) | JS heap MB | wasm memory MB | first ÷ cs3d (median) |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  "| profile | syntax | viewer | ok | first image ms | all slices s | MB before first image | MB total | all ÷ (bytes ÷ bandwidth) | JS heap MB | wasm memory MB | decoder workers' wasm MB | first ÷ cs3d (median) |",
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 const keys = [...cells.keys()].sort();
 for (const key of keys) {
@@ -38,7 +38,7 @@ for (const key of keys) {
   const ratio = peer.length && first.length ? (median(first) / median(pick(peer, 'first_ms'))).toFixed(2) : '';
   lines.push(`| ${profile} | ${syntax} | ${viewer} | ${ok.length}/${runs.length} | ${ms(min(first))} / ${ms(median(first))} `
     + `| ${s(min(all))} / ${s(median(all))} | ${mb(median(pick(ok, 'bytes_before_first')))} | ${mb(median(pick(ok, 'bytes_total')))} `
-    + `| ${ideal.length ? median(ideal).toFixed(2) : ''} | ${mb(median(pick(ok, 'heap_bytes')))} | ${mb(median(pick(ok, 'wasm_bytes')))} | ${viewer === 'cs3d' ? '' : ratio} |`);
-  for (const r of runs.filter((r) => r.error)) lines.push(`|  |  |  | error: ${r.error.replace(/\|/g, '/')} |||||||||`);
+    + `| ${ideal.length ? median(ideal).toFixed(2) : ''} | ${mb(median(pick(ok, 'heap_bytes')))} | ${mb(median(pick(ok, 'wasm_bytes')))} | ${mb(median(pick(ok, 'worker_wasm_bytes')))} | ${viewer === 'cs3d' ? '' : ratio} |`);
+  for (const r of runs.filter((r) => r.error)) lines.push(`|  |  |  | error: ${r.error.replace(/\|/g, '/')} ||||||||||`);
 }
 console.log(lines.join('\n'));

@@ -4,7 +4,7 @@
 //
 // node bench/viewers.mjs --portal URL --pacs URL --manifest ct-series/MANIFEST.tsv
 //   [--viewers ours,cs3d,dwv] [--profiles fast,mid,slow] [--syntaxes a,b] [--runs 3]
-//   [--out results.json] [--timeout 600]
+//   [--out results.json] [--timeout 600] [--waterfall]
 // The peers' pages are served by the PACS at /viewer/ (see scripts/bench-viewers.sh); the portal
 // by its gateway (development login). Every page sets performance marks: `first-image` when a
 // slice is on screen, `all-loaded` when every slice is decoded.
@@ -22,6 +22,23 @@ const PACS = arg('pacs').replace(/\/$/, '');
 const RUNS = Number(arg('runs', 3));
 const TIMEOUT_MS = Number(arg('timeout', 600)) * 1000;
 const OUT = arg('out', 'bench-results.json');
+const WATERFALL = argv.includes('--waterfall');
+
+/** The page's own milestones, rounded, in page time. */
+function marksOf(run) {
+  const marks = run.page_marks ?? {};
+  delete run.page_marks;
+  return Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, Math.round(v)]));
+}
+
+/** Each request before the first image: start, first byte and end in ms since navigation. */
+function printWaterfall(run) {
+  for (const r of run.before_first ?? []) {
+    console.log(`  ${String(r.start_ms).padStart(6)} ${String(r.first_byte_ms ?? '-').padStart(6)} `
+      + `${String(r.end_ms ?? '-').padStart(6)} ${String(r.bytes).padStart(9)}  ${r.what}`);
+  }
+  console.log(`  marks ${JSON.stringify(run.marks ?? {})}`);
+}
 
 // The first series of each folder of the manifest (folder = transfer syntax name).
 const series = {};
@@ -106,6 +123,7 @@ async function once(viewer, profile, syntax) {
     Object.assign(run, await page.evaluate(() => {
       const marks = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
       return {
+        page_marks: marks,
         first_ms: marks['first-image'] ?? null,
         all_ms: marks['all-loaded'] ?? null,
         time_origin: performance.timeOrigin,
@@ -116,6 +134,9 @@ async function once(viewer, profile, syntax) {
     }));
     const firstEpoch = run.first_ms == null ? Infinity : run.time_origin + run.first_ms;
     let before = 0, total = 0, workerBytes = 0;
+    // What the page asked for before its first image, in page time (ms since navigation):
+    // where the time to first image goes.
+    const path = [];
     for (const request of finished) {
       const sizes = await request.sizes().catch(() => null);
       const bytes = sizes ? sizes.responseBodySize + sizes.responseHeadersSize : 0;
@@ -124,9 +145,30 @@ async function once(viewer, profile, syntax) {
       // A cancelled request has no end: its start of response stands for it.
       const end = timing.responseEnd >= 0 ? timing.responseEnd : timing.responseStart;
       if (end >= 0 && timing.startTime + end <= firstEpoch) before += bytes;
+      if (timing.startTime <= firstEpoch) {
+        const at = timing.startTime - run.time_origin;
+        const { pathname } = new URL(request.url());
+        path.push({
+          what: pathname.replace(/[0-9.]{20,}/g, '…').slice(-60),
+          start_ms: Math.round(at),
+          first_byte_ms: timing.responseStart >= 0 ? Math.round(at + timing.responseStart) : null,
+          end_ms: end >= 0 ? Math.round(at + end) : null,
+          bytes,
+        });
+      }
       if (/decode_(small|full)/.test(request.url())) workerBytes += bytes;
     }
-    Object.assign(run, { bytes_before_first: before, bytes_total: total, worker_bytes: workerBytes, requests: finished.length });
+    path.sort((a, b) => a.start_ms - b.start_ms);
+    // Our decoder workers' linear memories (their loaders keep them in reach); the peers'
+    // workers are not measured.
+    if (viewer === 'ours') {
+      run.worker_wasm_bytes = 0;
+      for (const worker of page.workers()) {
+        run.worker_wasm_bytes += await worker.evaluate(() => self.decoderMemory?.buffer.byteLength ?? 0).catch(() => 0);
+      }
+    }
+    run.marks = marksOf(run);
+    Object.assign(run, { before_first: path, bytes_before_first: before, bytes_total: total, worker_bytes: workerBytes, requests: finished.length });
   } catch (e) {
     run.error = String(e.message).split('\n')[0].slice(0, 200);
   }
@@ -146,6 +188,7 @@ for (const profile of profiles) {
         results.runs.push(run);
         fs.writeFileSync(OUT, JSON.stringify(results, null, 1));
         const mb = (b) => (b / 1e6).toFixed(2);
+        if (WATERFALL) printWaterfall(run);
         console.log(`${viewer} ${profile} ${syntax} #${i}: first ${run.first_ms?.toFixed(0)} ms, all ${run.all_ms?.toFixed(0)} ms, `
           + `${mb(run.bytes_before_first ?? 0)} MB before first, ${mb(run.bytes_total ?? 0)} MB total${run.error ? `, ERROR ${run.error}` : ''}`);
       }

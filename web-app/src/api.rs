@@ -38,6 +38,13 @@ impl std::fmt::Display for ApiError {
 }
 
 async fn get(url: &str, accept: &str, signal: Option<&AbortSignal>) -> Result<Response, ApiError> {
+    // Asked by the page's early script while the app loaded; a refusal is asked again, so
+    // that it takes the usual way below.
+    if let Some(early) = crate::early::take_response(url).await {
+        if early.ok() {
+            return Ok(Response::from(early));
+        }
+    }
     let response = Request::get(url)
         .header("Accept", accept)
         .abort_signal(signal)

@@ -323,8 +323,18 @@ impl Slot {
     }
 
     fn start(build: DecoderSet) -> Result<Slot, String> {
-        let worker = Worker::new(script_url(build))
-            .map_err(|_| "the decoder worker could not be started".to_string())?;
+        // The page's early script may have started the small build before this code ran.
+        let (worker, early_messages) = match (build == DecoderSet::Small)
+            .then(crate::early::take_worker)
+            .flatten()
+        {
+            Some(started) => started,
+            None => (
+                Worker::new(script_url(build))
+                    .map_err(|_| "the decoder worker could not be started".to_string())?,
+                Vec::new(),
+            ),
+        };
         let pending: Pending = Rc::default();
         let failed = Rc::new(Cell::new(false));
         let progress_ms = Rc::new(Cell::new(now_ms()));
@@ -335,10 +345,10 @@ impl Slot {
             let progress_ms = Rc::clone(&progress_ms);
             let held = Rc::clone(&held);
             let worker = worker.clone();
-            Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-                let data = event.data();
+            Rc::new(move |data: JsValue| {
                 progress_ms.set(now_ms());
                 if wire::is_ready(&data) {
+                    crate::timing::mark_once("decoder-ready");
                     for (message, transfer) in held.borrow_mut().take().unwrap_or_default() {
                         let _ = worker.post_message_with_transfer(&message, &transfer);
                     }
@@ -360,6 +370,12 @@ impl Slot {
                 }
             })
         };
+        for data in early_messages {
+            on_message(data);
+        }
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+            on_message(event.data())
+        });
         let on_error = {
             let pending = Rc::clone(&pending);
             let failed = Rc::clone(&failed);

@@ -6,6 +6,7 @@ mod api;
 mod app;
 mod clock;
 mod decoders;
+mod early;
 mod failure;
 mod i18n;
 mod invoke;
@@ -34,6 +35,7 @@ mod viewport;
 
 fn main() {
     panic::install_hook();
+    timing::mark_once("app-start");
     decoders::warm_up();
     leptos::mount::mount_to_body(app::App);
 }

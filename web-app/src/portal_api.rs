@@ -42,6 +42,10 @@ fn accepting_json(request: RequestBuilder) -> RequestBuilder {
 
 /// `GET url`; any status is the caller's to read.
 pub async fn get(url: &str) -> Result<Response, CallError> {
+    // Asked by the page's early script while the app loaded (the session check).
+    if let Some(early) = crate::early::take_response(url).await {
+        return Ok(Response::from(early));
+    }
     send(accepting_json(Request::get(url)).build()).await
 }
 

@@ -436,6 +436,9 @@ impl Stack {
                 None => Err(Failure::from(&FileError::NoPixelData)),
             },
         };
+        if decoded.is_ok() {
+            crate::timing::mark_once("first-decoded");
+        }
         match decoded {
             // Palette colour drawn as grey would be a wrong picture: map it through its LUTs,
             // or say it cannot be shown.

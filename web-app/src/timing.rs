@@ -1,4 +1,5 @@
-//! The page's milestones: performance marks (`first-image`, `all-loaded`) read by the benchmark
+//! The page's milestones: performance marks (`app-start`, `study-opened`, `decoder-ready`,
+//! `first-decoded`, `first-image`, `all-loaded`) read by the benchmark
 //! (`e2e/bench`) and shown in the browser's performance panel, and the gate that holds
 //! background work (series thumbnails) until the first view and its neighbours are loaded.
 

@@ -48,12 +48,14 @@ struct Opened {
 async fn open_study(uid: String) -> Result<Opened, ApiError> {
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
-    let study = api::find_study(&uid, signal.as_ref())
-        .await?
-        .as_ref()
-        .and_then(StudySummary::from_qido);
-    let mut series: Vec<SeriesSummary> = api::search_series(&uid, signal.as_ref())
-        .await?
+    // Both searches at once: one round trip before the series' metadata can be asked.
+    let (study, series) = futures_util::future::join(
+        api::find_study(&uid, signal.as_ref()),
+        api::search_series(&uid, signal.as_ref()),
+    )
+    .await;
+    let study = study?.as_ref().and_then(StudySummary::from_qido);
+    let mut series: Vec<SeriesSummary> = series?
         .iter()
         .filter_map(SeriesSummary::from_qido)
         .collect();
@@ -66,6 +68,7 @@ async fn open_studies(uids: Vec<String>) -> Result<Vec<Opened>, ApiError> {
     for uid in uids {
         opened.push(open_study(uid).await?);
     }
+    crate::timing::mark_once("study-opened");
     Ok(opened)
 }
 
