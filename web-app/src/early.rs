@@ -11,11 +11,10 @@ use wasm_bindgen_futures::JsFuture;
 const GLOBAL: &str = "__portalEarly";
 
 fn early() -> Option<JsValue> {
-    let window: JsValue = web_sys::window()?.into();
-    let value = Reflect::get(&window, &JsValue::from_str(GLOBAL)).ok()?;
-    (!value.is_undefined() && !value.is_null()).then_some(value)
+    field(&web_sys::window()?.into(), GLOBAL)
 }
 
+/// `object[name]`, unless it is undefined or null.
 fn field(object: &JsValue, name: &str) -> Option<JsValue> {
     let value = Reflect::get(object, &JsValue::from_str(name)).ok()?;
     (!value.is_undefined() && !value.is_null()).then_some(value)
