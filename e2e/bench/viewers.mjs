@@ -4,7 +4,9 @@
 //
 // node bench/viewers.mjs --portal URL --pacs URL --manifest ct-series/MANIFEST.tsv
 //   [--viewers ours,cs3d,dwv] [--profiles fast,mid,slow] [--syntaxes a,b] [--runs 3]
-//   [--out results.json] [--timeout 600] [--waterfall]
+//   [--out results.json] [--timeout 600] [--waterfall] [--trace DIR]
+// --trace DIR writes each run's Chromium trace (main thread and workers) to DIR, for
+// bench/trace_summary.mjs: what the threads did between two of the page's marks.
 // The peers' pages are served by the PACS at /viewer/ (see scripts/bench-viewers.sh); the portal
 // by its gateway (development login). Every page sets performance marks: `first-image` when a
 // slice is on screen, `all-loaded` when every slice is decoded.
@@ -23,6 +25,9 @@ const RUNS = Number(arg('runs', 3));
 const TIMEOUT_MS = Number(arg('timeout', 600)) * 1000;
 const OUT = arg('out', 'bench-results.json');
 const WATERFALL = argv.includes('--waterfall');
+const TRACE_DIR = arg('trace');
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute',
+  'blink.user_timing', 'loading', 'toplevel'];
 
 /** The page's own milestones, rounded, in page time. */
 function marksOf(run) {
@@ -110,6 +115,11 @@ async function once(viewer, profile, syntax) {
   page.on('pageerror', (e) => problems.push(e.message.slice(0, 160)));
   const run = { viewer, profile, syntax };
   const start = Date.now();
+  const tracePath = TRACE_DIR && `${TRACE_DIR}/${viewer}-${profile}-${syntax}-${Date.now()}.json`;
+  if (tracePath) {
+    fs.mkdirSync(TRACE_DIR, { recursive: true });
+    await browser.startTracing(page, { path: tracePath, categories: TRACE_CATEGORIES });
+  }
   try {
     await page.goto(url, { timeout: TIMEOUT_MS });
     await page.waitForFunction(
@@ -171,6 +181,10 @@ async function once(viewer, profile, syntax) {
     Object.assign(run, { before_first: path, bytes_before_first: before, bytes_total: total, worker_bytes: workerBytes, requests: finished.length });
   } catch (e) {
     run.error = String(e.message).split('\n')[0].slice(0, 200);
+  }
+  if (tracePath) {
+    await browser.stopTracing();
+    run.trace = tracePath;
   }
   run.wall_ms = Date.now() - start;
   run.problems = problems.slice(0, 3);
