@@ -32,10 +32,11 @@ pub fn serve(decoders: Decoders) {
     let _ = scope.post_message(&wire::ready_message());
 }
 
-/// Runs one job through the whole path (read, decode, reply) on a blank CT-sized frame, while
-/// the page still waits for its first frame's bytes: the first real job would otherwise pay
-/// for compiling that code and growing the memory (33 ms instead of 3 to 7 for a 512 x 512
-/// uncompressed frame, measured in a trace of the viewers' benchmark).
+/// Runs one job through the whole path (read, decode, reply) on a blank CT-sized frame: the
+/// first real job would otherwise pay for compiling that code and growing the memory (33 ms
+/// instead of 3 to 7 for a 512 x 512 uncompressed frame, measured in a trace of the viewers'
+/// benchmark). The small build starts with the page, so this runs while the page waits for
+/// its first frame; a build loaded for a waiting frame pays it once, as that frame would.
 fn warm_up(decoders: &Decoders) {
     let module = viewer_core::PixelModule {
         rows: 512,
@@ -50,7 +51,7 @@ fn warm_up(decoders: &Decoders) {
     };
     let job = viewer_core::decode_job::DecodeJob {
         id: 0,
-        transfer_syntax_uid: "1.2.840.10008.1.2.1".into(),
+        transfer_syntax_uid: viewer_core::uids::EXPLICIT_VR_LITTLE_ENDIAN.into(),
         prefix: false,
         module,
     };

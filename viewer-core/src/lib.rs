@@ -77,7 +77,7 @@ pub mod wheel;
 mod wasm_glue;
 
 /// The standard attribute tags, for the app to read DICOM JSON without its own dictionary.
-pub use dicom_dictionary_std::tags;
+pub use dicom_dictionary_std::{tags, uids};
 #[cfg(feature = "jpeg-xl")]
 pub use frame::decode_frame;
 pub use frame::{decode_frame_with, DecodeError, DecodedFrame, DecoderSet, Decoders, Samples};
