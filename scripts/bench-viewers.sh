@@ -16,10 +16,27 @@ mkdir -p "$WORK"
 scripts/setup.sh test
 [ -f dist/index.html ] && [ -x target/server/gateway ] || scripts/build.sh
 
-# The peers' bundles (cornerstone3D 5.14, dwv 0.36.4).
+# The peers' bundles (cornerstone3D 5.14, dwv 0.36.4). Their pages bind no scroll input, so the
+# copies built here expose each page's stack as `window.__benchScroll` ({count, index, to}) for
+# the scroll sweep (e2e/bench/scroll.mjs): cornerstone3D's viewport.setImageIdIndex, dwv's view
+# controller's setCurrentIndex on its scroll dimension. Nothing else of the pages changes.
 PEERS=$WORK/peers
-if [ ! -f "$PEERS/site/cs3d/main.js" ]; then
-  rm -rf "$PEERS" && cp -r "$SHARED/peers/ct-bench" "$PEERS"
+if ! grep -q __benchScroll "$PEERS/site/cs3d/main.js" 2>/dev/null \
+  || ! grep -q __benchScroll "$PEERS/site/dwv/main.js" 2>/dev/null; then
+  rm -rf "$PEERS" && cp -r "$SHARED/peers/ct-bench" "$PEERS" && chmod -R u+w "$PEERS"
+  hook() { # file, line after which the hook goes, the hook
+    grep -qF "$2" "$1" || { echo "bench-viewers: '$2' not found in $1" >&2; exit 1; }
+    HOOK_AFTER=$2 HOOK=$3 perl -0pi -e 's/\Q$ENV{HOOK_AFTER}\E/$&\n$ENV{HOOK}/' "$1"
+  }
+  hook "$PEERS/cs3d/cs3d_wadors_entry.js" "const vp = re.getViewport('CT');" \
+    "window.__benchScroll = { count: () => imageIds.length, index: () => vp.getCurrentImageIdIndex(), to: (i) => { vp.setImageIdIndex(i); } };"
+  hook "$PEERS/dwv/dwv_entry.js" "const app = new App();" \
+    "const benchView = () => app.getActiveLayerGroup().getActiveViewLayer().getViewController();
+    window.__benchScroll = {
+      count: () => S.count,
+      index: () => benchView().getCurrentIndex().getValues()[benchView().getScrollDimIndex()],
+      to: (i) => { const vc = benchView(); const at = vc.getCurrentIndex(); const v = at.getValues(); v[vc.getScrollDimIndex()] = i; vc.setCurrentIndex(new at.constructor(v)); },
+    };"
   (cd "$PEERS" && npm install --no-audit --no-fund >/dev/null && ./build.sh >/dev/null)
 fi
 (cd e2e && npm ci --no-audit --no-fund >/dev/null)

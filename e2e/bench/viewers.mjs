@@ -4,15 +4,19 @@
 //
 // node bench/viewers.mjs --portal URL --pacs URL --manifest ct-series/MANIFEST.tsv
 //   [--viewers ours,cs3d,dwv] [--profiles fast,mid,slow] [--syntaxes a,b] [--runs 3]
-//   [--out results.json] [--timeout 600] [--waterfall] [--trace DIR]
+//   [--out results.json] [--timeout 600] [--waterfall] [--trace DIR] [--no-scroll]
 // --trace DIR writes each run's Chromium trace (main thread and workers) to DIR, for
 // bench/trace_summary.mjs: what the threads did between two of the page's marks.
 // The peers' pages are served by the PACS at /viewer/ (see scripts/bench-viewers.sh); the portal
 // by its gateway (development login). Every page sets performance marks: `first-image` when a
-// slice is on screen, `all-loaded` when every slice is decoded.
+// slice is on screen, `all-loaded` when every slice is decoded. Then each run sweeps the stack
+// one slice per frame (bench/scroll.mjs) and reads the page's renderer's peak memory
+// (bench/process_memory.mjs).
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
 import { PROFILES } from './profiles.mjs';
+import { scrollFrameTimes } from './scroll.mjs';
+import { pageRenderer, renderers } from './process_memory.mjs';
 
 const argv = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -26,6 +30,7 @@ const TIMEOUT_MS = Number(arg('timeout', 600)) * 1000;
 const OUT = arg('out', 'bench-results.json');
 const WATERFALL = argv.includes('--waterfall');
 const TRACE_DIR = arg('trace');
+const SCROLL = !argv.includes('--no-scroll');
 const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute',
   'blink.user_timing', 'loading', 'toplevel'];
 
@@ -85,11 +90,13 @@ const browser = await chromium.launch({
 });
 const results = fs.existsSync(OUT) ? JSON.parse(fs.readFileSync(OUT, 'utf8')) : { runs: [] };
 results.chromium = browser.version();
+const browserCdp = await browser.newBrowserCDPSession();
 
 async function once(viewer, profile, syntax) {
   const seriesUid = series[syntax];
   const study = await studyOf(seriesUid);
   const { url, done } = pageOf(viewer, syntax, study, seriesUid);
+  const renderersBefore = await renderers(browserCdp);
   const context = await browser.newContext({ viewport: { width: 800, height: 700 } });
   if (viewer === 'ours') {
     const login = await context.request.post(`${PORTAL}/api/dev-login`, { data: {} });
@@ -178,6 +185,10 @@ async function once(viewer, profile, syntax) {
       }
     }
     run.marks = marksOf(run);
+    // Scrolling measured after the loads, on the same link profile (every slice is in memory).
+    if (SCROLL && run.all_ms != null && !run.failed) run.scroll = await scrollFrameTimes(page, viewer);
+    const renderer = await pageRenderer(browserCdp, renderersBefore);
+    if (renderer) Object.assign(run, { renderer_peak_bytes: renderer.peak_bytes, renderer_cpu_s: renderer.cpu_s });
     Object.assign(run, { before_first: path, bytes_before_first: before, bytes_total: total, worker_bytes: workerBytes, requests: finished.length });
   } catch (e) {
     run.error = String(e.message).split('\n')[0].slice(0, 200);
@@ -203,8 +214,10 @@ for (const profile of profiles) {
         fs.writeFileSync(OUT, JSON.stringify(results, null, 1));
         const mb = (b) => (b / 1e6).toFixed(2);
         if (WATERFALL) printWaterfall(run);
+        const scroll = run.scroll?.median_ms == null ? '' : `, scroll frame ${run.scroll.median_ms.toFixed(1)}/${run.scroll.p95_ms.toFixed(1)} ms`;
         console.log(`${viewer} ${profile} ${syntax} #${i}: first ${run.first_ms?.toFixed(0)} ms, all ${run.all_ms?.toFixed(0)} ms, `
-          + `${mb(run.bytes_before_first ?? 0)} MB before first, ${mb(run.bytes_total ?? 0)} MB total${run.error ? `, ERROR ${run.error}` : ''}`);
+          + `${mb(run.bytes_before_first ?? 0)} MB before first, ${mb(run.bytes_total ?? 0)} MB total${scroll}, `
+          + `renderer peak ${mb(run.renderer_peak_bytes ?? 0)} MB${run.error ? `, ERROR ${run.error}` : ''}`);
       }
     }
   }

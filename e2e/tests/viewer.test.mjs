@@ -147,6 +147,10 @@ for (const { name, patient, fixture, coloured } of [
   // inverted) and an RGB ultrasound converted to YBR_FULL (expected: pydicom's RGB of it).
   { name: 'MONOCHROME1', patient: 'PHOTO_MONO1', fixture: 'photometric/mono1.json' },
   { name: 'YBR_FULL colour', patient: 'PHOTO_YBR', fixture: 'photometric/ybr_full.json', coloured: true },
+  // The same CT slice with window 40/400 and the other VOI LUT Functions (expected: pydicom's
+  // apply_windowing).
+  { name: 'VOI LUT Function SIGMOID', patient: 'PHOTO_SIGMOID', fixture: 'photometric/sigmoid.json' },
+  { name: 'VOI LUT Function LINEAR_EXACT', patient: 'PHOTO_LINEXACT', fixture: 'photometric/linear_exact.json' },
 ]) {
   test(`an image with ${name} is shown as pydicom maps it`, async () => {
     const { page, problems } = await openPage(browser);

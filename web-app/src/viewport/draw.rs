@@ -129,7 +129,7 @@ pub(super) fn connect(
                     image.voi_function.code(),
                 ),
             };
-            r.draw(
+            let drawn = r.draw(
                 &DrawParams {
                     slope,
                     intercept,
@@ -145,6 +145,10 @@ pub(super) fn connect(
                 },
                 &view.get(),
             );
+            if let Err(e) = drawn {
+                gl_error.set(Some(e));
+                return;
+            }
             crate::timing::mark_once("first-image");
             if r.is_lost() {
                 context_lost.set(true);

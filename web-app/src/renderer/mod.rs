@@ -3,15 +3,20 @@
 //! Contract: `new(canvas)` gets a WebGL2 context or says why not; `upload(frame)` puts a
 //! decoded frame in an integer texture (R16UI / R16I / R8UI / R8I, RGB8UI for colour: exact
 //! stored values, no normalisation, no float conversion on the CPU); `draw(params)` applies the
-//! Modality LUT (rescale), the VOI window and inversion in the fragment shader. The
-//! drawing buffer is preserved so the page can be read back (export, tests).
+//! Modality LUT (rescale), the VOI window and inversion in the fragment shader (one program
+//! per way of drawing, see `shader`). The drawing buffer is preserved so the page can be read
+//! back (export, tests).
 
+mod shader;
+
+use std::collections::HashMap;
+
+use shader::{Program, Sampler, Variant};
 use viewer_core::view::ViewState;
 use viewer_core::{DecodedFrame, Samples};
 use wasm_bindgen::JsCast;
 use web_sys::{
-    HtmlCanvasElement, WebGl2RenderingContext as Gl, WebGlProgram, WebGlShader, WebGlTexture,
-    WebGlVertexArrayObject,
+    HtmlCanvasElement, WebGl2RenderingContext as Gl, WebGlTexture, WebGlVertexArrayObject,
 };
 
 /// What the shader needs to turn stored values into grey levels.
@@ -29,97 +34,14 @@ pub struct DrawParams {
     pub smooth: bool,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Sampler {
-    Unsigned,
-    Signed,
-}
-
-struct Program {
-    program: WebGlProgram,
-}
-
 pub struct Renderer {
     gl: Gl,
     canvas: HtmlCanvasElement,
-    unsigned: Program,
-    signed: Program,
+    /// The programs drawn with so far, each compiled when first needed.
+    programs: HashMap<Variant, Program>,
     _vao: WebGlVertexArrayObject,
     texture: Option<(WebGlTexture, Sampler, bool, u32, u32)>,
 }
-
-/// The image quad: `corner` is in image units (0..1, y down the rows); `u_clip_from_corner`
-/// (from `viewer_core::view`) places it on the canvas with zoom, pan, rotation and flips.
-const VERTEX: &str = r#"#version 300 es
-uniform mat2 u_clip_from_corner;
-uniform vec2 u_clip_offset;
-out vec2 v_uv;
-void main() {
-  vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
-  v_uv = corner;
-  gl_Position = vec4(u_clip_from_corner * corner + u_clip_offset, 0.0, 1.0);
-}
-"#;
-
-/// The VOI functions of PS3.3 C.11.2.1.2 and C.11.2.1.3, as `viewer_core::voi::WindowLevel::apply`.
-const FRAGMENT: &str = r#"#version 300 es
-precision highp float;
-precision highp int;
-precision highp SAMPLER;
-uniform SAMPLER u_image;
-uniform float u_slope;
-uniform float u_intercept;
-uniform float u_center;
-uniform float u_width;
-uniform int u_function;
-uniform bool u_invert;
-uniform bool u_color;
-uniform bool u_smooth;
-in vec2 v_uv;
-out vec4 o_color;
-vec4 value(ivec2 p) {
-  vec4 t = vec4(texelFetch(u_image, p, 0));
-  return u_color ? vec4(t.rgb / 255.0, 1.0) : vec4(t.r * u_slope + u_intercept);
-}
-void main() {
-  ivec2 size = textureSize(u_image, 0);
-  vec2 texel = v_uv * vec2(size);
-  vec4 v;
-  if (u_smooth) {
-    // Between the centres of the four nearest texels (edges clamp).
-    vec2 t = texel - 0.5;
-    vec2 f = t - floor(t);
-    ivec2 lo = clamp(ivec2(floor(t)), ivec2(0), size - 1);
-    ivec2 hi = clamp(ivec2(floor(t)) + 1, ivec2(0), size - 1);
-    v = mix(mix(value(lo), value(ivec2(hi.x, lo.y)), f.x),
-            mix(value(ivec2(lo.x, hi.y)), value(hi), f.x), f.y);
-  } else {
-    v = value(clamp(ivec2(floor(texel)), ivec2(0), size - 1));
-  }
-  if (u_color) {
-    o_color = vec4(u_invert ? 1.0 - v.rgb : v.rgb, 1.0);
-    return;
-  }
-  float x = v.r;
-  float y;
-  if (u_function == 1) {
-    y = clamp((x - u_center) / max(u_width, 1e-6) + 0.5, 0.0, 1.0);
-  } else if (u_function == 2) {
-    y = 1.0 / (1.0 + exp(-4.0 * (x - u_center) / max(u_width, 1e-6)));
-  } else {
-    float w = max(u_width, 1.0);
-    if (x <= u_center - 0.5 - (w - 1.0) / 2.0) {
-      y = 0.0;
-    } else if (x > u_center - 0.5 + (w - 1.0) / 2.0) {
-      y = 1.0;
-    } else {
-      y = clamp((x - (u_center - 0.5)) / (w - 1.0) + 0.5, 0.0, 1.0);
-    }
-  }
-  if (u_invert) { y = 1.0 - y; }
-  o_color = vec4(y, y, y, 1.0);
-}
-"#;
 
 impl Renderer {
     pub fn new(canvas: HtmlCanvasElement) -> Result<Self, String> {
@@ -132,8 +54,6 @@ impl Renderer {
             .ok_or_else(|| "no WebGL2 context".to_string())?
             .dyn_into()
             .map_err(|_| "not a WebGL2 context".to_string())?;
-        let unsigned = Program::new(&gl, "usampler2D")?;
-        let signed = Program::new(&gl, "isampler2D")?;
         let vao = gl
             .create_vertex_array()
             .ok_or_else(|| "createVertexArray failed".to_string())?;
@@ -142,8 +62,7 @@ impl Renderer {
         Ok(Renderer {
             gl,
             canvas,
-            unsigned,
-            signed,
+            programs: HashMap::new(),
             _vao: vao,
             texture: None,
         })
@@ -249,18 +168,27 @@ impl Renderer {
     }
 
     /// Draws the uploaded frame as `view` places it (square pixels; fit when zoom is 1).
-    pub fn draw(&self, params: &DrawParams, view: &ViewState) {
+    /// Draws the uploaded frame; fails only when its program cannot be compiled.
+    pub fn draw(&mut self, params: &DrawParams, view: &ViewState) -> Result<(), String> {
         let gl = &self.gl;
         let (cw, ch) = (self.canvas.width() as f32, self.canvas.height() as f32);
         gl.viewport(0, 0, cw as i32, ch as i32);
         gl.clear_color(0.0, 0.0, 0.0, 1.0);
         gl.clear(Gl::COLOR_BUFFER_BIT);
         let Some((texture, sampler, color, w, h)) = &self.texture else {
-            return;
+            return Ok(());
         };
-        let program = match sampler {
-            Sampler::Unsigned => &self.unsigned,
-            Sampler::Signed => &self.signed,
+        let variant = Variant {
+            sampler: *sampler,
+            color: *color,
+            smooth: params.smooth,
+            function: params.function,
+        };
+        let program = match self.programs.entry(variant) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(Program::new(gl, variant)?)
+            }
         };
         gl.use_program(Some(&program.program));
         let (image, canvas) = (
@@ -297,11 +225,9 @@ impl Renderer {
         gl.uniform1f(loc("u_intercept").as_ref(), params.intercept);
         gl.uniform1f(loc("u_center").as_ref(), params.center);
         gl.uniform1f(loc("u_width").as_ref(), params.width);
-        gl.uniform1i(loc("u_function").as_ref(), params.function);
         gl.uniform1i(loc("u_invert").as_ref(), i32::from(params.invert));
-        gl.uniform1i(loc("u_color").as_ref(), i32::from(*color));
-        gl.uniform1i(loc("u_smooth").as_ref(), i32::from(params.smooth));
         gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);
+        Ok(())
     }
 
     /// Whether the context was lost (the GPU process restarted); the viewport then says so.
@@ -315,50 +241,8 @@ impl Drop for Renderer {
         if let Some((texture, ..)) = self.texture.take() {
             self.gl.delete_texture(Some(&texture));
         }
-        self.gl.delete_program(Some(&self.unsigned.program));
-        self.gl.delete_program(Some(&self.signed.program));
-    }
-}
-
-impl Program {
-    fn new(gl: &Gl, sampler: &str) -> Result<Self, String> {
-        let vertex = compile(gl, Gl::VERTEX_SHADER, VERTEX)?;
-        let fragment = compile(
-            gl,
-            Gl::FRAGMENT_SHADER,
-            &FRAGMENT.replace("SAMPLER", sampler),
-        )?;
-        let program = gl
-            .create_program()
-            .ok_or_else(|| "createProgram failed".to_string())?;
-        gl.attach_shader(&program, &vertex);
-        gl.attach_shader(&program, &fragment);
-        gl.link_program(&program);
-        gl.delete_shader(Some(&vertex));
-        gl.delete_shader(Some(&fragment));
-        if gl
-            .get_program_parameter(&program, Gl::LINK_STATUS)
-            .as_bool()
-            != Some(true)
-        {
-            return Err(gl.get_program_info_log(&program).unwrap_or_default());
+        for program in self.programs.values() {
+            self.gl.delete_program(Some(&program.program));
         }
-        Ok(Program { program })
     }
-}
-
-fn compile(gl: &Gl, kind: u32, source: &str) -> Result<WebGlShader, String> {
-    let shader = gl
-        .create_shader(kind)
-        .ok_or_else(|| "createShader failed".to_string())?;
-    gl.shader_source(&shader, source);
-    gl.compile_shader(&shader);
-    if gl
-        .get_shader_parameter(&shader, Gl::COMPILE_STATUS)
-        .as_bool()
-        != Some(true)
-    {
-        return Err(gl.get_shader_info_log(&shader).unwrap_or_default());
-    }
-    Ok(shader)
 }
