@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The gateway's tests that need real peers: a fresh Orthanc loaded with the shared CT and
-# corpus, and a fresh PostgreSQL; then `cargo test -p gateway -- --ignored` (the share-link
+# The gateway's tests that need real peers: an Orthanc loaded with the shared CT and corpus
+# (TEST_PACS_URL=<DICOMweb root> of one already loaded, as ./test.sh's test PACS; otherwise a
+# fresh one) and a fresh PostgreSQL; then `cargo test -p gateway -- --ignored` (the share-link
 # and two-copy suites, on SQLite and on PostgreSQL).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -17,10 +18,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pacs_port=$(free_port)
-scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
-scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" >/dev/null
+pacs_url=${TEST_PACS_URL:-}
+if [ -z "$pacs_url" ]; then
+  pacs_port=$(free_port)
+  scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
+  scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" >/dev/null
+  pacs_url="http://127.0.0.1:$pacs_port/dicom-web"
+fi
 pg_url=$(scripts/postgres.sh start "$WORK/postgres" "$(free_port)" | tail -n 1)
 
-GATEWAY_TEST_PACS_URL="http://127.0.0.1:$pacs_port/dicom-web" GATEWAY_TEST_POSTGRES_URL=$pg_url \
+GATEWAY_TEST_PACS_URL=$pacs_url GATEWAY_TEST_POSTGRES_URL=$pg_url \
   cargo test --locked -p gateway -- --ignored

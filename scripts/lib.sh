@@ -49,3 +49,43 @@ wait_http() {
     sleep 0.2
   done
 }
+
+# Steps of a long script, each timed: `step NAME` ends the step before (printing its duration)
+# and starts NAME; `steps_table` ends the last one and prints every step's duration as a
+# Markdown table (also when the script stops on an error: call it from an EXIT trap).
+STEP_NAMES=()
+STEP_SECONDS=()
+STEP_CURRENT=""
+STEP_STARTED=0
+STEPS_STARTED=$(date +%s)
+mmss() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
+end_step() {
+  [ -n "$STEP_CURRENT" ] || return 0
+  local took=$(($(date +%s) - STEP_STARTED))
+  STEP_NAMES+=("$STEP_CURRENT")
+  STEP_SECONDS+=("$took")
+  printf '== %s: %s\n' "$STEP_CURRENT" "$(mmss "$took")" >&2
+  STEP_CURRENT=""
+}
+step() {
+  end_step
+  STEP_CURRENT=$*
+  STEP_STARTED=$(date +%s)
+  printf '\n== %s\n' "$STEP_CURRENT" >&2
+}
+steps_table() {
+  end_step
+  local i
+  printf '\n| step | m:ss |\n|---|---:|\n' >&2
+  for i in "${!STEP_NAMES[@]}"; do
+    printf '| %s | %s |\n' "${STEP_NAMES[$i]}" "$(mmss "${STEP_SECONDS[$i]}")" >&2
+  done
+  printf '| **total** | **%s** |\n' "$(mmss $(($(date +%s) - STEPS_STARTED)))" >&2
+}
+
+# Stops process $1 and its children (a background job of this script and what it started).
+kill_tree() {
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}

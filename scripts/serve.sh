@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Serves the built app (dist/) and guards /dicom-web/ on one origin: the gateway
-# (target/server/gateway, built by scripts/build.sh) in the background.
+# (target/server/gateway, built by scripts/build.sh, or GATEWAY_BIN) in the background.
 #   scripts/serve.sh start WORKDIR PORT UPSTREAM   UPSTREAM = DICOMweb root, e.g. http://127.0.0.1:8042/dicom-web
 #   scripts/serve.sh stop WORKDIR
 # Environment: LISTEN_ADDR (default 127.0.0.1), PACS_BASIC_AUTH=user:password (sent to the
@@ -28,7 +28,7 @@ stop() {
 
 start() {
   local port=${1:?port} upstream=${2:?upstream} listen=${LISTEN_ADDR:-127.0.0.1}
-  local gateway=$ROOT/target/server/gateway
+  local gateway=${GATEWAY_BIN:-$ROOT/target/server/gateway}
   [ -f "$ROOT/dist/index.html" ] || die "dist/index.html is missing: build the app first (scripts/build.sh)"
   [ -x "$gateway" ] || die "$gateway is missing: build it first (scripts/build.sh)"
   case "$upstream" in http://*|https://*) ;; *) die "the DICOMweb root must be an http(s) URL" ;; esac

@@ -16,18 +16,37 @@ packages=(orthanc orthanc-dicomweb curl ca-certificates brotli)
 # PostgreSQL: the gateway's tests run on it as well as on SQLite; DCMTK's dsrdump checks the
 # reports the viewer writes (viewer-core/tests/sr_dcmtk.rs).
 [ "$MODE" = test ] && packages+=(chromium chromium-driver postgresql dcmtk)
+
+# Trunk and wasm-bindgen-cli have no prebuilt binary in a registry this project reaches, so they
+# are compiled from crates.io: in the background, while the packages below install. Their own
+# release profiles ask for whole-program optimisation (fat LTO, one codegen unit: minutes of
+# linking for a build tool that runs for seconds); they are built without it.
+install_rust_tools() {
+  rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
+  local quick=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=0)
+  # One build folder for both: the dependencies they share are compiled once.
+  local build_dir=$TOOLS_DIR/cargo-build
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    log "installing trunk $TRUNK_VERSION (about 5 minutes on 2 cores)"
+    "${quick[@]}" cargo install trunk --version "$TRUNK_VERSION" --locked --target-dir "$build_dir"
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WB_VERSION" ]; then
+    log "installing wasm-bindgen-cli $WB_VERSION"
+    # Not --locked: its lock file names a webpki-roots release the registry does not serve.
+    "${quick[@]}" cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force --target-dir "$build_dir"
+  fi
+  rm -rf "$build_dir"
+  cargo fetch --quiet
+}
+mkdir -p "$TOOLS_DIR"
+tools_log=$TOOLS_DIR/rust-tools.log
+install_rust_tools >"$tools_log" 2>&1 &
+tools_pid=$!
+trap 'kill_tree "$tools_pid"' EXIT
+
 apt_install "${packages[@]}"
 
-rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
-if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-  log "installing trunk $TRUNK_VERSION (about 12 minutes on 2 cores)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked
-fi
-if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WB_VERSION" ]; then
-  log "installing wasm-bindgen-cli $WB_VERSION"
-  # Not --locked: its lock file names a webpki-roots release the registry does not serve.
-  cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force
-fi
 if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSION%%.*}" ]; then
   log "installing wasm-opt (npm binaryen $BINARYEN_VERSION)"
   npm install --prefix "$TOOLS_DIR" --no-save --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >&2
@@ -51,5 +70,9 @@ if [ "$MODE" = test ]; then
   fi
 fi
 
-cargo fetch --quiet
+if ! wait "$tools_pid"; then
+  cat "$tools_log" >&2
+  die "installing the Rust tools failed (above)"
+fi
+trap - EXIT
 log "ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(wasm-opt --version | awk '{print $3}')"
