@@ -43,12 +43,18 @@ wait_test_pacs() {
   tail -n 1 "$WORK/../test-pacs.log" >&2
 }
 
-step "codec fixtures"
+step "codec fixtures (and the decode CLI)"
 # HTJ2K and JPEG XL files made from real images by the reference encoders (imagecodecs): the
 # wasm tests include some, the decoder check and the OpenJPEG oracle read them all.
 FIXTURES=$ROOT/target/codec-fixtures
 rm -rf "$FIXTURES"
 "$VENV/bin/python" scripts/make_codec_fixtures.py "$SHARED" "$FIXTURES"
+# Lossy JPEG XL renders through floats whose native (x86 SIMD) and wasm paths may differ by 1:
+# the wasm test (checked by clippy below) compares its decode with these native samples. The
+# dev build of the CLI is the one `cargo test` builds and the decoder check runs.
+cargo build --locked --bin dicom-decode
+DECODE=$ROOT/target/debug/dicom-decode
+"$DECODE" "$FIXTURES/jxl_rgb_lossy.dcm" --raw "$FIXTURES/native/jxl_rgb_lossy" >/dev/null
 
 step "format"
 cargo fmt --all -- --check
@@ -60,13 +66,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --workspace --exclude gateway --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests (viewer-core, gateway)"
-# Also builds what the later steps run: target/debug/dicom-decode, target/debug/gateway and
-# the OpenJPEG comparison (ignored here, run below with its oracle).
+# Also builds what the later steps run: target/debug/gateway and the OpenJPEG comparison
+# (ignored here, run below with its oracle).
 cargo test --locked
-DECODE=$ROOT/target/debug/dicom-decode
-# Lossy JPEG XL renders through floats whose native (x86 SIMD) and wasm paths may differ by 1:
-# the wasm test compares its decode with these native samples.
-"$DECODE" "$FIXTURES/jxl_rgb_lossy.dcm" --raw "$FIXTURES/native/jxl_rgb_lossy" >/dev/null
 
 step "gateway against a real Orthanc and PostgreSQL (share links, scope, two copies)"
 wait_test_pacs

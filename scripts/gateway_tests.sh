@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The gateway's tests that need real peers: an Orthanc loaded with the shared CT and corpus
 # (TEST_PACS_URL=<DICOMweb root> of one already loaded, as ./test.sh's test PACS; otherwise a
-# fresh one) and a fresh PostgreSQL; then `cargo test -p gateway -- --ignored` (the share-link
+# fresh one) and a fresh PostgreSQL; then `cargo test --test shares -- --ignored` (the share-link
 # and two-copy suites, on SQLite and on PostgreSQL).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -28,4 +28,4 @@ fi
 pg_url=$(scripts/postgres.sh start "$WORK/postgres" "$(free_port)" | tail -n 1)
 
 GATEWAY_TEST_PACS_URL=$pacs_url GATEWAY_TEST_POSTGRES_URL=$pg_url \
-  cargo test --locked -p gateway -- --ignored
+  cargo test --locked --test shares -- --ignored
