@@ -9,13 +9,10 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, Response, StatusCode};
-use axum::response::IntoResponse;
-use axum::Json;
-use serde_json::json;
 
 use crate::audit::{Action, AuditEvent, Outcome};
-use crate::auth::{resolve, Principal};
-use crate::pacs::status;
+use crate::auth::{identify, unauthenticated, Principal};
+use crate::error::ApiError;
 use crate::scope::{self, Decision, Target};
 use crate::state::{AppState, SharedState};
 
@@ -29,21 +26,13 @@ fn is_clean(path: &str) -> bool {
         && path.split('/').all(|s| s != "." && s != "..")
 }
 
-pub fn unauthenticated(state: &AppState) -> Response<Body> {
-    let body = json!({
-        "error": "unauthenticated",
-        "dev_login": state.config.dev_login,
-        "sign_in": crate::auth::login::available(state),
-    });
-    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
-}
-
+/// A read outside a share: recorded, then answered as a missing resource would be.
 async fn deny(
     state: &AppState,
     principal: &Principal,
     source: &str,
     study: Option<String>,
-) -> Response<Body> {
+) -> ApiError {
     let mut event = AuditEvent::new(
         Action::AccessDenied,
         Outcome::Failure,
@@ -59,7 +48,7 @@ async fn deny(
         event = event.share(&share.id);
     }
     state.audit(event).await;
-    status(StatusCode::NOT_FOUND)
+    ApiError::NoResource
 }
 
 /// `/dicom-web/{path}`.
@@ -67,13 +56,10 @@ pub async fn handle(
     State(state): State<SharedState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
-) -> Response<Body> {
+) -> Result<Response<Body>, ApiError> {
     let source = peer.ip().to_string();
     let (parts, body) = request.into_parts();
-    let principal = match resolve(&state, &parts.headers, &source).await {
-        Ok(p) => p,
-        Err(_) => return unauthenticated(&state),
-    };
+    let principal = identify(&state, &parts.headers, &source).await?;
     let path = parts
         .uri
         .path()
@@ -81,12 +67,12 @@ pub async fn handle(
         .unwrap_or("")
         .to_string();
     if !is_clean(&path) {
-        return status(StatusCode::NOT_FOUND);
+        return Err(ApiError::NoResource);
     }
     let query = parts.uri.query().map(str::to_string);
     let target = scope::parse(&path);
     let upstream_query = match &principal {
-        Principal::Anonymous => return unauthenticated(&state),
+        Principal::Anonymous => return Err(unauthenticated(&state)),
         Principal::Clinician { .. } => {
             let store = matches!(
                 target,
@@ -100,17 +86,17 @@ pub async fn handle(
             let allowed = matches!(parts.method, Method::GET | Method::HEAD)
                 || (parts.method == Method::POST && store);
             if !allowed {
-                return status(StatusCode::METHOD_NOT_ALLOWED);
+                return Err(ApiError::MethodNotAllowed);
             }
             // Only DICOMweb resources: not the PACS's own extensions (Orthanc's `servers`…).
             if target == Target::Other {
-                return status(StatusCode::NOT_FOUND);
+                return Err(ApiError::NoResource);
             }
             query
         }
         Principal::Share { share } => {
             if !matches!(parts.method, Method::GET | Method::HEAD) {
-                return status(StatusCode::METHOD_NOT_ALLOWED);
+                return Err(ApiError::MethodNotAllowed);
             }
             let study = &share.study_uid;
             let rebuilt = |force_study| scope::share_query(query.as_deref(), study, force_study);
@@ -125,12 +111,13 @@ pub async fn handle(
                     {
                         Ok(true) => rebuilt(false),
                         Ok(false) => {
-                            return deny(&state, &principal, &source, scope::study_of(&target))
-                                .await
+                            return Err(
+                                deny(&state, &principal, &source, scope::study_of(&target)).await
+                            )
                         }
                         Err(e) => {
                             tracing::warn!("membership check: {e}");
-                            return status(StatusCode::BAD_GATEWAY);
+                            return Err(ApiError::MembershipUnknown);
                         }
                     }
                 }
@@ -138,7 +125,9 @@ pub async fn handle(
             };
             match decided {
                 Some(q) => Some(q),
-                None => return deny(&state, &principal, &source, scope::study_of(&target)).await,
+                None => {
+                    return Err(deny(&state, &principal, &source, scope::study_of(&target)).await)
+                }
             }
         }
     };
@@ -159,7 +148,7 @@ pub async fn handle(
             .record_store(&principal, study.as_deref(), &source, stored)
             .await;
     }
-    response
+    Ok(response)
 }
 
 /// `/wado` (WADO-URI): a clinician's request as it is; a share session's only for an object
@@ -168,35 +157,35 @@ pub async fn wado_uri(
     State(state): State<SharedState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
-) -> Response<Body> {
+) -> Result<Response<Body>, ApiError> {
     let source = peer.ip().to_string();
     let (parts, _) = request.into_parts();
+    // The method before the caller: a POST is a 405 whatever its token, with no audit row.
     if !matches!(parts.method, Method::GET | Method::HEAD) {
-        return status(StatusCode::METHOD_NOT_ALLOWED);
+        return Err(ApiError::MethodNotAllowed);
     }
-    let principal = match resolve(&state, &parts.headers, &source).await {
-        Ok(p) => p,
-        Err(_) => return unauthenticated(&state),
-    };
+    let principal = identify(&state, &parts.headers, &source).await?;
     let query = parts.uri.query();
     let target = scope::wado_uri_target(query);
     match (&principal, &target) {
-        (Principal::Anonymous, _) => return unauthenticated(&state),
+        (Principal::Anonymous, _) => return Err(unauthenticated(&state)),
         (Principal::Clinician { .. }, _) => {}
         (Principal::Share { share }, Some((study, series, object)))
             if *study == share.study_uid =>
         {
             match state.pacs.contains(study, Some(series), Some(object)).await {
                 Ok(true) => {}
-                Ok(false) => return deny(&state, &principal, &source, Some(study.clone())).await,
+                Ok(false) => {
+                    return Err(deny(&state, &principal, &source, Some(study.clone())).await)
+                }
                 Err(e) => {
                     tracing::warn!("membership check: {e}");
-                    return status(StatusCode::BAD_GATEWAY);
+                    return Err(ApiError::MembershipUnknown);
                 }
             }
         }
         (Principal::Share { .. }, _) => {
-            return deny(&state, &principal, &source, target.map(|t| t.0)).await
+            return Err(deny(&state, &principal, &source, target.map(|t| t.0)).await)
         }
     }
     // A share session's query is rebuilt from what was checked; a clinician's goes as sent.
@@ -210,12 +199,12 @@ pub async fn wado_uri(
         state.record_open(&principal, study, &source).await;
     }
     let Some(url) = state.pacs.wado_uri_url(upstream_query.as_deref()) else {
-        return status(StatusCode::NOT_FOUND);
+        return Err(ApiError::NoResource);
     };
-    state
+    Ok(state
         .pacs
         .forward(parts.method, &url, &parts.headers, Body::empty())
-        .await
+        .await)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod dicomweb;
+pub mod error;
 pub mod pacs;
 pub mod scope;
 pub mod secret;
@@ -60,10 +61,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/api/share-sessions", post(shares::open))
         .route("/api/audit", get(api::audit))
         .route("/api/audit/fhir", get(api::audit_fhir))
-        .route(
-            "/api/{*rest}",
-            any(|| async { api::error(axum::http::StatusCode::NOT_FOUND, "not_found") }),
-        )
+        .route("/api/{*rest}", any(|| async { error::ApiError::NotFound }))
         .fallback(static_files::serve)
         .layer(CompressionLayer::new().gzip(true).compress_when(compress))
         // A bug in one request answers 500 and leaves the others be.
