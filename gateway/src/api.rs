@@ -12,49 +12,19 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::audit::{fhir_bundle, Action, AuditEvent, Outcome};
-use crate::auth::{identify, session, unauthenticated, Principal, DEV_ACTOR};
+use crate::auth::{
+    session, unauthenticated, Clinician, Principal, SameOrigin, SignedIn, DEV_ACTOR,
+};
 use crate::error::ApiError;
 use crate::state::{AppState, SharedState};
 use crate::store::NewSession;
 
-/// The principal of a request, or the refusal to give instead (401 for nobody or a refused
-/// token).
-pub async fn principal(
-    state: &AppState,
-    headers: &HeaderMap,
-    source: &str,
-) -> Result<Principal, ApiError> {
-    match identify(state, headers, source).await? {
-        Principal::Anonymous => Err(unauthenticated(state)),
-        p => Ok(p),
-    }
-}
-
-/// The clinician making a request (their audit actor), or the refusal to give instead: 401
-/// for nobody, 403 for a share session, 403 for a state change from another origin.
-pub async fn clinician(
-    state: &AppState,
-    headers: &HeaderMap,
-    source: &str,
-    changes_state: bool,
-) -> Result<String, ApiError> {
-    let actor = match principal(state, headers, source).await? {
-        p @ Principal::Clinician { .. } => p.actor(),
-        _ => return Err(ApiError::Forbidden),
-    };
-    if changes_state && !session::same_origin_json(headers) {
-        return Err(ApiError::CrossOrigin);
-    }
-    Ok(actor)
-}
-
 /// `GET /api/session`.
 pub async fn session_info(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    SignedIn(principal): SignedIn,
 ) -> Result<Response<Body>, ApiError> {
-    Ok(match principal(&state, &headers, &peer.ip().to_string()).await? {
+    Ok(match principal {
         Principal::Clinician {
             name,
             dev,
@@ -81,12 +51,11 @@ pub async fn dev_login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response<Body>, ApiError> {
+    // Not offered is a 404 before anything else: the origin is checked second.
     if !state.config.dev_login {
         return Err(ApiError::NotFound);
     }
-    if !session::same_origin_json(&headers) {
-        return Err(ApiError::CrossOrigin);
-    }
+    SameOrigin::check(&headers)?;
     let token = crate::secret::new_token();
     let now = crate::now_ms();
     state
@@ -116,11 +85,9 @@ pub async fn dev_login(
 /// `POST /api/logout`: ends the cookie's session here and in the database.
 pub async fn logout(
     State(state): State<SharedState>,
+    _: SameOrigin,
     headers: HeaderMap,
-) -> Result<Response<Body>, ApiError> {
-    if !session::same_origin_json(&headers) {
-        return Err(ApiError::CrossOrigin);
-    }
+) -> Response<Body> {
     if let Some(cookie) = session::cookie_value(&headers) {
         if let Err(e) = state
             .store
@@ -132,7 +99,7 @@ pub async fn logout(
         }
     }
     let cookie = session::clear_cookie(state.config.secure_cookies);
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+    (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response()
 }
 
 #[derive(Deserialize)]
@@ -142,17 +109,14 @@ pub struct AuditQuery {
     limit: Option<i64>,
 }
 
+/// The rows a clinician with the audit role asked for (others: 403).
 async fn audit_events(
     state: &AppState,
-    headers: &HeaderMap,
-    source: &str,
+    clinician: &Clinician,
     query: &AuditQuery,
 ) -> Result<Vec<AuditEvent>, ApiError> {
-    match principal(state, headers, source).await? {
-        Principal::Clinician {
-            can_audit: true, ..
-        } => {}
-        _ => return Err(ApiError::Forbidden),
+    if !clinician.can_audit {
+        return Err(ApiError::Forbidden);
     }
     let limit = query.limit.unwrap_or(500).clamp(1, 10_000);
     Ok(state
@@ -168,22 +132,20 @@ async fn audit_events(
 /// `GET /api/audit?patient_id=…&study_uid=…&limit=…`: rows, newest first.
 pub async fn audit(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
     Query(query): Query<AuditQuery>,
+    clinician: Clinician,
 ) -> Result<Response<Body>, ApiError> {
-    let events = audit_events(&state, &headers, &peer.ip().to_string(), &query).await?;
+    let events = audit_events(&state, &clinician, &query).await?;
     Ok(Json(events).into_response())
 }
 
 /// `GET /api/audit/fhir?…`: the same rows as a FHIR Bundle of AuditEvents.
 pub async fn audit_fhir(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
     Query(query): Query<AuditQuery>,
+    clinician: Clinician,
 ) -> Result<Response<Body>, ApiError> {
-    let events = audit_events(&state, &headers, &peer.ip().to_string(), &query).await?;
+    let events = audit_events(&state, &clinician, &query).await?;
     let fhir = header::HeaderValue::from_static("application/fhir+json");
     Ok(([(header::CONTENT_TYPE, fhir)], Json(fhir_bundle(&events))).into_response())
 }

@@ -11,7 +11,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, Response, StatusCode};
 
 use crate::audit::{Action, AuditEvent, Outcome};
-use crate::auth::{identify, unauthenticated, Principal};
+use crate::auth::{identify, unauthenticated, Caller, Principal};
 use crate::error::ApiError;
 use crate::scope::{self, Decision, Target};
 use crate::state::{AppState, SharedState};
@@ -54,12 +54,10 @@ async fn deny(
 /// `/dicom-web/{path}`.
 pub async fn handle(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Caller { principal, source }: Caller,
     request: Request,
 ) -> Result<Response<Body>, ApiError> {
-    let source = peer.ip().to_string();
     let (parts, body) = request.into_parts();
-    let principal = identify(&state, &parts.headers, &source).await?;
     let path = parts
         .uri
         .path()

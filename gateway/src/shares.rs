@@ -12,16 +12,15 @@ use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{header, HeaderMap, Response, StatusCode};
+use axum::http::{header, Response, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use viewer_core::dicom_json::is_uid;
 
-use crate::api::clinician;
 use crate::audit::{Action, AuditEvent, Outcome};
-use crate::auth::session;
+use crate::auth::{session, Clinician, SameOrigin};
 use crate::error::ApiError;
 use crate::secret;
 use crate::state::{AppState, SharedState};
@@ -120,19 +119,12 @@ fn normalise_code(code: &str) -> String {
     code.chars().filter(char::is_ascii_digit).collect()
 }
 
-fn source_of(peer: &SocketAddr) -> String {
-    peer.ip().to_string()
-}
-
 /// `POST /api/shares` (clinicians).
 pub async fn create(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Clinician { actor, source, .. }: Clinician,
     body: Bytes,
 ) -> Result<Response<Body>, ApiError> {
-    let source = source_of(&peer);
-    let actor = clinician(&state, &headers, &source, true).await?;
     // serde's messages can quote the input: the answer names no value.
     let Ok(request) = serde_json::from_slice::<NewShare>(&body) else {
         return Err(ApiError::Invalid);
@@ -243,14 +235,12 @@ pub struct ListQuery {
     study_uid: String,
 }
 
-/// `GET /api/shares?study_uid=…` (clinicians).
+/// `GET /api/shares?study_uid=…` (clinicians; the query is read first).
 pub async fn list(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
     Query(query): Query<ListQuery>,
+    _: Clinician,
 ) -> Result<Response<Body>, ApiError> {
-    clinician(&state, &headers, &source_of(&peer), false).await?;
     if !is_uid(&query.study_uid) {
         return Err(ApiError::Invalid);
     }
@@ -262,12 +252,9 @@ pub async fn list(
 /// session opened from the share.
 pub async fn revoke(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Clinician { actor, source, .. }: Clinician,
     Path(id): Path<String>,
 ) -> Result<Response<Body>, ApiError> {
-    let source = source_of(&peer);
-    let actor = clinician(&state, &headers, &source, true).await?;
     let now = crate::now_ms();
     let Some(share) = state.store.share(&id).await? else {
         return Err(ApiError::UnknownShare);
@@ -295,16 +282,13 @@ pub struct Exchange {
 pub async fn open(
     State(state): State<SharedState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    _: SameOrigin,
     body: Bytes,
 ) -> Result<Response<Body>, ApiError> {
-    if !session::same_origin_json(&headers) {
-        return Err(ApiError::CrossOrigin);
-    }
     let Ok(request) = serde_json::from_slice::<Exchange>(&body) else {
         return Err(ApiError::Invalid);
     };
-    let (token, share, session_end) = exchange(&state, &request, &source_of(&peer)).await?;
+    let (token, share, session_end) = exchange(&state, &request, &peer.ip().to_string()).await?;
     let cookie = session::set_cookie(
         &token,
         session_end - crate::now_ms(),

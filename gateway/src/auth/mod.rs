@@ -4,12 +4,14 @@
 //! Resolved on every request from the request itself and the database, so that expiry and
 //! revocation take effect at the next request on every gateway copy.
 
+pub mod extract;
 pub mod login;
 pub mod oidc;
 pub mod session;
 
 use axum::http::{header, HeaderMap};
 
+pub use self::extract::{Caller, Clinician, SameOrigin, SignedIn};
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::error::ApiError;
 use crate::state::AppState;
