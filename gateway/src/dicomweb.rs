@@ -132,7 +132,7 @@ pub async fn handle(
     let storing = parts.method == Method::POST;
     let study = scope::study_of(&target);
     if let (Some(study), false) = (&study, storing) {
-        state.record_open(&principal, study, &source).await;
+        record_open(&state, &principal, study, &source).await;
     }
     let url = state.pacs.dicomweb_url(&path, upstream_query.as_deref());
     let response = state
@@ -142,9 +142,7 @@ pub async fn handle(
     if storing {
         // 202 Accepted: some instances were refused (PS3.18 10.5.3).
         let stored = response.status().is_success() && response.status() != StatusCode::ACCEPTED;
-        state
-            .record_store(&principal, study.as_deref(), &source, stored)
-            .await;
+        record_store(&state, &principal, study.as_deref(), &source, stored).await;
     }
     Ok(response)
 }
@@ -194,7 +192,7 @@ pub async fn wado_uri(
         _ => query.map(str::to_string),
     };
     if let Some((study, _, _)) = &target {
-        state.record_open(&principal, study, &source).await;
+        record_open(&state, &principal, study, &source).await;
     }
     let Some(url) = state.pacs.wado_uri_url(upstream_query.as_deref()) else {
         return Err(ApiError::NoResource);
@@ -203,6 +201,76 @@ pub async fn wado_uri(
         .pacs
         .forward(parts.method, &url, &parts.headers, Body::empty())
         .await)
+}
+
+/// Records that `principal` stored instances (in `study` when the path names it), with
+/// the PACS's answer as the outcome.
+async fn record_store(
+    state: &AppState,
+    principal: &Principal,
+    study: Option<&str>,
+    source: &str,
+    stored: bool,
+) {
+    let outcome = if stored {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    };
+    let mut event = AuditEvent::new(
+        Action::InstancesStore,
+        outcome,
+        &principal.actor(),
+        source,
+        crate::now_ms(),
+    )
+    .detail(if stored {
+        "instances stored"
+    } else {
+        "storage refused"
+    });
+    if let Some(study) = study {
+        let patient_id = match state.pacs.study_identity(study).await {
+            Ok(identity) => identity.map(|i| i.patient_id),
+            Err(e) => {
+                tracing::warn!("study identity for the audit trail: {e}");
+                None
+            }
+        };
+        event = event.study(study, patient_id.as_deref());
+    }
+    state.audit(event).await;
+}
+
+/// Records that `principal` opened `study`, unless this copy recorded it a short while ago
+/// ([`AppState::open_to_record`]).
+async fn record_open(state: &AppState, principal: &Principal, study: &str, source: &str) {
+    let actor = principal.actor();
+    if !state.open_to_record(&actor, study) {
+        return;
+    }
+    let (patient_id, share_id) = match principal {
+        Principal::Share { share } => (Some(share.patient_id.clone()), Some(share.id.clone())),
+        _ => match state.pacs.study_identity(study).await {
+            Ok(identity) => (identity.map(|i| i.patient_id), None),
+            Err(e) => {
+                tracing::warn!("study identity for the audit trail: {e}");
+                (None, None)
+            }
+        },
+    };
+    let mut event = AuditEvent::new(
+        Action::StudyOpen,
+        Outcome::Success,
+        &actor,
+        source,
+        crate::now_ms(),
+    )
+    .study(study, patient_id.as_deref());
+    if let Some(share) = share_id {
+        event = event.share(&share);
+    }
+    state.audit(event).await;
 }
 
 #[cfg(test)]

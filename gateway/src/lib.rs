@@ -11,6 +11,7 @@ pub mod auth;
 pub mod config;
 pub mod dicomweb;
 pub mod error;
+pub mod oidc;
 pub mod pacs;
 pub mod scope;
 pub mod secret;
@@ -62,7 +63,11 @@ pub fn router(state: SharedState) -> Router {
         .route("/api/audit", get(api::audit))
         .route("/api/audit/fhir", get(api::audit_fhir))
         .route("/api/{*rest}", any(|| async { error::ApiError::NotFound }))
-        .fallback(static_files::serve)
+        .fallback(
+            |State(state): State<SharedState>, request: Request| async move {
+                static_files::serve(&state.config.dist_dir, request).await
+            },
+        )
         .layer(CompressionLayer::new().gzip(true).compress_when(compress))
         // A bug in one request answers 500 and leaves the others be.
         .layer(CatchPanicLayer::new())

@@ -6,7 +6,6 @@
 
 pub mod extract;
 pub mod login;
-pub mod oidc;
 pub mod session;
 
 use axum::http::{header, HeaderMap};
@@ -14,6 +13,7 @@ use axum::http::{header, HeaderMap};
 pub use self::extract::{Caller, Clinician, SameOrigin, SignedIn};
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::error::ApiError;
+use crate::oidc;
 use crate::state::AppState;
 use crate::store::Share;
 
