@@ -12,78 +12,37 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::audit::{fhir_bundle, Action, AuditEvent, Outcome};
-use crate::auth::{resolve, session, Principal, DEV_ACTOR};
-use crate::dicomweb::unauthenticated;
+use crate::auth::{
+    session, unauthenticated, Clinician, Principal, SameOrigin, SignedIn, DEV_ACTOR,
+};
+use crate::error::ApiError;
 use crate::state::{AppState, SharedState};
 use crate::store::NewSession;
-
-pub fn error(code: StatusCode, error: &str) -> Response<Body> {
-    (code, Json(json!({ "error": error }))).into_response()
-}
-
-/// The answer when the database fails (logged without the request's data).
-pub fn store_unavailable(e: crate::store::StoreError) -> Response<Body> {
-    tracing::error!("{e}");
-    error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
-}
-
-/// The principal of a request, or the answer to give instead (401 for nobody or a refused
-/// token).
-pub async fn principal(
-    state: &AppState,
-    headers: &HeaderMap,
-    source: &str,
-) -> Result<Principal, Response<Body>> {
-    match resolve(state, headers, source).await {
-        Ok(Principal::Anonymous) | Err(_) => Err(unauthenticated(state)),
-        Ok(p) => Ok(p),
-    }
-}
-
-/// The clinician making a request (their audit actor), or the answer to give instead: 401
-/// for nobody, 403 for a share session, 403 for a state change from another origin.
-pub async fn clinician(
-    state: &AppState,
-    headers: &HeaderMap,
-    source: &str,
-    changes_state: bool,
-) -> Result<String, Response<Body>> {
-    let actor = match principal(state, headers, source).await? {
-        p @ Principal::Clinician { .. } => p.actor(),
-        _ => return Err(error(StatusCode::FORBIDDEN, "forbidden")),
-    };
-    if changes_state && !session::same_origin_json(headers) {
-        return Err(error(StatusCode::FORBIDDEN, "cross_origin"));
-    }
-    Ok(actor)
-}
 
 /// `GET /api/session`.
 pub async fn session_info(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Response<Body> {
-    match principal(&state, &headers, &peer.ip().to_string()).await {
-        Err(r) => r,
-        Ok(Principal::Clinician {
+    SignedIn(principal): SignedIn,
+) -> Result<Response<Body>, ApiError> {
+    Ok(match principal {
+        Principal::Clinician {
             name,
             dev,
             can_audit,
             ..
-        }) => Json(json!({
+        } => Json(json!({
             "kind": "clinician", "name": name, "dev": dev, "can_share": true, "can_audit": can_audit,
         }))
         .into_response(),
-        Ok(Principal::Share { share }) => Json(json!({
+        Principal::Share { share } => Json(json!({
             "kind": "share",
             "study_uid": share.study_uid,
             "expires_at": share.expires_at_ms / 1000,
             "recipient": share.recipient,
         }))
         .into_response(),
-        Ok(Principal::Anonymous) => unauthenticated(&state),
-    }
+        Principal::Anonymous => return Err(unauthenticated(&state)),
+    })
 }
 
 /// `POST /api/dev-login`: only when the gateway was started with `GATEWAY_DEV_LOGIN=1`.
@@ -91,16 +50,15 @@ pub async fn dev_login(
     State(state): State<SharedState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response<Body> {
+) -> Result<Response<Body>, ApiError> {
+    // Not offered is a 404 before anything else: the origin is checked second.
     if !state.config.dev_login {
-        return error(StatusCode::NOT_FOUND, "not_found");
+        return Err(ApiError::NotFound);
     }
-    if !session::same_origin_json(&headers) {
-        return error(StatusCode::FORBIDDEN, "cross_origin");
-    }
+    SameOrigin::check(&headers)?;
     let token = crate::secret::new_token();
     let now = crate::now_ms();
-    let stored = state
+    state
         .store
         .insert_session(&NewSession {
             id_hash: &crate::secret::token_hash(&token),
@@ -112,10 +70,7 @@ pub async fn dev_login(
             created_at_ms: now,
             expires_at_ms: now + session::DEV_SESSION_MS,
         })
-        .await;
-    if let Err(e) = stored {
-        return store_unavailable(e);
-    }
+        .await?;
     let source = peer.ip().to_string();
     state
         .audit(
@@ -123,34 +78,28 @@ pub async fn dev_login(
                 .detail("development login"),
         )
         .await;
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session::set_cookie(&token, session::DEV_SESSION_MS, state.config.secure_cookies),
-    );
-    response
+    let cookie = session::set_cookie(&token, session::DEV_SESSION_MS, state.config.secure_cookies);
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
 /// `POST /api/logout`: ends the cookie's session here and in the database.
-pub async fn logout(State(state): State<SharedState>, headers: HeaderMap) -> Response<Body> {
-    if !session::same_origin_json(&headers) {
-        return error(StatusCode::FORBIDDEN, "cross_origin");
-    }
+pub async fn logout(
+    State(state): State<SharedState>,
+    _: SameOrigin,
+    headers: HeaderMap,
+) -> Response<Body> {
     if let Some(cookie) = session::cookie_value(&headers) {
         if let Err(e) = state
             .store
             .delete_session(&crate::secret::token_hash(cookie))
             .await
         {
+            // The cookie is cleared all the same; the row ends with its expiry.
             tracing::error!("{e}");
         }
     }
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session::clear_cookie(state.config.secure_cookies),
-    );
-    response
+    let cookie = session::clear_cookie(state.config.secure_cookies);
+    (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response()
 }
 
 #[derive(Deserialize)]
@@ -160,59 +109,43 @@ pub struct AuditQuery {
     limit: Option<i64>,
 }
 
+/// The rows a clinician with the audit role asked for (others: 403).
 async fn audit_events(
     state: &AppState,
-    headers: &HeaderMap,
-    source: &str,
+    clinician: &Clinician,
     query: &AuditQuery,
-) -> Result<Vec<AuditEvent>, Response<Body>> {
-    match principal(state, headers, source).await? {
-        Principal::Clinician {
-            can_audit: true, ..
-        } => {}
-        _ => return Err(error(StatusCode::FORBIDDEN, "forbidden")),
+) -> Result<Vec<AuditEvent>, ApiError> {
+    if !clinician.can_audit {
+        return Err(ApiError::Forbidden);
     }
     let limit = query.limit.unwrap_or(500).clamp(1, 10_000);
-    state
+    Ok(state
         .store
         .audit_events(
             query.patient_id.as_deref(),
             query.study_uid.as_deref(),
             limit,
         )
-        .await
-        .map_err(store_unavailable)
+        .await?)
 }
 
 /// `GET /api/audit?patient_id=…&study_uid=…&limit=…`: rows, newest first.
 pub async fn audit(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
     Query(query): Query<AuditQuery>,
-) -> Response<Body> {
-    match audit_events(&state, &headers, &peer.ip().to_string(), &query).await {
-        Ok(events) => Json(events).into_response(),
-        Err(r) => r,
-    }
+    clinician: Clinician,
+) -> Result<Response<Body>, ApiError> {
+    let events = audit_events(&state, &clinician, &query).await?;
+    Ok(Json(events).into_response())
 }
 
 /// `GET /api/audit/fhir?…`: the same rows as a FHIR Bundle of AuditEvents.
 pub async fn audit_fhir(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
     Query(query): Query<AuditQuery>,
-) -> Response<Body> {
-    match audit_events(&state, &headers, &peer.ip().to_string(), &query).await {
-        Ok(events) => {
-            let mut response = Json(fhir_bundle(&events)).into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                header::HeaderValue::from_static("application/fhir+json"),
-            );
-            response
-        }
-        Err(r) => r,
-    }
+    clinician: Clinician,
+) -> Result<Response<Body>, ApiError> {
+    let events = audit_events(&state, &clinician, &query).await?;
+    let fhir = header::HeaderValue::from_static("application/fhir+json");
+    Ok(([(header::CONTENT_TYPE, fhir)], Json(fhir_bundle(&events))).into_response())
 }

@@ -9,13 +9,10 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, Response, StatusCode};
-use axum::response::IntoResponse;
-use axum::Json;
-use serde_json::json;
 
 use crate::audit::{Action, AuditEvent, Outcome};
-use crate::auth::{resolve, Principal};
-use crate::pacs::status;
+use crate::auth::{identify, unauthenticated, Caller, Principal};
+use crate::error::ApiError;
 use crate::scope::{self, Decision, Target};
 use crate::state::{AppState, SharedState};
 
@@ -29,21 +26,13 @@ fn is_clean(path: &str) -> bool {
         && path.split('/').all(|s| s != "." && s != "..")
 }
 
-pub fn unauthenticated(state: &AppState) -> Response<Body> {
-    let body = json!({
-        "error": "unauthenticated",
-        "dev_login": state.config.dev_login,
-        "sign_in": crate::auth::login::available(state),
-    });
-    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
-}
-
+/// A read outside a share: recorded, then answered as a missing resource would be.
 async fn deny(
     state: &AppState,
     principal: &Principal,
     source: &str,
     study: Option<String>,
-) -> Response<Body> {
+) -> ApiError {
     let mut event = AuditEvent::new(
         Action::AccessDenied,
         Outcome::Failure,
@@ -59,21 +48,16 @@ async fn deny(
         event = event.share(&share.id);
     }
     state.audit(event).await;
-    status(StatusCode::NOT_FOUND)
+    ApiError::NoResource
 }
 
 /// `/dicom-web/{path}`.
 pub async fn handle(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Caller { principal, source }: Caller,
     request: Request,
-) -> Response<Body> {
-    let source = peer.ip().to_string();
+) -> Result<Response<Body>, ApiError> {
     let (parts, body) = request.into_parts();
-    let principal = match resolve(&state, &parts.headers, &source).await {
-        Ok(p) => p,
-        Err(_) => return unauthenticated(&state),
-    };
     let path = parts
         .uri
         .path()
@@ -81,12 +65,12 @@ pub async fn handle(
         .unwrap_or("")
         .to_string();
     if !is_clean(&path) {
-        return status(StatusCode::NOT_FOUND);
+        return Err(ApiError::NoResource);
     }
     let query = parts.uri.query().map(str::to_string);
     let target = scope::parse(&path);
     let upstream_query = match &principal {
-        Principal::Anonymous => return unauthenticated(&state),
+        Principal::Anonymous => return Err(unauthenticated(&state)),
         Principal::Clinician { .. } => {
             let store = matches!(
                 target,
@@ -100,17 +84,17 @@ pub async fn handle(
             let allowed = matches!(parts.method, Method::GET | Method::HEAD)
                 || (parts.method == Method::POST && store);
             if !allowed {
-                return status(StatusCode::METHOD_NOT_ALLOWED);
+                return Err(ApiError::MethodNotAllowed);
             }
             // Only DICOMweb resources: not the PACS's own extensions (Orthanc's `servers`…).
             if target == Target::Other {
-                return status(StatusCode::NOT_FOUND);
+                return Err(ApiError::NoResource);
             }
             query
         }
         Principal::Share { share } => {
             if !matches!(parts.method, Method::GET | Method::HEAD) {
-                return status(StatusCode::METHOD_NOT_ALLOWED);
+                return Err(ApiError::MethodNotAllowed);
             }
             let study = &share.study_uid;
             let rebuilt = |force_study| scope::share_query(query.as_deref(), study, force_study);
@@ -125,12 +109,13 @@ pub async fn handle(
                     {
                         Ok(true) => rebuilt(false),
                         Ok(false) => {
-                            return deny(&state, &principal, &source, scope::study_of(&target))
-                                .await
+                            return Err(
+                                deny(&state, &principal, &source, scope::study_of(&target)).await
+                            )
                         }
                         Err(e) => {
                             tracing::warn!("membership check: {e}");
-                            return status(StatusCode::BAD_GATEWAY);
+                            return Err(ApiError::MembershipUnknown);
                         }
                     }
                 }
@@ -138,14 +123,16 @@ pub async fn handle(
             };
             match decided {
                 Some(q) => Some(q),
-                None => return deny(&state, &principal, &source, scope::study_of(&target)).await,
+                None => {
+                    return Err(deny(&state, &principal, &source, scope::study_of(&target)).await)
+                }
             }
         }
     };
     let storing = parts.method == Method::POST;
     let study = scope::study_of(&target);
     if let (Some(study), false) = (&study, storing) {
-        state.record_open(&principal, study, &source).await;
+        record_open(&state, &principal, study, &source).await;
     }
     let url = state.pacs.dicomweb_url(&path, upstream_query.as_deref());
     let response = state
@@ -155,11 +142,9 @@ pub async fn handle(
     if storing {
         // 202 Accepted: some instances were refused (PS3.18 10.5.3).
         let stored = response.status().is_success() && response.status() != StatusCode::ACCEPTED;
-        state
-            .record_store(&principal, study.as_deref(), &source, stored)
-            .await;
+        record_store(&state, &principal, study.as_deref(), &source, stored).await;
     }
-    response
+    Ok(response)
 }
 
 /// `/wado` (WADO-URI): a clinician's request as it is; a share session's only for an object
@@ -168,35 +153,35 @@ pub async fn wado_uri(
     State(state): State<SharedState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
-) -> Response<Body> {
+) -> Result<Response<Body>, ApiError> {
     let source = peer.ip().to_string();
     let (parts, _) = request.into_parts();
+    // The method before the caller: a POST is a 405 whatever its token, with no audit row.
     if !matches!(parts.method, Method::GET | Method::HEAD) {
-        return status(StatusCode::METHOD_NOT_ALLOWED);
+        return Err(ApiError::MethodNotAllowed);
     }
-    let principal = match resolve(&state, &parts.headers, &source).await {
-        Ok(p) => p,
-        Err(_) => return unauthenticated(&state),
-    };
+    let principal = identify(&state, &parts.headers, &source).await?;
     let query = parts.uri.query();
     let target = scope::wado_uri_target(query);
     match (&principal, &target) {
-        (Principal::Anonymous, _) => return unauthenticated(&state),
+        (Principal::Anonymous, _) => return Err(unauthenticated(&state)),
         (Principal::Clinician { .. }, _) => {}
         (Principal::Share { share }, Some((study, series, object)))
             if *study == share.study_uid =>
         {
             match state.pacs.contains(study, Some(series), Some(object)).await {
                 Ok(true) => {}
-                Ok(false) => return deny(&state, &principal, &source, Some(study.clone())).await,
+                Ok(false) => {
+                    return Err(deny(&state, &principal, &source, Some(study.clone())).await)
+                }
                 Err(e) => {
                     tracing::warn!("membership check: {e}");
-                    return status(StatusCode::BAD_GATEWAY);
+                    return Err(ApiError::MembershipUnknown);
                 }
             }
         }
         (Principal::Share { .. }, _) => {
-            return deny(&state, &principal, &source, target.map(|t| t.0)).await
+            return Err(deny(&state, &principal, &source, target.map(|t| t.0)).await)
         }
     }
     // A share session's query is rebuilt from what was checked; a clinician's goes as sent.
@@ -207,15 +192,85 @@ pub async fn wado_uri(
         _ => query.map(str::to_string),
     };
     if let Some((study, _, _)) = &target {
-        state.record_open(&principal, study, &source).await;
+        record_open(&state, &principal, study, &source).await;
     }
     let Some(url) = state.pacs.wado_uri_url(upstream_query.as_deref()) else {
-        return status(StatusCode::NOT_FOUND);
+        return Err(ApiError::NoResource);
     };
-    state
+    Ok(state
         .pacs
         .forward(parts.method, &url, &parts.headers, Body::empty())
-        .await
+        .await)
+}
+
+/// Records that `principal` stored instances (in `study` when the path names it), with
+/// the PACS's answer as the outcome.
+async fn record_store(
+    state: &AppState,
+    principal: &Principal,
+    study: Option<&str>,
+    source: &str,
+    stored: bool,
+) {
+    let outcome = if stored {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    };
+    let mut event = AuditEvent::new(
+        Action::InstancesStore,
+        outcome,
+        &principal.actor(),
+        source,
+        crate::now_ms(),
+    )
+    .detail(if stored {
+        "instances stored"
+    } else {
+        "storage refused"
+    });
+    if let Some(study) = study {
+        let patient_id = match state.pacs.study_identity(study).await {
+            Ok(identity) => identity.map(|i| i.patient_id),
+            Err(e) => {
+                tracing::warn!("study identity for the audit trail: {e}");
+                None
+            }
+        };
+        event = event.study(study, patient_id.as_deref());
+    }
+    state.audit(event).await;
+}
+
+/// Records that `principal` opened `study`, unless this copy recorded it a short while ago
+/// ([`AppState::open_to_record`]).
+async fn record_open(state: &AppState, principal: &Principal, study: &str, source: &str) {
+    let actor = principal.actor();
+    if !state.open_to_record(&actor, study) {
+        return;
+    }
+    let (patient_id, share_id) = match principal {
+        Principal::Share { share } => (Some(share.patient_id.clone()), Some(share.id.clone())),
+        _ => match state.pacs.study_identity(study).await {
+            Ok(identity) => (identity.map(|i| i.patient_id), None),
+            Err(e) => {
+                tracing::warn!("study identity for the audit trail: {e}");
+                (None, None)
+            }
+        },
+    };
+    let mut event = AuditEvent::new(
+        Action::StudyOpen,
+        Outcome::Success,
+        &actor,
+        source,
+        crate::now_ms(),
+    )
+    .study(study, patient_id.as_deref());
+    if let Some(share) = share_id {
+        event = event.share(&share);
+    }
+    state.audit(event).await;
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod dicomweb;
+pub mod error;
+pub mod oidc;
 pub mod pacs;
 pub mod scope;
 pub mod secret;
@@ -60,11 +62,12 @@ pub fn router(state: SharedState) -> Router {
         .route("/api/share-sessions", post(shares::open))
         .route("/api/audit", get(api::audit))
         .route("/api/audit/fhir", get(api::audit_fhir))
-        .route(
-            "/api/{*rest}",
-            any(|| async { api::error(axum::http::StatusCode::NOT_FOUND, "not_found") }),
+        .route("/api/{*rest}", any(|| async { error::ApiError::NotFound }))
+        .fallback(
+            |State(state): State<SharedState>, request: Request| async move {
+                static_files::serve(&state.config.dist_dir, request).await
+            },
         )
-        .fallback(static_files::serve)
         .layer(CompressionLayer::new().gzip(true).compress_when(compress))
         // A bug in one request answers 500 and leaves the others be.
         .layer(CatchPanicLayer::new())

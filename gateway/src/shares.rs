@@ -12,16 +12,16 @@ use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+use axum::http::{header, Response, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use viewer_core::dicom_json::is_uid;
 
-use crate::api::{clinician, error, store_unavailable};
 use crate::audit::{Action, AuditEvent, Outcome};
-use crate::auth::session;
+use crate::auth::{session, Clinician, SameOrigin};
+use crate::error::ApiError;
 use crate::secret;
 use crate::state::{AppState, SharedState};
 use crate::store::{NewSession, Share};
@@ -119,40 +119,26 @@ fn normalise_code(code: &str) -> String {
     code.chars().filter(char::is_ascii_digit).collect()
 }
 
-fn source_of(peer: &SocketAddr) -> String {
-    peer.ip().to_string()
-}
-
 /// `POST /api/shares` (clinicians).
 pub async fn create(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Clinician { actor, source, .. }: Clinician,
     body: Bytes,
-) -> Response<Body> {
-    let source = source_of(&peer);
-    let actor = match clinician(&state, &headers, &source, true).await {
-        Ok(actor) => actor,
-        Err(r) => return r,
-    };
+) -> Result<Response<Body>, ApiError> {
     // serde's messages can quote the input: the answer names no value.
     let Ok(request) = serde_json::from_slice::<NewShare>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "invalid");
+        return Err(ApiError::Invalid);
     };
     let now = crate::now_ms();
     if let Some(field) = invalid_field(&request, now) {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({ "error": "invalid", "field": field })),
-        )
-            .into_response();
+        return Err(ApiError::InvalidField(field));
     }
     let identity = match state.pacs.study_identity(&request.study_uid).await {
         Ok(Some(identity)) => identity,
-        Ok(None) => return error(StatusCode::NOT_FOUND, "unknown_study"),
+        Ok(None) => return Err(ApiError::UnknownStudy),
         Err(e) => {
             tracing::warn!("share of a study: {e}");
-            return error(StatusCode::BAD_GATEWAY, "pacs_unavailable");
+            return Err(ApiError::PacsUnavailable);
         }
     };
     let id = secret::new_id("s");
@@ -167,7 +153,7 @@ pub async fn create(
         CodeKind::BirthDate => {
             let birth = normalise_code(&identity.birth_date);
             if birth.len() != 8 {
-                return error(StatusCode::UNPROCESSABLE_ENTITY, "no_birth_date");
+                return Err(ApiError::NoBirthDate);
             }
             (None, Some(secret::code_hash(&id, &birth)))
         }
@@ -198,9 +184,7 @@ pub async fn create(
         consent_method: as_text(consent.method),
         consent_at_ms: consent.given_at.saturating_mul(1000),
     };
-    if let Err(e) = state.store.insert_share(&share).await {
-        return store_unavailable(e);
-    }
+    state.store.insert_share(&share).await?;
     state
         .audit(
             AuditEvent::new(Action::ShareCreate, Outcome::Success, &actor, &source, now)
@@ -213,7 +197,7 @@ pub async fn create(
                 }),
         )
         .await;
-    (
+    Ok((
         StatusCode::CREATED,
         Json(json!({
             "id": id,
@@ -222,7 +206,7 @@ pub async fn create(
             "expires_at": share.expires_at_ms / 1000,
         })),
     )
-        .into_response()
+        .into_response())
 }
 
 fn share_json(s: &Share) -> serde_json::Value {
@@ -251,49 +235,31 @@ pub struct ListQuery {
     study_uid: String,
 }
 
-/// `GET /api/shares?study_uid=…` (clinicians).
+/// `GET /api/shares?study_uid=…` (clinicians; the query is read first).
 pub async fn list(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
     Query(query): Query<ListQuery>,
-) -> Response<Body> {
-    if let Err(r) = clinician(&state, &headers, &source_of(&peer), false).await {
-        return r;
-    }
+    _: Clinician,
+) -> Result<Response<Body>, ApiError> {
     if !is_uid(&query.study_uid) {
-        return error(StatusCode::BAD_REQUEST, "invalid");
+        return Err(ApiError::Invalid);
     }
-    match state.store.shares_of_study(&query.study_uid).await {
-        Ok(shares) => Json(shares.iter().map(share_json).collect::<Vec<_>>()).into_response(),
-        Err(e) => store_unavailable(e),
-    }
+    let shares = state.store.shares_of_study(&query.study_uid).await?;
+    Ok(Json(shares.iter().map(share_json).collect::<Vec<_>>()).into_response())
 }
 
 /// `POST /api/shares/{id}/revoke` (clinicians): takes effect at the next request of every
 /// session opened from the share.
 pub async fn revoke(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Clinician { actor, source, .. }: Clinician,
     Path(id): Path<String>,
-) -> Response<Body> {
-    let source = source_of(&peer);
-    let actor = match clinician(&state, &headers, &source, true).await {
-        Ok(actor) => actor,
-        Err(r) => return r,
-    };
+) -> Result<Response<Body>, ApiError> {
     let now = crate::now_ms();
-    let share = match state.store.share(&id).await {
-        Ok(Some(share)) => share,
-        Ok(None) => return error(StatusCode::NOT_FOUND, "unknown"),
-        Err(e) => {
-            return store_unavailable(e);
-        }
+    let Some(share) = state.store.share(&id).await? else {
+        return Err(ApiError::UnknownShare);
     };
-    if let Err(e) = state.store.revoke_share(&id, now).await {
-        return store_unavailable(e);
-    }
+    state.store.revoke_share(&id, now).await?;
     state
         .audit(
             AuditEvent::new(Action::ShareRevoke, Outcome::Success, &actor, &source, now)
@@ -301,7 +267,7 @@ pub async fn revoke(
                 .share(&id),
         )
         .await;
-    StatusCode::NO_CONTENT.into_response()
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Deserialize)]
@@ -316,35 +282,23 @@ pub struct Exchange {
 pub async fn open(
     State(state): State<SharedState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    _: SameOrigin,
     body: Bytes,
-) -> Response<Body> {
-    let source = source_of(&peer);
-    if !session::same_origin_json(&headers) {
-        return error(StatusCode::FORBIDDEN, "cross_origin");
-    }
+) -> Result<Response<Body>, ApiError> {
     let Ok(request) = serde_json::from_slice::<Exchange>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "invalid");
+        return Err(ApiError::Invalid);
     };
-    match exchange(&state, &request, &source).await {
-        Ok((token, share, session_end)) => {
-            let mut response = Json(json!({
-                "study_uid": share.study_uid,
-                "expires_at": share.expires_at_ms / 1000,
-            }))
-            .into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                session::set_cookie(
-                    &token,
-                    session_end - crate::now_ms(),
-                    state.config.secure_cookies,
-                ),
-            );
-            response
-        }
-        Err(response) => response,
-    }
+    let (token, share, session_end) = exchange(&state, &request, &peer.ip().to_string()).await?;
+    let cookie = session::set_cookie(
+        &token,
+        session_end - crate::now_ms(),
+        state.config.secure_cookies,
+    );
+    let body = json!({
+        "study_uid": share.study_uid,
+        "expires_at": share.expires_at_ms / 1000,
+    });
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
 /// Checks a token and code; on success, a new session (its token, the share, its end).
@@ -352,7 +306,7 @@ async fn exchange(
     state: &AppState,
     request: &Exchange,
     source: &str,
-) -> Result<(String, Share, i64), Response<Body>> {
+) -> Result<(String, Share, i64), ApiError> {
     let now = crate::now_ms();
     let failure = |detail: &'static str, share: Option<&Share>| {
         let mut event = AuditEvent::new(
@@ -368,32 +322,27 @@ async fn exchange(
         }
         event
     };
-    let unavailable = store_unavailable;
     let found = if secret::is_token_shaped(&request.token) {
         let hash = secret::token_hash(&request.token);
-        state
-            .store
-            .share_by_token_hash(&hash)
-            .await
-            .map_err(unavailable)?
+        state.store.share_by_token_hash(&hash).await?
     } else {
         None
     };
     let Some(share) = found else {
         state.audit(failure("unknown link", None)).await;
-        return Err(error(StatusCode::NOT_FOUND, "unknown"));
+        return Err(ApiError::UnknownShare);
     };
     if share.revoked_at_ms.is_some() {
         state.audit(failure("revoked link", Some(&share))).await;
-        return Err(error(StatusCode::GONE, "revoked"));
+        return Err(ApiError::Revoked);
     }
     if share.expires_at_ms <= now {
         state.audit(failure("expired link", Some(&share))).await;
-        return Err(error(StatusCode::GONE, "expired"));
+        return Err(ApiError::Expired);
     }
     if share.locked_at_ms.is_some() {
         state.audit(failure("locked link", Some(&share))).await;
-        return Err(error(StatusCode::LOCKED, "locked"));
+        return Err(ApiError::Locked);
     }
     if let Some(expected) = &share.code_hash {
         check_code(
@@ -405,11 +354,7 @@ async fn exchange(
         )
         .await?;
     }
-    state
-        .store
-        .record_use(&share.id)
-        .await
-        .map_err(unavailable)?;
+    state.store.record_use(&share.id).await?;
     let token = secret::new_token();
     let session_end = share.expires_at_ms.min(now + session::SHARE_SESSION_MS);
     state
@@ -424,8 +369,7 @@ async fn exchange(
             created_at_ms: now,
             expires_at_ms: session_end,
         })
-        .await
-        .map_err(unavailable)?;
+        .await?;
     state
         .audit(
             AuditEvent::new(
@@ -448,7 +392,7 @@ async fn check_code(
     expected: &str,
     given: Option<&str>,
     source: &str,
-) -> Result<(), Response<Body>> {
+) -> Result<(), ApiError> {
     let now = crate::now_ms();
     let kind = share.code_kind.as_str();
     let event = |detail: &'static str| {
@@ -463,11 +407,11 @@ async fn check_code(
         .share(&share.id)
         .detail(detail)
     };
-    let unavailable = store_unavailable;
     let code = given.map(normalise_code).unwrap_or_default();
     if code.is_empty() {
-        let body = json!({ "error": "code_required", "code_kind": kind });
-        return Err((StatusCode::UNAUTHORIZED, Json(body)).into_response());
+        return Err(ApiError::CodeRequired {
+            code_kind: kind.to_string(),
+        });
     }
     let interval_ms =
         i64::try_from(state.config.code_attempt_interval.as_millis()).unwrap_or(i64::MAX);
@@ -475,44 +419,36 @@ async fn check_code(
     if !state
         .store
         .claim_attempt(&share.id, now, interval_ms, max)
-        .await
-        .map_err(unavailable)?
+        .await?
     {
         // Locked by an attempt running beside this one, or simply too soon.
         let now_locked = state
             .store
             .share(&share.id)
-            .await
-            .map_err(unavailable)?
+            .await?
             .is_some_and(|s| s.locked_at_ms.is_some() || s.failed_attempts >= max);
         if now_locked {
             state.audit(event("locked link")).await;
-            return Err(error(StatusCode::LOCKED, "locked"));
+            return Err(ApiError::Locked);
         }
         state.audit(event("attempt too soon")).await;
-        let retry = (interval_ms + 999) / 1000;
-        let body = json!({ "error": "too_many_attempts", "retry_after_s": retry });
-        let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
-        if let Ok(v) = HeaderValue::from_str(&retry.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return Err(response);
+        return Err(ApiError::TooManyAttempts {
+            retry_after_s: (interval_ms + 999) / 1000,
+        });
     }
     if secret::constant_time_eq(&secret::code_hash(&share.id, &code), expected) {
         return Ok(());
     }
-    let failures = state
-        .store
-        .record_failure(&share.id, max, now)
-        .await
-        .map_err(unavailable)?;
+    let failures = state.store.record_failure(&share.id, max, now).await?;
     if failures >= max {
         state.audit(event("wrong code, link locked")).await;
-        return Err(error(StatusCode::LOCKED, "locked"));
+        return Err(ApiError::Locked);
     }
     state.audit(event("wrong code")).await;
-    let body = json!({ "error": "code_wrong", "code_kind": kind, "attempts_left": max - failures });
-    Err((StatusCode::UNAUTHORIZED, Json(body)).into_response())
+    Err(ApiError::CodeWrong {
+        code_kind: kind.to_string(),
+        attempts_left: max - failures,
+    })
 }
 
 #[cfg(test)]

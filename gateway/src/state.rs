@@ -8,10 +8,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::audit::{Action, AuditEvent, Outcome};
-use crate::auth::oidc::Verifier;
-use crate::auth::Principal;
+use crate::audit::AuditEvent;
 use crate::config::Config;
+use crate::oidc::Verifier;
 use crate::pacs::Pacs;
 use crate::store::Store;
 
@@ -80,84 +79,23 @@ impl AppState {
         }
     }
 
-    /// Records that `principal` stored instances (in `study` when the path names it), with
-    /// the PACS's answer as the outcome.
-    pub async fn record_store(
-        &self,
-        principal: &Principal,
-        study: Option<&str>,
-        source: &str,
-        stored: bool,
-    ) {
-        let outcome = if stored {
-            Outcome::Success
-        } else {
-            Outcome::Failure
-        };
-        let mut event = AuditEvent::new(
-            Action::InstancesStore,
-            outcome,
-            &principal.actor(),
-            source,
-            crate::now_ms(),
-        )
-        .detail(if stored {
-            "instances stored"
-        } else {
-            "storage refused"
-        });
-        if let Some(study) = study {
-            let patient_id = match self.pacs.study_identity(study).await {
-                Ok(identity) => identity.map(|i| i.patient_id),
-                Err(e) => {
-                    tracing::warn!("study identity for the audit trail: {e}");
-                    None
-                }
-            };
-            event = event.study(study, patient_id.as_deref());
-        }
-        self.audit(event).await;
-    }
-
-    /// Records that `principal` opened `study` (once per actor, study and
-    /// [`OPEN_RECORD_SPACING`] on this copy).
-    pub async fn record_open(&self, principal: &Principal, study: &str, source: &str) {
-        let actor = principal.actor();
+    /// Whether `actor` opening `study` is to be recorded now: not when this copy recorded it
+    /// less than [`OPEN_RECORD_SPACING`] ago (then it is noted as recorded now).
+    pub fn open_to_record(&self, actor: &str, study: &str) -> bool {
         let now = Instant::now();
         if let Ok(mut opened) = self.opened.lock() {
-            let key = (actor.clone(), study.to_string());
+            let key = (actor.to_string(), study.to_string());
             if opened
                 .get(&key)
                 .is_some_and(|t| now.duration_since(*t) < OPEN_RECORD_SPACING)
             {
-                return;
+                return false;
             }
             if opened.len() > 100_000 {
                 opened.clear();
             }
             opened.insert(key, now);
         }
-        let (patient_id, share_id) = match principal {
-            Principal::Share { share } => (Some(share.patient_id.clone()), Some(share.id.clone())),
-            _ => match self.pacs.study_identity(study).await {
-                Ok(identity) => (identity.map(|i| i.patient_id), None),
-                Err(e) => {
-                    tracing::warn!("study identity for the audit trail: {e}");
-                    (None, None)
-                }
-            },
-        };
-        let mut event = AuditEvent::new(
-            Action::StudyOpen,
-            Outcome::Success,
-            &actor,
-            source,
-            crate::now_ms(),
-        )
-        .study(study, patient_id.as_deref());
-        if let Some(share) = share_id {
-            event = event.share(&share);
-        }
-        self.audit(event).await;
+        true
     }
 }

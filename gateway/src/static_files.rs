@@ -7,15 +7,13 @@
 use std::path::Path;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, Response, StatusCode};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
-
-use crate::state::SharedState;
 
 /// The policy of every answer: scripts only from this origin plus the app's inline loader
 /// (by hash), wasm compilation allowed (`'wasm-unsafe-eval'`, never `'unsafe-eval'`), no
@@ -74,11 +72,10 @@ fn is_hashed(name: &str) -> bool {
     })
 }
 
-/// Serves the app's files and routes.
-pub async fn serve(State(state): State<SharedState>, request: Request) -> Response<Body> {
+/// Serves the app's files and routes from `dist`.
+pub async fn serve(dist: &Path, request: Request) -> Response<Body> {
     let path = request.uri().path().to_string();
     let name = path.rsplit('/').next().unwrap_or("");
-    let dist = &state.config.dist_dir;
     let is_route = !name.contains('.');
     let result = if is_route {
         ServeFile::new(dist.join("index.html"))

@@ -20,7 +20,7 @@ pub struct StoreError {
     source: sqlx::Error,
 }
 
-fn failed(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+pub(crate) fn failed(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |source| StoreError { operation, source }
 }
 

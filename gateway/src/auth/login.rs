@@ -19,9 +19,9 @@ use base64::Engine;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::api::{error, store_unavailable};
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::session;
+use crate::error::ApiError;
 use crate::secret;
 use crate::state::{AppState, SharedState};
 use crate::store::NewSession;
@@ -94,35 +94,29 @@ pub struct LoginQuery {
 pub async fn login(
     State(state): State<SharedState>,
     Query(query): Query<LoginQuery>,
-) -> Response<Body> {
+) -> Result<Response<Body>, ApiError> {
     let (Some(verifier), Some(redirect_uri), Some(client_id)) = (
         state.verifier.as_ref(),
         redirect_uri(&state),
         state.config.oidc.as_ref().and_then(|o| o.client_id.clone()),
     ) else {
-        return error(StatusCode::NOT_FOUND, "sign_in_not_configured");
+        return Err(ApiError::SignInNotConfigured);
     };
-    let endpoints = match verifier.endpoints().await {
-        Ok(e) => e,
-        Err(e) => {
-            tracing::warn!("sign-in: {e}");
-            return error(StatusCode::BAD_GATEWAY, "issuer_unavailable");
-        }
-    };
+    let endpoints = verifier.endpoints().await.map_err(|e| {
+        tracing::warn!("sign-in: {e}");
+        ApiError::IssuerUnavailable
+    })?;
     let login_state = secret::new_token();
     let pkce = secret::new_token();
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(pkce.as_bytes()));
     let return_to = safe_return(query.return_to.as_deref());
     let now = crate::now_ms();
-    if let Err(e) = state
+    state
         .store
         .insert_login(&secret::token_hash(&login_state), &pkce, &return_to, now)
-        .await
-    {
-        return store_unavailable(e);
-    }
+        .await?;
     let Ok(mut url) = url::Url::parse(&endpoints.authorization_endpoint) else {
-        return error(StatusCode::BAD_GATEWAY, "issuer_unavailable");
+        return Err(ApiError::IssuerUnavailable);
     };
     url.query_pairs_mut()
         .append_pair("response_type", "code")
@@ -141,7 +135,7 @@ pub async fn login(
             state.config.secure_cookies,
         ),
     );
-    response
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -156,8 +150,9 @@ struct TokenAnswer {
     access_token: String,
 }
 
-/// Why a sign-in did not finish (for the audit trail and the log; never the code or token).
-async fn refuse(state: &AppState, source: &str, detail: &'static str) -> Response<Body> {
+/// A sign-in that did not finish: why, in the audit trail (never the code or token); the
+/// answer removes the sign-in cookie.
+async fn refuse(state: &AppState, source: &str, detail: &'static str) -> ApiError {
     state
         .audit(
             AuditEvent::new(
@@ -170,12 +165,9 @@ async fn refuse(state: &AppState, source: &str, detail: &'static str) -> Respons
             .detail(detail),
         )
         .await;
-    let mut response = error(StatusCode::BAD_REQUEST, "sign_in_failed");
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        login_cookie("", 0, state.config.secure_cookies),
-    );
-    response
+    ApiError::SignInFailed {
+        clear_cookie: login_cookie("", 0, state.config.secure_cookies),
+    }
 }
 
 /// `GET /auth/callback`: the issuer's answer, exchanged for a session.
@@ -184,23 +176,23 @@ pub async fn callback(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
-) -> Response<Body> {
+) -> Result<Response<Body>, ApiError> {
     let source = peer.ip().to_string();
     let (Some(verifier), Some(redirect_uri)) = (state.verifier.as_ref(), redirect_uri(&state))
     else {
-        return error(StatusCode::NOT_FOUND, "sign_in_not_configured");
+        return Err(ApiError::SignInNotConfigured);
     };
     let oidc = verifier.config();
     if query.error.is_some() {
-        return refuse(&state, &source, "sign-in refused by the issuer").await;
+        return Err(refuse(&state, &source, "sign-in refused by the issuer").await);
     }
     let (Some(code), Some(login_state)) = (query.code.as_deref(), query.state.as_deref()) else {
-        return refuse(&state, &source, "sign-in answer incomplete").await;
+        return Err(refuse(&state, &source, "sign-in answer incomplete").await);
     };
     let bound = session::cookie_named(&headers, LOGIN_COOKIE)
         .is_some_and(|c| secret::constant_time_eq(c, login_state));
     if !bound {
-        return refuse(&state, &source, "sign-in state not from this browser").await;
+        return Err(refuse(&state, &source, "sign-in state not from this browser").await);
     }
     let now = crate::now_ms();
     let pending = state
@@ -208,12 +200,12 @@ pub async fn callback(
         .take_login(&secret::token_hash(login_state), now - LOGIN_TTL_MS)
         .await;
     let Ok(Some((pkce, return_to))) = pending else {
-        return refuse(&state, &source, "sign-in unknown, used or too old").await;
+        return Err(refuse(&state, &source, "sign-in unknown, used or too old").await);
     };
-    let endpoints = match verifier.endpoints().await {
-        Ok(e) => e,
-        Err(_) => return error(StatusCode::BAD_GATEWAY, "issuer_unavailable"),
-    };
+    let endpoints = verifier
+        .endpoints()
+        .await
+        .map_err(|_| ApiError::IssuerUnavailable)?;
     let client_id = oidc.client_id.clone().unwrap_or_default();
     let form = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("grant_type", "authorization_code")
@@ -239,11 +231,11 @@ pub async fn callback(
         _ => None,
     };
     let Some(answer) = answer else {
-        return refuse(&state, &source, "the issuer refused the code").await;
+        return Err(refuse(&state, &source, "the issuer refused the code").await);
     };
     let clinician = match verifier.verify(&answer.access_token).await {
         Ok(c) => c,
-        Err(_) => return refuse(&state, &source, "the issuer's token was refused").await,
+        Err(_) => return Err(refuse(&state, &source, "the issuer's token was refused").await),
     };
     let token = secret::new_token();
     let expires = clinician
@@ -251,7 +243,7 @@ pub async fn callback(
         .saturating_mul(1000)
         .min(now + MAX_SESSION_MS);
     let roles = serde_json::to_string(&clinician.roles).unwrap_or_else(|_| "[]".into());
-    let stored = state
+    state
         .store
         .insert_session(&NewSession {
             id_hash: &secret::token_hash(&token),
@@ -263,10 +255,7 @@ pub async fn callback(
             created_at_ms: now,
             expires_at_ms: expires,
         })
-        .await;
-    if let Err(e) = stored {
-        return store_unavailable(e);
-    }
+        .await?;
     let actor = format!("clinician:{}", clinician.subject);
     state
         .audit(
@@ -284,7 +273,7 @@ pub async fn callback(
         header::SET_COOKIE,
         login_cookie("", 0, state.config.secure_cookies),
     );
-    response
+    Ok(response)
 }
 
 #[cfg(test)]

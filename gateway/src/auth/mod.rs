@@ -4,13 +4,16 @@
 //! Resolved on every request from the request itself and the database, so that expiry and
 //! revocation take effect at the next request on every gateway copy.
 
+pub mod extract;
 pub mod login;
-pub mod oidc;
 pub mod session;
 
 use axum::http::{header, HeaderMap};
 
+pub use self::extract::{Caller, Clinician, SameOrigin, SignedIn};
 use crate::audit::{Action, AuditEvent, Outcome};
+use crate::error::ApiError;
+use crate::oidc;
 use crate::state::AppState;
 use crate::store::Share;
 
@@ -143,6 +146,25 @@ pub async fn resolve(
         },
         _ => Principal::Anonymous,
     })
+}
+
+/// The answer to nobody: 401, saying which ways in this gateway offers.
+pub fn unauthenticated(state: &AppState) -> ApiError {
+    ApiError::Unauthenticated {
+        dev_login: state.config.dev_login,
+        sign_in: login::available(state),
+    }
+}
+
+/// Who is asking, nobody included; a refused bearer token is a 401 (and an audit row).
+pub async fn identify(
+    state: &AppState,
+    headers: &HeaderMap,
+    source: &str,
+) -> Result<Principal, ApiError> {
+    resolve(state, headers, source)
+        .await
+        .map_err(|_| unauthenticated(state))
 }
 
 fn token_error_detail(e: oidc::TokenError) -> &'static str {
