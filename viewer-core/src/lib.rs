@@ -60,6 +60,7 @@ pub mod palette;
 pub mod pixel_module;
 pub mod plane;
 pub mod png_text;
+pub mod prefetch;
 pub mod presentation_state;
 pub mod retry;
 pub mod rle;

@@ -1,12 +1,13 @@
-//! A series' frames: which to fetch first, fetching and decoding them, and the decoded cache.
+//! A series' frames: fetching and decoding them, and the decoded cache.
 //!
-//! The visible frame is fetched first and alone, then its neighbours outward, a few requests
-//! at once; when the reader moves away, requests far from the new frame are cancelled. Frames
-//! are decoded in the decoder workers and kept within a byte budget around the visible one. A
-//! frame that fails is marked with its reason and the others still load.
+//! What to fetch, cancel and drop is decided by [`viewer_core::prefetch::Schedule`] (the
+//! visible frame first and alone, then its neighbours outward, within a byte budget); this
+//! module executes its commands: requests with their abort controllers, decoding in the
+//! decoder workers, the cache, previews of slow frames. A frame that fails is marked with its
+//! reason and the others still load.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -14,20 +15,13 @@ use leptos::task::spawn_local;
 use viewer_core::file::{DicomFile, FileError};
 use viewer_core::palette::Palette;
 use viewer_core::pixel_module::Photometric;
+use viewer_core::prefetch::{Command, Outcome, RequestId, Schedule};
 use viewer_core::study::StackImage;
 use viewer_core::{DecodedFrame, Samples};
 
 use crate::api;
 use crate::decoders;
 use crate::failure::Failure;
-
-/// Requests in flight at once once the visible frame is there: enough to hide latency and keep
-/// the decoder workers busy, within the browser's six connections per origin.
-const PARALLEL_REQUESTS: usize = 4;
-
-/// In-flight requests this close to a new visible frame go on when the reader moves; farther
-/// ones are cancelled while the new frame is missing.
-const NEAR_ENOUGH: usize = 4;
 
 /// A frame still arriving this long after it was asked is previewed from its first bytes
 /// (JPEG 2000, HTJ2K): a link that fast brings most frames whole before then.
@@ -117,16 +111,10 @@ pub struct Stack {
     /// Previews of frames still arriving, until they are in [`Stack::cache`].
     previews: RefCell<HashMap<usize, Rc<DecodedFrame>>>,
     palettes: RefCell<HashMap<usize, Rc<Palette>>>,
-    queue: RefCell<VecDeque<usize>>,
-    /// Requests sent: the frame, the request's number, what cancels it.
-    in_flight: RefCell<Vec<(usize, u64, web_sys::AbortController)>>,
-    /// The number of the next request.
-    next_request: Cell<u64>,
-    /// The visible frame, and how many frames around it fit in the budget.
-    focus: Cell<usize>,
-    /// The visible frame whose bytes have arrived (it may still be decoding).
-    focus_fetched: Cell<Option<usize>>,
-    window_len: usize,
+    /// What to fetch, cancel and drop.
+    schedule: RefCell<Schedule>,
+    /// The requests the schedule started, with what cancels each.
+    requests: RefCell<HashMap<RequestId, web_sys::AbortController>>,
     /// Notified whenever a frame arrives, so views showing it redraw.
     pub changed: ArcTrigger,
     abort: web_sys::AbortController,
@@ -152,7 +140,7 @@ impl Stack {
         images: Vec<StackImage>,
         source: Source,
     ) -> Rc<Self> {
-        let entries = images
+        let entries: Vec<Entry> = images
             .iter()
             .enumerate()
             .flat_map(|(image, img)| {
@@ -170,6 +158,7 @@ impl Stack {
             .max()
             .unwrap_or(1)
             .max(1);
+        let schedule = Schedule::new(entries.len(), largest_frame, cache_budget_bytes());
         Rc::new(Stack {
             source,
             study,
@@ -179,12 +168,8 @@ impl Stack {
             cache: RefCell::default(),
             previews: RefCell::default(),
             palettes: RefCell::default(),
-            queue: RefCell::default(),
-            in_flight: RefCell::default(),
-            next_request: Cell::new(0),
-            focus: Cell::new(0),
-            focus_fetched: Cell::new(None),
-            window_len: (cache_budget_bytes() / largest_frame).max(1),
+            schedule: RefCell::new(schedule),
+            requests: RefCell::default(),
             changed: ArcTrigger::new(),
             abort: web_sys::AbortController::new()
                 .expect("AbortController exists in every browser that runs WebAssembly"),
@@ -212,103 +197,66 @@ impl Stack {
 
     /// Whether `i` is within the frames kept around the visible one.
     fn in_window(&self, i: usize) -> bool {
-        i.abs_diff(self.focus.get()) <= self.reach()
+        self.schedule.borrow().in_window(i)
     }
 
-    /// Frames kept on each side of the visible one: `window_len` in all.
-    fn reach(&self) -> usize {
-        self.window_len.saturating_sub(1) / 2
-    }
-
-    /// Puts `index` first, then its neighbours outward, and starts loading; frames that no
-    /// longer fit in the budget around `index` are dropped. When `index` is not there yet,
-    /// requests for frames far from it are cancelled (and asked again later, in their turn):
-    /// the link goes to what the reader now looks at.
+    /// The reader looks at frame `index`: it is asked first, then its neighbours outward;
+    /// frames that no longer fit in the budget around it are dropped, and while it is missing,
+    /// requests far from it are cancelled (the link goes to what the reader now looks at).
     pub fn focus(self: &Rc<Self>, index: usize) {
-        self.focus.set(index);
-        self.cache.borrow_mut().retain(|&i, _| self.in_window(i));
+        let commands = self.schedule.borrow_mut().focus(index);
         self.previews.borrow_mut().retain(|&i, _| self.in_window(i));
-        if !self.cache.borrow().contains_key(&index) {
-            for (i, _, request) in self.in_flight.borrow().iter() {
-                if i.abs_diff(index) > NEAR_ENOUGH {
-                    request.abort();
-                }
-            }
-        }
-        {
-            let cache = self.cache.borrow();
-            let in_flight = self.in_flight.borrow();
-            let mut queue = self.queue.borrow_mut();
-            queue.clear();
-            let n = self.entries.len();
-            // index, index + 1, index - 1, index + 2, … within the window.
-            let reach = self.reach();
-            let outward = (1..=reach).flat_map(|d| [index.checked_add(d), index.checked_sub(d)]);
-            for i in std::iter::once(Some(index)).chain(outward).flatten() {
-                let sent = in_flight
-                    .iter()
-                    .any(|(f, _, r)| *f == i && !r.signal().aborted());
-                if i < n && !cache.contains_key(&i) && !sent {
-                    queue.push_back(i);
-                }
-            }
-        }
-        self.pump();
+        self.run(commands);
     }
 
-    /// Starts the next requests of the queue: one alone while the visible frame's bytes (or
-    /// its decoder's code) are on their way, so it gets the whole link; then up to
-    /// [`PARALLEL_REQUESTS`].
-    fn pump(self: &Rc<Self>) {
-        loop {
-            let focus = self.focus.get();
-            let limit = if self.focus_fetched.get() == Some(focus)
-                || self.cache.borrow().contains_key(&focus)
-            {
-                PARALLEL_REQUESTS
-            } else {
-                1
-            };
-            let live = self
-                .in_flight
-                .borrow()
-                .iter()
-                .filter(|(_, _, r)| !r.signal().aborted())
-                .count();
-            if live >= limit || self.abort.signal().aborted() {
-                return;
-            }
-            let Some(index) = self.queue.borrow_mut().pop_front() else {
-                return;
-            };
-            let Ok(request) = web_sys::AbortController::new() else {
-                return;
-            };
-            let signal = request.signal();
-            let number = self.next_request.get();
-            self.next_request.set(number + 1);
-            self.in_flight.borrow_mut().push((index, number, request));
-            let stack = Rc::clone(self);
-            spawn_local(async move {
-                let state = stack.load(index, &signal).await;
-                stack
-                    .in_flight
-                    .borrow_mut()
-                    .retain(|(_, n, _)| *n != number);
-                // A cancelled request's frame is kept if it came anyway (its bytes were in).
-                if !signal.aborted() || matches!(state, FrameState::Ready(_)) {
-                    stack.arrived(index, state);
+    /// Executes the schedule's commands.
+    fn run(self: &Rc<Self>, commands: Vec<Command>) {
+        for command in commands {
+            match command {
+                Command::Evict { index } => {
+                    self.cache.borrow_mut().remove(&index);
                 }
-                stack.pump();
-            });
+                Command::Cancel { request } => {
+                    if let Some(controller) = self.requests.borrow().get(&request) {
+                        controller.abort();
+                    }
+                }
+                Command::Start { index, request } => self.start(index, request),
+            }
         }
     }
 
-    /// Keeps a loaded frame, unless the stack was closed or the reader moved away from it.
+    /// Sends request `request` for frame `index`.
+    fn start(self: &Rc<Self>, index: usize, request: RequestId) {
+        let Ok(controller) = web_sys::AbortController::new() else {
+            // Cannot happen in a browser that runs WebAssembly; the frame is asked again later.
+            let (_, next) = self
+                .schedule
+                .borrow_mut()
+                .finished(request, Outcome::Nothing);
+            return self.run(next);
+        };
+        let signal = controller.signal();
+        self.requests.borrow_mut().insert(request, controller);
+        let stack = Rc::clone(self);
+        spawn_local(async move {
+            let state = stack.load(index, request, &signal).await;
+            stack.requests.borrow_mut().remove(&request);
+            let outcome = match (&state, signal.aborted()) {
+                (FrameState::Ready(_), _) => Outcome::Decoded,
+                (_, true) => Outcome::Nothing,
+                (_, false) => Outcome::Failed,
+            };
+            let (keep, next) = stack.schedule.borrow_mut().finished(request, outcome);
+            if keep {
+                stack.arrived(index, state);
+            }
+            stack.run(next);
+        });
+    }
+
+    /// Keeps a loaded frame (the schedule kept it: the stack is open and it is in the window).
     fn arrived(&self, index: usize, state: FrameState) {
-        if self.abort.signal().aborted() || !self.in_window(index) {
-            return;
-        }
         if !matches!(state, FrameState::Ready(_)) {
             crate::timing::first_view_settled(); // nothing will be drawn for it
         }
@@ -397,7 +345,12 @@ impl Stack {
         }
     }
 
-    async fn load(self: &Rc<Self>, index: usize, signal: &web_sys::AbortSignal) -> FrameState {
+    async fn load(
+        self: &Rc<Self>,
+        index: usize,
+        request: RequestId,
+        signal: &web_sys::AbortSignal,
+    ) -> FrameState {
         let entry = &self.entries[index];
         let image = &self.images[entry.image];
         let module = match &image.module {
@@ -419,9 +372,9 @@ impl Stack {
                             &frame.bytes,
                         )
                         .unwrap_or(&frame.transfer_syntax_uid);
-                        if index == self.focus.get() && decoders::is_loaded(needs) {
-                            self.focus_fetched.set(Some(index));
-                            self.pump();
+                        if decoders::is_loaded(needs) {
+                            let next = self.schedule.borrow_mut().fetched(request);
+                            self.run(next);
                         }
                         decoders::decode(module, &frame.transfer_syntax_uid, &frame.bytes).await
                     }
@@ -554,10 +507,9 @@ impl Stack {
     }
 
     /// Stops every request of this stack (the view showing it went away).
-    pub fn stop(&self) {
+    pub fn stop(self: &Rc<Self>) {
         self.abort.abort();
-        for (_, _, request) in self.in_flight.borrow().iter() {
-            request.abort();
-        }
+        let commands = self.schedule.borrow_mut().close();
+        self.run(commands);
     }
 }

@@ -150,7 +150,21 @@ pub fn Viewport(
     let stack = send_wrapper::SendWrapper::new(stack);
 
     let changed = stack.changed.clone();
-    stack.focus(0);
+    // The stack loads around the visible slice: whatever moves `index` (scrolling, keys, cine,
+    // a report's link, a synchronised cell), the loading schedule follows it from here, and
+    // from nowhere else. The first focus is at once, so the first request leaves now.
+    let first_focus = index.get_untracked();
+    stack.focus(first_focus);
+    {
+        let stack = stack.clone();
+        Effect::new(move |focused: Option<usize>| {
+            let i = index.get();
+            if i != focused.unwrap_or(first_focus) {
+                stack.focus(i);
+            }
+            i
+        });
+    }
     {
         let stack = stack.clone();
         on_cleanup(move || stack.stop());
@@ -234,23 +248,16 @@ pub fn Viewport(
         default_window,
     );
 
-    let go_to = {
-        let stack = stack.clone();
-        move |target: isize| {
-            if total == 0 {
-                return;
-            }
-            let next = target.clamp(0, total as isize - 1) as usize;
-            if next != index.get_untracked() {
-                index.set(next);
-                stack.focus(next);
-            }
+    let go_to = move |target: isize| {
+        if total == 0 {
+            return;
+        }
+        let next = target.clamp(0, total as isize - 1) as usize;
+        if next != index.get_untracked() {
+            index.set(next);
         }
     };
-    let step_by = {
-        let go_to = go_to.clone();
-        move |step: isize| go_to(index.get_untracked() as isize + step)
-    };
+    let step_by = move |step: isize| go_to(index.get_untracked() as isize + step);
     // Cine: step through the stack at `fps`, looping, while `playing`.
     let playing = RwSignal::new(false);
     let fps = RwSignal::new(
@@ -261,7 +268,6 @@ pub fn Viewport(
             .unwrap_or(viewer_core::study::DEFAULT_CINE_FPS),
     );
     {
-        let go_to = go_to.clone();
         let timer = send_wrapper::SendWrapper::new(Rc::new(RefCell::new(
             None::<gloo::timers::callback::Interval>,
         )));
@@ -271,7 +277,6 @@ pub fn Viewport(
             // Dropping the interval cancels it.
             running.borrow_mut().take();
             if on && total > 1 {
-                let go_to = go_to.clone();
                 let period_ms = (1000.0 / rate).round().max(1.0) as u32;
                 *running.borrow_mut() = Some(gloo::timers::callback::Interval::new(
                     period_ms,
@@ -289,7 +294,6 @@ pub fn Viewport(
     // A mouse notch is a slice; a trackpad's small deltas add up (viewer_core::wheel).
     let wheel = StoredValue::new(viewer_core::wheel::WheelSlices::default());
     let on_wheel = {
-        let step_by = step_by.clone();
         let activate = activate.clone();
         move |ev: leptos::ev::WheelEvent| {
             ev.prevent_default();
@@ -335,7 +339,7 @@ pub fn Viewport(
         active_tool,
         annotate,
         activate.clone(),
-        step_by.clone(),
+        step_by,
         data_range.clone(),
     );
 
@@ -582,9 +586,7 @@ pub fn Viewport(
     };
     let on_key = {
         let act = act.clone();
-        let step_by = step_by.clone();
         let activate = activate.clone();
-        let go_to = go_to.clone();
         move |ev: leptos::ev::KeyboardEvent| {
             if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
                 return;

@@ -75,7 +75,6 @@ pub(super) fn connect(
         // reports are ignored, and writing while the study view is being torn down would wake
         // readers whose signals are already gone.
         // Follow the active cell to the nearest parallel slice of the same frame of reference.
-        let stack = stack.clone();
         let report = current_report.clone();
         let planes = planes.clone();
         Effect::new(move |_| {
@@ -103,7 +102,6 @@ pub(super) fn connect(
             {
                 if nearest != index.get_untracked() {
                     index.set(nearest);
-                    stack.focus(nearest);
                 }
             }
         });
