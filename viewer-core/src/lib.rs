@@ -35,6 +35,7 @@ pub mod color;
 pub mod decode_job;
 pub mod dicom_json;
 pub mod dicomdir;
+pub mod display;
 pub mod display_set;
 pub mod document;
 pub mod file;
