@@ -21,7 +21,7 @@ pub struct ImageGeometry {
 #[component]
 pub fn OrientationMarkers(
     geometry: Signal<Option<ImageGeometry>>,
-    view: RwSignal<ViewState>,
+    view: Memo<ViewState>,
 ) -> impl IntoView {
     let labels = move || {
         let orientation = geometry.get()?.orientation?;
@@ -40,7 +40,7 @@ pub fn OrientationMarkers(
 #[component]
 pub fn ScaleBar(
     geometry: Signal<Option<ImageGeometry>>,
-    view: RwSignal<ViewState>,
+    view: Memo<ViewState>,
     /// The canvas's size in CSS pixels.
     canvas_css: RwSignal<[f64; 2]>,
 ) -> impl IntoView {

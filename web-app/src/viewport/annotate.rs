@@ -42,9 +42,9 @@ pub(super) struct Annotate {
     /// An angle waiting for its second ray (its third handle follows the pointer).
     pending_angle: RwSignal<Option<u64>>,
     canvas_ref: NodeRef<Canvas>,
-    view: RwSignal<viewer_core::view::ViewState>,
+    view: Memo<viewer_core::view::ViewState>,
     canvas_css: RwSignal<[f64; 2]>,
-    index: RwSignal<usize>,
+    index: Memo<usize>,
     /// Changes when the visible frame or its state does (see the viewport).
     visible_frame: RwSignal<(usize, usize)>,
     stack: StoredValue<SendWrapper<Rc<Stack>>>,
@@ -54,9 +54,9 @@ impl Annotate {
     pub(super) fn new(
         store: Annotations,
         canvas_ref: NodeRef<Canvas>,
-        view: RwSignal<viewer_core::view::ViewState>,
+        view: Memo<viewer_core::view::ViewState>,
         canvas_css: RwSignal<[f64; 2]>,
-        index: RwSignal<usize>,
+        index: Memo<usize>,
         visible_frame: RwSignal<(usize, usize)>,
         stack: SendWrapper<Rc<Stack>>,
     ) -> Self {

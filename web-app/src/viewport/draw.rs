@@ -8,32 +8,29 @@ use std::rc::Rc;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use viewer_core::voi::{VoiFunction, WindowLevel};
+use viewer_core::display::{ShownFrame, VoiInForce};
+use viewer_core::voi::VoiFunction;
 use wasm_bindgen::JsCast;
 
+use super::display::image_display;
 use super::{Signals, Uploaded};
 use crate::renderer::{DrawParams, Renderer};
 use crate::stack::{FrameState, Stack};
 
 /// Starts drawing `stack` on the canvas of `canvas_ref`; `visible` is the visible frame's
-/// state and `default_window` the window chosen when the reader has not chosen one.
+/// state. What is drawn is read from the display: this effect writes nothing back to it.
 pub(super) fn connect(
     canvas_ref: NodeRef<Canvas>,
     stack: SendWrapper<Rc<Stack>>,
     s: Signals,
     visible: impl Fn() -> Option<FrameState> + Clone + 'static,
-    default_window: impl Fn(&viewer_core::DecodedFrame, usize) -> WindowLevel + 'static,
 ) {
     let Signals {
-        index,
-        window,
-        voi_lut,
-        view,
-        reader_invert,
-        smooth,
+        display,
         canvas_css,
         gl_error,
         context_lost,
+        resized,
     } = s;
     let renderer: Rc<RefCell<Option<Renderer>>> = Rc::default();
     // The frame in the texture (and the VOI LUT it was mapped through), so a window change
@@ -63,7 +60,8 @@ pub(super) fn connect(
                 }
             }
             let Some(r) = slot.as_mut() else { return };
-            let i = index.get();
+            resized.track();
+            let i = display.slice.get();
             let entry_image = stack.entries[i].image;
             let (frame, preview) = match visible() {
                 Some(FrameState::Ready(frame)) => (frame, false),
@@ -71,26 +69,18 @@ pub(super) fn connect(
                 _ => return,
             };
             let image = &stack.images[entry_image];
-            // A preview's data range is not its frame's: a window taken from it is used for
-            // the preview only, and the frame itself chooses the default.
-            let unset = window.get_untracked().is_none() && voi_lut.get_untracked().is_none();
-            let preview_window = (unset && preview && image.windows.is_empty())
-                .then(|| default_window(&frame, entry_image));
-            if unset && preview_window.is_none() {
-                // The file's first window, else its first VOI LUT, else the data range.
-                if image.windows.is_empty() && !image.voi_luts.is_empty() {
-                    voi_lut.set(Some(0));
-                } else {
-                    window.set(Some(default_window(&frame, entry_image)));
-                }
-            }
-            let lut = voi_lut
-                .get()
-                .and_then(|i| image.voi_luts.get(i).map(|l| (i, l)));
-            let wl = window.get().or(preview_window).unwrap_or(WindowLevel {
-                center: 127.5,
-                width: 255.0,
+            let Some(defaults) = image_display(&stack, i) else {
+                return;
+            };
+            let shown = display.shown.get().unwrap_or(ShownFrame {
+                range: None,
+                preview,
             });
+            let settings = display.with(|d| d.draw(&defaults, &shown));
+            let lut = settings
+                .voi
+                .lut()
+                .and_then(|i| image.voi_luts.get(i).map(|l| (i, l)));
             let fresh = uploaded
                 .borrow()
                 .as_ref()
@@ -119,15 +109,15 @@ pub(super) fn connect(
             // Through a VOI LUT the texture already holds display values 0..=255: draw them
             // as they are (LINEAR_EXACT over 0..255 is the identity).
             let rescale = image.effective_rescale();
-            let (slope, intercept, center, width, function) = match lut {
-                Some(_) => (1.0, 0.0, 127.5, 255.0, VoiFunction::LinearExact.code()),
-                None => (
+            let (slope, intercept, center, width, function) = match settings.voi {
+                VoiInForce::Window { window, function } => (
                     rescale.slope as f32,
                     rescale.intercept as f32,
-                    wl.center as f32,
-                    wl.width as f32,
-                    image.voi_function.code(),
+                    window.center as f32,
+                    window.width as f32,
+                    function.code(),
                 ),
+                VoiInForce::Lut(_) => (1.0, 0.0, 127.5, 255.0, VoiFunction::LinearExact.code()),
             };
             let drawn = r.draw(
                 &DrawParams {
@@ -136,14 +126,10 @@ pub(super) fn connect(
                     center,
                     width,
                     function,
-                    // MONOCHROME1 shows low values bright; Presentation LUT INVERSE flips again.
-                    invert: ((frame.photometric
-                        == viewer_core::pixel_module::Photometric::Monochrome1)
-                        != image.inverse)
-                        != reader_invert.get(),
-                    smooth: smooth.get(),
+                    invert: settings.invert,
+                    smooth: settings.interpolation.is_smooth(),
                 },
-                &view.get(),
+                &settings.view,
             );
             if let Err(e) = drawn {
                 gl_error.set(Some(e));
@@ -188,7 +174,7 @@ pub(super) fn connect(
     {
         let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
             // The viewport may be gone by the time the browser reports a size.
-            let _ = index.try_update(|_| {});
+            let _ = resized.try_update(|n| *n = n.wrapping_add(1));
         });
         let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
         // The closure must outlive the observer; it is a few bytes per viewport ever made.

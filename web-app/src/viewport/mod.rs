@@ -2,11 +2,11 @@
 //! drag: pan; right drag: zoom; keyboard) and the overlays that keep the patient's identity
 //! and the image's state in sight.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use viewer_core::display::Action;
 use viewer_core::study::PixelSpacing;
 use viewer_core::view::ViewState;
 use viewer_core::voi::WindowLevel;
@@ -49,9 +49,13 @@ pub struct Identity {
     pub series_description: Option<String>,
 }
 
+mod actions;
 mod annotate;
+mod display;
 mod draw;
 mod export;
+mod input;
+mod parts;
 mod pointer;
 mod presentation;
 mod sync;
@@ -59,48 +63,20 @@ mod sync;
 /// The frame in the texture, and the VOI LUT it was mapped through.
 type Uploaded = (Rc<viewer_core::DecodedFrame>, Option<usize>);
 
-/// The signals of one viewport that its parts (drawing, pointer input) read and write.
+/// What the parts of one viewport (drawing, pointer input, presentation states) share: the
+/// display (changed only through its actions) and the canvas's state.
 #[derive(Clone, Copy)]
 struct Signals {
-    index: RwSignal<usize>,
-    window: RwSignal<Option<WindowLevel>>,
-    voi_lut: RwSignal<Option<usize>>,
-    view: RwSignal<ViewState>,
-    reader_invert: RwSignal<bool>,
-    smooth: RwSignal<bool>,
+    display: display::Display,
     canvas_css: RwSignal<[f64; 2]>,
     gl_error: RwSignal<Option<String>>,
     context_lost: RwSignal<bool>,
+    /// Bumped when the canvas changes size: the drawing buffer follows.
+    resized: RwSignal<u64>,
 }
 
 /// Canvas pixels of vertical drag per slice with the scroll tool.
 const SCROLL_DRAG_PX: f64 = 12.0;
-
-/// Slices moved by PageUp / PageDown.
-const PAGE_STEP: isize = 10;
-
-/// Images of a series on one print sheet, at most.
-const PRINT_SERIES_MAX: usize = 12;
-
-/// Up to [`PRINT_SERIES_MAX`] images spread evenly over the series (those decoded), through
-/// `window`, each captioned with its position.
-fn series_sheet(stack: &Stack, window: Option<WindowLevel>) -> Vec<(String, Option<String>)> {
-    let total = stack.len();
-    let step = total.div_ceil(PRINT_SERIES_MAX).max(1);
-    (0..total)
-        .step_by(step)
-        .filter_map(|i| {
-            let Some(FrameState::Ready(frame)) = stack.state(i) else {
-                return None;
-            };
-            let image = &stack.images[stack.entries[i].image];
-            let t =
-                viewer_core::thumbnail::thumbnail_with_window(&frame, image, 512, window).ok()?;
-            let url = export::rgba_data_url(t.width, t.height, &t.rgba).ok()?;
-            Some((url, Some(format!("{}/{total}", i + 1))))
-        })
-        .collect()
-}
 
 fn device_pixel_ratio() -> f64 {
     web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
@@ -121,10 +97,6 @@ pub fn Viewport(
     // The GPU dropped the WebGL context (driver reset, too many contexts); it comes back with
     // `webglcontextrestored`, and the renderer is then built and the frame uploaded again.
     let context_lost = RwSignal::new(false);
-    let index = RwSignal::new(0usize);
-    let window = RwSignal::new(None::<WindowLevel>);
-    // A VOI LUT of the file chosen instead of a window (index into the image's VOI LUTs).
-    let voi_lut = RwSignal::new(None::<usize>);
     // Pixels with unequal spacing keep their true proportions.
     let pixel_aspect = stack
         .images
@@ -139,15 +111,16 @@ pub fn Viewport(
         pixel_aspect,
         ..ViewState::default()
     };
-    let view = RwSignal::new(initial_view);
     let active_tool = RwSignal::new(Tool::Window);
-    let smooth = RwSignal::new(false);
-    // The reader's inversion, on top of MONOCHROME1 and Presentation LUT INVERSE.
-    let reader_invert = RwSignal::new(false);
     let canvas_css = RwSignal::new([0.0f64, 0.0]);
     let total = stack.len();
     // View closures must be Send; the stack only ever lives on the page's thread.
     let stack = send_wrapper::SendWrapper::new(stack);
+    // The visible frame and its state: what is drawn depends on it, not on every other frame
+    // of the series arriving.
+    let visible_frame = RwSignal::new((usize::MAX, 0usize));
+    let display = display::Display::new(stack.clone(), initial_view, visible_frame);
+    let (index, view) = (display.slice, display.view);
 
     let changed = stack.changed.clone();
     // The stack loads around the visible slice: whatever moves `index` (scrolling, keys, cine,
@@ -184,12 +157,8 @@ pub fn Viewport(
         })
     };
 
-    let (activate, reference_lines) =
-        sync::connect(grid, cell, stack.clone(), index, view, canvas_css);
+    let (activate, reference_lines) = sync::connect(grid, cell, stack.clone(), display, canvas_css);
 
-    // The visible frame and its state: what is drawn depends on it, not on every other frame
-    // of the series arriving.
-    let visible_frame = RwSignal::new((usize::MAX, 0usize));
     {
         let stack = stack.clone();
         let changed = changed.clone();
@@ -210,43 +179,18 @@ pub fn Viewport(
         }
     };
 
-    // The file's first window, else the data range, chosen once per series.
-    let default_window = {
-        let stack = stack.clone();
-        move |frame: &viewer_core::DecodedFrame, image: usize| -> WindowLevel {
-            let img = &stack.images[image];
-            img.windows.first().map(|p| p.window).unwrap_or_else(|| {
-                let (lo, hi) = frame.samples.min_max().unwrap_or((0.0, 255.0));
-                WindowLevel::from_range(
-                    img.effective_rescale().apply(lo),
-                    img.effective_rescale().apply(hi),
-                )
-            })
-        }
-    };
-
     let signals = Signals {
-        index,
-        window,
-        voi_lut,
-        view,
-        reader_invert,
-        smooth,
+        display,
         canvas_css,
         gl_error,
         context_lost,
+        resized: RwSignal::new(0),
     };
     // The page's annotations and presentation states (a viewport on its own keeps its own).
     let store = use_context::<crate::annotations::Annotations>()
         .unwrap_or_else(crate::annotations::Annotations::new);
     let presentation = presentation::connect(store, stack.clone(), signals, initial_view);
-    draw::connect(
-        canvas_ref,
-        stack.clone(),
-        signals,
-        visible.clone(),
-        default_window,
-    );
+    draw::connect(canvas_ref, stack.clone(), signals, visible.clone());
 
     let go_to = move |target: isize| {
         if total == 0 {
@@ -254,76 +198,19 @@ pub fn Viewport(
         }
         let next = target.clamp(0, total as isize - 1) as usize;
         if next != index.get_untracked() {
-            index.set(next);
+            display.dispatch(Action::GoTo(next));
         }
     };
     let step_by = move |step: isize| go_to(index.get_untracked() as isize + step);
     // Cine: step through the stack at `fps`, looping, while `playing`.
-    let playing = RwSignal::new(false);
-    let fps = RwSignal::new(
-        stack
-            .images
-            .first()
-            .and_then(|i| i.cine_fps)
-            .unwrap_or(viewer_core::study::DEFAULT_CINE_FPS),
-    );
-    {
-        let timer = send_wrapper::SendWrapper::new(Rc::new(RefCell::new(
-            None::<gloo::timers::callback::Interval>,
-        )));
-        let running = timer.clone();
-        Effect::new(move |_| {
-            let (on, rate) = (playing.get(), fps.get());
-            // Dropping the interval cancels it.
-            running.borrow_mut().take();
-            if on && total > 1 {
-                let period_ms = (1000.0 / rate).round().max(1.0) as u32;
-                *running.borrow_mut() = Some(gloo::timers::callback::Interval::new(
-                    period_ms,
-                    move || {
-                        let next = (index.get_untracked() + 1) % total;
-                        go_to(next as isize);
-                    },
-                ));
-            }
-        });
-        on_cleanup(move || {
-            timer.borrow_mut().take();
-        });
-    }
-    // A mouse notch is a slice; a trackpad's small deltas add up (viewer_core::wheel).
-    let wheel = StoredValue::new(viewer_core::wheel::WheelSlices::default());
-    let on_wheel = {
-        let activate = activate.clone();
-        move |ev: leptos::ev::WheelEvent| {
-            ev.prevent_default();
-            activate();
-            let mode = viewer_core::wheel::DeltaMode::from_dom(ev.delta_mode());
-            let slices = wheel
-                .try_update_value(|w| w.step(ev.delta_y(), mode))
-                .unwrap_or(0);
-            if slices != 0 {
-                step_by(slices as isize);
-            }
-        }
-    };
+    let default_fps = stack
+        .images
+        .first()
+        .and_then(|i| i.cine_fps)
+        .unwrap_or(viewer_core::study::DEFAULT_CINE_FPS);
+    let (playing, fps) = input::cine(default_fps, total, index, go_to);
+    let on_wheel = input::wheel_handler(activate.clone(), step_by);
 
-    let data_range = {
-        let stack = stack.clone();
-        move || -> Option<WindowLevel> {
-            let i = index.get_untracked();
-            let img = &stack.images[stack.entries[i].image];
-            match stack.state(i) {
-                Some(FrameState::Ready(frame)) => frame.samples.min_max().map(|(lo, hi)| {
-                    WindowLevel::from_range(
-                        img.effective_rescale().apply(lo),
-                        img.effective_rescale().apply(hi),
-                    )
-                }),
-                _ => None,
-            }
-        }
-    };
     let annotate = annotate::Annotate::new(
         store,
         canvas_ref,
@@ -340,7 +227,6 @@ pub fn Viewport(
         annotate,
         activate.clone(),
         step_by,
-        data_range.clone(),
     );
 
     let state_attr = {
@@ -353,386 +239,56 @@ pub fn Viewport(
             (None, None) => "loading",
         }
     };
-    // A preview is badged until the frame itself replaces it.
     let preview = {
         let visible = visible.clone();
-        move || matches!(visible(), Some(FrameState::Preview(_)))
+        Signal::derive(move || matches!(visible(), Some(FrameState::Preview(_))))
     };
-    let preview_label = {
-        let i18n = i18n.clone();
-        move || i18n.t("viewer.preview")
-    };
-    let preview_detail = {
-        let i18n = i18n.clone();
-        move || i18n.t("viewer.preview_detail")
-    };
-    // The technical reason, for whoever supports the reader (tooltip).
-    let detail = {
-        let visible = visible.clone();
-        move || match visible() {
-            Some(FrameState::Failed(e)) => Some(e.detail),
-            _ => None,
-        }
-    };
-    let message = {
-        let i18n = i18n.clone();
-        let visible = visible.clone();
-        move || {
-            if let Some(e) = gl_error.get() {
-                return Some(i18n.f("viewer.webgl_error", &[("error", &e)]));
-            }
-            if context_lost.get() {
-                return Some(i18n.t("viewer.context_lost"));
-            }
-            match visible() {
-                Some(FrameState::Ready(_) | FrameState::Preview(_)) => None,
-                Some(FrameState::Failed(e)) => {
-                    Some(i18n.f("viewer.frame_error", &[("error", &e.message(&i18n))]))
-                }
-                Some(FrameState::NotDisplayable(key)) => Some(i18n.t(key)),
-                None => Some(i18n.t("viewer.frame_loading")),
-            }
-        }
-    };
-    // The modality's standard windows, the file's windows (of the first image), then the
-    // data range of the visible frame. Digits 1-9 pick the first nine.
-    let first_image = stack.images.first();
-    let presets: Vec<(String, WindowLevel)> =
-        viewer_core::voi::modality_presets(first_image.and_then(|i| i.modality.as_deref()))
-            .iter()
-            .map(|(key, window)| {
-                (
-                    format!("{} {:.0} / {:.0}", i18n.t(key), window.center, window.width),
-                    *window,
-                )
-            })
-            .chain(first_image.into_iter().flat_map(|img| {
-                img.windows.iter().map(|p| {
-                    let name = p.explanation.clone().unwrap_or_else(|| {
-                        format!("{:.0} / {:.0}", p.window.center, p.window.width)
-                    });
-                    (name, p.window)
-                })
-            }))
-            .collect();
-    let preset_windows: Vec<WindowLevel> = presets.iter().map(|(_, w)| *w).collect();
-    let preset_options = presets
-        .iter()
-        .enumerate()
-        .map(|(i, (name, _))| view! { <option value=i.to_string()>{name.clone()}</option> })
-        .collect_view();
-    let lut_names: Vec<String> = stack
-        .images
-        .first()
-        .map(|img| {
-            img.voi_luts
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    l.explanation
-                        .clone()
-                        .unwrap_or_else(|| format!("LUT {}", i + 1))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let lut_options = lut_names
+    let preset_windows: Vec<WindowLevel> = parts::window_presets(&i18n, &stack)
         .into_iter()
-        .enumerate()
-        .map(|(i, name)| view! { <option value=format!("lut-{i}")>{name}</option> })
-        .collect_view();
-    let on_preset = move |ev: leptos::ev::Event| {
-        let choice = event_target_value(&ev);
-        if let Some(i) = choice
-            .strip_prefix("lut-")
-            .and_then(|i| i.parse::<usize>().ok())
-        {
-            voi_lut.set(Some(i));
-            return;
-        }
-        let chosen = match choice.parse::<usize>() {
-            Ok(i) => presets.get(i).map(|(_, w)| *w),
-            Err(_) => data_range(),
-        };
-        if let Some(w) = chosen {
-            voi_lut.set(None);
-            window.set(Some(w));
-        }
-    };
-    // What an export or a print writes around the image.
-    let export_text = {
-        let i18n = i18n.clone();
-        let identity = identity.clone();
-        move || {
-            let mut banner = vec![format!(
-                "{} · {}",
-                identity.patient_name, identity.patient_id
-            )];
-            banner.extend(born_and_sex(&i18n, &identity));
-            let study = [
-                identity
-                    .study_date
-                    .as_deref()
-                    .and_then(viewer_core::text::format_da),
-                identity.study_description.clone(),
-            ];
-            let study: Vec<String> = study.into_iter().flatten().collect();
-            if !study.is_empty() {
-                banner.push(study.join(" · "));
-            }
-            let image = i18n.f(
-                "export.image",
-                &[
-                    ("n", &(index.get_untracked() + 1).to_string()),
-                    ("total", &total.to_string()),
-                ],
-            );
-            banner.push(match &identity.series_description {
-                Some(d) => format!("{d} · {image}"),
-                None => image,
-            });
-            let now = js_sys::Date::new_0();
-            let date = format!(
-                "{:02}/{:02}/{:04} {:02}:{:02}",
-                now.get_date(),
-                now.get_month() + 1,
-                now.get_full_year(),
-                now.get_hours(),
-                now.get_minutes()
-            );
-            let stamp = format!(
-                "{:04}{:02}{:02}-{:02}{:02}{:02}",
-                now.get_full_year(),
-                now.get_month() + 1,
-                now.get_date(),
-                now.get_hours(),
-                now.get_minutes(),
-                now.get_seconds()
-            );
-            let footer = i18n.f("export.not_for_diagnosis", &[("date", &date)]);
-            (export::ExportText { banner, footer }, stamp)
-        }
-    };
+        .map(|(_, w)| w)
+        .collect();
     let export_error = RwSignal::new(None::<String>);
-    let print_stack = stack.clone();
-    let act = move |action: ViewAction| {
-        let ratio = device_pixel_ratio();
-        let canvas = canvas_css.get_untracked().map(|c| c * ratio);
-        let image = geometry.get_untracked().map(|g| g.size_px);
-        match action {
-            ViewAction::Rotate => view.update(|v| *v = v.rotated_clockwise()),
-            ViewAction::FlipHorizontal => view.update(|v| v.flip_horizontal = !v.flip_horizontal),
-            ViewAction::FlipVertical => view.update(|v| v.flip_vertical = !v.flip_vertical),
-            ViewAction::Fit => view.update(|v| {
-                v.zoom = 1.0;
-                v.pan_px = [0.0, 0.0];
-            }),
-            ViewAction::OneToOne => {
-                if let Some(image) = image {
-                    view.update(|v| {
-                        v.zoom = v.one_to_one_zoom(image, canvas);
-                        v.pan_px = [0.0, 0.0];
-                    });
-                }
-            }
-            ViewAction::Invert => reader_invert.update(|i| *i = !*i),
-            ViewAction::Smooth => smooth.update(|s| *s = !*s),
-            ViewAction::ExportPng | ViewAction::ExportJpeg => {
-                let Some(canvas) = canvas_ref.get_untracked() else {
-                    return;
-                };
-                let format = if action == ViewAction::ExportPng {
-                    export::Format::Png
-                } else {
-                    export::Format::Jpeg
-                };
-                let (text, stamp) = export_text();
-                leptos::task::spawn_local(async move {
-                    let canvas: web_sys::HtmlCanvasElement = canvas;
-                    export_error.set(export::download(canvas, text, format, stamp).await.err());
-                });
-            }
-            ViewAction::Print => {
-                let Some(canvas) = canvas_ref.get_untracked() else {
-                    return;
-                };
-                let canvas: web_sys::HtmlCanvasElement = canvas;
-                let (text, _) = export_text();
-                let header = text.banner[..text.banner.len().saturating_sub(1)].to_vec();
-                let result = export::composed_data_url(&canvas, &text)
-                    .and_then(|url| export::print(&[(url, None)], &header, &text.footer));
-                export_error.set(result.err());
-            }
-            ViewAction::PrintSeries => {
-                let (text, _) = export_text();
-                let header = text.banner[..text.banner.len().saturating_sub(1)].to_vec();
-                let images = series_sheet(&print_stack, window.get_untracked());
-                let result = if images.is_empty() {
-                    Err("no image loaded".to_string())
-                } else {
-                    export::print(&images, &header, &text.footer)
-                };
-                export_error.set(result.err());
-            }
-            ViewAction::Reset => {
-                view.set(initial_view);
-                reader_invert.set(false);
-                smooth.set(false);
-                voi_lut.set(None);
-                window.set(None);
-                index.update(|_| {});
-            }
-        }
+    let actions = actions::ActionContext {
+        display,
+        stack: stack.clone(),
+        identity: identity.clone(),
+        i18n: i18n.clone(),
+        canvas_ref,
+        canvas_css,
+        geometry,
+        export_error,
     };
-    let on_key = {
-        let act = act.clone();
-        let activate = activate.clone();
-        move |ev: leptos::ev::KeyboardEvent| {
-            if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
-                return;
-            }
-            activate();
-            let key = ev.key();
-            if annotate.key(&key) {
-                ev.prevent_default();
-                return;
-            }
-            match key.as_str() {
-                "ArrowDown" | "ArrowRight" => step_by(1),
-                "ArrowUp" | "ArrowLeft" => step_by(-1),
-                "PageDown" => step_by(PAGE_STEP),
-                "PageUp" => step_by(-PAGE_STEP),
-                "Home" => go_to(0),
-                "End" => go_to(total as isize - 1),
-                "r" | "R" => act(ViewAction::Reset),
-                "i" | "I" => act(ViewAction::Invert),
-                " " => playing.update(|p| *p = !*p),
-                digit
-                    if digit.len() == 1
-                        && ('1'..='9').contains(&digit.chars().next().unwrap_or('0')) =>
-                {
-                    let n = digit.parse::<usize>().unwrap_or(1) - 1;
-                    match preset_windows.get(n) {
-                        Some(w) => {
-                            voi_lut.set(None);
-                            window.set(Some(*w));
-                        }
-                        None => return,
-                    }
-                }
-                _ => return,
-            }
-            ev.prevent_default();
-        }
-    };
+    let act = move |action: ViewAction| actions::view_action(&actions, action);
+    let on_key = input::key_handler(input::Keys {
+        act: act.clone(),
+        activate: activate.clone(),
+        annotate,
+        display,
+        go_to,
+        playing,
+        preset_windows,
+        total,
+    });
     // Frames loaded so far: the reader sees when the whole series is there.
     let loaded = {
         let stack = stack.clone();
         let changed = stack.changed.clone();
-        move || {
+        Signal::derive(move || {
             changed.track();
             stack.loaded()
-        }
+        })
     };
-    let loaded_for_attr = loaded.clone();
     // The series browser shows the same progress beside the series.
     if let Some(browser) = use_context::<crate::thumbnails::SeriesBrowser>() {
-        let loaded = loaded.clone();
         let series = stack.series.clone();
-        Effect::new(move |_| browser.report_progress(&series, loaded(), total));
+        Effect::new(move |_| browser.report_progress(&series, loaded.get(), total));
     }
-    let progress = {
-        let i18n = i18n.clone();
-        move || {
-            let n = loaded();
-            (n < total).then(|| {
-                i18n.f(
-                    "viewer.loaded",
-                    &[("n", &n.to_string()), ("total", &total.to_string())],
-                )
-            })
-        }
-    };
-    let zoom_text = {
-        let i18n = i18n.clone();
-        move || {
-            let ratio = device_pixel_ratio();
-            let canvas = canvas_css.get().map(|c| c * ratio);
-            let g = geometry.get()?;
-            let percent = view.get().scale(g.size_px, canvas) * 100.0;
-            Some(i18n.f("viewer.zoom", &[("percent", &format!("{percent:.0}"))]))
-        }
-    };
-    let slice_text = {
-        let i18n = i18n.clone();
-        let stack = stack.clone();
-        move || {
-            let entry = stack.entries.get(index.get())?;
-            let image = &stack.images[entry.image];
-            let mut parts = Vec::new();
-            if let Some(mm) = image.slice_location_mm {
-                parts.push(i18n.f("viewer.slice_location", &[("mm", &format!("{mm:.1}"))]));
-            }
-            if let Some(mm) = image.slice_thickness_mm {
-                parts.push(i18n.f("viewer.thickness", &[("mm", &format!("{mm:.1}"))]));
-            }
-            (!parts.is_empty()).then(|| parts.join(" · "))
-        }
-    };
-    let range_label = {
-        let i18n = i18n.clone();
-        move || i18n.t("viewer.window_range")
-    };
-    let presets_label = {
-        let i18n = i18n.clone();
-        move || i18n.t("viewer.window_presets")
-    };
-    let key_label = {
-        let i18n = i18n.clone();
-        move || i18n.t("annotation.key_image")
-    };
-
     let lossy_flags: Vec<bool> = stack
         .entries
         .iter()
         .map(|e| stack.images[e.image].lossy)
         .collect();
-    let lossy = move || lossy_flags.get(index.get()).copied().unwrap_or(false);
-    let position = {
-        let i18n = i18n.clone();
-        move || {
-            i18n.f(
-                "viewer.image",
-                &[
-                    ("n", &(index.get() + 1).to_string()),
-                    ("total", &total.to_string()),
-                ],
-            )
-        }
-    };
-    let window_text = {
-        let i18n = i18n.clone();
-        move || {
-            window.get().map(|w| {
-                i18n.f(
-                    "viewer.window",
-                    &[
-                        ("center", &format!("{:.0}", w.center)),
-                        ("width", &format!("{:.0}", w.width)),
-                    ],
-                )
-            })
-        }
-    };
-    let born = {
-        let i18n = i18n.clone();
-        let identity = identity.clone();
-        move || born_and_sex(&i18n, &identity)
-    };
-    let study_date = identity
-        .study_date
-        .as_deref()
-        .map(|d| viewer_core::text::format_da(d).unwrap_or_else(|| d.to_string()));
+    let lossy = Signal::derive(move || lossy_flags.get(index.get()).copied().unwrap_or(false));
 
     view! {
         <div
@@ -742,16 +298,16 @@ pub fn Viewport(
             data-slice=move || index.get().to_string()
             data-slices=total.to_string()
             data-series=stack.series.clone()
-            data-window-center=move || window.get().map(|w| w.center.to_string())
-            data-window-width=move || window.get().map(|w| w.width.to_string())
-            data-voi-lut=move || voi_lut.get().map(|i| i.to_string())
+            data-window-center=move || display.window().map(|w| w.center.to_string())
+            data-window-width=move || display.window().map(|w| w.width.to_string())
+            data-voi-lut=move || display.voi.get().and_then(|v| v.lut()).map(|i| i.to_string())
             data-zoom=move || view.get().zoom.to_string()
             data-quarter-turns=move || view.get().quarter_turns.to_string()
-            data-inverted=move || reader_invert.get().to_string()
+            data-inverted=move || display.with(|d| d.reader_invert()).to_string()
             data-playing=move || playing.get().to_string()
             data-tool=move || active_tool.get().id()
-            data-smooth=move || smooth.get().to_string()
-            data-loaded=move || loaded_for_attr().to_string()
+            data-smooth=move || display.with(|d| d.interpolation().is_smooth()).to_string()
+            data-loaded=move || loaded.get().to_string()
             data-context-lost=move || context_lost.get().to_string()
             data-presentation-state=move || presentation.current.get().map(|p| p.sop_instance_uid.clone())
             tabindex="0"
@@ -765,21 +321,8 @@ pub fn Viewport(
         >
             // Interactions are on the whole viewport, so they also work over a message.
             <canvas node_ref=canvas_ref data-testid="viewport-canvas"></canvas>
-            <div class="overlay top-left" data-testid="overlay-identity">
-                <div class="patient-name">{identity.patient_name.clone()}</div>
-                <div>{identity.patient_id.clone()}</div>
-                <div>{born}</div>
-            </div>
-            <div class="overlay top-right">
-                <div>{study_date}</div>
-                <div>{identity.study_description.clone()}</div>
-                <div>{identity.series_description.clone()}</div>
-            </div>
-            <div class="overlay bottom-left">
-                <div data-testid="overlay-position">{position}</div>
-                <div data-testid="overlay-slice">{slice_text}</div>
-                <div data-testid="load-progress" role="status">{progress}</div>
-            </div>
+            {parts::identity_overlay(identity)}
+            {parts::position_overlay(stack.clone(), index, loaded)}
             <svg class="reference-lines" aria-hidden="true">
                 {move || reference_lines().into_iter().map(|(other, [x1, y1, x2, y2])| view! {
                     <line data-testid="reference-line" data-cell=other.to_string()
@@ -792,51 +335,11 @@ pub fn Viewport(
             <ScaleBar geometry=geometry view=view canvas_css=canvas_css />
             <ViewToolbar on_action=Callback::new(act) />
             <ToolPicker active=active_tool />
-            <button type="button" class="key-image-toggle" data-testid="key-image"
-                aria-pressed=move || annotate.is_key().to_string()
-                class:selected=move || annotate.is_key()
-                title=key_label.clone() aria-label=key_label
-                on:pointerdown=|ev| ev.stop_propagation()
-                on:click=move |_| annotate.toggle_key()>
-                {move || if annotate.is_key() { "★" } else { "☆" }}
-            </button>
+            {parts::key_image_toggle(annotate)}
             <CineControls playing=playing fps=fps />
-            <label class="viewport-tools">
-                <span class="visually-hidden">{presets_label}</span>
-                <select data-testid="window-presets" on:change=on_preset on:pointerdown=|ev| ev.stop_propagation() on:wheel=|ev| ev.stop_propagation()>
-                    <option value="" disabled=true selected=true>{
-                        let i18n = i18n.clone();
-                        move || i18n.t("viewer.window_presets")
-                    }</option>
-                    {preset_options}
-                    {lut_options}
-                    <option value="range">{range_label}</option>
-                </select>
-            </label>
-            <div class="overlay bottom-right">
-                <div data-testid="overlay-window">{window_text}</div>
-                <div data-testid="overlay-zoom">{zoom_text}</div>
-                <Show when=lossy>
-                    <div class="lossy">{
-                        let i18n = i18n.clone();
-                        move || i18n.t("viewer.lossy")
-                    }</div>
-                </Show>
-                <Show when=preview.clone()>
-                    <div class="quality-badge" data-testid="quality-badge" title=preview_detail.clone()>
-                        {preview_label.clone()}
-                    </div>
-                </Show>
-            </div>
-            {move || export_error.get().map(|e| view! {
-                <div class="viewport-message" role="alert" data-testid="export-error">{
-                    let i18n = use_i18n();
-                    i18n.f("export.failed", &[("error", &e)])
-                }</div>
-            })}
-            {move || message().map(|m| view! {
-                <div class="viewport-message" role="status" data-testid="viewport-message" title=detail.clone()>{m}</div>
-            })}
+            {parts::presets_select(display, &stack)}
+            {parts::status_overlay(display, geometry, canvas_css, lossy, preview)}
+            {parts::messages(visible, gl_error, context_lost, export_error)}
         </div>
     }
 }

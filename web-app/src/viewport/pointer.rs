@@ -4,7 +4,8 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use viewer_core::voi::WindowLevel;
+use viewer_core::display::Action;
+use viewer_core::view::ViewState;
 use wasm_bindgen::JsCast;
 
 use super::annotate::Annotate;
@@ -19,19 +20,22 @@ pub(super) fn handlers(
     annotate: Annotate,
     activate: impl Fn() + Clone + 'static,
     step_by: impl Fn(isize) + Clone + 'static,
-    data_range_for_drag: impl Fn() -> Option<WindowLevel> + Clone + 'static,
 ) -> (
     impl Fn(leptos::ev::PointerEvent) + Clone + 'static,
     impl Fn(leptos::ev::PointerEvent) + Clone + 'static,
     impl Fn(leptos::ev::PointerEvent) + Clone + 'static,
 ) {
     let Signals {
-        window,
-        voi_lut,
-        view,
+        display,
         canvas_css,
         ..
     } = s;
+    // The placement changed by `change`.
+    let change_view = move |change: &dyn Fn(&mut ViewState)| {
+        let mut v = display.view.get_untracked();
+        change(&mut v);
+        display.dispatch(Action::View(v));
+    };
     // Pointers down on the viewport (id, client x, y): one drags with a tool (the mouse
     // button's, or the active tool for touch and the left button), two pinch and pan.
     let pointers = RwSignal::new(Vec::<(i32, f64, f64)>::new());
@@ -115,7 +119,7 @@ pub(super) fn handlers(
                 ((na.1 + nb.1) - (a.1 + b.1)) / 2.0 * ratio,
                 ((na.2 + nb.2) - (a.2 + b.2)) / 2.0 * ratio,
             ];
-            view.update(|v| {
+            change_view(&|v| {
                 v.pan_px[0] += travel[0];
                 v.pan_px[1] += travel[1];
                 if old > 1.0 && new > 1.0 {
@@ -125,7 +129,7 @@ pub(super) fn handlers(
             return;
         }
         match drag_tool.get_untracked() {
-            Some(Tool::Pan) => view.update(|v| {
+            Some(Tool::Pan) => change_view(&|v| {
                 v.pan_px[0] += dx * ratio;
                 v.pan_px[1] += dy * ratio;
             }),
@@ -133,7 +137,7 @@ pub(super) fn handlers(
                 let centre = [canvas[0] / 2.0, canvas[1] / 2.0];
                 // Up zooms in; 100 px doubles.
                 let factor = (-dy * std::f64::consts::LN_2 / 100.0).exp();
-                view.update(|v| *v = v.zoomed_at(factor, centre, canvas));
+                change_view(&|v| *v = v.zoomed_at(factor, centre, canvas));
             }
             Some(Tool::Scroll) => {
                 let travelled = scroll_rest.get_untracked() + dy;
@@ -143,19 +147,7 @@ pub(super) fn handlers(
                     step_for_drag(slices as isize);
                 }
             }
-            Some(Tool::Window) => {
-                if voi_lut.get_untracked().is_some() {
-                    voi_lut.set(None);
-                    if window.get_untracked().is_none() {
-                        window.set(data_range_for_drag());
-                    }
-                }
-                window.update(|w| {
-                    if let Some(wl) = w {
-                        *wl = wl.dragged(dx, dy);
-                    }
-                });
-            }
+            Some(Tool::Window) => display.dispatch(Action::DragWindow { dx, dy }),
             Some(_) | None => {}
         }
     };

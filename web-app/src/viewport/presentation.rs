@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
+use viewer_core::display::Action;
 use viewer_core::presentation_state::{
     identity_window, GraphicObject, PresentationState, SizeMode, TextObject, Units, Voi,
 };
@@ -25,12 +26,8 @@ pub(super) struct Presentation {
     pub current: Memo<Option<Arc<PresentationState>>>,
 }
 
-/// The visible image's SOP Instance UID, frame (1-based), size, pixel limits, and whether the
-/// renderer inverts it by itself (MONOCHROME1 against Presentation LUT Shape).
-fn visible_image(
-    stack: &Stack,
-    index: usize,
-) -> Option<(String, u32, [f64; 2], WindowLevel, bool)> {
+/// The visible image's SOP Instance UID, frame (1-based), size and pixel limits.
+fn visible_image(stack: &Stack, index: usize) -> Option<(String, u32, [f64; 2], WindowLevel)> {
     let entry = stack.entries.get(index)?;
     let image = stack.images.get(entry.image)?;
     let module = image.module.as_ref().ok()?;
@@ -39,8 +36,6 @@ fn visible_image(
         entry.frame,
         [f64::from(module.columns), f64::from(module.rows)],
         identity_window(module.bits_stored, module.signed, image.effective_rescale()),
-        (module.photometric == viewer_core::pixel_module::Photometric::Monochrome1)
-            != image.inverse,
     ))
 }
 
@@ -59,7 +54,7 @@ pub(super) fn connect(
             if !enabled.get() {
                 return None;
             }
-            let (sop, frame, ..) = visible_image(&stack, s.index.get())?;
+            let (sop, frame, ..) = visible_image(&stack, s.display.slice.get())?;
             store.state_for(&sop, frame)
         })
     };
@@ -72,8 +67,8 @@ pub(super) fn connect(
             return;
         }
         applied.set_value(uid);
-        let Some((sop, frame, size, full_range, inverted_by_renderer)) =
-            visible_image(&stack, s.index.get_untracked())
+        let Some((sop, frame, size, full_range)) =
+            visible_image(&stack, s.display.slice.get_untracked())
         else {
             return;
         };
@@ -81,15 +76,11 @@ pub(super) fn connect(
             // Turned off by the reader: the image's own view. (An image without a state keeps
             // the view the reader has.)
             if !enabled.get_untracked() {
-                s.view.set(initial_view);
-                s.window.set(None);
-                s.reader_invert.set(false);
-                s.index.update(|_| {});
+                s.display.dispatch(Action::Unpresent);
             }
             return;
         };
-        s.voi_lut.set(None);
-        s.window.set(Some(match state.voi(&sop, frame) {
+        let window = match state.voi(&sop, frame) {
             Voi::Window(w) => w,
             // A VOI LUT of the state is shown as the window over its input range.
             Voi::Lut(lut) => WindowLevel::from_range(
@@ -97,10 +88,7 @@ pub(super) fn connect(
                 (lut.first_mapped + lut.values.len() as i64 - 1) as f64,
             ),
             Voi::Identity => full_range,
-        }));
-        // The state's Presentation LUT replaces the image's polarity (MONOCHROME1 included):
-        // inverted exactly when it says INVERSE.
-        s.reader_invert.set(state.inverse != inverted_by_renderer);
+        };
         let (quarter_turns, flip_horizontal) = state.view_orientation();
         let oriented = ViewState {
             quarter_turns,
@@ -110,7 +98,7 @@ pub(super) fn connect(
         };
         let ratio = device_pixel_ratio();
         let canvas_px = canvas.map(|c| c * ratio);
-        s.view.set(match state.displayed_area(&sop, frame) {
+        let view = match state.displayed_area(&sop, frame) {
             Some(area) => {
                 let magnify = match area.mode {
                     SizeMode::Magnify(r) => Some(r),
@@ -119,6 +107,13 @@ pub(super) fn connect(
                 oriented.showing_area(size, canvas_px, area.bounds, magnify)
             }
             None => oriented,
+        };
+        // The state's Presentation LUT replaces the image's polarity (MONOCHROME1 included):
+        // inverted exactly when it says INVERSE.
+        s.display.dispatch(Action::Present {
+            window,
+            inverse: state.inverse,
+            view,
         });
     });
     Presentation { enabled, current }
@@ -189,10 +184,10 @@ pub(super) fn PresentationLayer(
         let stack = stack.clone();
         move || {
             let state = presentation.current.get()?;
-            let (sop, frame, size, ..) = visible_image(&stack, s.index.get())?;
+            let (sop, frame, size, ..) = visible_image(&stack, s.display.slice.get())?;
             let ratio = device_pixel_ratio();
             let canvas = s.canvas_css.get().map(|c| c * ratio);
-            let map = s.view.get().canvas_from_image(size, canvas);
+            let map = s.display.view.get().canvas_from_image(size, canvas);
             let css = move |p: [f64; 2]| {
                 let c = map.apply(p);
                 [c[0] / ratio, c[1] / ratio]
@@ -244,7 +239,7 @@ pub(super) fn PresentationLayer(
         let has_state = {
             let stack = stack.clone();
             move || {
-                visible_image(&stack, s.index.get()).is_some_and(|(sop, frame, ..)| {
+                visible_image(&stack, s.display.slice.get()).is_some_and(|(sop, frame, ..)| {
                     use_context::<Annotations>().is_some_and(|a| a.state_for(&sop, frame).is_some())
                 })
             }

@@ -5,9 +5,10 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use viewer_core::view::ViewState;
+use viewer_core::display::Action;
 
 use super::device_pixel_ratio;
+use super::display::Display;
 use crate::layout::{CellReport, Grid};
 use crate::stack::Stack;
 
@@ -18,13 +19,13 @@ pub(super) fn connect(
     grid: Option<Grid>,
     cell: usize,
     stack: SendWrapper<Rc<Stack>>,
-    index: RwSignal<usize>,
-    view: RwSignal<ViewState>,
+    display: Display,
     canvas_css: RwSignal<[f64; 2]>,
 ) -> (
     impl Fn() + Clone + Send + Sync + 'static,
     impl Fn() -> Vec<(usize, [f64; 4])> + Clone + Send + Sync + 'static,
 ) {
+    let (index, view) = (display.slice, display.view);
     // A report's link asks for an image of this series: go to it.
     if let Some(grid) = grid {
         let stack = stack.clone();
@@ -40,7 +41,7 @@ pub(super) fn connect(
                     && stack.images[e.image].sop_instance_uid == goto.sop_instance_uid
             });
             if let Some(i) = found {
-                index.set(i);
+                display.dispatch(Action::GoTo(i));
             }
             grid.goto.set(None);
         });
@@ -101,7 +102,7 @@ pub(super) fn connect(
                 viewer_core::plane::nearest_plane(&planes, leader_plane.origin_mm)
             {
                 if nearest != index.get_untracked() {
-                    index.set(nearest);
+                    display.dispatch(Action::GoTo(nearest));
                 }
             }
         });
