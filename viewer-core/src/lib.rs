@@ -5,6 +5,7 @@
 //! - [`dicom_json`]: the DICOM JSON model (PS3.18 F.2) and typed accessors;
 //! - [`study`]: study / series / instance summaries built from QIDO-RS and WADO-RS metadata;
 //! - [`pixel_module`]: the Image Pixel module with the limits checked before allocating;
+//! - [`samples`]: the typed samples of one frame;
 //! - [`frame`]: one frame's bytes, as labelled by the server, into typed samples;
 //! - [`rle`], [`jpegls`], [`jpeg`], [`jpeg12`] (12-bit), [`j2k`] (JPEG 2000, HTJ2K; feature
 //!   `jpeg2000`), `jxl` (JPEG XL; feature `jpeg-xl`): decoders we own or guard ourselves;
@@ -63,6 +64,7 @@ pub mod png_text;
 pub mod presentation_state;
 pub mod retry;
 pub mod rle;
+pub mod samples;
 pub mod search;
 pub mod sr;
 pub mod sr_write;
@@ -80,5 +82,6 @@ mod wasm_glue;
 pub use dicom_dictionary_std::{tags, uids};
 #[cfg(feature = "jpeg-xl")]
 pub use frame::decode_frame;
-pub use frame::{decode_frame_with, DecodeError, DecodedFrame, DecoderSet, Decoders, Samples};
+pub use frame::{decode_frame_with, DecodeError, DecodedFrame, DecoderSet, Decoders};
 pub use pixel_module::{Limits, PixelModule};
+pub use samples::Samples;
