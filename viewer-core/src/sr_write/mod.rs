@@ -11,7 +11,7 @@ pub mod key_objects;
 pub mod measurement_report;
 
 use dicom_core::VR;
-use dicom_dictionary_std::tags;
+use dicom_dictionary_std::{tags, uids};
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 
 pub use content::Coded;
@@ -19,9 +19,6 @@ pub(crate) use content::{dcm, observer_context, sct, ucum, Item};
 use content::{put_items, put_str, sop_reference};
 
 use crate::dicom_json::JsonDataset;
-
-/// Explicit VR Little Endian: what every STOW-RS server accepts.
-const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
 
 /// Manufacturer (0008,0070) of the documents written here: how the viewer knows its own (the
 /// ones a new save replaces) from other systems' (shown, never rewritten).
@@ -237,7 +234,8 @@ pub(crate) fn encode(
     let file = obj
         .with_meta(
             FileMetaTableBuilder::new()
-                .transfer_syntax(EXPLICIT_VR_LE)
+                // Explicit VR Little Endian: what every STOW-RS server accepts.
+                .transfer_syntax(uids::EXPLICIT_VR_LITTLE_ENDIAN)
                 .implementation_class_uid(IMPLEMENTATION_CLASS_UID),
         )
         .map_err(|e| WriteError::Encode(e.to_string()))?;
