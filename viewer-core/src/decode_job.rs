@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::frame::{DecodeError, DecodedFrame, Samples};
+use crate::frame::{DecodeError, DecodedFrame};
 use crate::pixel_module::{Photometric, PixelModule};
+use crate::samples::Samples;
 
 /// A frame to decode (its bytes are sent beside it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,12 +2,9 @@
 //! opening one reads those files only (not the viewer programs and autorun files a CD carries)
 //! and says when referenced files were not given.
 
-use dicom_dictionary_std::tags;
+use dicom_dictionary_std::{tags, uids};
 
 use crate::file::{open_object, FileError};
-
-/// Media Storage Directory Storage SOP Class.
-const MEDIA_STORAGE_DIRECTORY: &str = "1.2.840.10008.1.3.10";
 
 /// The standard file name of a directory (PS3.10 8.6).
 pub const DICOMDIR_NAME: &str = "DICOMDIR";
@@ -20,7 +17,7 @@ pub fn referenced_files(bytes: &[u8]) -> Result<Vec<String>, FileError> {
         .meta()
         .media_storage_sop_class_uid
         .trim_end_matches('\0');
-    if class != MEDIA_STORAGE_DIRECTORY {
+    if class != uids::MEDIA_STORAGE_DIRECTORY_STORAGE {
         return Err(FileError::Parse("not a media storage directory".into()));
     }
     let records = object

@@ -7,7 +7,7 @@
 
 use dicom_core::dictionary::{UidDictionary, UidDictionaryEntry};
 use dicom_dictionary_std::sop_class::StandardSopClassDictionary;
-use dicom_dictionary_std::tags;
+use dicom_dictionary_std::{tags, uids};
 
 use crate::dicom_json::JsonDataset;
 
@@ -67,8 +67,8 @@ pub trait SopClassHandler {
 }
 
 const SR_PREFIX: &str = "1.2.840.10008.5.1.4.1.1.88.";
-const KEY_OBJECT_SELECTION: &str = "1.2.840.10008.5.1.4.1.1.88.59";
-const ENCAPSULATED_PDF: &str = "1.2.840.10008.5.1.4.1.1.104.1";
+const KEY_OBJECT_SELECTION: &str = uids::KEY_OBJECT_SELECTION_DOCUMENT_STORAGE;
+const ENCAPSULATED_PDF: &str = uids::ENCAPSULATED_PDF_STORAGE;
 const PRESENTATION_STATE_PREFIX: &str = "1.2.840.10008.5.1.4.1.1.11.";
 
 /// Instances of one kind, one display set per instance.

@@ -5,14 +5,11 @@ use std::borrow::Cow;
 use std::io::Cursor;
 
 use dicom_core::{Tag, VR};
-use dicom_dictionary_std::tags;
+use dicom_dictionary_std::{tags, uids};
 use dicom_object::{DefaultDicomObject, OpenFileOptions};
 
 use crate::frame::DecodeError;
 use crate::pixel_module::{Attributes, Limits, PixelModule, PixelModuleError};
-
-const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
-const EXPLICIT_VR_BIG_ENDIAN: &str = "1.2.840.10008.1.2.2";
 
 /// Why a file could not give a frame.
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +87,7 @@ impl DicomFile {
         if self.is_encapsulated() {
             self.transfer_syntax_uid.as_str()
         } else {
-            EXPLICIT_VR_LE
+            uids::EXPLICIT_VR_LITTLE_ENDIAN
         }
     }
 
@@ -151,7 +148,7 @@ impl DicomFile {
         let start = size * frame as usize;
         let end = (start + size).min(all.len());
         let mut bytes = all.get(start..end).unwrap_or(&[]).to_vec();
-        if self.transfer_syntax_uid == EXPLICIT_VR_BIG_ENDIAN
+        if self.transfer_syntax_uid == crate::codec::EXPLICIT_VR_BIG_ENDIAN
             && self.module.bits_allocated == 32
             && element.vr() == VR::OW
         {

@@ -4,104 +4,20 @@
 //! frame must have exactly the size its pixel module says, and a payload that starts with a
 //! codestream signature is never read as samples. A frame that fails a check is an error,
 //! never a picture.
+//!
+//! The codec comes from the build's table ([`Decoders`], in [`crate::codec`]); this layer
+//! checks the label and the pixel module before it runs, checks what it gives against the
+//! module, and names its errors.
 
-use std::borrow::Cow;
-
-use dicom_encoding::transfer_syntax::{Codec, TransferSyntaxIndex};
+use dicom_dictionary_std::uids;
+use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
+use crate::codec::{CodecError, Decoded};
 use crate::pixel_module::{Limits, Photometric, PixelModule, PixelModuleError};
 
-pub const EXPLICIT_VR_BIG_ENDIAN: &str = "1.2.840.10008.1.2.2";
-pub const RLE_LOSSLESS: &str = "1.2.840.10008.1.2.5";
-pub const JPEG_2000: &str = "1.2.840.10008.1.2.4.90";
-/// JPEG 2000 (lossless, lossy) and HTJ2K (lossless, RPCL, lossy): decoded by [`crate::j2k`].
-const J2K_SYNTAXES: [&str; 5] = [
-    JPEG_2000,
-    "1.2.840.10008.1.2.4.91",
-    "1.2.840.10008.1.2.4.201",
-    "1.2.840.10008.1.2.4.202",
-    "1.2.840.10008.1.2.4.203",
-];
-
-pub const JPEG_XL_LOSSLESS: &str = "1.2.840.10008.1.2.4.110";
-pub const JPEG_XL_JPEG_RECOMPRESSION: &str = "1.2.840.10008.1.2.4.111";
-pub const JPEG_XL: &str = "1.2.840.10008.1.2.4.112";
-/// JPEG XL (lossless, JPEG recompression, lossy): decoded by `crate::jxl`.
-pub const JPEG_XL_SYNTAXES: [&str; 3] = [JPEG_XL_LOSSLESS, JPEG_XL_JPEG_RECOMPRESSION, JPEG_XL];
-
-/// Typed samples of one frame, in little-endian native order, interleaved when there are
-/// several samples per pixel. Values are masked to Bits Stored (and sign-extended when signed).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Samples {
-    U8(Vec<u8>),
-    I8(Vec<i8>),
-    U16(Vec<u16>),
-    I16(Vec<i16>),
-    U32(Vec<u32>),
-    I32(Vec<i32>),
-}
-
-impl Samples {
-    pub fn len(&self) -> usize {
-        match self {
-            Samples::U8(v) => v.len(),
-            Samples::I8(v) => v.len(),
-            Samples::U16(v) => v.len(),
-            Samples::I16(v) => v.len(),
-            Samples::U32(v) => v.len(),
-            Samples::I32(v) => v.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Sample `index` widened to `f64` (for tests, tools and probes; not for render loops).
-    pub fn get(&self, index: usize) -> Option<f64> {
-        Some(match self {
-            Samples::U8(v) => f64::from(*v.get(index)?),
-            Samples::I8(v) => f64::from(*v.get(index)?),
-            Samples::U16(v) => f64::from(*v.get(index)?),
-            Samples::I16(v) => f64::from(*v.get(index)?),
-            Samples::U32(v) => f64::from(*v.get(index)?),
-            Samples::I32(v) => f64::from(*v.get(index)?),
-        })
-    }
-
-    /// The canonical byte layout: each sample as a little-endian integer of its width
-    /// (what `dicom-decode --raw` writes and what reference decoders are compared on).
-    pub fn to_le_bytes(&self) -> Vec<u8> {
-        match self {
-            Samples::U8(v) => v.clone(),
-            Samples::I8(v) => v.iter().map(|&s| s as u8).collect(),
-            Samples::U16(v) => v.iter().flat_map(|s| s.to_le_bytes()).collect(),
-            Samples::I16(v) => v.iter().flat_map(|s| s.to_le_bytes()).collect(),
-            Samples::U32(v) => v.iter().flat_map(|s| s.to_le_bytes()).collect(),
-            Samples::I32(v) => v.iter().flat_map(|s| s.to_le_bytes()).collect(),
-        }
-    }
-
-    /// Smallest and largest sample, or `None` when empty.
-    pub fn min_max(&self) -> Option<(f64, f64)> {
-        fn mm<T: Copy + PartialOrd + Into<f64>>(v: &[T]) -> Option<(f64, f64)> {
-            let first = *v.first()?;
-            let (lo, hi) = v.iter().fold((first, first), |(lo, hi), &x| {
-                (if x < lo { x } else { lo }, if x > hi { x } else { hi })
-            });
-            Some((lo.into(), hi.into()))
-        }
-        match self {
-            Samples::U8(v) => mm(v),
-            Samples::I8(v) => mm(v),
-            Samples::U16(v) => mm(v),
-            Samples::I16(v) => mm(v),
-            Samples::U32(v) => mm(v),
-            Samples::I32(v) => mm(v),
-        }
-    }
-}
+pub use crate::codec::{previews_from_prefix, DecoderSet, Decoders};
+pub use crate::samples::Samples;
 
 /// A decoded frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,109 +45,6 @@ impl DecodedFrame {
             relabelled_from: None,
         }
     }
-}
-
-/// The large decoders a build links, as plain functions: a build that never names one leaves
-/// its code out (the page's first download stays small; a worker with all of them is loaded
-/// when a series needs it).
-#[derive(Clone, Copy)]
-pub struct Decoders {
-    /// JPEG 2000 and HTJ2K.
-    pub jpeg_2000: Option<Jpeg2000Decoder>,
-    /// A preview from the first bytes of a JPEG 2000 or HTJ2K frame.
-    pub jpeg_2000_prefix: Option<Jpeg2000Decoder>,
-    /// JPEG XL (and JPEG recompressed as JPEG XL).
-    pub jpeg_xl: Option<JpegXlDecoder>,
-}
-
-/// Decodes a JPEG 2000 or HTJ2K codestream into the module's samples.
-pub type Jpeg2000Decoder = fn(&PixelModule, &[u8]) -> Result<Samples, crate::j2k::J2kError>;
-
-/// Decodes a JPEG XL frame: module, transfer syntax UID and name, bytes, limits.
-pub type JpegXlDecoder =
-    fn(&PixelModule, &str, &str, &[u8], &Limits) -> Result<DecodedFrame, DecodeError>;
-
-impl Decoders {
-    /// Every decoder.
-    #[cfg(feature = "jpeg-xl")]
-    pub const ALL: Decoders = Decoders {
-        jpeg_2000: Some(crate::j2k::decode_j2k),
-        jpeg_2000_prefix: Some(crate::j2k::decode_j2k_prefix),
-        jpeg_xl: Some(decode_jxl_frame),
-    };
-    /// Native, RLE, the JPEG family and JPEG-LS only.
-    pub const SMALL: Decoders = Decoders {
-        jpeg_2000: None,
-        jpeg_2000_prefix: None,
-        jpeg_xl: None,
-    };
-    /// [`Decoders::SMALL`], JPEG 2000 and HTJ2K (their previews too): not JPEG XL.
-    #[cfg(feature = "jpeg2000")]
-    pub const JPEG_2000: Decoders = Decoders {
-        jpeg_2000: Some(crate::j2k::decode_j2k),
-        jpeg_2000_prefix: Some(crate::j2k::decode_j2k_prefix),
-        jpeg_xl: None,
-    };
-}
-
-/// The decoder sets, each holding the one before: [`Decoders::SMALL`],
-/// [`Decoders::JPEG_2000`], [`Decoders::ALL`].
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum DecoderSet {
-    Small,
-    Jpeg2000,
-    All,
-}
-
-impl DecoderSet {
-    /// The smallest set that decodes frames labelled `transfer_syntax_uid` (a syntax it does
-    /// not know is left to the small set, which says so).
-    pub fn for_syntax(transfer_syntax_uid: &str) -> DecoderSet {
-        let uid = transfer_syntax_uid.trim().trim_end_matches('\0');
-        if J2K_SYNTAXES.contains(&uid) {
-            DecoderSet::Jpeg2000
-        } else if JPEG_XL_SYNTAXES.contains(&uid) {
-            DecoderSet::All
-        } else {
-            DecoderSet::Small
-        }
-    }
-}
-
-/// Whether a frame labelled `transfer_syntax_uid` can be previewed from its first bytes
-/// (JPEG 2000 and HTJ2K: a prefix holds the low resolutions).
-pub fn previews_from_prefix(transfer_syntax_uid: &str) -> bool {
-    J2K_SYNTAXES.contains(&transfer_syntax_uid.trim().trim_end_matches('\0'))
-}
-
-/// A preview of a frame from its first bytes, `None` when its syntax has none
-/// ([`previews_from_prefix`]). Its size and samples are the full frame's; its detail is not.
-pub fn decode_prefix_with(
-    decoders: &Decoders,
-    module: &PixelModule,
-    transfer_syntax_uid: &str,
-    prefix: &[u8],
-    limits: &Limits,
-) -> Result<Option<DecodedFrame>, DecodeError> {
-    if !previews_from_prefix(transfer_syntax_uid) {
-        return Ok(None);
-    }
-    module.check(limits)?;
-    let name = "JPEG 2000";
-    let decode = decoders
-        .jpeg_2000_prefix
-        .ok_or_else(|| DecodeError::DecoderNotIncluded {
-            transfer_syntax: name.to_string(),
-        })?;
-    let samples = decode(module, prefix).map_err(|e| DecodeError::Codec {
-        transfer_syntax: name.to_string(),
-        message: e.to_string(),
-    })?;
-    Ok(Some(DecodedFrame::of(
-        module,
-        photometric_after_codec(module),
-        samples,
-    )))
 }
 
 /// Why a frame could not be decoded. Messages name the problem, never patient data.
@@ -264,6 +77,37 @@ pub enum DecodeError {
 }
 
 impl DecodeError {
+    /// A codec's failure on a frame labelled `transfer_syntax` (the syntax's name).
+    fn of_codec(error: CodecError, transfer_syntax: &str) -> Self {
+        match error {
+            CodecError::Failed(message) => DecodeError::Codec {
+                transfer_syntax: transfer_syntax.to_string(),
+                message,
+            },
+            CodecError::NativeSizeMismatch { expected, actual } => {
+                DecodeError::NativeSizeMismatch { expected, actual }
+            }
+            CodecError::NoPreview => DecodeError::NoPreview {
+                transfer_syntax: transfer_syntax.to_string(),
+            },
+        }
+    }
+
+    /// No codec of this build decodes the encapsulated syntax `uid` (named `name`): a larger
+    /// build's does, or none does.
+    fn no_codec(uid: &str, name: &str) -> Self {
+        if DecoderSet::for_syntax(uid) == DecoderSet::Small {
+            DecodeError::UnsupportedTransferSyntax {
+                uid: uid.to_string(),
+                name: name.to_string(),
+            }
+        } else {
+            DecodeError::DecoderNotIncluded {
+                transfer_syntax: name.to_string(),
+            }
+        }
+    }
+
     /// The message catalog key that says this to a reader, with its arguments.
     pub fn catalog_key(&self) -> (&'static str, Vec<(&'static str, String)>) {
         match self {
@@ -316,7 +160,7 @@ pub fn decode_frame(
     decode_frame_with(&Decoders::ALL, module, transfer_syntax_uid, bytes, limits)
 }
 
-/// Decodes one frame with the large decoders `decoders` carries ([`decode_frame`] carries all).
+/// Decodes one frame with the codecs `decoders` holds ([`decode_frame`] holds all).
 ///
 /// A build that names only [`Decoders::SMALL`] links none of JPEG 2000, HTJ2K or JPEG XL: a
 /// frame that needs one is [`DecodeError::DecoderNotIncluded`], for a build that has it.
@@ -335,137 +179,89 @@ pub fn decode_frame_with(
             uid: uid.to_string(),
         })?;
 
-    if !ts.is_encapsulated_pixel_data() {
+    let codec = if ts.is_encapsulated_pixel_data() {
+        decoders
+            .encapsulated(uid)
+            .ok_or_else(|| DecodeError::no_codec(uid, ts.name()))?
+    } else {
         match codestream_kind(bytes) {
             Some("JPEG 2000") if bytes.len() != module.native_frame_bytes() => {
-                let mut frame = decode_frame_with(decoders, module, JPEG_2000, bytes, limits)?;
+                let j2k = uids::JPEG2000_LOSSLESS;
+                let mut frame = decode_frame_with(decoders, module, j2k, bytes, limits)?;
                 frame.relabelled_from = Some(uid.to_string());
                 return Ok(frame);
             }
             Some(kind) => return Err(DecodeError::CodestreamLabelledAsNative { kind }),
-            None => {}
+            None => Decoders::native(uid),
         }
-    }
-
-    let not_included = || DecodeError::DecoderNotIncluded {
-        transfer_syntax: ts.name().to_string(),
     };
-    if J2K_SYNTAXES.contains(&uid) {
-        let decode = decoders.jpeg_2000.ok_or_else(not_included)?;
-        let samples = decode(module, bytes).map_err(|e| DecodeError::Codec {
-            transfer_syntax: ts.name().to_string(),
-            message: e.to_string(),
-        })?;
-        return Ok(DecodedFrame::of(
-            module,
-            photometric_after_codec(module),
+    let decoded = codec
+        .decode(module, bytes)
+        .map_err(|e| DecodeError::of_codec(e, ts.name()))?;
+    match decoded {
+        Decoded::Bytes { le, photometric } => frame_of_bytes(module, &le, photometric),
+        Decoded::Samples {
             samples,
-        ));
+            photometric,
+        } => Ok(DecodedFrame::of(module, photometric, samples)),
+        Decoded::AsSyntax {
+            transfer_syntax_uid,
+            bytes,
+        } => decode_frame_with(decoders, module, transfer_syntax_uid, &bytes, limits),
     }
-
-    if JPEG_XL_SYNTAXES.contains(&uid) {
-        let decode = decoders.jpeg_xl.ok_or_else(not_included)?;
-        return decode(module, uid, ts.name(), bytes, limits);
-    }
-
-    let (native, photometric) = match ts.codec() {
-        // Native syntaxes; for Deflated Explicit VR LE the frame itself is not deflated once
-        // taken out of the dataset.
-        Codec::None | Codec::Dataset(_) => {
-            let native = native_le_bytes(module, uid, bytes)?;
-            to_rgb_if_ybr(module, native)
-        }
-        Codec::EncapsulatedPixelData(..)
-            if uid == crate::jpegls::JPEG_LS_LOSSLESS
-                || uid == crate::jpegls::JPEG_LS_NEAR_LOSSLESS =>
-        {
-            let out =
-                crate::jpegls::decode_jpegls(module, bytes).map_err(|e| DecodeError::Codec {
-                    transfer_syntax: ts.name().to_string(),
-                    message: e.to_string(),
-                })?;
-            (Cow::Owned(out), module.photometric.clone())
-        }
-        Codec::EncapsulatedPixelData(..)
-            if (uid == crate::jpeg::JPEG_BASELINE || uid == crate::jpeg::JPEG_EXTENDED)
-                && module.samples_per_pixel == 3
-                && module.bits_allocated == 8 =>
-        {
-            let out =
-                crate::jpeg::decode_jpeg_colour(module, bytes).map_err(|e| DecodeError::Codec {
-                    transfer_syntax: ts.name().to_string(),
-                    message: e.to_string(),
-                })?;
-            (Cow::Owned(out), Photometric::Rgb)
-        }
-        Codec::EncapsulatedPixelData(..)
-            if (uid == crate::jpeg::JPEG_BASELINE || uid == crate::jpeg::JPEG_EXTENDED)
-                && module.bits_allocated == 16
-                && crate::jpeg12::is_12_bit(bytes) =>
-        {
-            let out =
-                crate::jpeg12::decode_jpeg12(module, bytes).map_err(|e| DecodeError::Codec {
-                    transfer_syntax: ts.name().to_string(),
-                    message: e.to_string(),
-                })?;
-            (Cow::Owned(out), photometric_after_codec(module))
-        }
-        Codec::EncapsulatedPixelData(..) if uid == RLE_LOSSLESS => {
-            let out = crate::rle::decode_rle(module, bytes).map_err(|e| DecodeError::Codec {
-                transfer_syntax: ts.name().to_string(),
-                message: e.to_string(),
-            })?;
-            to_rgb_if_ybr(module, Cow::Owned(out))
-        }
-        Codec::EncapsulatedPixelData(..) if crate::jpeg::JPEG_SYNTAXES.contains(&uid) => {
-            let out = crate::jpeg::decode_jpeg_samples(module, bytes).map_err(|e| {
-                DecodeError::Codec {
-                    transfer_syntax: ts.name().to_string(),
-                    message: e.to_string(),
-                }
-            })?;
-            (Cow::Owned(out), photometric_after_codec(module))
-        }
-        Codec::EncapsulatedPixelData(..) => {
-            return Err(DecodeError::UnsupportedTransferSyntax {
-                uid: uid.to_string(),
-                name: ts.name().to_string(),
-            })
-        }
-    };
-
-    let expected = decoded_bytes(module);
-    if native.len() != expected {
-        return Err(DecodeError::DecodedSizeMismatch {
-            expected,
-            actual: native.len(),
-        });
-    }
-    let samples = typed_samples(module, &native);
-    Ok(DecodedFrame::of(module, photometric, samples))
 }
 
-/// JPEG XL: a JPEG-recompression stream that still holds its original JPEG is decoded as that
-/// JPEG; everything else is rendered by the JPEG XL decoder.
-#[cfg(feature = "jpeg-xl")]
-fn decode_jxl_frame(
+/// A preview of a frame from its first bytes, `None` when its syntax has none
+/// ([`previews_from_prefix`]). Its size and samples are the full frame's; its detail is not.
+pub fn decode_prefix_with(
+    decoders: &Decoders,
     module: &PixelModule,
-    uid: &str,
-    name: &str,
-    bytes: &[u8],
+    transfer_syntax_uid: &str,
+    prefix: &[u8],
     limits: &Limits,
-) -> Result<DecodedFrame, DecodeError> {
-    let codec_error = |e: crate::jxl::JxlError| DecodeError::Codec {
-        transfer_syntax: name.to_string(),
-        message: e.to_string(),
-    };
-    if uid == JPEG_XL_JPEG_RECOMPRESSION {
-        if let Ok(jpeg) = crate::jxl::reconstruct_jpeg(module, bytes) {
-            let jpeg_syntax = crate::jpeg::JPEG_BASELINE;
-            return decode_frame_with(&Decoders::SMALL, module, jpeg_syntax, &jpeg, limits);
-        }
+) -> Result<Option<DecodedFrame>, DecodeError> {
+    if !previews_from_prefix(transfer_syntax_uid) {
+        return Ok(None);
     }
-    let (samples, photometric) = crate::jxl::decode_jxl(module, bytes).map_err(codec_error)?;
+    module.check(limits)?;
+    // Only JPEG 2000 and HTJ2K give previews: errors name the family.
+    let name = "JPEG 2000";
+    let uid = transfer_syntax_uid.trim().trim_end_matches('\0');
+    let codec = decoders
+        .encapsulated(uid)
+        .ok_or_else(|| DecodeError::DecoderNotIncluded {
+            transfer_syntax: name.to_string(),
+        })?;
+    let decoded = codec
+        .decode_prefix(module, prefix)
+        .map_err(|e| DecodeError::of_codec(e, name))?;
+    match decoded {
+        Decoded::Bytes { le, photometric } => frame_of_bytes(module, &le, photometric).map(Some),
+        Decoded::Samples {
+            samples,
+            photometric,
+        } => Ok(Some(DecodedFrame::of(module, photometric, samples))),
+        Decoded::AsSyntax {
+            transfer_syntax_uid,
+            bytes,
+        } => decode_prefix_with(decoders, module, transfer_syntax_uid, &bytes, limits),
+    }
+}
+
+/// A codec's little-endian bytes as a frame, once they have the pixel module's size.
+fn frame_of_bytes(
+    module: &PixelModule,
+    le: &[u8],
+    photometric: Photometric,
+) -> Result<DecodedFrame, DecodeError> {
+    let expected = decoded_bytes(module);
+    if le.len() != expected {
+        return Err(DecodeError::DecodedSizeMismatch {
+            expected,
+            actual: le.len(),
+        });
+    }
+    let samples = crate::samples::from_le_bytes(module, le);
     Ok(DecodedFrame::of(module, photometric, samples))
 }
 
@@ -476,60 +272,6 @@ fn decoded_bytes(module: &PixelModule) -> usize {
         module.pixel_count() * usize::from(module.samples_per_pixel)
     } else {
         module.frame_bytes()
-    }
-}
-
-/// Checks a native frame and returns it as little-endian, colour-by-pixel bytes.
-fn native_le_bytes<'a>(
-    module: &PixelModule,
-    uid: &str,
-    bytes: &'a [u8],
-) -> Result<Cow<'a, [u8]>, DecodeError> {
-    let expected = module.native_frame_bytes();
-    // An odd-length frame may arrive padded to even length.
-    let exact = match bytes.len() {
-        n if n == expected => bytes,
-        n if n == expected + 1 && expected % 2 == 1 => &bytes[..expected],
-        actual => return Err(DecodeError::NativeSizeMismatch { expected, actual }),
-    };
-    let mut data = Cow::Borrowed(exact);
-    if uid == EXPLICIT_VR_BIG_ENDIAN && module.bits_allocated > 8 {
-        let width = usize::from(module.bits_allocated / 8);
-        let owned = data.to_mut();
-        for sample in owned.chunks_exact_mut(width) {
-            sample.reverse();
-        }
-    }
-    if module.bits_allocated == 1 {
-        data = Cow::Owned(unpack_bits(exact, module.pixel_count()));
-    }
-    if module.is_native_422() {
-        data = Cow::Owned(crate::color::expand_ybr_422(
-            &data,
-            usize::from(module.rows),
-            usize::from(module.columns),
-        ));
-    } else if module.samples_per_pixel == 3 && module.planar_configuration == 1 {
-        data = Cow::Owned(interleave_planes(&data, module));
-    }
-    Ok(data)
-}
-
-/// 8-bit YBR_FULL / YBR_FULL_422 samples (uncompressed or RLE) become RGB; anything else
-/// keeps its interpretation.
-fn to_rgb_if_ybr<'a>(
-    module: &PixelModule,
-    mut data: Cow<'a, [u8]>,
-) -> (Cow<'a, [u8]>, Photometric) {
-    let ybr = matches!(
-        module.photometric,
-        Photometric::YbrFull | Photometric::YbrFull422
-    );
-    if ybr && module.samples_per_pixel == 3 && module.bits_allocated == 8 {
-        crate::color::ybr_full_to_rgb(data.to_mut());
-        (data, Photometric::Rgb)
-    } else {
-        (data, module.photometric.clone())
     }
 }
 
@@ -548,7 +290,7 @@ pub fn syntax_to_decode<'a>(transfer_syntax_uid: &'a str, first_bytes: &[u8]) ->
         return None;
     }
     Some(match codestream_kind(first_bytes) {
-        Some("JPEG 2000") => JPEG_2000,
+        Some("JPEG 2000") => uids::JPEG2000_LOSSLESS,
         _ => uid,
     })
 }
@@ -566,99 +308,19 @@ fn codestream_kind(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn unpack_bits(packed: &[u8], pixels: usize) -> Vec<u8> {
-    (0..pixels)
-        .map(|i| (packed[i / 8] >> (i % 8)) & 1)
-        .collect()
-}
-
-fn interleave_planes(data: &[u8], module: &PixelModule) -> Vec<u8> {
-    let width = usize::from(module.bits_allocated / 8).max(1);
-    let plane = module.pixel_count() * width;
-    let mut out = vec![0u8; data.len()];
-    for p in 0..module.pixel_count() {
-        for s in 0..3 {
-            let src = s * plane + p * width;
-            let dst = (p * 3 + s) * width;
-            out[dst..dst + width].copy_from_slice(&data[src..src + width]);
-        }
-    }
-    out
-}
-
-/// Decoders of compressed syntaxes give RGB for colour (PS3.5 8.2 and the dicom-rs adapter
-/// contract) and keep the declared interpretation for single-sample data.
-fn photometric_after_codec(module: &PixelModule) -> Photometric {
-    match (&module.photometric, module.samples_per_pixel) {
-        (Photometric::PaletteColor | Photometric::Monochrome1, 1) => module.photometric.clone(),
-        (_, 1) => Photometric::Monochrome2,
-        _ => Photometric::Rgb,
-    }
-}
-
-/// Reinterprets little-endian bytes as typed samples, masked to Bits Stored.
-fn typed_samples(module: &PixelModule, le: &[u8]) -> Samples {
-    let stored = u32::from(module.bits_stored);
-    let signed = module.signed;
-    match module.bits_allocated {
-        1 | 8 => {
-            let mask = low_mask(stored) as u8;
-            if signed {
-                let shift = 8 - stored;
-                Samples::I8(
-                    le.iter()
-                        .map(|&b| (((b & mask) << shift) as i8) >> shift)
-                        .collect(),
-                )
-            } else {
-                Samples::U8(le.iter().map(|&b| b & mask).collect())
-            }
-        }
-        16 => {
-            let mask = low_mask(stored) as u16;
-            let words = le
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]) & mask);
-            if signed {
-                let shift = 16 - stored;
-                Samples::I16(words.map(|w| ((w << shift) as i16) >> shift).collect())
-            } else {
-                Samples::U16(words.collect())
-            }
-        }
-        _ => {
-            let mask = low_mask(stored);
-            let words = le
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) & mask);
-            if signed {
-                let shift = 32 - stored;
-                Samples::I32(words.map(|w| ((w << shift) as i32) >> shift).collect())
-            } else {
-                Samples::U32(words.collect())
-            }
-        }
-    }
-}
-
-fn low_mask(bits: u32) -> u32 {
-    if bits >= 32 {
-        u32::MAX
-    } else {
-        (1u32 << bits) - 1
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
+    const EXPLICIT_LE: &str = uids::EXPLICIT_VR_LITTLE_ENDIAN;
 
     #[test]
     fn the_decoder_a_frame_needs_is_told_by_its_first_bytes_under_a_native_label() {
         let soc_siz = [0xFF, 0x4F, 0xFF, 0x51, 0x00];
-        assert_eq!(syntax_to_decode(EXPLICIT_LE, &soc_siz), Some(JPEG_2000));
+        assert_eq!(
+            syntax_to_decode(EXPLICIT_LE, &soc_siz),
+            Some(uids::JPEG2000_LOSSLESS)
+        );
         assert_eq!(
             syntax_to_decode(EXPLICIT_LE, &soc_siz[..3]),
             None,
@@ -668,7 +330,7 @@ mod tests {
             syntax_to_decode(EXPLICIT_LE, &[0x10, 0x00, 0x20, 0x00]),
             Some(EXPLICIT_LE)
         );
-        let rle = "1.2.840.10008.1.2.5";
+        let rle = uids::RLE_LOSSLESS;
         assert_eq!(
             syntax_to_decode(rle, &[]),
             Some(rle),
@@ -698,7 +360,7 @@ mod tests {
         };
         // A J2K codestream, labelled as what it is, or as uncompressed (Orthanc 1.10's HTJ2K).
         let codestream = [0xFF, 0x4F, 0xFF, 0x51, 0, 0];
-        for uid in [JPEG_2000, "1.2.840.10008.1.2.4.201", EXPLICIT_LE] {
+        for uid in [uids::JPEG2000_LOSSLESS, uids::HTJ2K_LOSSLESS, EXPLICIT_LE] {
             assert!(
                 matches!(
                     small(uid, &codestream),
@@ -707,13 +369,13 @@ mod tests {
                 "{uid}"
             );
         }
+        assert_eq!(DecoderSet::for_syntax(uids::HTJ2K), DecoderSet::Jpeg2000);
         assert_eq!(
-            DecoderSet::for_syntax("1.2.840.10008.1.2.4.203"),
+            DecoderSet::for_syntax(uids::JPEG2000_LOSSLESS),
             DecoderSet::Jpeg2000
         );
-        assert_eq!(DecoderSet::for_syntax(JPEG_2000), DecoderSet::Jpeg2000);
         assert_eq!(
-            DecoderSet::for_syntax("1.2.840.10008.1.2.4.110"),
+            DecoderSet::for_syntax(uids::JPEGXL_LOSSLESS),
             DecoderSet::All
         );
         assert_eq!(DecoderSet::for_syntax(EXPLICIT_LE), DecoderSet::Small);
@@ -722,7 +384,7 @@ mod tests {
         let jxl = decode_frame_with(
             &Decoders::JPEG_2000,
             &m,
-            "1.2.840.10008.1.2.4.110",
+            uids::JPEGXL_LOSSLESS,
             &[0xFF, 0x0A, 0, 0],
             &Limits::default(),
         );
@@ -730,6 +392,53 @@ mod tests {
         // What the small set has, it decodes.
         let native = small(EXPLICIT_LE, &[1, 0, 2, 0, 3, 0, 4, 0]).expect("native");
         assert_eq!(native.samples, Samples::U16(vec![1, 2, 3, 4]));
+    }
+
+    #[test]
+    fn unknown_and_unsupported_syntaxes_are_the_same_typed_errors_in_every_build() {
+        let m = module(2, 2, 16, 16);
+        for decoders in [Decoders::SMALL, Decoders::JPEG_2000, Decoders::ALL] {
+            let decode =
+                |uid: &str| decode_frame_with(&decoders, &m, uid, &[0; 8], &Limits::default());
+            assert_eq!(
+                decode("1.2.3.4\0"),
+                Err(DecodeError::UnknownTransferSyntax {
+                    uid: "1.2.3.4".into()
+                })
+            );
+            // Known to the registry, decoded by no build.
+            assert_eq!(
+                decode(uids::MPEG2MPML),
+                Err(DecodeError::UnsupportedTransferSyntax {
+                    uid: uids::MPEG2MPML.into(),
+                    name: "MPEG2 Main Profile / Main Level".into()
+                })
+            );
+            assert_eq!(
+                decode_prefix_with(
+                    &decoders,
+                    &m,
+                    uids::RLE_LOSSLESS,
+                    &[0; 8],
+                    &Limits::default()
+                ),
+                Ok(None),
+                "RLE gives no preview"
+            );
+        }
+        let no_jxl = decode_frame_with(
+            &Decoders::JPEG_2000,
+            &m,
+            uids::JPEGXL,
+            &[0; 8],
+            &Limits::default(),
+        );
+        assert_eq!(
+            no_jxl,
+            Err(DecodeError::DecoderNotIncluded {
+                transfer_syntax: "JPEG XL".into()
+            })
+        );
     }
 
     #[test]
@@ -754,7 +463,7 @@ mod tests {
         let m = module(1, 1, 16, 16);
         let f = decode_frame(
             &m,
-            EXPLICIT_VR_BIG_ENDIAN,
+            crate::codec::EXPLICIT_VR_BIG_ENDIAN,
             &[0x01, 0x02],
             &Limits::default(),
         )
@@ -805,11 +514,11 @@ mod tests {
             Err(DecodeError::UnknownTransferSyntax { .. })
         ));
         assert!(matches!(
-            decode_frame(&m, "1.2.840.10008.1.2.4.90", &[1, 2, 3], &Limits::default()),
+            decode_frame(&m, uids::JPEG2000_LOSSLESS, &[1, 2, 3], &Limits::default()),
             Err(DecodeError::Codec { .. })
         ));
         assert!(matches!(
-            decode_frame(&m, "1.2.840.10008.1.2.5", &[0; 3], &Limits::default()),
+            decode_frame(&m, uids::RLE_LOSSLESS, &[0; 3], &Limits::default()),
             Err(DecodeError::Codec { .. })
         ));
     }

@@ -9,9 +9,9 @@
 use openjph_core::codestream::Codestream;
 use openjph_core::file::MemInfile;
 
-use crate::frame::Samples;
 use crate::j2k::{stored_value, typed, J2kError};
 use crate::pixel_module::PixelModule;
+use crate::samples::Samples;
 
 /// Decodes one all-HT codestream into samples of the pixel module's layout.
 pub fn decode_ht(module: &PixelModule, data: &[u8]) -> Result<Samples, J2kError> {

@@ -9,9 +9,9 @@
 //! feature; the error type and the codestream checks are always here.
 
 #[cfg(feature = "jpeg2000")]
-use crate::frame::Samples;
-#[cfg(feature = "jpeg2000")]
 use crate::pixel_module::PixelModule;
+#[cfg(feature = "jpeg2000")]
+use crate::samples::Samples;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum J2kError {

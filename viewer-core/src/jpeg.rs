@@ -13,19 +13,6 @@ use jpeg_decoder::{ColorTransform, Decoder, ImageInfo, PixelFormat};
 
 use crate::pixel_module::{Photometric, PixelModule};
 
-pub const JPEG_BASELINE: &str = "1.2.840.10008.1.2.4.50";
-pub const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
-pub const JPEG_LOSSLESS: &str = "1.2.840.10008.1.2.4.57";
-pub const JPEG_LOSSLESS_SV1: &str = "1.2.840.10008.1.2.4.70";
-
-/// The JPEG syntaxes decoded here.
-pub const JPEG_SYNTAXES: [&str; 4] = [
-    JPEG_BASELINE,
-    JPEG_EXTENDED,
-    JPEG_LOSSLESS,
-    JPEG_LOSSLESS_SV1,
-];
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JpegError {
     #[error("the JPEG image is {columns}x{rows} in {format}; the pixel module says otherwise")]

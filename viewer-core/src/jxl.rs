@@ -10,9 +10,9 @@
 
 use jxl_oxide::{AllocTracker, JxlImage};
 
-use crate::frame::Samples;
 use crate::j2k::{stored_value, typed};
 use crate::pixel_module::{Photometric, PixelModule};
+use crate::samples::Samples;
 
 /// The decoder may use this many times the decoded frame's size for its own buffers (lossy
 /// images are rendered through several planes of 32-bit floats), and at least

@@ -5,7 +5,7 @@
 
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
 use dicom_core::{Tag, VR};
-use dicom_dictionary_std::StandardDataDictionary;
+use dicom_dictionary_std::{uids, StandardDataDictionary};
 
 const UNDEFINED: u32 = 0xFFFF_FFFF;
 
@@ -29,10 +29,14 @@ pub fn check_lengths(body: &[u8], transfer_syntax_uid: &str) -> Result<(), Lengt
         big_endian: false,
     };
     let dataset = meta.meta_end(start);
+    // Explicit VR Big Endian is retired (its constant deprecated), still found in old files.
+    #[allow(deprecated)]
     let (explicit, big_endian) = match transfer_syntax_uid {
-        "1.2.840.10008.1.2.1.99" | "1.2.840.10008.1.2.8.1" => return Ok(()),
-        "1.2.840.10008.1.2" => (false, false),
-        "1.2.840.10008.1.2.2" => (true, true),
+        uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN | uids::DEFLATED_IMAGE_FRAME_COMPRESSION => {
+            return Ok(())
+        }
+        uids::IMPLICIT_VR_LITTLE_ENDIAN => (false, false),
+        uids::EXPLICIT_VR_BIG_ENDIAN => (true, true),
         _ => (true, false),
     };
     Scanner {

@@ -5,9 +5,11 @@
 //! - [`dicom_json`]: the DICOM JSON model (PS3.18 F.2) and typed accessors;
 //! - [`study`]: study / series / instance summaries built from QIDO-RS and WADO-RS metadata;
 //! - [`pixel_module`]: the Image Pixel module with the limits checked before allocating;
-//! - [`frame`]: one frame's bytes, as labelled by the server, into typed samples;
+//! - [`samples`]: the typed samples of one frame;
 //! - [`rle`], [`jpegls`], [`jpeg`], [`jpeg12`] (12-bit), [`j2k`] (JPEG 2000, HTJ2K; feature
 //!   `jpeg2000`), `jxl` (JPEG XL; feature `jpeg-xl`): decoders we own or guard ourselves;
+//! - [`codec`]: those decoders behind one trait, and the codec table of each decoder build;
+//! - [`frame`]: one frame's bytes, as labelled by the server, into typed samples;
 //! - [`lengths`]: element lengths checked against the data before parsing;
 //! - [`file`]: a whole Part 10 file into frames (tests, CLI, local files); [`dicomdir`]: the files a DICOMDIR references;
 //! - [`color`]: YBR to RGB; [`palette`]: PALETTE COLOR LUTs;
@@ -31,6 +33,7 @@
 //! the reverse.
 
 pub mod annotation;
+pub mod codec;
 pub mod color;
 pub mod decode_job;
 pub mod dicom_json;
@@ -65,6 +68,7 @@ pub mod prefetch;
 pub mod presentation_state;
 pub mod retry;
 pub mod rle;
+pub mod samples;
 pub mod search;
 pub mod sr;
 pub mod sr_write;
@@ -78,9 +82,11 @@ pub mod wheel;
 #[cfg(all(target_arch = "wasm32", feature = "jpeg2000"))]
 mod wasm_glue;
 
+pub use codec::{DecoderSet, Decoders};
 /// The standard attribute tags, for the app to read DICOM JSON without its own dictionary.
 pub use dicom_dictionary_std::{tags, uids};
 #[cfg(feature = "jpeg-xl")]
 pub use frame::decode_frame;
-pub use frame::{decode_frame_with, DecodeError, DecodedFrame, DecoderSet, Decoders, Samples};
+pub use frame::{decode_frame_with, DecodeError, DecodedFrame};
 pub use pixel_module::{Limits, PixelModule};
+pub use samples::Samples;

@@ -1,6 +1,6 @@
 //! PALETTE COLOR (PS3.3 C.7.6.3.1.5-6): stored values through the red, green and blue LUTs.
 
-use crate::frame::Samples;
+use crate::samples::Samples;
 
 /// Why a palette cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

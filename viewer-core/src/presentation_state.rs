@@ -7,14 +7,14 @@
 //! area as shown (0\0 its top-left corner, 1\1 its bottom-right). Displayed Area corners are
 //! 1-based pixel numbers (column\row), so the area spans `tlhc - 1` to `brhc`.
 
-use dicom_dictionary_std::tags;
+use dicom_dictionary_std::{tags, uids};
 
 use crate::dicom_json::JsonDataset;
 use crate::lut::Lut;
 use crate::voi::{Rescale, WindowLevel};
 
 /// Grayscale Softcopy Presentation State Storage.
-pub const GSPS: &str = "1.2.840.10008.5.1.4.1.1.11.1";
+pub const GSPS: &str = uids::GRAYSCALE_SOFTCOPY_PRESENTATION_STATE_STORAGE;
 
 /// Text objects and graphic points of one annotation kept (a crafted state cannot flood the
 /// page).

@@ -151,7 +151,7 @@ fn display_rgb(frame: &DecodedFrame, image: &StackImage, window: Option<WindowLe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frame::Samples;
+    use crate::samples::Samples;
     use crate::voi::{Rescale, VoiFunction, WindowPreset};
 
     fn image(spacing: PixelSpacing) -> StackImage {

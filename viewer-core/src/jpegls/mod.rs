@@ -14,9 +14,6 @@ use scan::{Coder, Params};
 
 use crate::pixel_module::PixelModule;
 
-pub const JPEG_LS_LOSSLESS: &str = "1.2.840.10008.1.2.4.80";
-pub const JPEG_LS_NEAR_LOSSLESS: &str = "1.2.840.10008.1.2.4.81";
-
 /// Why a JPEG-LS frame was refused or failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JpegLsError {

@@ -1,12 +1,14 @@
 //! Key Object Selection documents (PS3.3 A.35.4, TID 2010): the images a reader flagged, in
 //! the order flagged, titled "Of Interest", with the reader as observer.
 
+use dicom_dictionary_std::uids;
+
 use super::{
     dcm, encode, observer_context, Body, ImageInSeries, Item, NewDocument, StudyContext, WriteError,
 };
 
 /// Key Object Selection Document Storage.
-pub const KEY_OBJECT_SELECTION: &str = "1.2.840.10008.5.1.4.1.1.88.59";
+pub const KEY_OBJECT_SELECTION: &str = uids::KEY_OBJECT_SELECTION_DOCUMENT_STORAGE;
 
 /// A KOS flagging `images` of `context`'s study. (A selection cannot name the one it
 /// replaces: readers take the newest of this viewer's selections.)

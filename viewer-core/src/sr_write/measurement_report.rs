@@ -7,11 +7,13 @@ use super::{
     dcm, encode, observer_context, sct, ucum, Body, Coded, ImageInSeries, Item, NewDocument,
     Predecessor, StudyContext, WriteError,
 };
+use dicom_dictionary_std::uids;
+
 use crate::annotation::{Annotation, Measurement, Quantity, Shape, Unit};
 use crate::measure::LengthUnit;
 
 /// Comprehensive SR Storage.
-pub const COMPREHENSIVE_SR: &str = "1.2.840.10008.5.1.4.1.1.88.33";
+pub const COMPREHENSIVE_SR: &str = uids::COMPREHENSIVE_SR_STORAGE;
 
 /// One annotation as written: where it is and what was measured on it.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,18 +6,19 @@
 //! UIDs are `2.25.` followed by a 128-bit random number (PS3.5 B.2); the caller draws the
 //! random bytes, so this crate stays free of a random source and tests are reproducible.
 
+mod content;
 pub mod key_objects;
 pub mod measurement_report;
 
-use dicom_core::value::DataSetSequence;
-use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
-use dicom_dictionary_std::tags;
+use dicom_core::VR;
+use dicom_dictionary_std::{tags, uids};
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 
-use crate::dicom_json::JsonDataset;
+pub use content::Coded;
+pub(crate) use content::{dcm, observer_context, sct, ucum, Item};
+use content::{put_items, put_str, sop_reference};
 
-/// Explicit VR Little Endian: what every STOW-RS server accepts.
-const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
+use crate::dicom_json::JsonDataset;
 
 /// Manufacturer (0008,0070) of the documents written here: how the viewer knows its own (the
 /// ones a new save replaces) from other systems' (shown, never rewritten).
@@ -137,245 +138,6 @@ impl ImageInSeries {
     }
 }
 
-/// A coded concept (code value, scheme, meaning).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Coded {
-    pub value: &'static str,
-    pub scheme: &'static str,
-    pub meaning: &'static str,
-}
-
-pub(crate) const fn dcm(value: &'static str, meaning: &'static str) -> Coded {
-    Coded {
-        value,
-        scheme: "DCM",
-        meaning,
-    }
-}
-
-pub(crate) const fn sct(value: &'static str, meaning: &'static str) -> Coded {
-    Coded {
-        value,
-        scheme: "SCT",
-        meaning,
-    }
-}
-
-pub(crate) const fn ucum(value: &'static str, meaning: &'static str) -> Coded {
-    Coded {
-        value,
-        scheme: "UCUM",
-        meaning,
-    }
-}
-
-fn put_str(obj: &mut InMemDicomObject, tag: Tag, vr: VR, value: &str) {
-    obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
-}
-
-fn put_items(obj: &mut InMemDicomObject, tag: Tag, items: Vec<InMemDicomObject>) {
-    obj.put(DataElement::new(tag, VR::SQ, DataSetSequence::from(items)));
-}
-
-fn code_item(code: Coded) -> InMemDicomObject {
-    let mut item = InMemDicomObject::new_empty();
-    put_str(&mut item, tags::CODE_VALUE, VR::SH, code.value);
-    put_str(
-        &mut item,
-        tags::CODING_SCHEME_DESIGNATOR,
-        VR::SH,
-        code.scheme,
-    );
-    put_str(&mut item, tags::CODE_MEANING, VR::LO, code.meaning);
-    item
-}
-
-/// One content item under construction (PS3.3 C.17.3): relationship, value type, concept.
-pub(crate) struct Item(InMemDicomObject, Vec<InMemDicomObject>);
-
-impl Item {
-    fn new(relationship: Option<&str>, value_type: &str, concept: Option<Coded>) -> Self {
-        let mut obj = InMemDicomObject::new_empty();
-        if let Some(r) = relationship {
-            put_str(&mut obj, tags::RELATIONSHIP_TYPE, VR::CS, r);
-        }
-        put_str(&mut obj, tags::VALUE_TYPE, VR::CS, value_type);
-        if let Some(concept) = concept {
-            put_items(
-                &mut obj,
-                tags::CONCEPT_NAME_CODE_SEQUENCE,
-                vec![code_item(concept)],
-            );
-        }
-        Item(obj, Vec::new())
-    }
-
-    pub(crate) fn container(relationship: Option<&str>, concept: Coded) -> Self {
-        let mut item = Item::new(relationship, "CONTAINER", Some(concept));
-        put_str(&mut item.0, tags::CONTINUITY_OF_CONTENT, VR::CS, "SEPARATE");
-        item
-    }
-
-    pub(crate) fn code(relationship: &str, concept: Coded, value: Coded) -> Self {
-        let mut item = Item::new(Some(relationship), "CODE", Some(concept));
-        put_items(
-            &mut item.0,
-            tags::CONCEPT_CODE_SEQUENCE,
-            vec![code_item(value)],
-        );
-        item
-    }
-
-    pub(crate) fn text(relationship: &str, concept: Coded, value: &str) -> Self {
-        let mut item = Item::new(Some(relationship), "TEXT", Some(concept));
-        put_str(&mut item.0, tags::TEXT_VALUE, VR::UT, value);
-        item
-    }
-
-    pub(crate) fn uid(relationship: &str, concept: Coded, value: &str) -> Self {
-        let mut item = Item::new(Some(relationship), "UIDREF", Some(concept));
-        put_str(&mut item.0, tags::UID, VR::UI, value);
-        item
-    }
-
-    pub(crate) fn person(relationship: &str, concept: Coded, value: &str) -> Self {
-        let mut item = Item::new(Some(relationship), "PNAME", Some(concept));
-        put_str(&mut item.0, tags::PERSON_NAME, VR::PN, value);
-        item
-    }
-
-    /// A NUM item: the value written with up to 6 decimals (DS holds 16 characters).
-    pub(crate) fn num(relationship: &str, concept: Coded, value: f64, unit: Coded) -> Self {
-        let mut item = Item::new(Some(relationship), "NUM", Some(concept));
-        let mut measured = InMemDicomObject::new_empty();
-        put_str(
-            &mut measured,
-            tags::NUMERIC_VALUE,
-            VR::DS,
-            &decimal_string(value),
-        );
-        put_items(
-            &mut measured,
-            tags::MEASUREMENT_UNITS_CODE_SEQUENCE,
-            vec![code_item(unit)],
-        );
-        put_items(&mut item.0, tags::MEASURED_VALUE_SEQUENCE, vec![measured]);
-        item
-    }
-
-    /// An SCOORD item (image pixel coordinates, column then row).
-    pub(crate) fn scoord(
-        relationship: &str,
-        concept: Option<Coded>,
-        graphic_type: &str,
-        points: &[[f64; 2]],
-    ) -> Self {
-        let mut item = Item::new(Some(relationship), "SCOORD", concept);
-        put_str(&mut item.0, tags::GRAPHIC_TYPE, VR::CS, graphic_type);
-        let data: Vec<f32> = points
-            .iter()
-            .flat_map(|p| [p[0] as f32, p[1] as f32])
-            .collect();
-        item.0.put(DataElement::new(
-            tags::GRAPHIC_DATA,
-            VR::FL,
-            PrimitiveValue::F32(data.into()),
-        ));
-        item
-    }
-
-    /// An IMAGE item referring to `image` (and its frame).
-    pub(crate) fn image(relationship: &str, image: &ImageInSeries) -> Self {
-        let mut obj = InMemDicomObject::new_empty();
-        put_str(&mut obj, tags::RELATIONSHIP_TYPE, VR::CS, relationship);
-        put_str(&mut obj, tags::VALUE_TYPE, VR::CS, "IMAGE");
-        put_items(
-            &mut obj,
-            tags::REFERENCED_SOP_SEQUENCE,
-            vec![sop_reference(image)],
-        );
-        Item(obj, Vec::new())
-    }
-
-    pub(crate) fn with(mut self, child: Item) -> Self {
-        self.1.push(child.finish());
-        self
-    }
-
-    pub(crate) fn with_all(mut self, children: impl IntoIterator<Item = Item>) -> Self {
-        self.1.extend(children.into_iter().map(Item::finish));
-        self
-    }
-
-    fn finish(self) -> InMemDicomObject {
-        let Item(mut obj, children) = self;
-        if !children.is_empty() {
-            put_items(&mut obj, tags::CONTENT_SEQUENCE, children);
-        }
-        obj
-    }
-}
-
-/// TID 1002 Observer Context for a person: the signed-in reader (`name` in DICOM PN form).
-pub(crate) fn observer_context(name: &str) -> [Item; 2] {
-    [
-        Item::code(
-            "HAS OBS CONTEXT",
-            dcm("121005", "Observer Type"),
-            dcm("121006", "Person"),
-        ),
-        Item::person(
-            "HAS OBS CONTEXT",
-            dcm("121008", "Person Observer Name"),
-            name,
-        ),
-    ]
-}
-
-/// `value` as a Decimal String of at most 16 characters.
-fn decimal_string(value: f64) -> String {
-    if !value.is_finite() {
-        return "0".into();
-    }
-    for decimals in (0..=6).rev() {
-        let s = format!("{value:.decimals$}");
-        let s = if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        };
-        if s.len() <= 16 {
-            return s;
-        }
-    }
-    format!("{value:.6e}")
-}
-
-fn sop_reference(image: &ImageInSeries) -> InMemDicomObject {
-    let mut reference = InMemDicomObject::new_empty();
-    put_str(
-        &mut reference,
-        tags::REFERENCED_SOP_CLASS_UID,
-        VR::UI,
-        &image.sop_class_uid,
-    );
-    put_str(
-        &mut reference,
-        tags::REFERENCED_SOP_INSTANCE_UID,
-        VR::UI,
-        &image.sop_instance_uid,
-    );
-    if let Some(frame) = image.frame {
-        put_str(
-            &mut reference,
-            tags::REFERENCED_FRAME_NUMBER,
-            VR::IS,
-            &frame.to_string(),
-        );
-    }
-    reference
-}
-
 /// Hierarchical SOP Instance Reference Macro (PS3.3 C.17.2.1): the instances, by series, of
 /// the study `study_uid`.
 fn evidence(study_uid: &str, images: &[ImageInSeries]) -> InMemDicomObject {
@@ -465,94 +227,120 @@ pub(crate) fn encode(
         VR::TM,
         &doc.content_time,
     );
-    // Patient and study, as the images have them.
-    put_str(&mut obj, tags::PATIENT_NAME, VR::PN, &context.patient_name);
-    put_str(&mut obj, tags::PATIENT_ID, VR::LO, &context.patient_id);
+    put_patient_and_study(&mut obj, context);
+    put_series_and_equipment(&mut obj, doc, body.modality);
+    put_document(&mut obj, context, doc, body);
+
+    let file = obj
+        .with_meta(
+            FileMetaTableBuilder::new()
+                // Explicit VR Little Endian: what every STOW-RS server accepts.
+                .transfer_syntax(uids::EXPLICIT_VR_LITTLE_ENDIAN)
+                .implementation_class_uid(IMPLEMENTATION_CLASS_UID),
+        )
+        .map_err(|e| WriteError::Encode(e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.write_all(&mut bytes)
+        .map_err(|e| WriteError::Encode(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// Patient and General Study modules, as the images have them.
+fn put_patient_and_study(obj: &mut InMemDicomObject, context: &StudyContext) {
+    put_str(obj, tags::PATIENT_NAME, VR::PN, &context.patient_name);
+    put_str(obj, tags::PATIENT_ID, VR::LO, &context.patient_id);
     if let Some(issuer) = &context.issuer_of_patient_id {
-        put_str(&mut obj, tags::ISSUER_OF_PATIENT_ID, VR::LO, issuer);
+        put_str(obj, tags::ISSUER_OF_PATIENT_ID, VR::LO, issuer);
     }
     put_str(
-        &mut obj,
+        obj,
         tags::PATIENT_BIRTH_DATE,
         VR::DA,
         &context.patient_birth_date,
     );
-    put_str(&mut obj, tags::PATIENT_SEX, VR::CS, &context.patient_sex);
+    put_str(obj, tags::PATIENT_SEX, VR::CS, &context.patient_sex);
     put_str(
-        &mut obj,
+        obj,
         tags::STUDY_INSTANCE_UID,
         VR::UI,
         &context.study_instance_uid,
     );
-    put_str(&mut obj, tags::STUDY_DATE, VR::DA, &context.study_date);
-    put_str(&mut obj, tags::STUDY_TIME, VR::TM, &context.study_time);
-    put_str(&mut obj, tags::STUDY_ID, VR::SH, &context.study_id);
+    put_str(obj, tags::STUDY_DATE, VR::DA, &context.study_date);
+    put_str(obj, tags::STUDY_TIME, VR::TM, &context.study_time);
+    put_str(obj, tags::STUDY_ID, VR::SH, &context.study_id);
     put_str(
-        &mut obj,
+        obj,
         tags::ACCESSION_NUMBER,
         VR::SH,
         &context.accession_number,
     );
     put_str(
-        &mut obj,
+        obj,
         tags::REFERRING_PHYSICIAN_NAME,
         VR::PN,
         &context.referring_physician_name,
     );
-    // The document's own series.
-    put_str(&mut obj, tags::MODALITY, VR::CS, body.modality);
+}
+
+/// The document's own series, and the viewer as the equipment that made it.
+fn put_series_and_equipment(obj: &mut InMemDicomObject, doc: &NewDocument, modality: &str) {
+    put_str(obj, tags::MODALITY, VR::CS, modality);
     put_str(
-        &mut obj,
+        obj,
         tags::SERIES_INSTANCE_UID,
         VR::UI,
         &doc.series_instance_uid,
     );
     put_str(
-        &mut obj,
+        obj,
         tags::SERIES_NUMBER,
         VR::IS,
         &doc.series_number.to_string(),
     );
     put_str(
-        &mut obj,
+        obj,
         tags::SERIES_DESCRIPTION,
         VR::LO,
         &doc.series_description,
     );
-    put_str(&mut obj, tags::SERIES_DATE, VR::DA, &doc.content_date);
-    put_str(&mut obj, tags::SERIES_TIME, VR::TM, &doc.content_time);
+    put_str(obj, tags::SERIES_DATE, VR::DA, &doc.content_date);
+    put_str(obj, tags::SERIES_TIME, VR::TM, &doc.content_time);
     put_items(
-        &mut obj,
+        obj,
         tags::REFERENCED_PERFORMED_PROCEDURE_STEP_SEQUENCE,
         Vec::new(),
     );
     // Equipment: the viewer made this object.
-    put_str(&mut obj, tags::MANUFACTURER, VR::LO, MANUFACTURER);
+    put_str(obj, tags::MANUFACTURER, VR::LO, MANUFACTURER);
     if let Some(institution) = &doc.institution {
-        put_str(&mut obj, tags::INSTITUTION_NAME, VR::LO, institution);
+        put_str(obj, tags::INSTITUTION_NAME, VR::LO, institution);
     }
     put_str(
-        &mut obj,
+        obj,
         tags::SOFTWARE_VERSIONS,
         VR::LO,
         env!("CARGO_PKG_VERSION"),
     );
-    // Document.
-    put_str(&mut obj, tags::INSTANCE_NUMBER, VR::IS, "1");
-    put_str(&mut obj, tags::CONTENT_DATE, VR::DA, &doc.content_date);
-    put_str(&mut obj, tags::CONTENT_TIME, VR::TM, &doc.content_time);
+}
+
+/// The document: its flags, evidence, predecessors, and the content tree under its template.
+fn put_document(
+    obj: &mut InMemDicomObject,
+    context: &StudyContext,
+    doc: &NewDocument,
+    body: Body<'_>,
+) {
+    put_str(obj, tags::INSTANCE_NUMBER, VR::IS, "1");
+    put_str(obj, tags::CONTENT_DATE, VR::DA, &doc.content_date);
+    put_str(obj, tags::CONTENT_TIME, VR::TM, &doc.content_time);
     if body.sr_flags {
-        put_str(&mut obj, tags::COMPLETION_FLAG, VR::CS, "PARTIAL");
-        put_str(&mut obj, tags::VERIFICATION_FLAG, VR::CS, "UNVERIFIED");
-        put_items(
-            &mut obj,
-            tags::PERFORMED_PROCEDURE_CODE_SEQUENCE,
-            Vec::new(),
-        );
+        put_str(obj, tags::COMPLETION_FLAG, VR::CS, "PARTIAL");
+        put_str(obj, tags::VERIFICATION_FLAG, VR::CS, "UNVERIFIED");
+        put_items(obj, tags::PERFORMED_PROCEDURE_CODE_SEQUENCE, Vec::new());
     }
     if !body.evidence.is_empty() {
         put_items(
-            &mut obj,
+            obj,
             tags::CURRENT_REQUESTED_PROCEDURE_EVIDENCE_SEQUENCE,
             vec![evidence(&context.study_instance_uid, body.evidence)],
         );
@@ -570,7 +358,7 @@ pub(crate) fn encode(
             })
             .collect();
         put_items(
-            &mut obj,
+            obj,
             tags::PREDECESSOR_DOCUMENTS_SEQUENCE,
             vec![evidence(&context.study_instance_uid, &images)],
         );
@@ -588,19 +376,7 @@ pub(crate) fn encode(
     for element in root.into_iter() {
         obj.put(element);
     }
-    put_items(&mut obj, tags::CONTENT_TEMPLATE_SEQUENCE, vec![template]);
-
-    let file = obj
-        .with_meta(
-            FileMetaTableBuilder::new()
-                .transfer_syntax(EXPLICIT_VR_LE)
-                .implementation_class_uid(IMPLEMENTATION_CLASS_UID),
-        )
-        .map_err(|e| WriteError::Encode(e.to_string()))?;
-    let mut bytes = Vec::new();
-    file.write_all(&mut bytes)
-        .map_err(|e| WriteError::Encode(e.to_string()))?;
-    Ok(bytes)
+    put_items(obj, tags::CONTENT_TEMPLATE_SEQUENCE, vec![template]);
 }
 
 #[cfg(test)]
@@ -613,15 +389,6 @@ mod tests {
         assert_eq!(a, format!("2.25.{}", u128::MAX));
         assert!(a.len() <= 64 && crate::dicom_json::is_uid(&a));
         assert_ne!(uid_from_random([1; 16]), uid_from_random([2; 16]));
-    }
-
-    #[test]
-    fn decimal_strings_fit_sixteen_characters() {
-        assert_eq!(decimal_string(62.695_31), "62.69531");
-        assert_eq!(decimal_string(-1024.0), "-1024");
-        assert_eq!(decimal_string(0.125), "0.125");
-        assert!(decimal_string(123_456_789.123_456_7).len() <= 16);
-        assert_eq!(decimal_string(f64::NAN), "0");
     }
 }
 
