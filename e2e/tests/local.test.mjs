@@ -20,6 +20,7 @@ test('files chosen from this computer are shown without any request to the serve
   await page.locator('[data-testid=local-open]').waitFor();
   // The list's own requests (its search, names read from files) are over before files are
   // chosen; from then on, none may go to the server.
+  await page.locator('[data-testid=study-list][data-busy=false]').waitFor({ timeout: 30_000 });
   await page.waitForLoadState('networkidle');
   const requests = [];
   page.on('request', (r) => { if (r.url().includes('/dicom-web/')) requests.push(r.url()); });

@@ -59,12 +59,21 @@ for (const { device, options } of SIZES) test(`the scale bar is drawn to the CT 
   const { page, problems } = await openPage(browser, '', options);
   const portal = await openCt(page);
   const bar = page.locator('[data-testid=scale-bar]');
-  const lengthMm = Number(await bar.getAttribute('data-length-mm'));
-  const lengthPx = Number(await bar.getAttribute('data-length-px'));
-  const box = await portal.canvas().boundingBox();
-  const scale = Math.min(box.width, box.height) / CT.columns; // CSS px per image pixel, fitted
-  // The app reads the canvas size in whole CSS pixels; the bounding box is fractional.
-  assert.ok(Math.abs(lengthPx - (lengthMm * scale) / SPACING_MM) < lengthPx * 0.005,
+  // The page may still settle after the first frame (the series strip fills in, a scroll bar
+  // comes or goes); the bar follows the canvas's size at its next draw, so it is read until
+  // it agrees with the box measured at the same moment, or the time runs out.
+  let lengthMm, lengthPx, box, off;
+  for (const deadline = Date.now() + 10_000; ;) {
+    lengthMm = Number(await bar.getAttribute('data-length-mm'));
+    lengthPx = Number(await bar.getAttribute('data-length-px'));
+    box = await portal.canvas().boundingBox();
+    const scale = Math.min(box.width, box.height) / CT.columns; // CSS px per image pixel, fitted
+    off = Math.abs(lengthPx - (lengthMm * scale) / SPACING_MM);
+    // The app reads the canvas size in whole CSS pixels; the bounding box is fractional.
+    if (off < lengthPx * 0.005 || Date.now() > deadline) break;
+    await page.waitForTimeout(100);
+  }
+  assert.ok(off < lengthPx * 0.005,
     `${lengthMm} mm drawn as ${lengthPx} px in a ${box.width}x${box.height} canvas`);
   assert.ok(lengthPx <= box.width * 0.25 && lengthPx > box.width * 0.05, `bar of ${lengthPx} px in ${box.width}`);
   assert.match(await bar.innerText(), /\d+(\.\d+)? (cm|mm)/);

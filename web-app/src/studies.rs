@@ -35,6 +35,8 @@ struct Results {
     batches: u32,
     more: bool,
     loading: bool,
+    /// Rows whose patient name is still being read from their files.
+    names_to_read: usize,
     error: Option<Failure>,
 }
 
@@ -76,6 +78,7 @@ fn run_search(
     pending.borrow_mut().controller = controller;
     results.update(|r| {
         r.loading = true;
+        r.names_to_read = 0;
         r.error = None;
     });
     spawn_local(async move {
@@ -109,23 +112,26 @@ fn run_search(
                     r.batches = batch + 1;
                     r.more = more;
                     r.loading = false;
+                    r.names_to_read = unnamed.len();
                 });
                 // Names the index lost are read from one instance each, one row at a time.
                 for uid in unnamed {
                     if signal.as_ref().is_some_and(|s| s.aborted()) {
                         return;
                     }
-                    if let Ok(Some(name)) =
-                        api::patient_name_from_files(&uid, signal.as_ref()).await
-                    {
-                        let _ = results.try_update(|r| {
-                            if let Some(s) =
-                                r.studies.iter_mut().find(|s| s.study_instance_uid == uid)
-                            {
-                                s.patient_name = Some(name);
-                            }
-                        });
+                    let name = api::patient_name_from_files(&uid, signal.as_ref()).await;
+                    if signal.as_ref().is_some_and(|s| s.aborted()) {
+                        return;
                     }
+                    let _ = results.try_update(|r| {
+                        r.names_to_read = r.names_to_read.saturating_sub(1);
+                        if let (Ok(Some(name)), Some(s)) = (
+                            name,
+                            r.studies.iter_mut().find(|s| s.study_instance_uid == uid),
+                        ) {
+                            s.patient_name = Some(name);
+                        }
+                    });
                 }
             }
             // A newer search replaced this one.
@@ -301,7 +307,10 @@ pub fn StudyList(route: RwSignal<Route>) -> impl IntoView {
     let first_page = move || page.get() == 0;
     let last_page = move || page.get() + 1 >= pages();
     view! {
-        <section class="study-list" data-testid="study-list">
+        // Busy while the list is searched or names are read from files: a test (or an
+        // assistive tool) knows when the list's own requests are over.
+        <section class="study-list" data-testid="study-list"
+            data-busy=move || results.with(|r| r.loading || r.names_to_read > 0).to_string()>
             <h1>{t("studies.title")}</h1>
             <SearchForm search=search/>
             <p class="notice" role="status" data-testid="studies-status">{status}</p>
