@@ -108,6 +108,32 @@ impl Pacs {
         }
     }
 
+    /// Sends a request to the PACS. A GET or HEAD that failed before any answer (typically a
+    /// kept-alive connection the PACS closed just as it was reused: Orthanc closes them after
+    /// one idle second) is sent once more; a timeout or a request with a body is not.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, reqwest::Error> {
+        let request = request.build()?;
+        let idempotent = matches!(
+            *request.method(),
+            reqwest::Method::GET | reqwest::Method::HEAD
+        );
+        let again = if idempotent {
+            request.try_clone()
+        } else {
+            None
+        };
+        match (self.http.execute(request).await, again) {
+            (Err(e), Some(again)) if !e.is_timeout() => {
+                tracing::info!("PACS request failed, sent once more: {}", causes(e));
+                self.http.execute(again).await
+            }
+            (answer, _) => answer,
+        }
+    }
+
     /// Sends a request to the PACS and streams its answer back.
     pub async fn forward(
         &self,
@@ -135,10 +161,10 @@ impl Pacs {
         if sends_body {
             request = request.body(reqwest::Body::wrap_stream(body.into_data_stream()));
         }
-        let upstream = match request.send().await {
+        let upstream = match self.send(request).await {
             Ok(r) => r,
             Err(e) => {
-                tracing::warn!("PACS unreachable: {}", e.without_url());
+                tracing::warn!("PACS unreachable: {}", causes(e));
                 return status(StatusCode::BAD_GATEWAY);
             }
         };
@@ -164,13 +190,14 @@ impl Pacs {
 
     async fn search(&self, path: &str, query: &str) -> Result<Vec<JsonDataset>, PacsError> {
         let url = self.dicomweb_url(path, Some(query));
-        let response = self
+        let request = self
             .request(reqwest::Method::GET, &url)
             .header("Accept", "application/dicom+json")
-            .timeout(Duration::from_secs(30))
-            .send()
+            .timeout(Duration::from_secs(30));
+        let response = self
+            .send(request)
             .await
-            .map_err(|e| PacsError::Unreachable(e.without_url().to_string()))?;
+            .map_err(|e| PacsError::Unreachable(causes(e)))?;
         match response.status().as_u16() {
             204 => return Ok(Vec::new()),
             200 => {}
@@ -255,6 +282,19 @@ impl Pacs {
 }
 
 /// An empty answer with a status.
+/// An HTTP client error and its causes, without the URL (it names studies).
+fn causes(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 pub fn status(code: StatusCode) -> Response<Body> {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = code;

@@ -50,6 +50,9 @@ impl AppState {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(120))
+            // Below the PACS's own keep-alive (Orthanc: 1 s), so that a connection is seldom
+            // reused just as the PACS closes it (the rare case left is sent again: `Pacs::send`).
+            .pool_idle_timeout(Duration::from_millis(800))
             // Redirects could lead a request, and its credentials, elsewhere.
             .redirect(reqwest::redirect::Policy::none())
             .build()
