@@ -109,8 +109,9 @@ fn exchange(
         .json(&json!({ "token": token, "access_code": code }))
 }
 
+/// Requests without a caller, with a refused token, or refused before the caller is known.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn clinician_and_anonymous_refusals() {
+async fn anonymous_refusals() {
     let issuer = Issuer::start().await;
     let db = common::sqlite_url("answers");
     let gw = start_gateway(Options {
@@ -123,8 +124,6 @@ async fn clinician_and_anonymous_refusals() {
     .await;
     let url = |path: &str| format!("{}{path}", gw.url);
     let http = common::client();
-    let alice = issuer.token("alice", &[]);
-    let auditor = issuer.token("ada", &["audit"]);
 
     // Nobody, or a refused token.
     let a = send(http.get(url("/api/session"))).await;
@@ -172,6 +171,35 @@ async fn clinician_and_anonymous_refusals() {
     )
     .await;
     assert_json("development login off", &a, 404, error("not_found"));
+
+    // Routes that are not there.
+    for (method, path) in [("GET", "/api/nothing"), ("POST", "/api/nothing/else")] {
+        let a = send(http.request(method.parse().unwrap(), url(path))).await;
+        assert_json(path, &a, 404, error("not_found"));
+    }
+    for path in ["/auth/login", "/auth/callback?code=c&state=s"] {
+        let a = send(http.get(url(path))).await;
+        assert_json(path, &a, 404, error("sign_in_not_configured"));
+    }
+}
+
+/// A signed-in clinician's requests that are refused, and the roles they need.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clinician_refusals() {
+    let issuer = Issuer::start().await;
+    let db = common::sqlite_url("answers-clinician");
+    let gw = start_gateway(Options {
+        database_url: &db,
+        pacs_url: NO_PACS,
+        issuer: Some(&issuer),
+        dev_login: false,
+        sign_in: false,
+    })
+    .await;
+    let url = |path: &str| format!("{}{path}", gw.url);
+    let http = common::client();
+    let alice = issuer.token("alice", &[]);
+    let auditor = issuer.token("ada", &["audit"]);
 
     // A clinician's requests.
     let a = send(http.get(url("/dicom-web/servers")).bearer_auth(&alice)).await;
@@ -272,16 +300,6 @@ async fn clinician_and_anonymous_refusals() {
         (a.status, &a.headers["content-type"]),
         (200, &"application/fhir+json".parse().unwrap())
     );
-
-    // Routes that are not there.
-    for (method, path) in [("GET", "/api/nothing"), ("POST", "/api/nothing/else")] {
-        let a = send(http.request(method.parse().unwrap(), url(path))).await;
-        assert_json(path, &a, 404, error("not_found"));
-    }
-    for path in ["/auth/login", "/auth/callback?code=c&state=s"] {
-        let a = send(http.get(url(path))).await;
-        assert_json(path, &a, 404, error("sign_in_not_configured"));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

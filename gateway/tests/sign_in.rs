@@ -105,47 +105,7 @@ async fn clinicians_sign_in_through_the_issuer() {
     assert_eq!(me(victim).await.status().as_u16(), 401);
 
     // The issuer refusing, or a made-up code.
-    let b = browser();
-    let start = b
-        .get(format!("{}/auth/login", gw.url))
-        .send()
-        .await
-        .unwrap();
-    let to_issuer = url::Url::parse(&location(&start)).unwrap();
-    let state = to_issuer
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .unwrap();
-    let forged = b
-        .get(format!(
-            "{}/auth/callback?code=made-up&state={state}",
-            gw.url
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(forged.status().as_u16(), 400);
-    // That state is spent, even with its cookie sent back by hand.
-    let spent = reqwest::Client::new()
-        .get(format!(
-            "{}/auth/callback?code=made-up&state={state}",
-            gw.url
-        ))
-        .header("Cookie", format!("portal_login={state}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(spent.status().as_u16(), 400);
-    let refused = b
-        .get(format!(
-            "{}/auth/callback?error=access_denied&state={state}",
-            gw.url
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status().as_u16(), 400);
+    let b = refused_callbacks(&gw.url).await;
     assert_eq!(me(b).await.status().as_u16(), 401);
 
     // Return paths stay on this origin.
@@ -183,4 +143,41 @@ async fn clinicians_sign_in_through_the_issuer() {
             "no audit row says {detail}"
         );
     }
+}
+
+/// A sign-in the issuer refuses, or completed with a made-up code, signs nobody in, and spends
+/// its state. Returns the browser that tried.
+async fn refused_callbacks(gw: &str) -> reqwest::Client {
+    let b = browser();
+    let start = b.get(format!("{}/auth/login", gw)).send().await.unwrap();
+    let to_issuer = url::Url::parse(&location(&start)).unwrap();
+    let state = to_issuer
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let forged = b
+        .get(format!("{}/auth/callback?code=made-up&state={state}", gw))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 400);
+    // That state is spent, even with its cookie sent back by hand.
+    let spent = reqwest::Client::new()
+        .get(format!("{}/auth/callback?code=made-up&state={state}", gw))
+        .header("Cookie", format!("portal_login={state}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spent.status().as_u16(), 400);
+    let refused = b
+        .get(format!(
+            "{}/auth/callback?error=access_denied&state={state}",
+            gw
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    b
 }

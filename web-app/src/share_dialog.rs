@@ -125,7 +125,6 @@ fn ShareDialog(study: String, close: Callback<()>) -> impl IntoView {
             move || i18n.t(key)
         }
     };
-    let representative_label = t("sharing.consent.representative");
     let error_view = {
         let i18n = i18n.clone();
         move || {
@@ -160,45 +159,8 @@ fn ShareDialog(study: String, close: Callback<()>) -> impl IntoView {
                     <option value="none">{t("sharing.access_code.none")}</option>
                 </select>
             </label>
-            <fieldset class="share-consent">
-                <legend>{t("sharing.consent")}</legend>
-                <label class="share-field">
-                    <span>{t("sharing.consent.by")}</span>
-                    <select data-testid="share-consent-by"
-                        on:change=move |ev| by_representative.set(select_value(&ev) == "representative")>
-                        <option value="patient" selected=true>{t("sharing.consent.by.patient")}</option>
-                        <option value="representative">{t("sharing.consent.by.representative")}</option>
-                    </select>
-                </label>
-                <Show when=move || by_representative.get()>
-                    <label class="share-field">
-                        <span>{representative_label.clone()}</span>
-                        <input type="text" data-testid="share-representative" required=true maxlength="200"
-                            prop:value=move || representative.get()
-                            on:input=move |ev| representative.set(event_target_value(&ev))/>
-                    </label>
-                </Show>
-                <label class="share-field">
-                    <span>{t("sharing.consent.method")}</span>
-                    <select data-testid="share-consent-method" on:change=move |ev| {
-                        method.set(match select_value(&ev).as_str() {
-                            "written" => "written",
-                            "electronic" => "electronic",
-                            _ => "oral",
-                        })
-                    }>
-                        <option value="oral" selected=true>{t("sharing.consent.oral")}</option>
-                        <option value="written">{t("sharing.consent.written")}</option>
-                        <option value="electronic">{t("sharing.consent.electronic")}</option>
-                    </select>
-                </label>
-                <label class="share-confirm">
-                    <input type="checkbox" data-testid="share-consent-confirm"
-                        prop:checked=move || confirmed.get()
-                        on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
-                    <span>{t("sharing.consent.confirm")}</span>
-                </label>
-            </fieldset>
+            <ConsentFields by_representative=by_representative representative=representative
+                method=method confirmed=confirmed/>
             {error_view}
             <button type="submit" data-testid="share-create" disabled=move || !ready()>{t("sharing.create")}</button>
         </form>
@@ -220,5 +182,64 @@ fn ShareDialog(study: String, close: Callback<()>) -> impl IntoView {
             {form}
             <ShareList study=study listed=listed/>
         </section>
+    }
+}
+
+/// Who consented to the share (the patient, or a representative named here), how, and the
+/// professional's confirmation that they did.
+#[component]
+fn ConsentFields(
+    by_representative: RwSignal<bool>,
+    representative: RwSignal<String>,
+    method: RwSignal<&'static str>,
+    confirmed: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move |key: &'static str| {
+        let i18n = i18n.clone();
+        move || i18n.t(key)
+    };
+    let representative_label = t("sharing.consent.representative");
+    let select_value = |ev: &leptos::ev::Event| event_target_value(ev);
+    view! {
+        <fieldset class="share-consent">
+            <legend>{t("sharing.consent")}</legend>
+            <label class="share-field">
+                <span>{t("sharing.consent.by")}</span>
+                <select data-testid="share-consent-by"
+                    on:change=move |ev| by_representative.set(select_value(&ev) == "representative")>
+                    <option value="patient" selected=true>{t("sharing.consent.by.patient")}</option>
+                    <option value="representative">{t("sharing.consent.by.representative")}</option>
+                </select>
+            </label>
+            <Show when=move || by_representative.get()>
+                <label class="share-field">
+                    <span>{representative_label.clone()}</span>
+                    <input type="text" data-testid="share-representative" required=true maxlength="200"
+                        prop:value=move || representative.get()
+                        on:input=move |ev| representative.set(event_target_value(&ev))/>
+                </label>
+            </Show>
+            <label class="share-field">
+                <span>{t("sharing.consent.method")}</span>
+                <select data-testid="share-consent-method" on:change=move |ev| {
+                    method.set(match select_value(&ev).as_str() {
+                        "written" => "written",
+                        "electronic" => "electronic",
+                        _ => "oral",
+                    })
+                }>
+                    <option value="oral" selected=true>{t("sharing.consent.oral")}</option>
+                    <option value="written">{t("sharing.consent.written")}</option>
+                    <option value="electronic">{t("sharing.consent.electronic")}</option>
+                </select>
+            </label>
+            <label class="share-confirm">
+                <input type="checkbox" data-testid="share-consent-confirm"
+                    prop:checked=move || confirmed.get()
+                    on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
+                <span>{t("sharing.consent.confirm")}</span>
+            </label>
+        </fieldset>
     }
 }

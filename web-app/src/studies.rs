@@ -15,7 +15,7 @@ use viewer_core::text::format_da;
 
 use crate::api;
 use crate::failure::Failure;
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, I18n};
 use crate::local::LocalOpen;
 use crate::route::{navigate, Route};
 
@@ -155,33 +155,7 @@ pub fn StudyList(route: RwSignal<Route>) -> impl IntoView {
     let results = RwSignal::new(Results::default());
     let pending = SendWrapper::new(Rc::new(RefCell::new(Pending::default())));
 
-    // Every change of the filters: wait for a pause in typing, then search from the start.
-    {
-        let pending = pending.clone();
-        Effect::new(move |previous: Option<()>| {
-            let current = search.get();
-            page.set(0);
-            let state = Rc::clone(&pending);
-            let send = move || run_search(current.clone(), 0, results, &state);
-            if previous.is_none() {
-                send(); // the first search goes at once
-            } else {
-                let timer = Timeout::new(DEBOUNCE_MS, send);
-                // Replacing the timer drops (cancels) the one typing interrupted.
-                pending.borrow_mut().timer = Some(timer);
-            }
-        });
-    }
-    {
-        let pending = pending.clone();
-        on_cleanup(move || {
-            let mut p = pending.borrow_mut();
-            p.timer = None;
-            if let Some(c) = p.controller.take() {
-                c.abort();
-            }
-        });
-    }
+    search_as_typed(search, page, results, &pending);
     let load_more = {
         let pending = pending.clone();
         move |_| {
@@ -208,37 +182,6 @@ pub fn StudyList(route: RwSignal<Route>) -> impl IntoView {
         })
     };
 
-    let header = {
-        let i18n = i18n.clone();
-        move |column: Column, key: &'static str| {
-            let i18n = i18n.clone();
-            let state = move || {
-                let (c, ascending) = sort.get();
-                match (c == column, ascending) {
-                    (false, _) => "none",
-                    (true, true) => "ascending",
-                    (true, false) => "descending",
-                }
-            };
-            view! {
-                <th aria-sort=state>
-                    <button class="sort" data-testid="sort" data-column=key
-                        on:click=move |_| sort.update(|(c, ascending)| {
-                            if *c == column {
-                                *ascending = !*ascending;
-                            } else {
-                                *c = column;
-                                *ascending = column != Column::Date;
-                            }
-                        })>
-                        {move || i18n.t(key)}
-                        <span aria-hidden="true">{move || match state() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span>
-                    </button>
-                </th>
-            }
-        }
-    };
-
     let table = {
         let i18n = i18n.clone();
         move || {
@@ -251,7 +194,7 @@ pub fn StudyList(route: RwSignal<Route>) -> impl IntoView {
             if r.studies.is_empty() && !r.loading {
                 return view! { <p class="notice" data-testid="studies-empty">{i18n.t("studies.empty")}</p> }.into_any();
             }
-            let header = header.clone();
+            let header = |column, key| sort_header(&i18n, sort, column, key);
             view! {
                 <table class="studies" data-testid="study-table">
                     <thead><tr>
@@ -327,6 +270,77 @@ pub fn StudyList(route: RwSignal<Route>) -> impl IntoView {
             </nav>
             <LocalOpen route=route/>
         </section>
+    }
+}
+
+/// Every change of the filters: waits for a pause in typing, then searches from the start (the
+/// first search goes at once). Leaving the list cancels the timer and the request in flight.
+fn search_as_typed(
+    search: RwSignal<StudySearch>,
+    page: RwSignal<usize>,
+    results: RwSignal<Results>,
+    pending: &SendWrapper<Rc<RefCell<Pending>>>,
+) {
+    {
+        let pending = pending.clone();
+        Effect::new(move |previous: Option<()>| {
+            let current = search.get();
+            page.set(0);
+            let state = Rc::clone(&pending);
+            let send = move || run_search(current.clone(), 0, results, &state);
+            if previous.is_none() {
+                send(); // the first search goes at once
+            } else {
+                let timer = Timeout::new(DEBOUNCE_MS, send);
+                // Replacing the timer drops (cancels) the one typing interrupted.
+                pending.borrow_mut().timer = Some(timer);
+            }
+        });
+    }
+    {
+        let pending = pending.clone();
+        on_cleanup(move || {
+            let mut p = pending.borrow_mut();
+            p.timer = None;
+            if let Some(c) = p.controller.take() {
+                c.abort();
+            }
+        });
+    }
+}
+
+/// A column's header: a button that sorts by it (again: the other way), with its state for
+/// assistive technology.
+fn sort_header(
+    i18n: &I18n,
+    sort: RwSignal<(Column, bool)>,
+    column: Column,
+    key: &'static str,
+) -> impl IntoView {
+    let i18n = i18n.clone();
+    let state = move || {
+        let (c, ascending) = sort.get();
+        match (c == column, ascending) {
+            (false, _) => "none",
+            (true, true) => "ascending",
+            (true, false) => "descending",
+        }
+    };
+    view! {
+        <th aria-sort=state>
+            <button class="sort" data-testid="sort" data-column=key
+                on:click=move |_| sort.update(|(c, ascending)| {
+                    if *c == column {
+                        *ascending = !*ascending;
+                    } else {
+                        *c = column;
+                        *ascending = column != Column::Date;
+                    }
+                })>
+                {move || i18n.t(key)}
+                <span aria-hidden="true">{move || match state() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span>
+            </button>
+        </th>
     }
 }
 

@@ -139,6 +139,50 @@ fn fill_order(opened: &[Opened], report_first: bool, key_images_first: bool) -> 
     firsts.chain(rest).collect()
 }
 
+/// A report's image link: the image's series goes into another cell (the grid becomes 1x2 if
+/// it had one), at the cited image, and that cell becomes the active one.
+fn open_instance(grid: Grid, slots: RwSignal<Vec<Option<SeriesRef>>>) -> OpenInstance {
+    OpenInstance(Callback::new(
+        move |(target, sop, frame): (SeriesRef, String, u32)| {
+            let cells = grid.layout.get_untracked().cells();
+            if cells == 1 {
+                grid.layout.set(Layout::OneByTwo);
+            }
+            let cell = if cells == 1 {
+                1
+            } else {
+                (grid.active.get_untracked() + 1) % cells
+            };
+            grid.goto.set(Some(Goto {
+                series: target.series.clone(),
+                sop_instance_uid: sop,
+                frame,
+            }));
+            slots.update(|s| s[cell] = Some(target));
+            grid.active.set(cell);
+        },
+    ))
+}
+
+/// A cell that appears empty (the layout grew) gets the next series of `order` not on
+/// screen, or the first when all are.
+fn fill_empty_cells(grid: Grid, slots: RwSignal<Vec<Option<SeriesRef>>>, order: Vec<SeriesRef>) {
+    Effect::new(move |_| {
+        let cells = grid.layout.get().cells();
+        slots.update(|slots| {
+            for cell in 0..cells {
+                if slots[cell].is_none() {
+                    let next = order
+                        .iter()
+                        .find(|r| !slots[..cells].contains(&Some((*r).clone())))
+                        .or(order.first());
+                    slots[cell] = next.cloned();
+                }
+            }
+        });
+    });
+}
+
 #[component]
 pub fn StudyView(
     studies: Vec<String>,
@@ -166,28 +210,7 @@ pub fn StudyView(
     provide_context(FileIdentities(RwSignal::new(HashMap::new())));
     let annotations = crate::annotations::Annotations::new();
     provide_context(annotations);
-    // A report's image link: the image's series goes into another cell (the grid becomes
-    // 1x2 if it had one), at the cited image.
-    provide_context(OpenInstance(Callback::new(
-        move |(target, sop, frame): (SeriesRef, String, u32)| {
-            let cells = grid.layout.get_untracked().cells();
-            if cells == 1 {
-                grid.layout.set(Layout::OneByTwo);
-            }
-            let cell = if cells == 1 {
-                1
-            } else {
-                (grid.active.get_untracked() + 1) % cells
-            };
-            grid.goto.set(Some(Goto {
-                series: target.series.clone(),
-                sop_instance_uid: sop,
-                frame,
-            }));
-            slots.update(|s| s[cell] = Some(target));
-            grid.active.set(cell);
-        },
-    )));
+    provide_context(open_instance(grid, slots));
 
     // A share session reaches this one study only: no way back to a list. A clinician who
     // may share gets the share button (one study at a time).
@@ -230,21 +253,7 @@ pub fn StudyView(
                 {
                     grid.layout.set(Layout::OneByTwo);
                 }
-                // A cell that appears empty gets the next series not on screen.
-                Effect::new(move |_| {
-                    let cells = grid.layout.get().cells();
-                    slots.update(|slots| {
-                        for cell in 0..cells {
-                            if slots[cell].is_none() {
-                                let next = order
-                                    .iter()
-                                    .find(|r| !slots[..cells].contains(&Some((*r).clone())))
-                                    .or(order.first());
-                                slots[cell] = next.cloned();
-                            }
-                        }
-                    });
-                });
+                fill_empty_cells(grid, slots, order);
                 // Thumbnails in list order, the image series only.
                 let browser = SeriesBrowser::start(
                     opened

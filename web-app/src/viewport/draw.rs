@@ -8,7 +8,7 @@ use std::rc::Rc;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use viewer_core::display::{ShownFrame, VoiInForce};
+use viewer_core::display::{DrawSettings, ShownFrame, VoiInForce};
 use viewer_core::voi::VoiFunction;
 use wasm_bindgen::JsCast;
 
@@ -106,31 +106,8 @@ pub(super) fn connect(
             if canvas_css.get_untracked() != css {
                 canvas_css.set(css);
             }
-            // Through a VOI LUT the texture already holds display values 0..=255: draw them
-            // as they are (LINEAR_EXACT over 0..255 is the identity).
-            let rescale = image.effective_rescale();
-            let (slope, intercept, center, width, function) = match settings.voi {
-                VoiInForce::Window { window, function } => (
-                    rescale.slope as f32,
-                    rescale.intercept as f32,
-                    window.center as f32,
-                    window.width as f32,
-                    function.code(),
-                ),
-                VoiInForce::Lut(_) => (1.0, 0.0, 127.5, 255.0, VoiFunction::LinearExact.code()),
-            };
-            let drawn = r.draw(
-                &DrawParams {
-                    slope,
-                    intercept,
-                    center,
-                    width,
-                    function,
-                    invert: settings.invert,
-                    smooth: settings.interpolation.is_smooth(),
-                },
-                &settings.view,
-            );
+            let params = draw_params(&settings, &image.effective_rescale());
+            let drawn = r.draw(&params, &settings.view);
             if let Err(e) = drawn {
                 gl_error.set(Some(e));
                 return;
@@ -141,56 +118,91 @@ pub(super) fn connect(
             }
         });
     }
-    {
-        let renderer = Rc::clone(&renderer);
-        let uploaded = Rc::clone(&uploaded);
-        let on_lost = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
-            move |ev: web_sys::Event| {
-                // Without preventDefault the browser never restores the context.
-                ev.prevent_default();
-                renderer.borrow_mut().take();
-                uploaded.borrow_mut().take();
-                let _ = context_lost.try_set(true);
-            },
-        );
-        let on_restored = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-            let _ = context_lost.try_set(false);
-        });
-        Effect::new(move |_| {
-            if let Some(canvas) = canvas_ref.get() {
-                let _ = canvas.add_event_listener_with_callback(
-                    "webglcontextlost",
-                    on_lost.as_ref().unchecked_ref(),
-                );
-                let _ = canvas.add_event_listener_with_callback(
-                    "webglcontextrestored",
-                    on_restored.as_ref().unchecked_ref(),
-                );
-            }
-        });
-    }
-    // Redraw when the canvas changes size (window resize, layout change, phone rotation):
-    // the drawing buffer follows its displayed size times the device pixel ratio.
-    {
-        let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-            // The viewport may be gone by the time the browser reports a size.
-            let _ = resized.try_update(|n| *n = n.wrapping_add(1));
-        });
-        let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
-        // The closure must outlive the observer; it is a few bytes per viewport ever made.
-        on_resize.forget();
-        let observer = send_wrapper::SendWrapper::new(observer);
-        let watched = observer.clone();
-        Effect::new(move |_| {
-            if let (Some(canvas), Some(observer)) = (canvas_ref.get(), watched.as_ref()) {
-                observer.observe(&canvas);
-            }
-        });
-        on_cleanup(move || {
-            if let Some(observer) = observer.as_ref() {
-                observer.disconnect();
-            }
-        });
+    watch_context(canvas_ref, renderer, uploaded, context_lost);
+    watch_size(canvas_ref, resized);
+}
+
+/// Drops the renderer and the uploaded frame when the GPU loses the WebGL context, and sets
+/// `context_lost` until the browser restores it (the draw then builds both again).
+fn watch_context(
+    canvas_ref: NodeRef<Canvas>,
+    renderer: Rc<RefCell<Option<Renderer>>>,
+    uploaded: Rc<RefCell<Option<Uploaded>>>,
+    context_lost: RwSignal<bool>,
+) {
+    let on_lost = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
+        move |ev: web_sys::Event| {
+            // Without preventDefault the browser never restores the context.
+            ev.prevent_default();
+            renderer.borrow_mut().take();
+            uploaded.borrow_mut().take();
+            let _ = context_lost.try_set(true);
+        },
+    );
+    let on_restored = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        let _ = context_lost.try_set(false);
+    });
+    Effect::new(move |_| {
+        if let Some(canvas) = canvas_ref.get() {
+            let _ = canvas.add_event_listener_with_callback(
+                "webglcontextlost",
+                on_lost.as_ref().unchecked_ref(),
+            );
+            let _ = canvas.add_event_listener_with_callback(
+                "webglcontextrestored",
+                on_restored.as_ref().unchecked_ref(),
+            );
+        }
+    });
+}
+
+/// Bumps `resized` when the canvas changes size (window resize, layout change, phone
+/// rotation): the draw follows, and the drawing buffer its displayed size times the device
+/// pixel ratio.
+fn watch_size(canvas_ref: NodeRef<Canvas>, resized: RwSignal<u64>) {
+    let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        // The viewport may be gone by the time the browser reports a size.
+        let _ = resized.try_update(|n| *n = n.wrapping_add(1));
+    });
+    let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+    // The closure must outlive the observer; it is a few bytes per viewport ever made.
+    on_resize.forget();
+    let observer = send_wrapper::SendWrapper::new(observer);
+    let watched = observer.clone();
+    Effect::new(move |_| {
+        if let (Some(canvas), Some(observer)) = (canvas_ref.get(), watched.as_ref()) {
+            observer.observe(&canvas);
+        }
+    });
+    on_cleanup(move || {
+        if let Some(observer) = observer.as_ref() {
+            observer.disconnect();
+        }
+    });
+}
+
+/// What the shader needs to map the texture to grey levels. Through a VOI LUT the texture
+/// already holds display values 0..=255: they are drawn as they are (LINEAR_EXACT over 0..255
+/// is the identity).
+fn draw_params(settings: &DrawSettings, rescale: &viewer_core::voi::Rescale) -> DrawParams {
+    let (slope, intercept, center, width, function) = match settings.voi {
+        VoiInForce::Window { window, function } => (
+            rescale.slope as f32,
+            rescale.intercept as f32,
+            window.center as f32,
+            window.width as f32,
+            function.code(),
+        ),
+        VoiInForce::Lut(_) => (1.0, 0.0, 127.5, 255.0, VoiFunction::LinearExact.code()),
+    };
+    DrawParams {
+        slope,
+        intercept,
+        center,
+        width,
+        function,
+        invert: settings.invert,
+        smooth: settings.interpolation.is_smooth(),
     }
 }
 

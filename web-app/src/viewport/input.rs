@@ -15,6 +15,23 @@ use crate::overlays::ViewAction;
 /// Slices moved by PageUp / PageDown.
 const PAGE_STEP: isize = 10;
 
+/// Moving to slice `target` of the `total`, clamped to the stack (nothing when it is already
+/// shown): what scrolling, keys, cine and drags all do.
+pub(super) fn go_to(
+    display: Display,
+    total: usize,
+) -> impl Fn(isize) + Copy + Send + Sync + 'static {
+    move |target: isize| {
+        if total == 0 {
+            return;
+        }
+        let next = target.clamp(0, total as isize - 1) as usize;
+        if next != display.slice.get_untracked() {
+            display.dispatch(Action::GoTo(next));
+        }
+    }
+}
+
 /// Cine: steps through the `total` slices at the returned frames per second (starting at
 /// `default_fps`), looping, while the returned `playing` is on.
 pub(super) fn cine(

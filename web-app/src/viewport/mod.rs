@@ -6,16 +6,12 @@ use std::rc::Rc;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use viewer_core::display::Action;
-use viewer_core::study::PixelSpacing;
 use viewer_core::view::ViewState;
-use viewer_core::voi::WindowLevel;
 
 use crate::i18n::use_i18n;
 use crate::layout::Grid;
 use crate::overlays::{
-    CineControls, ImageGeometry, OrientationMarkers, ScaleBar, Tool, ToolPicker, ViewAction,
-    ViewToolbar,
+    CineControls, OrientationMarkers, ScaleBar, Tool, ToolPicker, ViewAction, ViewToolbar,
 };
 use crate::stack::{FrameState, Stack};
 
@@ -54,6 +50,7 @@ mod annotate;
 mod display;
 mod draw;
 mod export;
+mod frames;
 mod input;
 mod parts;
 mod pointer;
@@ -97,87 +94,21 @@ pub fn Viewport(
     // The GPU dropped the WebGL context (driver reset, too many contexts); it comes back with
     // `webglcontextrestored`, and the renderer is then built and the frame uploaded again.
     let context_lost = RwSignal::new(false);
-    // Pixels with unequal spacing keep their true proportions.
-    let pixel_aspect = stack
-        .images
-        .first()
-        .and_then(|i| match i.spacing {
-            PixelSpacing::Patient { row_mm, column_mm }
-            | PixelSpacing::Detector { row_mm, column_mm } => Some(row_mm / column_mm),
-            PixelSpacing::Uncalibrated => None,
-        })
-        .unwrap_or(1.0);
     let initial_view = ViewState {
-        pixel_aspect,
+        pixel_aspect: frames::pixel_aspect(&stack),
         ..ViewState::default()
     };
     let active_tool = RwSignal::new(Tool::Window);
     let canvas_css = RwSignal::new([0.0f64, 0.0]);
     let total = stack.len();
-    // View closures must be Send; the stack only ever lives on the page's thread.
-    let stack = send_wrapper::SendWrapper::new(stack);
-    // The visible frame and its state: what is drawn depends on it, not on every other frame
-    // of the series arriving.
+    let stack: frames::SharedStack = send_wrapper::SendWrapper::new(stack);
     let visible_frame = RwSignal::new((usize::MAX, 0usize));
     let display = display::Display::new(stack.clone(), initial_view, visible_frame);
     let (index, view) = (display.slice, display.view);
-
-    let changed = stack.changed.clone();
-    // The stack loads around the visible slice: whatever moves `index` (scrolling, keys, cine,
-    // a report's link, a synchronised cell), the loading schedule follows it from here, and
-    // from nowhere else. The first focus is at once, so the first request leaves now.
-    let first_focus = index.get_untracked();
-    stack.focus(first_focus);
-    {
-        let stack = stack.clone();
-        Effect::new(move |focused: Option<usize>| {
-            let i = index.get();
-            if i != focused.unwrap_or(first_focus) {
-                stack.focus(i);
-            }
-            i
-        });
-    }
-    {
-        let stack = stack.clone();
-        on_cleanup(move || stack.stop());
-    }
-
-    let geometry = {
-        let stack = stack.clone();
-        Signal::derive(move || {
-            let entry = stack.entries.get(index.get())?;
-            let image = &stack.images[entry.image];
-            let module = image.module.as_ref().ok()?;
-            Some(ImageGeometry {
-                size_px: [f64::from(module.columns), f64::from(module.rows)],
-                orientation: image.orientation,
-                spacing: image.spacing,
-            })
-        })
-    };
-
+    frames::follow_focus(&stack, index);
+    let geometry = frames::geometry(&stack, index);
     let (activate, reference_lines) = sync::connect(grid, cell, stack.clone(), display, canvas_css);
-
-    {
-        let stack = stack.clone();
-        let changed = changed.clone();
-        Effect::new(move |_| {
-            changed.track();
-            let i = index.get();
-            let key = (i, FrameState::identity(stack.state(i).as_ref()));
-            if visible_frame.get_untracked() != key {
-                visible_frame.set(key);
-            }
-        });
-    }
-    let visible = {
-        let stack = stack.clone();
-        move || {
-            visible_frame.track();
-            stack.state(index.get())
-        }
-    };
+    let visible = frames::follow_visible(&stack, index, visible_frame);
 
     let signals = Signals {
         display,
@@ -192,23 +123,9 @@ pub fn Viewport(
     let presentation = presentation::connect(store, stack.clone(), signals, initial_view);
     draw::connect(canvas_ref, stack.clone(), signals, visible.clone());
 
-    let go_to = move |target: isize| {
-        if total == 0 {
-            return;
-        }
-        let next = target.clamp(0, total as isize - 1) as usize;
-        if next != index.get_untracked() {
-            display.dispatch(Action::GoTo(next));
-        }
-    };
+    let go_to = input::go_to(display, total);
     let step_by = move |step: isize| go_to(index.get_untracked() as isize + step);
-    // Cine: step through the stack at `fps`, looping, while `playing`.
-    let default_fps = stack
-        .images
-        .first()
-        .and_then(|i| i.cine_fps)
-        .unwrap_or(viewer_core::study::DEFAULT_CINE_FPS);
-    let (playing, fps) = input::cine(default_fps, total, index, go_to);
+    let (playing, fps) = input::cine(frames::cine_fps(&stack), total, index, go_to);
     let on_wheel = input::wheel_handler(activate.clone(), step_by);
 
     let annotate = annotate::Annotate::new(
@@ -231,22 +148,15 @@ pub fn Viewport(
 
     let state_attr = {
         let visible = visible.clone();
-        move || match (gl_error.get(), visible()) {
-            (Some(_), _) => "error",
-            (None, Some(FrameState::Ready(_))) => "ready",
-            (None, Some(FrameState::Preview(_))) => "preview",
-            (None, Some(FrameState::Failed(_) | FrameState::NotDisplayable(_))) => "error",
-            (None, None) => "loading",
-        }
+        move || frames::state_code(gl_error.with(Option::is_some), visible().as_ref())
     };
     let preview = {
         let visible = visible.clone();
         Signal::derive(move || matches!(visible(), Some(FrameState::Preview(_))))
     };
-    let preset_windows: Vec<WindowLevel> = parts::window_presets(&i18n, &stack)
+    let preset_windows = parts::window_presets(&i18n, &stack)
         .into_iter()
-        .map(|(_, w)| w)
-        .collect();
+        .map(|(_, w)| w);
     let export_error = RwSignal::new(None::<String>);
     let actions = actions::ActionContext {
         display,
@@ -266,29 +176,11 @@ pub fn Viewport(
         display,
         go_to,
         playing,
-        preset_windows,
+        preset_windows: preset_windows.collect(),
         total,
     });
-    // Frames loaded so far: the reader sees when the whole series is there.
-    let loaded = {
-        let stack = stack.clone();
-        let changed = stack.changed.clone();
-        Signal::derive(move || {
-            changed.track();
-            stack.loaded()
-        })
-    };
-    // The series browser shows the same progress beside the series.
-    if let Some(browser) = use_context::<crate::thumbnails::SeriesBrowser>() {
-        let series = stack.series.clone();
-        Effect::new(move |_| browser.report_progress(&series, loaded.get(), total));
-    }
-    let lossy_flags: Vec<bool> = stack
-        .entries
-        .iter()
-        .map(|e| stack.images[e.image].lossy)
-        .collect();
-    let lossy = Signal::derive(move || lossy_flags.get(index.get()).copied().unwrap_or(false));
+    let loaded = frames::loaded(&stack);
+    let lossy = frames::lossy(&stack, index);
 
     view! {
         <div
@@ -323,12 +215,7 @@ pub fn Viewport(
             <canvas node_ref=canvas_ref data-testid="viewport-canvas"></canvas>
             {parts::identity_overlay(identity)}
             {parts::position_overlay(stack.clone(), index, loaded)}
-            <svg class="reference-lines" aria-hidden="true">
-                {move || reference_lines().into_iter().map(|(other, [x1, y1, x2, y2])| view! {
-                    <line data-testid="reference-line" data-cell=other.to_string()
-                        x1=format!("{x1:.1}") y1=format!("{y1:.1}") x2=format!("{x2:.1}") y2=format!("{y2:.1}") />
-                }).collect_view()}
-            </svg>
+            {parts::reference_lines_layer(reference_lines)}
             <presentation::PresentationLayer presentation=presentation stack=stack.clone() s=signals />
             <annotate::AnnotationLayer annotate=annotate />
             <OrientationMarkers geometry=geometry view=view />

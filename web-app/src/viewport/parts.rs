@@ -41,6 +41,20 @@ pub(super) fn identity_overlay(identity: Identity) -> impl IntoView {
     }
 }
 
+/// The lines where the other cells' planes cross this one (canvas CSS pixels).
+pub(super) fn reference_lines_layer(
+    lines: impl Fn() -> Vec<(usize, [f64; 4])> + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <svg class="reference-lines" aria-hidden="true">
+            {move || lines().into_iter().map(|(other, [x1, y1, x2, y2])| view! {
+                <line data-testid="reference-line" data-cell=other.to_string()
+                    x1=format!("{x1:.1}") y1=format!("{y1:.1}") x2=format!("{x2:.1}") y2=format!("{y2:.1}") />
+            }).collect_view()}
+        </svg>
+    }
+}
+
 /// Image number, slice position and thickness, and frames loaded so far (bottom left).
 pub(super) fn position_overlay(
     stack: SendWrapper<Rc<Stack>>,
