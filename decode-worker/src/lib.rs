@@ -53,6 +53,7 @@ fn warm_up(decoders: &Decoders) {
         id: 0,
         transfer_syntax_uid: viewer_core::uids::EXPLICIT_VR_LITTLE_ENDIAN.into(),
         prefix: false,
+        lookup: None,
         module,
     };
     let bytes = vec![0u8; job.module.native_frame_bytes()];
@@ -79,7 +80,11 @@ fn answer(decoders: &Decoders, data: &JsValue) -> Option<wire::Message> {
             })
         })
     } else {
-        decode_frame_with(decoders, module, syntax, &bytes, &limits)
+        let decoded = decode_frame_with(decoders, module, syntax, &bytes, &limits);
+        match &job.lookup {
+            Some(lookup) => decoded.map(|frame| lookup.apply(frame)),
+            None => decoded,
+        }
     };
     Some(wire::reply_message(
         job.id,

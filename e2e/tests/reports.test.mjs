@@ -2,7 +2,7 @@
 // PDF viewer, and a report's image link opening the image it cites.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage } from '../lib/browser.mjs';
+import { launch, openPage, BASE_URL } from '../lib/browser.mjs';
 import { Portal } from '../lib/viewer.mjs';
 import { assertCtSlice } from '../lib/ct.mjs';
 
@@ -98,6 +98,27 @@ test("a report's image link opens the cited CT slice beside the report", async (
     { timeout: 30_000 });
   assert.equal(await page.locator('[data-testid=grid]').getAttribute('data-layout'), '1x2');
   await assertCtSlice(portal, 'CT0031.dcm');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+// e2e/fixtures/make_long_series.py: a report in the SYNTHETIC 2000-slice study citing slice 1500.
+// With a 32 MB cache budget (256 of its slices), that slice is far outside the frames kept
+// around the first one: the link moves the viewport and its loading together.
+test("a report's image link to a slice far outside the cache window loads that slice", async () => {
+  const { page, problems } = await openPage(browser);
+  await page.evaluate(() => localStorage.setItem('portal.cache_budget_mb', '32'));
+  await page.goto(BASE_URL);
+  const portal = new Portal(page);
+  await (await portal.studyRow('LONG-1')).click();
+  await portal.waitForSlice(0, 60_000);
+  await page.locator('[data-testid=series-item]', { hasText: /#900 SR/ }).click();
+  const report = page.locator('[data-testid=sr-report]');
+  await report.waitFor({ timeout: 30_000 });
+  await report.locator('[data-testid=sr-image-link]').click();
+  await page.waitForSelector('[data-testid=cell][data-cell="1"] [data-testid=viewport][data-slice="1499"][data-state=ready]',
+    { timeout: 60_000 });
+  assert.equal(await page.locator('[data-testid=grid]').getAttribute('data-layout'), '1x2');
   assert.deepEqual(problems, []);
   await page.close();
 });

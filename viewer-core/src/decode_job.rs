@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::frame::{DecodeError, DecodedFrame};
+use crate::frame_lookup::FrameLookup;
 use crate::pixel_module::{Photometric, PixelModule};
 use crate::samples::Samples;
 
@@ -20,6 +21,10 @@ pub struct DecodeJob {
     /// ([`crate::frame::decode_prefix_with`]).
     #[serde(default)]
     pub prefix: bool,
+    /// The palette or Modality LUT the decoded frame goes through before it is returned (not
+    /// for a preview, which is shown as decoded).
+    #[serde(default)]
+    pub lookup: Option<FrameLookup>,
 }
 
 /// The type of every sample of a decoded frame.

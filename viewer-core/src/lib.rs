@@ -43,6 +43,7 @@ pub mod display_set;
 pub mod document;
 pub mod file;
 pub mod frame;
+pub mod frame_lookup;
 pub mod geometry;
 #[cfg(feature = "jpeg2000")]
 pub mod htj2k;

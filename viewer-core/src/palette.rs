@@ -1,5 +1,7 @@
 //! PALETTE COLOR (PS3.3 C.7.6.3.1.5-6): stored values through the red, green and blue LUTs.
 
+use serde::{Deserialize, Serialize};
+
 use crate::samples::Samples;
 
 /// Why a palette cannot be used.
@@ -17,12 +19,38 @@ pub enum PaletteError {
     },
 }
 
-/// The three LUTs of a palette, as 8-bit display values.
-#[derive(Debug, Clone, PartialEq)]
+/// The three LUTs of a palette, as 8-bit display values. It crosses to a decoder worker with
+/// its table as bytes, checked again when read there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "PaletteParts")]
 pub struct Palette {
     first_mapped: i64,
     /// Interleaved RGB, one triple per entry.
+    #[serde(with = "serde_bytes")]
     rgb: Vec<u8>,
+}
+
+/// A palette as read from a message, before its table is checked.
+#[derive(Deserialize)]
+struct PaletteParts {
+    first_mapped: i64,
+    #[serde(with = "serde_bytes")]
+    rgb: Vec<u8>,
+}
+
+impl TryFrom<PaletteParts> for Palette {
+    type Error = PaletteError;
+
+    fn try_from(parts: PaletteParts) -> Result<Self, PaletteError> {
+        let entries = parts.rgb.len() / 3;
+        if !parts.rgb.len().is_multiple_of(3) || !(1..=65_536).contains(&entries) {
+            return Err(PaletteError::Descriptor);
+        }
+        Ok(Palette {
+            first_mapped: parts.first_mapped,
+            rgb: parts.rgb,
+        })
+    }
 }
 
 impl Palette {
@@ -191,6 +219,17 @@ mod tests {
             rgb,
             vec![0, 128, 255, 0, 128, 255, 0xAA, 128, 0x55, 255, 128, 0]
         );
+    }
+
+    #[test]
+    fn crosses_to_a_worker_and_back_checked() {
+        let p = Palette::new([[2, 0, 8]; 3], [&[1, 2], &[3, 4], &[5, 6]]).expect("valid");
+        let json = serde_json::to_string(&p).expect("serialises");
+        assert_eq!(serde_json::from_str::<Palette>(&json).expect("reads"), p);
+        for rgb in ["[]", "[1,2]", "[1,2,3,4]"] {
+            let bad = format!(r#"{{"first_mapped":0,"rgb":{rgb}}}"#);
+            assert!(serde_json::from_str::<Palette>(&bad).is_err(), "{rgb}");
+        }
     }
 
     #[test]

@@ -145,3 +145,71 @@ impl Gate {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{Clinician, ShareAccess};
+
+    fn known(session: Session) -> SessionState {
+        SessionState::Known(session)
+    }
+
+    fn share() -> ShareAccess {
+        ShareAccess {
+            study_uid: "1.2.3".into(),
+            expires_at_s: 0,
+            recipient: None,
+        }
+    }
+
+    #[test]
+    fn a_link_in_hand_is_opened_before_anything_else() {
+        let clinician = known(Session::Clinician(Clinician {
+            name: "X".into(),
+            dev: false,
+            can_share: true,
+            can_audit: false,
+        }));
+        assert_eq!(Gate::of(&clinician, false, true), Gate::ShareLink);
+        assert_eq!(
+            Gate::of(&SessionState::Checking, true, true),
+            Gate::ShareLink
+        );
+    }
+
+    #[test]
+    fn a_share_session_sees_its_study_only_and_the_share_page_needs_one() {
+        let shared = known(Session::Share(share()));
+        assert_eq!(Gate::of(&shared, false, false), Gate::Shared(share()));
+        assert_eq!(
+            Gate::of(&known(Session::Open), true, false),
+            Gate::ShareEnded
+        );
+        let signed_out = known(Session::SignedOut {
+            dev_login: false,
+            sign_in: true,
+        });
+        assert_eq!(Gate::of(&signed_out, true, false), Gate::ShareEnded);
+    }
+
+    #[test]
+    fn nobody_signed_in_is_asked_to_sign_in_and_the_app_waits_for_the_session() {
+        let signed_out = known(Session::SignedOut {
+            dev_login: true,
+            sign_in: false,
+        });
+        assert_eq!(
+            Gate::of(&signed_out, false, false),
+            Gate::SignIn {
+                dev_login: true,
+                sign_in: false
+            }
+        );
+        assert_eq!(
+            Gate::of(&SessionState::Checking, false, false),
+            Gate::Checking
+        );
+        assert_eq!(Gate::of(&known(Session::Open), false, false), Gate::Routes);
+    }
+}

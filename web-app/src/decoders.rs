@@ -17,6 +17,7 @@ use std::rc::Rc;
 use decode_worker::wire::{self, Message};
 use futures_channel::oneshot;
 use viewer_core::decode_job::{DecodeFailure, DecodeJob};
+use viewer_core::frame_lookup::FrameLookup;
 use viewer_core::{DecodedFrame, DecoderSet, PixelModule};
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
@@ -144,22 +145,31 @@ pub fn is_loaded(transfer_syntax_uid: &str) -> bool {
     })
 }
 
-/// Decodes one frame in a worker.
+/// Decodes one frame in a worker, which also puts it through `lookup` (a palette or a Modality
+/// LUT): the frame comes back ready for the texture.
 pub async fn decode(
     module: &PixelModule,
     transfer_syntax_uid: &str,
     bytes: &[u8],
+    lookup: Option<&FrameLookup>,
 ) -> Result<DecodedFrame, Failure> {
     let syntax = transfer_syntax_uid.trim().trim_end_matches('\0');
     // A codestream under an uncompressed label goes straight to the build that decodes it.
     let first = DecoderSet::for_syntax(
         viewer_core::frame::syntax_to_decode(syntax, bytes).unwrap_or(syntax),
     );
-    let reply = match run_twice(first, module, syntax, bytes).await {
+    let job = Job {
+        module,
+        syntax,
+        bytes,
+        prefix: false,
+        lookup,
+    };
+    let reply = match run_twice(first, &job).await {
         // Bytes labelled uncompressed that are a codestream, or a syntax this list does not
         // know: the full build has every decoder.
         Err(f) if f.decoder_not_included && first != DecoderSet::All => {
-            run_twice(DecoderSet::All, module, syntax, bytes).await
+            run_twice(DecoderSet::All, &job).await
         }
         other => other,
     };
@@ -178,6 +188,7 @@ pub async fn decode_preview(
         syntax: transfer_syntax_uid.trim().trim_end_matches('\0'),
         bytes: prefix,
         prefix: true,
+        lookup: None,
     };
     run(DecoderSet::Jpeg2000, &job).await.map_err(|e| {
         let failure = DecodeFailure::from(e);
@@ -192,18 +203,13 @@ struct Job<'a> {
     bytes: &'a [u8],
     /// The frame's first bytes only: a preview is asked.
     prefix: bool,
+    lookup: Option<&'a FrameLookup>,
 }
 
 /// Runs the job, and once more on another worker if the first one failed under it.
-async fn run_twice(build: DecoderSet, module: &PixelModule, syntax: &str, bytes: &[u8]) -> Reply {
-    let job = Job {
-        module,
-        syntax,
-        bytes,
-        prefix: false,
-    };
-    let reply = match run(build, &job).await {
-        Err(RunError::Worker(_)) => run(build, &job).await,
+async fn run_twice(build: DecoderSet, job: &Job<'_>) -> Reply {
+    let reply = match run(build, job).await {
+        Err(RunError::Worker(_)) => run(build, job).await,
         other => other,
     };
     reply.map_err(DecodeFailure::from)
@@ -311,6 +317,7 @@ impl Slot {
             module: job.module.clone(),
             transfer_syntax_uid: job.syntax.to_string(),
             prefix: job.prefix,
+            lookup: job.lookup.cloned(),
         };
         let (message, transfer) = wire::job_message(&message, job.bytes)?;
         if let Some(held) = self.held.borrow_mut().as_mut() {

@@ -165,3 +165,48 @@ pub fn GridToolbar(grid: Grid) -> impl IntoView {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn showing(patient: &str) -> Option<CellReport> {
+        Some(CellReport {
+            frame_of_reference_uid: None,
+            plane: None,
+            patient_id: Some(patient.into()),
+        })
+    }
+
+    #[test]
+    fn two_patients_on_screen_are_warned_of_and_hidden_cells_do_not_count() {
+        let grid = Grid::new();
+        grid.reports
+            .set(vec![showing("A"), None, showing("A"), showing("B")]);
+        grid.layout.set(Layout::TwoByTwo);
+        assert!(grid.different_patients());
+        grid.layout.set(Layout::OneByTwo);
+        assert!(!grid.different_patients(), "the fourth cell is hidden");
+        assert!(grid.visible(1) && !grid.visible(3));
+    }
+
+    #[test]
+    fn cells_without_a_patient_id_are_no_second_patient() {
+        let grid = Grid::new();
+        let anonymous = Some(CellReport {
+            frame_of_reference_uid: None,
+            plane: None,
+            patient_id: None,
+        });
+        grid.reports.set(vec![showing("A"), anonymous, None, None]);
+        grid.layout.set(Layout::TwoByTwo);
+        assert!(!grid.different_patients());
+    }
+
+    #[test]
+    fn every_layout_names_its_grid() {
+        let ids: Vec<_> = Layout::ALL.iter().map(|l| (l.id(), l.cells())).collect();
+        assert_eq!(ids, [("1x1", 1), ("1x2", 2), ("2x1", 2), ("2x2", 4)]);
+        assert!(Layout::ALL.iter().all(|l| l.cells() <= MAX_CELLS));
+    }
+}

@@ -260,3 +260,35 @@ pub async fn open_share(
     };
     Err(OpenShareError::Refused(refused))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_token_is_read_from_a_fragment_of_url_safe_characters_only() {
+        assert!(ShareToken::from_fragment("#abc-DEF_123.~").is_some());
+        assert_eq!(
+            ShareToken::from_fragment("abc"),
+            ShareToken::from_fragment("#abc")
+        );
+        for bad in ["", "#", "#a b", "#a/b", "#<script>", &"a".repeat(513)] {
+            assert_eq!(ShareToken::from_fragment(bad), None, "{bad}");
+        }
+        assert!(ShareToken::malformed().is_malformed());
+    }
+
+    #[test]
+    fn a_share_token_never_shows_in_debug_output() {
+        let token = ShareToken::from_fragment("#s3cr3t-token").expect("a token");
+        assert!(!format!("{token:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn recipients_read_back_their_codes() {
+        for r in [Recipient::Patient, Recipient::Gp] {
+            assert_eq!(Recipient::from_code(r.code()), Some(r));
+        }
+        assert_eq!(Recipient::from_code("admin"), None);
+    }
+}

@@ -13,11 +13,12 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use viewer_core::file::{DicomFile, FileError};
+use viewer_core::frame_lookup::{FrameLookup, ModalityTable};
 use viewer_core::palette::Palette;
 use viewer_core::pixel_module::Photometric;
 use viewer_core::prefetch::{Command, Outcome, RequestId, Schedule};
 use viewer_core::study::StackImage;
-use viewer_core::{DecodedFrame, Samples};
+use viewer_core::DecodedFrame;
 
 use crate::api;
 use crate::decoders;
@@ -110,7 +111,8 @@ pub struct Stack {
     cache: RefCell<HashMap<usize, FrameState>>,
     /// Previews of frames still arriving, until they are in [`Stack::cache`].
     previews: RefCell<HashMap<usize, Rc<DecodedFrame>>>,
-    palettes: RefCell<HashMap<usize, Rc<Palette>>>,
+    /// What each image's frames go through in the decoder worker (palette, Modality LUT).
+    lookups: RefCell<HashMap<usize, Rc<FrameLookup>>>,
     /// What to fetch, cancel and drop.
     schedule: RefCell<Schedule>,
     /// The requests the schedule started, with what cancels each.
@@ -167,7 +169,7 @@ impl Stack {
             entries,
             cache: RefCell::default(),
             previews: RefCell::default(),
-            palettes: RefCell::default(),
+            lookups: RefCell::default(),
             schedule: RefCell::new(schedule),
             requests: RefCell::default(),
             changed: ArcTrigger::new(),
@@ -357,6 +359,13 @@ impl Stack {
             Ok(module) => module,
             Err(e) => return FrameState::Failed(Failure::from(e)),
         };
+        // Palette colour drawn as grey would be a wrong picture: the palette is read before
+        // the frame is decoded, or the frame is said not to be displayable.
+        let lookup = match self.lookup(entry.image, signal).await {
+            Ok(lookup) => lookup,
+            Err(()) => return FrameState::NotDisplayable("viewer.palette"),
+        };
+        let lookup = lookup.as_deref();
         let decoded = match &self.source {
             Source::Remote => {
                 let watch = self.preview_watch(index);
@@ -376,14 +385,17 @@ impl Stack {
                             let next = self.schedule.borrow_mut().fetched(request);
                             self.run(next);
                         }
-                        decoders::decode(module, &frame.transfer_syntax_uid, &frame.bytes).await
+                        let syntax = &frame.transfer_syntax_uid;
+                        decoders::decode(module, syntax, &frame.bytes, lookup).await
                     }
                     Err(e) => Err(Failure::from(&e)),
                 }
             }
             Source::Local(files) => match files.get(&image.sop_instance_uid) {
                 Some(file) => match file.encoded_frame(entry.frame - 1) {
-                    Ok(bytes) => decoders::decode(&file.module, file.frame_syntax(), &bytes).await,
+                    Ok(bytes) => {
+                        decoders::decode(&file.module, file.frame_syntax(), &bytes, lookup).await
+                    }
                     Err(e) => Err(Failure::from(&e)),
                 },
                 None => Err(Failure::from(&FileError::NoPixelData)),
@@ -393,32 +405,10 @@ impl Stack {
             crate::timing::mark_once("first-decoded");
         }
         match decoded {
-            // Palette colour drawn as grey would be a wrong picture: map it through its LUTs,
-            // or say it cannot be shown.
             Ok(decoded) if decoded.photometric == Photometric::PaletteColor => {
-                match self.palette(entry.image, signal).await {
-                    Some(palette) => FrameState::Ready(Rc::new(DecodedFrame {
-                        samples_per_pixel: 3,
-                        photometric: Photometric::Rgb,
-                        samples: Samples::U8(palette.apply(&decoded.samples)),
-                        ..decoded
-                    })),
-                    None => FrameState::NotDisplayable("viewer.palette"),
-                }
+                FrameState::NotDisplayable("viewer.palette")
             }
-            // A Modality LUT turns stored values into modality values (e.g. HU).
-            Ok(decoded) => match &image.modality_lut {
-                Some(lut) if decoded.samples_per_pixel == 1 => {
-                    let values = (0..decoded.samples.len())
-                        .map(|i| lut.lookup(decoded.samples.get(i).unwrap_or_default()) as u16)
-                        .collect();
-                    FrameState::Ready(Rc::new(DecodedFrame {
-                        samples: Samples::U16(values),
-                        ..decoded
-                    }))
-                }
-                _ => FrameState::Ready(Rc::new(decoded)),
-            },
+            Ok(decoded) => FrameState::Ready(Rc::new(decoded)),
             Err(e) => FrameState::Failed(e),
         }
     }
@@ -461,21 +451,40 @@ impl Stack {
         }
     }
 
-    /// The palette of image `image`, fetched once.
-    async fn palette(&self, image: usize, signal: &web_sys::AbortSignal) -> Option<Rc<Palette>> {
-        if let Some(p) = self.palettes.borrow().get(&image) {
-            return Some(Rc::clone(p));
+    /// What image `image`'s frames go through once decoded, resolved once per image: its
+    /// palette (its LUT data fetched when the server gave it as bulk data) or its Modality
+    /// LUT. `Err` when a PALETTE COLOR image's palette cannot be read.
+    async fn lookup(
+        &self,
+        image: usize,
+        signal: &web_sys::AbortSignal,
+    ) -> Result<Option<Rc<FrameLookup>>, ()> {
+        if let Some(lookup) = self.lookups.borrow().get(&image) {
+            return Ok(Some(Rc::clone(lookup)));
         }
         let img = &self.images[image];
-        let palette = match &self.source {
-            Source::Local(files) => files.get(&img.sop_instance_uid)?.palette()?.ok()?,
-            Source::Remote => self.remote_palette(img, signal).await?,
+        let palette_colour = img
+            .module
+            .as_ref()
+            .is_ok_and(|m| m.photometric == Photometric::PaletteColor);
+        let lookup = if palette_colour {
+            let palette = match &self.source {
+                Source::Local(files) => files
+                    .get(&img.sop_instance_uid)
+                    .and_then(|f| f.palette())
+                    .and_then(Result::ok),
+                Source::Remote => self.remote_palette(img, signal).await,
+            };
+            FrameLookup::Palette(palette.ok_or(())?)
+        } else {
+            match img.modality_lut.as_ref().and_then(ModalityTable::of) {
+                Some(table) => FrameLookup::Modality(table),
+                None => return Ok(None),
+            }
         };
-        let palette = Rc::new(palette);
-        self.palettes
-            .borrow_mut()
-            .insert(image, Rc::clone(&palette));
-        Some(palette)
+        let lookup = Rc::new(lookup);
+        self.lookups.borrow_mut().insert(image, Rc::clone(&lookup));
+        Ok(Some(lookup))
     }
 
     /// A palette whose LUT data the server gave as bulk data.

@@ -116,7 +116,7 @@ async fn load(
     )
     .await
     .ok()?;
-    let decoded = decoders::decode(module, &frame.transfer_syntax_uid, &frame.bytes)
+    let decoded = decoders::decode(module, &frame.transfer_syntax_uid, &frame.bytes, None)
         .await
         .ok()?;
     thumbnail(&decoded, image, THUMBNAIL_SIDE).ok()

@@ -2,32 +2,46 @@
 //!
 //! Contract: `new(canvas)` gets a WebGL2 context or says why not; `upload(frame)` puts a
 //! decoded frame in an integer texture (R16UI / R16I / R8UI / R8I, RGB8UI for colour: exact
-//! stored values, no normalisation, no float conversion on the CPU); `draw(params)` applies the
-//! Modality LUT (rescale), the VOI window and inversion in the fragment shader (one program
-//! per way of drawing, see `shader`). The drawing buffer is preserved so the page can be read
-//! back (export, tests).
+//! stored values, no normalisation, no float conversion on the CPU); `upload_voi_lut(lut)` puts
+//! a VOI LUT in a second integer texture; `draw(params)` applies the rescale, the VOI window or
+//! LUT and inversion in the fragment shader (one program per way of drawing, see `shader`): no
+//! pass over a frame's samples runs on the page's thread. The drawing buffer is preserved so
+//! the page can be read back (export, tests).
 
 mod shader;
 
 use std::collections::HashMap;
 
-use shader::{Program, Sampler, Variant};
+use shader::{Curve, Program, Sampler, Variant, LUT_ROW};
+use viewer_core::lut::Lut;
 use viewer_core::view::ViewState;
+use viewer_core::voi::VoiFunction;
 use viewer_core::{DecodedFrame, Samples};
 use wasm_bindgen::JsCast;
 use web_sys::{
     HtmlCanvasElement, WebGl2RenderingContext as Gl, WebGlTexture, WebGlVertexArrayObject,
 };
 
+/// How a grey image's modality values become grey levels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Grey {
+    /// A VOI window (centre and width in modality units) through its function.
+    Window {
+        center: f32,
+        width: f32,
+        function: VoiFunction,
+    },
+    /// Through the VOI LUT of [`Renderer::upload_voi_lut`].
+    Lut,
+}
+
 /// What the shader needs to turn stored values into grey levels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DrawParams {
+    /// Stored values into modality values (Rescale Slope and Intercept).
     pub slope: f32,
     pub intercept: f32,
-    pub center: f32,
-    pub width: f32,
-    /// VOI LUT Function: 0 LINEAR, 1 LINEAR_EXACT, 2 SIGMOID.
-    pub function: i32,
+    pub grey: Grey,
     pub invert: bool,
     /// Bilinear interpolation of modality values (or colours) between texels; nearest
     /// neighbour otherwise, which shows the stored values exactly.
@@ -41,6 +55,15 @@ pub struct Renderer {
     programs: HashMap<Variant, Program>,
     _vao: WebGlVertexArrayObject,
     texture: Option<(WebGlTexture, Sampler, bool, u32, u32)>,
+    voi_lut: Option<LutTexture>,
+}
+
+/// A VOI LUT in its texture, with what the shader indexes it by.
+struct LutTexture {
+    texture: WebGlTexture,
+    first_mapped: f32,
+    entries: i32,
+    max_output: f32,
 }
 
 impl Renderer {
@@ -65,6 +88,7 @@ impl Renderer {
             programs: HashMap::new(),
             _vao: vao,
             texture: None,
+            voi_lut: None,
         })
     }
 
@@ -103,19 +127,7 @@ impl Renderer {
             ),
             _ => return Err("colour samples wider than 8 bits are not displayed yet".into()),
         };
-        let texture = gl
-            .create_texture()
-            .ok_or_else(|| "createTexture failed".to_string())?;
-        gl.bind_texture(Gl::TEXTURE_2D, Some(&texture));
-        for (name, value) in [
-            (Gl::TEXTURE_MIN_FILTER, Gl::NEAREST),
-            (Gl::TEXTURE_MAG_FILTER, Gl::NEAREST),
-            (Gl::TEXTURE_WRAP_S, Gl::CLAMP_TO_EDGE),
-            (Gl::TEXTURE_WRAP_T, Gl::CLAMP_TO_EDGE),
-        ] {
-            gl.tex_parameteri(Gl::TEXTURE_2D, name, value as i32);
-        }
-        gl.tex_storage_2d(Gl::TEXTURE_2D, 1, internal, w, h);
+        let texture = new_texture(gl, Gl::TEXTURE0, internal, w, h)?;
         let result = match &frame.samples {
             Samples::U8(v) => gl
                 .tex_sub_image_2d_with_i32_and_i32_and_u32_and_type_and_opt_u8_array(
@@ -130,7 +142,7 @@ impl Renderer {
                     Some(v),
                 ),
             other => {
-                let view = decode_worker::wire::samples_to_js(other);
+                let view = wasm_view(other);
                 gl.tex_sub_image_2d_with_i32_and_i32_and_u32_and_type_and_opt_array_buffer_view(
                     Gl::TEXTURE_2D,
                     0,
@@ -149,6 +161,51 @@ impl Renderer {
             gl.delete_texture(Some(&old));
         }
         self.texture = Some((texture, sampler, color, w as u32, h as u32));
+        Ok(())
+    }
+
+    /// Puts `lut` in the texture a [`Grey::Lut`] draw reads: its outputs (at most 16 bits) in
+    /// rows of [`LUT_ROW`], the last row padded with the last output.
+    pub fn upload_voi_lut(&mut self, lut: &Lut) -> Result<(), String> {
+        let entries = lut.values.len();
+        if entries == 0 || entries > LUT_ROW * LUT_ROW {
+            return Err("a VOI LUT of no entries or more than 65536".into());
+        }
+        let rows = entries.div_ceil(LUT_ROW);
+        let last = lut.values[entries - 1];
+        let words: Vec<u16> = (0..rows * LUT_ROW)
+            .map(|i| lut.values.get(i).copied().unwrap_or(last).min(0xFFFF) as u16)
+            .collect();
+        let gl = &self.gl;
+        let (w, h) = (LUT_ROW as i32, rows as i32);
+        let texture = new_texture(gl, Gl::TEXTURE1, Gl::R16UI, w, h)?;
+        let view = js_sys::Uint16Array::from(words.as_slice());
+        let uploaded = gl
+            .tex_sub_image_2d_with_i32_and_i32_and_u32_and_type_and_opt_array_buffer_view(
+                Gl::TEXTURE_2D,
+                0,
+                0,
+                0,
+                w,
+                h,
+                Gl::RED_INTEGER,
+                Gl::UNSIGNED_SHORT,
+                Some(&view),
+            );
+        gl.active_texture(Gl::TEXTURE0);
+        if uploaded.is_err() {
+            gl.delete_texture(Some(&texture));
+            return Err("VOI LUT upload failed".into());
+        }
+        if let Some(old) = self.voi_lut.take() {
+            gl.delete_texture(Some(&old.texture));
+        }
+        self.voi_lut = Some(LutTexture {
+            texture,
+            first_mapped: lut.first_mapped as f32,
+            entries: entries as i32,
+            max_output: lut.max_output().max(1) as f32,
+        });
         Ok(())
     }
 
@@ -178,11 +235,32 @@ impl Renderer {
         let Some((texture, sampler, color, w, h)) = &self.texture else {
             return Ok(());
         };
+        let (curve, center, width) = match params.grey {
+            Grey::Window {
+                center,
+                width,
+                function,
+            } => (
+                match function {
+                    VoiFunction::Linear => Curve::Linear,
+                    VoiFunction::LinearExact => Curve::LinearExact,
+                    VoiFunction::Sigmoid => Curve::Sigmoid,
+                },
+                center,
+                width,
+            ),
+            Grey::Lut => (Curve::Lut, 0.0, 1.0),
+        };
+        let lut = match (&self.voi_lut, curve) {
+            (Some(lut), Curve::Lut) => Some(lut),
+            (None, Curve::Lut) if !*color => return Err("a VOI LUT draw without a VOI LUT".into()),
+            _ => None,
+        };
         let variant = Variant {
             sampler: *sampler,
             color: *color,
             smooth: params.smooth,
-            function: params.function,
+            curve,
         };
         let program = match self.programs.entry(variant) {
             std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
@@ -223,8 +301,17 @@ impl Renderer {
         );
         gl.uniform1f(loc("u_slope").as_ref(), params.slope);
         gl.uniform1f(loc("u_intercept").as_ref(), params.intercept);
-        gl.uniform1f(loc("u_center").as_ref(), params.center);
-        gl.uniform1f(loc("u_width").as_ref(), params.width);
+        gl.uniform1f(loc("u_center").as_ref(), center);
+        gl.uniform1f(loc("u_width").as_ref(), width);
+        if let (Some(lut), false) = (lut, *color) {
+            gl.active_texture(Gl::TEXTURE1);
+            gl.bind_texture(Gl::TEXTURE_2D, Some(&lut.texture));
+            gl.active_texture(Gl::TEXTURE0);
+            gl.uniform1i(loc("u_lut").as_ref(), 1);
+            gl.uniform1f(loc("u_lut_first").as_ref(), lut.first_mapped);
+            gl.uniform1i(loc("u_lut_count").as_ref(), lut.entries);
+            gl.uniform1f(loc("u_lut_max").as_ref(), lut.max_output);
+        }
         gl.uniform1i(loc("u_invert").as_ref(), i32::from(params.invert));
         gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);
         Ok(())
@@ -241,8 +328,73 @@ impl Drop for Renderer {
         if let Some((texture, ..)) = self.texture.take() {
             self.gl.delete_texture(Some(&texture));
         }
+        if let Some(lut) = self.voi_lut.take() {
+            self.gl.delete_texture(Some(&lut.texture));
+        }
         for program in self.programs.values() {
             self.gl.delete_program(Some(&program.program));
+        }
+    }
+}
+
+/// A texture of one level, `width` x `height` of `internal`, nearest texel, on `unit`.
+fn new_texture(
+    gl: &Gl,
+    unit: u32,
+    internal: u32,
+    width: i32,
+    height: i32,
+) -> Result<WebGlTexture, String> {
+    let texture = gl
+        .create_texture()
+        .ok_or_else(|| "createTexture failed".to_string())?;
+    gl.active_texture(unit);
+    gl.bind_texture(Gl::TEXTURE_2D, Some(&texture));
+    for (name, value) in [
+        (Gl::TEXTURE_MIN_FILTER, Gl::NEAREST),
+        (Gl::TEXTURE_MAG_FILTER, Gl::NEAREST),
+        (Gl::TEXTURE_WRAP_S, Gl::CLAMP_TO_EDGE),
+        (Gl::TEXTURE_WRAP_T, Gl::CLAMP_TO_EDGE),
+    ] {
+        gl.tex_parameteri(Gl::TEXTURE_2D, name, value as i32);
+    }
+    gl.tex_storage_2d(Gl::TEXTURE_2D, 1, internal, width, height);
+    Ok(texture)
+}
+
+/// A typed array of `samples`' own type over the wasm memory that holds them: the texture
+/// upload reads the samples where they are, with no copy on the way. The view is made right
+/// before the upload and not kept (memory growth would detach it).
+fn wasm_view(samples: &Samples) -> js_sys::Object {
+    let buffer = wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer();
+    // Byte offsets and lengths in the wasm32 address space (a slice's address is its offset).
+    let at = |address: usize, len: usize| (address as u32, len as u32);
+    match samples {
+        Samples::U8(v) => {
+            let (offset, len) = at(v.as_ptr() as usize, v.len());
+            js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
+        }
+        Samples::I8(v) => {
+            let (offset, len) = at(v.as_ptr() as usize, v.len());
+            js_sys::Int8Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
+        }
+        Samples::U16(v) => {
+            let (offset, len) = at(v.as_ptr() as usize, v.len());
+            js_sys::Uint16Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
+        }
+        Samples::I16(v) => {
+            let (offset, len) = at(v.as_ptr() as usize, v.len());
+            js_sys::Int16Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
+        }
+        Samples::U32(v) => {
+            let (offset, len) = at(v.as_ptr() as usize, v.len());
+            js_sys::Uint32Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
+        }
+        Samples::I32(v) => {
+            let (offset, len) = at(v.as_ptr() as usize, v.len());
+            js_sys::Int32Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The renderer's shaders: one program per way of drawing ([`Variant`]: sampler, colour,
-//! interpolation, VOI function), each compiled the first time it is needed.
+//! interpolation, VOI function or VOI LUT), each compiled the first time it is needed.
 //!
 //! A single program branching on uniforms costs every pixel all of its branches on a software
 //! rasteriser (SwiftShader, and GPUs without uniform-branch elimination run both sides of a
@@ -16,6 +16,29 @@ pub(super) enum Sampler {
     Signed,
 }
 
+/// How grey images' modality values become grey levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Curve {
+    /// A window through a VOI LUT Function (PS3.3 C.11.2.1.2, C.11.2.1.3).
+    Linear,
+    LinearExact,
+    Sigmoid,
+    /// Through the VOI LUT in the second texture (C.11.2.1.1).
+    Lut,
+}
+
+impl Curve {
+    /// The shader's `FUNCTION`.
+    fn code(self) -> u8 {
+        match self {
+            Curve::Linear => 0,
+            Curve::LinearExact => 1,
+            Curve::Sigmoid => 2,
+            Curve::Lut => 3,
+        }
+    }
+}
+
 /// One way of drawing a texture: a program of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Variant {
@@ -24,9 +47,15 @@ pub(super) struct Variant {
     pub color: bool,
     /// Bilinear interpolation between texel centres; nearest texel otherwise.
     pub smooth: bool,
-    /// VOI LUT Function: 0 LINEAR, 1 LINEAR_EXACT, 2 SIGMOID (grey images only).
-    pub function: i32,
+    /// Grey images only.
+    pub curve: Curve,
 }
+
+/// Entries of a VOI LUT per row of its texture (65,536 entries fit in 256 rows, within every
+/// WebGL2 texture size limit).
+pub(super) const LUT_ROW: usize = 256;
+// WebGL2 guarantees textures of 2048 texels a side.
+const _: () = assert!(LUT_ROW <= 2048 && 65_536usize.div_ceil(LUT_ROW) <= 2048);
 
 pub(super) struct Program {
     pub program: WebGlProgram,
@@ -45,8 +74,11 @@ void main() {
 }
 "#;
 
-/// The VOI functions of PS3.3 C.11.2.1.2 and C.11.2.1.3, as `viewer_core::voi::WindowLevel::apply`.
-/// `SAMPLER`, `COLOR`, `SMOOTH` and `FUNCTION` are defined before it by [`Variant`].
+/// The VOI functions of PS3.3 C.11.2.1.2 and C.11.2.1.3, as `viewer_core::voi::WindowLevel::apply`,
+/// or a VOI LUT (C.11.2.1.1) as `viewer_core::lut::Lut::lookup`: modality values from
+/// `u_lut_first` on index its entries, laid out [`LUT_ROW`] to a row; values outside take the
+/// first or last entry. Interpolation mixes the LUT's outputs, not its inputs.
+/// `SAMPLER`, `COLOR`, `SMOOTH`, `FUNCTION` and `LUT_ROW` are defined before it by [`Variant`].
 const FRAGMENT: &str = r#"
 precision highp float;
 precision highp int;
@@ -59,10 +91,22 @@ uniform float u_width;
 uniform bool u_invert;
 in vec2 v_uv;
 out vec4 o_color;
+#if FUNCTION == 3
+uniform highp usampler2D u_lut;
+uniform float u_lut_first;
+uniform int u_lut_count;
+uniform float u_lut_max;
+float through_lut(float x) {
+  int i = clamp(int(floor(x - u_lut_first)), 0, u_lut_count - 1);
+  return float(texelFetch(u_lut, ivec2(i % LUT_ROW, i / LUT_ROW), 0).r) / u_lut_max;
+}
+#endif
 vec4 value(ivec2 p) {
   vec4 t = vec4(texelFetch(u_image, p, 0));
 #if COLOR
   return vec4(t.rgb / 255.0, 1.0);
+#elif FUNCTION == 3
+  return vec4(through_lut(t.r * u_slope + u_intercept));
 #else
   return vec4(t.r * u_slope + u_intercept);
 #endif
@@ -86,7 +130,9 @@ void main() {
 #else
   float x = v.r;
   float y;
-#if FUNCTION == 1
+#if FUNCTION == 3
+  y = x;
+#elif FUNCTION == 1
   y = clamp((x - u_center) / max(u_width, 1e-6) + 0.5, 0.0, 1.0);
 #elif FUNCTION == 2
   y = 1.0 / (1.0 + exp(-4.0 * (x - u_center) / max(u_width, 1e-6)));
@@ -114,9 +160,9 @@ impl Variant {
             Sampler::Signed => "isampler2D",
         };
         // Colour images take no VOI function.
-        let function = if self.color { 0 } else { self.function };
+        let function = if self.color { 0 } else { self.curve.code() };
         format!(
-            "#version 300 es\n#define SAMPLER {sampler}\n#define COLOR {}\n#define SMOOTH {}\n#define FUNCTION {function}\n{FRAGMENT}",
+            "#version 300 es\n#define SAMPLER {sampler}\n#define COLOR {}\n#define SMOOTH {}\n#define FUNCTION {function}\n#define LUT_ROW {LUT_ROW}\n{FRAGMENT}",
             u8::from(self.color),
             u8::from(self.smooth),
         )
@@ -160,4 +206,41 @@ fn compile(gl: &Gl, kind: u32, source: &str) -> Result<WebGlShader, String> {
         return Err(gl.get_shader_info_log(&shader).unwrap_or_default());
     }
     Ok(shader)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variant(color: bool, curve: Curve) -> Variant {
+        Variant {
+            sampler: Sampler::Signed,
+            color,
+            smooth: false,
+            curve,
+        }
+    }
+
+    #[test]
+    fn each_variant_defines_its_own_path() {
+        let source = variant(false, Curve::Lut).fragment_source();
+        assert!(source.starts_with("#version 300 es\n"));
+        for define in [
+            "#define SAMPLER isampler2D",
+            "#define COLOR 0",
+            "#define SMOOTH 0",
+            "#define FUNCTION 3",
+            "#define LUT_ROW 256",
+        ] {
+            assert!(source.contains(define), "{define}");
+        }
+        let sigmoid = variant(false, Curve::Sigmoid).fragment_source();
+        assert!(sigmoid.contains("#define FUNCTION 2"));
+    }
+
+    #[test]
+    fn colour_takes_no_voi_function() {
+        let source = variant(true, Curve::Lut).fragment_source();
+        assert!(source.contains("#define COLOR 1") && source.contains("#define FUNCTION 0"));
+    }
 }

@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 
 use super::display::image_display;
 use super::{Signals, Uploaded};
-use crate::renderer::{DrawParams, Renderer};
+use crate::renderer::{DrawParams, Grey, Renderer};
 use crate::stack::{FrameState, Stack};
 
 /// Starts drawing `stack` on the canvas of `canvas_ref`; `visible` is the visible frame's
@@ -33,9 +33,8 @@ pub(super) fn connect(
         resized,
     } = s;
     let renderer: Rc<RefCell<Option<Renderer>>> = Rc::default();
-    // The frame in the texture (and the VOI LUT it was mapped through), so a window change
-    // does not upload it again.
-    let uploaded: Rc<RefCell<Option<Uploaded>>> = Rc::default();
+    // What the textures hold, so a window change uploads nothing again.
+    let uploaded: Rc<RefCell<Uploaded>> = Rc::default();
     // Draw whenever the canvas, the frame or the window changes.
     {
         let stack = stack.clone();
@@ -80,23 +79,10 @@ pub(super) fn connect(
             let lut = settings
                 .voi
                 .lut()
-                .and_then(|i| image.voi_luts.get(i).map(|l| (i, l)));
-            let fresh = uploaded
-                .borrow()
-                .as_ref()
-                .is_none_or(|(u, l)| !Rc::ptr_eq(u, &frame) || *l != lut.map(|(i, _)| i));
-            if fresh {
-                let shown = match lut {
-                    Some((_, lut)) => {
-                        Rc::new(through_voi_lut(&frame, lut, &image.effective_rescale()))
-                    }
-                    None => Rc::clone(&frame),
-                };
-                if let Err(e) = r.upload(&shown) {
-                    gl_error.set(Some(e));
-                    return;
-                }
-                *uploaded.borrow_mut() = Some((Rc::clone(&frame), lut.map(|(i, _)| i)));
+                .and_then(|i| image.voi_luts.get(i).map(|l| ((entry_image, i), l)));
+            if let Err(e) = upload(r, &mut uploaded.borrow_mut(), &frame, lut) {
+                gl_error.set(Some(e));
+                return;
             }
             r.resize();
             let css = [
@@ -106,7 +92,7 @@ pub(super) fn connect(
             if canvas_css.get_untracked() != css {
                 canvas_css.set(css);
             }
-            let params = draw_params(&settings, &image.effective_rescale());
+            let params = draw_params(&settings, &image.effective_rescale(), lut.is_some());
             let drawn = r.draw(&params, &settings.view);
             if let Err(e) = drawn {
                 gl_error.set(Some(e));
@@ -127,7 +113,7 @@ pub(super) fn connect(
 fn watch_context(
     canvas_ref: NodeRef<Canvas>,
     renderer: Rc<RefCell<Option<Renderer>>>,
-    uploaded: Rc<RefCell<Option<Uploaded>>>,
+    uploaded: Rc<RefCell<Uploaded>>,
     context_lost: RwSignal<bool>,
 ) {
     let on_lost = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
@@ -135,7 +121,7 @@ fn watch_context(
             // Without preventDefault the browser never restores the context.
             ev.prevent_default();
             renderer.borrow_mut().take();
-            uploaded.borrow_mut().take();
+            *uploaded.borrow_mut() = Uploaded::default();
             let _ = context_lost.try_set(true);
         },
     );
@@ -181,47 +167,131 @@ fn watch_size(canvas_ref: NodeRef<Canvas>, resized: RwSignal<u64>) {
     });
 }
 
-/// What the shader needs to map the texture to grey levels. Through a VOI LUT the texture
-/// already holds display values 0..=255: they are drawn as they are (LINEAR_EXACT over 0..255
-/// is the identity).
-fn draw_params(settings: &DrawSettings, rescale: &viewer_core::voi::Rescale) -> DrawParams {
-    let (slope, intercept, center, width, function) = match settings.voi {
-        VoiInForce::Window { window, function } => (
-            rescale.slope as f32,
-            rescale.intercept as f32,
-            window.center as f32,
-            window.width as f32,
-            function.code(),
-        ),
-        VoiInForce::Lut(_) => (1.0, 0.0, 127.5, 255.0, VoiFunction::LinearExact.code()),
+/// Puts in the renderer's textures what they do not hold yet: `frame`, and the VOI LUT
+/// `lut` (keyed by image and LUT index) when one is in force.
+fn upload(
+    renderer: &mut Renderer,
+    uploaded: &mut Uploaded,
+    frame: &Rc<viewer_core::DecodedFrame>,
+    lut: Option<((usize, usize), &viewer_core::lut::Lut)>,
+) -> Result<(), String> {
+    if uploaded
+        .frame
+        .as_ref()
+        .is_none_or(|u| !Rc::ptr_eq(u, frame))
+    {
+        uploaded.frame = None;
+        renderer.upload(frame)?;
+        uploaded.frame = Some(Rc::clone(frame));
+    }
+    if let Some((key, lut)) = lut {
+        if uploaded.voi_lut != Some(key) {
+            uploaded.voi_lut = None;
+            renderer.upload_voi_lut(lut)?;
+            uploaded.voi_lut = Some(key);
+        }
+    }
+    Ok(())
+}
+
+/// What the shader needs to map the texture to grey levels. A VOI LUT in force that the
+/// image does not have (`has_lut` false) draws the stored values' 8-bit range as they are.
+fn draw_params(
+    settings: &DrawSettings,
+    rescale: &viewer_core::voi::Rescale,
+    has_lut: bool,
+) -> DrawParams {
+    let (slope, intercept) = (rescale.slope as f32, rescale.intercept as f32);
+    let (slope, intercept, grey) = match settings.voi {
+        VoiInForce::Window { window, function } => {
+            let (center, width) = (window.center as f32, window.width as f32);
+            let grey = Grey::Window {
+                center,
+                width,
+                function,
+            };
+            (slope, intercept, grey)
+        }
+        VoiInForce::Lut(_) if has_lut => (slope, intercept, Grey::Lut),
+        VoiInForce::Lut(_) => {
+            let grey = Grey::Window {
+                center: 127.5,
+                width: 255.0,
+                function: VoiFunction::LinearExact,
+            };
+            (1.0, 0.0, grey)
+        }
     };
     DrawParams {
         slope,
         intercept,
-        center,
-        width,
-        function,
+        grey,
         invert: settings.invert,
         smooth: settings.interpolation.is_smooth(),
     }
 }
 
-/// A frame's modality values through a VOI LUT, as 8-bit display values.
-fn through_voi_lut(
-    frame: &viewer_core::DecodedFrame,
-    lut: &viewer_core::lut::Lut,
-    rescale: &viewer_core::voi::Rescale,
-) -> viewer_core::DecodedFrame {
-    let max = f64::from(lut.max_output());
-    let values = (0..frame.samples.len())
-        .map(|i| {
-            let modality = rescale.apply(frame.samples.get(i).unwrap_or_default());
-            (f64::from(lut.lookup(modality)) * 255.0 / max).round() as u8
-        })
-        .collect();
-    viewer_core::DecodedFrame {
-        samples: viewer_core::Samples::U8(values),
-        relabelled_from: None,
-        ..frame.clone()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use viewer_core::display::Interpolation;
+    use viewer_core::view::ViewState;
+    use viewer_core::voi::{Rescale, WindowLevel};
+
+    fn settings(voi: VoiInForce) -> DrawSettings {
+        DrawSettings {
+            voi,
+            invert: true,
+            interpolation: Interpolation::Bilinear,
+            view: ViewState::default(),
+        }
+    }
+
+    const CT: Rescale = Rescale {
+        slope: 1.0,
+        intercept: -1024.0,
+    };
+
+    #[test]
+    fn a_window_is_drawn_over_modality_values_with_its_function() {
+        let voi = VoiInForce::Window {
+            window: WindowLevel {
+                center: 40.0,
+                width: 400.0,
+            },
+            function: VoiFunction::Sigmoid,
+        };
+        let params = draw_params(&settings(voi), &CT, false);
+        assert_eq!((params.slope, params.intercept), (1.0, -1024.0));
+        assert_eq!(
+            params.grey,
+            Grey::Window {
+                center: 40.0,
+                width: 400.0,
+                function: VoiFunction::Sigmoid
+            }
+        );
+        assert!(params.invert && params.smooth);
+    }
+
+    #[test]
+    fn a_voi_lut_is_indexed_by_modality_values() {
+        let params = draw_params(&settings(VoiInForce::Lut(0)), &CT, true);
+        assert_eq!((params.slope, params.intercept), (1.0, -1024.0));
+        assert_eq!(params.grey, Grey::Lut);
+    }
+
+    #[test]
+    fn a_voi_lut_the_image_lacks_draws_the_stored_8_bit_range() {
+        let params = draw_params(&settings(VoiInForce::Lut(3)), &CT, false);
+        assert_eq!((params.slope, params.intercept), (1.0, 0.0));
+        assert_eq!(
+            params.grey,
+            Grey::Window {
+                center: 127.5,
+                width: 255.0,
+                function: VoiFunction::LinearExact
+            }
+        );
     }
 }

@@ -57,8 +57,13 @@ mod pointer;
 mod presentation;
 mod sync;
 
-/// The frame in the texture, and the VOI LUT it was mapped through.
-type Uploaded = (Rc<viewer_core::DecodedFrame>, Option<usize>);
+/// What the renderer's textures hold: the frame, and the VOI LUT (image, LUT index), so that a
+/// window change uploads neither again.
+#[derive(Default)]
+struct Uploaded {
+    frame: Option<Rc<viewer_core::DecodedFrame>>,
+    voi_lut: Option<(usize, usize)>,
+}
 
 /// What the parts of one viewport (drawing, pointer input, presentation states) share: the
 /// display (changed only through its actions) and the canvas's state.
