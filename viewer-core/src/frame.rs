@@ -295,6 +295,37 @@ pub fn syntax_to_decode<'a>(transfer_syntax_uid: &'a str, first_bytes: &[u8]) ->
     })
 }
 
+/// A frame's transfer syntax as labelled (sent to the decoder, which checks the bytes against
+/// it again) and the one whose decoder its bytes need: resolved once per frame on the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameSyntax {
+    pub labelled: String,
+    pub decode_as: String,
+}
+
+impl FrameSyntax {
+    /// From the label and the first bytes; `None` while too few bytes came to tell.
+    pub fn from_first_bytes(transfer_syntax_uid: &str, first_bytes: &[u8]) -> Option<Self> {
+        let labelled = transfer_syntax_uid.trim().trim_end_matches('\0');
+        Some(FrameSyntax {
+            decode_as: syntax_to_decode(labelled, first_bytes)?.to_string(),
+            labelled: labelled.to_string(),
+        })
+    }
+
+    /// From the label and the whole frame (a frame too short to tell is decoded as labelled,
+    /// and refused by the size check if it is not that).
+    pub fn of_frame(transfer_syntax_uid: &str, bytes: &[u8]) -> Self {
+        Self::from_first_bytes(transfer_syntax_uid, bytes).unwrap_or_else(|| {
+            let labelled = transfer_syntax_uid.trim().trim_end_matches('\0');
+            FrameSyntax {
+                labelled: labelled.to_string(),
+                decode_as: labelled.to_string(),
+            }
+        })
+    }
+}
+
 /// Recognises compressed codestreams by their first bytes.
 fn codestream_kind(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(&[0xFF, 0x4F, 0xFF, 0x51]) {
@@ -335,6 +366,13 @@ mod tests {
             syntax_to_decode(rle, &[]),
             Some(rle),
             "a compressed label is its own"
+        );
+        let whole = FrameSyntax::of_frame(&format!("{EXPLICIT_LE}\0"), &soc_siz);
+        assert_eq!(whole.labelled, EXPLICIT_LE);
+        assert_eq!(whole.decode_as, uids::JPEG2000_LOSSLESS);
+        assert_eq!(
+            FrameSyntax::of_frame(EXPLICIT_LE, &[0]).decode_as,
+            EXPLICIT_LE
         );
     }
 

@@ -17,6 +17,7 @@ use std::rc::Rc;
 use decode_worker::wire::{self, Message};
 use futures_channel::oneshot;
 use viewer_core::decode_job::{DecodeFailure, DecodeJob};
+use viewer_core::frame::FrameSyntax;
 use viewer_core::frame_lookup::FrameLookup;
 use viewer_core::{DecodedFrame, DecoderSet, PixelModule};
 use wasm_bindgen::prelude::*;
@@ -149,15 +150,13 @@ pub fn is_loaded(transfer_syntax_uid: &str) -> bool {
 /// LUT): the frame comes back ready for the texture.
 pub async fn decode(
     module: &PixelModule,
-    transfer_syntax_uid: &str,
+    syntax: &FrameSyntax,
     bytes: &[u8],
     lookup: Option<&FrameLookup>,
 ) -> Result<DecodedFrame, Failure> {
-    let syntax = transfer_syntax_uid.trim().trim_end_matches('\0');
     // A codestream under an uncompressed label goes straight to the build that decodes it.
-    let first = DecoderSet::for_syntax(
-        viewer_core::frame::syntax_to_decode(syntax, bytes).unwrap_or(syntax),
-    );
+    let first = DecoderSet::for_syntax(&syntax.decode_as);
+    let syntax = syntax.labelled.as_str();
     let job = Job {
         module,
         syntax,

@@ -13,6 +13,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use viewer_core::file::{DicomFile, FileError};
+use viewer_core::frame::FrameSyntax;
 use viewer_core::frame_lookup::{FrameLookup, ModalityTable};
 use viewer_core::palette::Palette;
 use viewer_core::pixel_module::Photometric;
@@ -91,7 +92,7 @@ fn effective_syntax(part: &viewer_core::multipart::Part, body: &[u8]) -> Option<
         .as_deref()
         .unwrap_or(api::EXPLICIT_VR_LE);
     let content = body.get(part.content.clone())?;
-    viewer_core::frame::syntax_to_decode(label, content).map(str::to_string)
+    FrameSyntax::from_first_bytes(label, content).map(|s| s.decode_as)
 }
 
 /// Where a stack's frames come from.
@@ -292,17 +293,18 @@ impl Stack {
     /// decoded as a preview, once.
     fn preview_watch(self: &Rc<Self>, index: usize) -> impl Fn(&api::Arriving<'_>) {
         let started_ms = crate::timing::now_ms();
-        let labelled = Cell::new(false);
+        // The syntax to decode, resolved once from the label and the first bytes.
+        let resolved: RefCell<Option<String>> = RefCell::default();
         let asked = Cell::new(false);
         let stack = Rc::clone(self);
         move |arriving: &api::Arriving<'_>| {
-            if !labelled.get() {
-                if let Some(syntax) = arriving
+            if resolved.borrow().is_none() {
+                let syntax = arriving
                     .first_part()
-                    .and_then(|p| effective_syntax(&p, arriving.body))
-                {
-                    labelled.set(true);
+                    .and_then(|p| effective_syntax(&p, arriving.body));
+                if let Some(syntax) = syntax {
                     decoders::prepare(&syntax);
+                    *resolved.borrow_mut() = Some(syntax);
                 }
             }
             if asked.get() {
@@ -316,10 +318,8 @@ impl Stack {
             if !slow || received * 8 < total || received * 2 > total {
                 return;
             }
-            let Some(part) = arriving.first_part() else {
-                return;
-            };
-            let Some(syntax) = effective_syntax(&part, arriving.body) else {
+            let (Some(part), Some(syntax)) = (arriving.first_part(), resolved.borrow().clone())
+            else {
                 return;
             };
             asked.set(true);
@@ -376,17 +376,13 @@ impl Stack {
                     Ok(frame) => {
                         // The visible frame's bytes are in and its decoder is loaded: the
                         // link is free for the others while it decodes.
-                        let needs = viewer_core::frame::syntax_to_decode(
-                            &frame.transfer_syntax_uid,
-                            &frame.bytes,
-                        )
-                        .unwrap_or(&frame.transfer_syntax_uid);
-                        if decoders::is_loaded(needs) {
+                        let syntax =
+                            FrameSyntax::of_frame(&frame.transfer_syntax_uid, &frame.bytes);
+                        if decoders::is_loaded(&syntax.decode_as) {
                             let next = self.schedule.borrow_mut().fetched(request);
                             self.run(next);
                         }
-                        let syntax = &frame.transfer_syntax_uid;
-                        decoders::decode(module, syntax, &frame.bytes, lookup).await
+                        decoders::decode(module, &syntax, &frame.bytes, lookup).await
                     }
                     Err(e) => Err(Failure::from(&e)),
                 }
@@ -394,7 +390,8 @@ impl Stack {
             Source::Local(files) => match files.get(&image.sop_instance_uid) {
                 Some(file) => match file.encoded_frame(entry.frame - 1) {
                     Ok(bytes) => {
-                        decoders::decode(&file.module, file.frame_syntax(), &bytes, lookup).await
+                        let syntax = FrameSyntax::of_frame(file.frame_syntax(), &bytes);
+                        decoders::decode(&file.module, &syntax, &bytes, lookup).await
                     }
                     Err(e) => Err(Failure::from(&e)),
                 },

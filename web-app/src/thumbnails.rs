@@ -12,6 +12,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use viewer_core::display_set::display_sets;
+use viewer_core::frame::FrameSyntax;
 use viewer_core::study::image_stack;
 use viewer_core::thumbnail::{thumbnail, Thumbnail};
 use viewer_core::Limits;
@@ -116,7 +117,8 @@ async fn load(
     )
     .await
     .ok()?;
-    let decoded = decoders::decode(module, &frame.transfer_syntax_uid, &frame.bytes, None)
+    let syntax = FrameSyntax::of_frame(&frame.transfer_syntax_uid, &frame.bytes);
+    let decoded = decoders::decode(module, &syntax, &frame.bytes, None)
         .await
         .ok()?;
     thumbnail(&decoded, image, THUMBNAIL_SIDE).ok()
