@@ -17,6 +17,7 @@ after(async () => { await browser?.close(); });
 
 const cell = (page, n) => page.locator(`[data-testid=cell][data-cell="${n}"]`);
 const viewportIn = (page, n) => cell(page, n).locator('[data-testid=viewport]');
+const canvasIn = (page, n) => viewportIn(page, n).locator('[data-testid=viewport-canvas]');
 const waitCellSlice = (page, n, slice) => waitForViewportSlice(page, `[data-testid=cell][data-cell="${n}"]`, slice);
 
 async function wheelIn(page, n, steps) {
@@ -76,7 +77,7 @@ test('a sagittal series dropped into a cell crosses the axial CT as reference li
   const axialLine = viewportIn(page, 0).locator('[data-testid=reference-line]');
   await axialLine.waitFor({ state: 'attached' }); // a vertical line has an empty bounding box
   const a = Object.fromEntries(await Promise.all(['x1', 'y1', 'x2', 'y2'].map(async (k) => [k, Number(await axialLine.getAttribute(k))])));
-  const axialBox = await viewportIn(page, 0).boundingBox();
+  const axialBox = await canvasIn(page, 0).boundingBox();
   const axial = fitted(axialBox, 512, 512, 1);
   assert.ok(Math.abs(a.x1 - a.x2) < 0.2, 'vertical');
   assert.ok(Math.abs(a.x1 - axial.x(384.5)) < 1, `at column 384: ${a.x1} vs ${axial.x(384.5)}`);
@@ -84,7 +85,7 @@ test('a sagittal series dropped into a cell crosses the axial CT as reference li
   // In the sagittal cell: a horizontal line at the axial slice's z (-360 mm: row 60 from -60).
   const sagittalLine = viewportIn(page, 1).locator('[data-testid=reference-line]');
   const s = Object.fromEntries(await Promise.all(['x1', 'y1', 'x2', 'y2'].map(async (k) => [k, Number(await sagittalLine.getAttribute(k))])));
-  const sagittalBox = await viewportIn(page, 1).boundingBox();
+  const sagittalBox = await canvasIn(page, 1).boundingBox();
   const sagittal = fitted(sagittalBox, 512, 61, 5 / SPACING_MM);
   assert.ok(Math.abs(s.y1 - s.y2) < 0.2, 'horizontal');
   assert.ok(Math.abs(s.y1 - sagittal.y(60.5)) < 1, `at row 60: ${s.y1} vs ${sagittal.y(60.5)}`);
@@ -123,7 +124,7 @@ test('in a 2x2 layout each cell shows the lines of the cells that cross it, and 
       x2: Number(l.getAttribute('x2')), y2: Number(l.getAttribute('y2')) })));
   // The sagittal cell: one horizontal line per axial cell, at its slice's row (-360 mm is row
   // 60 of the reformat, -310 mm row 50).
-  const sagittal = fitted(await viewportIn(page, 1).boundingBox(), 512, 61, 5 / SPACING_MM);
+  const sagittal = fitted(await canvasIn(page, 1).boundingBox(), 512, 61, 5 / SPACING_MM);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=cell][data-cell="1"] [data-testid=reference-line]').length === 3);
   const inSagittal = (await lines(1)).sort((p, q) => p.from - q.from);
   assert.deepEqual(inSagittal.map((l) => l.from), [0, 2, 3]);
@@ -134,7 +135,7 @@ test('in a 2x2 layout each cell shows the lines of the cells that cross it, and 
   }
   // Each axial cell: only the sagittal plane's line (parallel axial cells never cross it).
   for (const n of [0, 2, 3]) {
-    const axial = fitted(await viewportIn(page, n).boundingBox(), 512, 512, 1);
+    const axial = fitted(await canvasIn(page, n).boundingBox(), 512, 512, 1);
     const own = await lines(n);
     assert.deepEqual(own.map((l) => l.from), [1], `cell ${n}`);
     assert.ok(Math.abs(own[0].x1 - own[0].x2) < 0.2 && Math.abs(own[0].x1 - axial.x(384.5)) < 1, `cell ${n} at column 384`);

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use viewer_core::plane::ImagePlane;
 
 use crate::i18n::use_i18n;
+use crate::overlays::{Tool, ToolPicker, ViewAction, ViewToolbar};
 
 pub const MAX_CELLS: usize = 4;
 
@@ -76,6 +77,14 @@ pub struct Grid {
     pub layout: RwSignal<Layout>,
     /// An image asked for (by a report's link), until a viewport shows it.
     pub goto: RwSignal<Option<Goto>>,
+    /// What a one-finger drag does, in every cell (the study's tool picker).
+    pub tool: RwSignal<Tool>,
+    /// A button of the study's toolbar, for the cell that was active when it was pressed,
+    /// until that cell's viewport carries it out.
+    pub command: RwSignal<Option<(usize, ViewAction)>>,
+    /// A cell whose viewport takes the keyboard focus back (after a click on the study's
+    /// toolbar, so that the keys act on the image again).
+    pub refocus: RwSignal<Option<usize>>,
 }
 
 impl Grid {
@@ -86,6 +95,9 @@ impl Grid {
             reports: RwSignal::new(vec![None; MAX_CELLS]),
             layout: RwSignal::new(Layout::One),
             goto: RwSignal::new(None),
+            tool: RwSignal::new(Tool::Window),
+            command: RwSignal::new(None),
+            refocus: RwSignal::new(None),
         }
     }
 
@@ -106,6 +118,27 @@ impl Grid {
             let first = ids.next();
             ids.any(|id| Some(id) != first)
         })
+    }
+}
+
+/// One toolbar and tool picker for the study, acting on the active cell: no cell's image has a
+/// control over it. A click (not a key) on a tool gives the keys back to that cell's image.
+#[component]
+pub fn StudyTools(grid: Grid) -> impl IntoView {
+    let on_action = Callback::new(move |action| {
+        grid.command
+            .set(Some((grid.active.get_untracked(), action)));
+    });
+    view! {
+        <div class="study-tools" data-testid="study-tools"
+            on:click=move |ev| {
+                if ev.detail() > 0 {
+                    grid.refocus.set(Some(grid.active.get_untracked()));
+                }
+            }>
+            <ViewToolbar on_action=on_action/>
+            <ToolPicker active=grid.tool/>
+        </div>
     }
 }
 

@@ -20,7 +20,7 @@ use crate::access::use_access;
 use crate::api::{self, ApiError};
 use crate::failure::Failure;
 use crate::i18n::use_i18n;
-use crate::layout::{Goto, Grid, GridToolbar, Layout, MAX_CELLS};
+use crate::layout::{Goto, Grid, GridToolbar, Layout, StudyTools, MAX_CELLS};
 use crate::report::OpenInstance;
 use crate::route::{BackToList, Route};
 use crate::share_dialog::ShareButton;
@@ -296,6 +296,7 @@ pub fn StudyView(
                 view! {
                     {banner.map(|(study, identity)| view! { <PatientBanner study=study identity=identity/> })}
                     <GridToolbar grid=grid/>
+                    <StudyTools grid=grid/>
                     <div class="study-layout">
                         <SeriesList opened=opened.clone() slots=slots browser=browser/>
                         <div class="grid" data-testid="grid"

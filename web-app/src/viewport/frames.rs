@@ -138,3 +138,18 @@ pub(super) fn lossy(stack: &Stack, index: Memo<usize>) -> Signal<bool> {
         .collect();
     Signal::derive(move || flags.get(index.get()).copied().unwrap_or(false))
 }
+
+/// Whether the visible frame is a preview (badged until the frame itself replaces it).
+pub(super) fn is_preview(
+    visible: impl Fn() -> Option<FrameState> + Send + Sync + 'static,
+) -> Signal<bool> {
+    Signal::derive(move || matches!(visible(), Some(FrameState::Preview(_))))
+}
+
+/// The viewport's `data-state`, as it changes.
+pub(super) fn state_attr(
+    gl_error: RwSignal<Option<String>>,
+    visible: impl Fn() -> Option<FrameState> + Send + Sync + 'static,
+) -> impl Fn() -> &'static str + Send + Sync + 'static {
+    move || state_code(gl_error.with(Option::is_some), visible().as_ref())
+}

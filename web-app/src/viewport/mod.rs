@@ -10,10 +10,8 @@ use viewer_core::view::ViewState;
 
 use crate::i18n::use_i18n;
 use crate::layout::Grid;
-use crate::overlays::{
-    CineControls, OrientationMarkers, ScaleBar, Tool, ToolPicker, ViewAction, ViewToolbar,
-};
-use crate::stack::{FrameState, Stack};
+use crate::overlays::{OrientationMarkers, Tool, ViewAction};
+use crate::stack::Stack;
 
 /// "né(e) le dd/MM/yyyy · F": birth date and sex as far as they are known.
 pub fn born_and_sex(i18n: &crate::i18n::I18n, identity: &Identity) -> Option<String> {
@@ -77,6 +75,24 @@ struct Signals {
     resized: RwSignal<u64>,
 }
 
+impl Signals {
+    fn new(
+        display: display::Display,
+        canvas_css: RwSignal<[f64; 2]>,
+        gl_error: RwSignal<Option<String>>,
+        context_lost: RwSignal<bool>,
+    ) -> Self {
+        let resized = RwSignal::new(0);
+        Signals {
+            display,
+            canvas_css,
+            gl_error,
+            context_lost,
+            resized,
+        }
+    }
+}
+
 /// Canvas pixels of vertical drag per slice with the scroll tool.
 const SCROLL_DRAG_PX: f64 = 12.0;
 
@@ -95,6 +111,7 @@ pub fn Viewport(
     let grid = use_context::<Grid>();
     let i18n = use_i18n();
     let canvas_ref = NodeRef::<Canvas>::new();
+    let viewport_ref = NodeRef::<leptos::html::Div>::new();
     let gl_error = RwSignal::new(None::<String>);
     // The GPU dropped the WebGL context (driver reset, too many contexts); it comes back with
     // `webglcontextrestored`, and the renderer is then built and the frame uploaded again.
@@ -103,7 +120,8 @@ pub fn Viewport(
         pixel_aspect: frames::pixel_aspect(&stack),
         ..ViewState::default()
     };
-    let active_tool = RwSignal::new(Tool::Window);
+    // In a study's grid every cell follows the study's tool picker.
+    let active_tool = grid.map_or_else(|| RwSignal::new(Tool::Window), |g| g.tool);
     let canvas_css = RwSignal::new([0.0f64, 0.0]);
     let total = stack.len();
     let stack: frames::SharedStack = send_wrapper::SendWrapper::new(stack);
@@ -115,13 +133,7 @@ pub fn Viewport(
     let (activate, reference_lines) = sync::connect(grid, cell, stack.clone(), display, canvas_css);
     let visible = frames::follow_visible(&stack, index, visible_frame);
 
-    let signals = Signals {
-        display,
-        canvas_css,
-        gl_error,
-        context_lost,
-        resized: RwSignal::new(0),
-    };
+    let signals = Signals::new(display, canvas_css, gl_error, context_lost);
     // The page's annotations and presentation states (a viewport on its own keeps its own).
     let store = use_context::<crate::annotations::Annotations>()
         .unwrap_or_else(crate::annotations::Annotations::new);
@@ -151,14 +163,8 @@ pub fn Viewport(
         step_by,
     );
 
-    let state_attr = {
-        let visible = visible.clone();
-        move || frames::state_code(gl_error.with(Option::is_some), visible().as_ref())
-    };
-    let preview = {
-        let visible = visible.clone();
-        Signal::derive(move || matches!(visible(), Some(FrameState::Preview(_))))
-    };
+    let state_attr = frames::state_attr(gl_error, visible.clone());
+    let preview = frames::is_preview(visible.clone());
     let preset_windows = parts::window_presets(&i18n, &stack)
         .into_iter()
         .map(|(_, w)| w);
@@ -174,6 +180,7 @@ pub fn Viewport(
         export_error,
     };
     let act = move |action: ViewAction| actions::view_action(&actions, action);
+    let own_tools = sync::toolbars(grid, cell, act.clone(), active_tool, viewport_ref);
     let on_key = input::key_handler(input::Keys {
         act: act.clone(),
         activate: activate.clone(),
@@ -189,6 +196,7 @@ pub fn Viewport(
 
     view! {
         <div
+            node_ref=viewport_ref
             class="viewport"
             data-testid="viewport"
             data-state=state_attr
@@ -209,29 +217,33 @@ pub fn Viewport(
             data-presentation-state=move || presentation.current.get().map(|p| p.sop_instance_uid.clone())
             tabindex="0"
             on:keydown=on_key
-            on:contextmenu=|ev| ev.prevent_default()
             on:wheel=on_wheel
             on:pointerdown=on_pointer_down
             on:pointermove=on_pointer_move
             on:pointerup=on_pointer_up.clone()
             on:pointercancel=on_pointer_up
         >
-            // Interactions are on the whole viewport, so they also work over a message.
-            <canvas node_ref=canvas_ref data-testid="viewport-canvas"></canvas>
-            {parts::identity_overlay(identity)}
-            {parts::position_overlay(stack.clone(), index, loaded)}
-            {parts::reference_lines_layer(reference_lines)}
-            <presentation::PresentationLayer presentation=presentation stack=stack.clone() s=signals />
-            <annotate::AnnotationLayer annotate=annotate />
-            <OrientationMarkers geometry=geometry view=view />
-            <ScaleBar geometry=geometry view=view canvas_css=canvas_css />
-            <ViewToolbar on_action=Callback::new(act) />
-            <ToolPicker active=active_tool />
-            {parts::key_image_toggle(annotate)}
-            <CineControls playing=playing fps=fps />
-            {parts::presets_select(display, &stack)}
-            {parts::status_overlay(display, geometry, canvas_css, lossy, preview)}
-            {parts::messages(visible, gl_error, context_lost, export_error)}
+            // The controls sit above and under the image, never over it: nothing can cover
+            // the orientation markers, the identity, the image number or the LOSSY mark.
+            {own_tools}
+            <div class="viewport-main">
+                // Interactions are on the whole viewport, so they also work over a message.
+                // (Tachys takes at most 26 attributes on one element: the right button's
+                // menu is kept off here, where the right drag zooms.)
+                <div class="image-area" data-testid="image-area"
+                    on:contextmenu=|ev| ev.prevent_default()>
+                    <canvas node_ref=canvas_ref data-testid="viewport-canvas"></canvas>
+                    {parts::identity_overlay(identity)}
+                    {parts::position_overlay(stack.clone(), index, loaded)}
+                    {parts::reference_lines_layer(reference_lines)}
+                    <presentation::PresentationLayer presentation=presentation stack=stack.clone() s=signals />
+                    <annotate::AnnotationLayer annotate=annotate />
+                    <OrientationMarkers geometry=geometry view=view />
+                    {parts::status_overlay(display, geometry, canvas_css, lossy, preview)}
+                    {parts::messages(visible, gl_error, context_lost, export_error)}
+                </div>
+            </div>
+            {parts::bar(&stack, signals, annotate, presentation, (playing, fps))}
         </div>
     }
 }

@@ -11,9 +11,11 @@ use viewer_core::voi::WindowLevel;
 
 use super::annotate::Annotate;
 use super::display::Display;
-use super::{born_and_sex, device_pixel_ratio, Identity};
+use super::frames::SharedStack;
+use super::presentation::{Presentation, PresentationBadge};
+use super::{born_and_sex, device_pixel_ratio, Identity, Signals};
 use crate::i18n::{use_i18n, I18n};
-use crate::overlays::ImageGeometry;
+use crate::overlays::{CineControls, ImageGeometry, ScaleBar};
 use crate::stack::{FrameState, Stack};
 
 /// The patient's identity and the study, in the top corners.
@@ -152,7 +154,9 @@ pub(super) fn status_overlay(
         label("viewer.preview"),
     );
     view! {
+        // The scale bar heads the corner's texts, so it never crosses them.
         <div class="overlay bottom-right">
+            <ScaleBar geometry=geometry view=display.view canvas_css=canvas_css />
             <div data-testid="overlay-window">{window_text}</div>
             <div data-testid="overlay-zoom">{zoom_text}</div>
             <Show when=move || lossy.get()>
@@ -320,5 +324,23 @@ pub(super) fn messages(
         {move || message().map(|m| view! {
             <div class="viewport-message" role="status" data-testid="viewport-message" title=detail.clone()>{m}</div>
         })}
+    }
+}
+
+/// The bar under the image: window presets, key-image flag, presentation-state switch, cine.
+pub(super) fn bar(
+    stack: &SharedStack,
+    signals: Signals,
+    annotate: Annotate,
+    presentation: Presentation,
+    (playing, fps): (RwSignal<bool>, RwSignal<f64>),
+) -> impl IntoView {
+    view! {
+        <div class="viewport-bar" on:pointerdown=|ev| ev.stop_propagation()>
+            {presets_select(signals.display, stack)}
+            {key_image_toggle(annotate)}
+            <PresentationBadge presentation=presentation stack=stack.clone() s=signals />
+            <CineControls playing=playing fps=fps />
+        </div>
     }
 }

@@ -179,7 +179,6 @@ pub(super) fn PresentationLayer(
     stack: SendWrapper<Rc<Stack>>,
     s: Signals,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let drawn = {
         let stack = stack.clone();
         move || {
@@ -235,7 +234,19 @@ pub(super) fn PresentationLayer(
             Some(shapes)
         }
     };
-    let badge = move || {
+    view! { <svg class="presentation-graphics" aria-hidden="true">{drawn}</svg> }
+}
+
+/// The switch of the presentation state in force, when the visible image has one (in the
+/// viewport's bar, never over the image).
+#[component]
+pub(super) fn PresentationBadge(
+    presentation: Presentation,
+    stack: SendWrapper<Rc<Stack>>,
+    s: Signals,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
         let has_state = {
             let stack = stack.clone();
             move || {
@@ -263,9 +274,5 @@ pub(super) fn PresentationLayer(
                     on:click=move |_| presentation.enabled.update(|e| *e = !*e)>{label}</button>
             }
         })
-    };
-    view! {
-        <svg class="presentation-graphics" aria-hidden="true">{drawn}</svg>
-        {badge}
     }
 }

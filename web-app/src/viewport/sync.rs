@@ -10,7 +10,9 @@ use viewer_core::display::Action;
 use super::device_pixel_ratio;
 use super::display::Display;
 use crate::layout::{CellReport, Grid};
+use crate::overlays::{Tool, ToolPicker, ViewAction, ViewToolbar};
 use crate::stack::Stack;
+use leptos::html::Div;
 
 /// Connects cell `cell` to `grid` (when there is one). Returns `activate`, which makes this
 /// cell the active one, and the reference lines to draw: (other cell, [x1, y1, x2, y2]) in
@@ -160,4 +162,44 @@ pub(super) fn connect(
     };
 
     (activate, reference_lines)
+}
+
+/// The toolbar and tool picker of cell `cell`. In a study's grid they are the study's, above
+/// the grid: this viewport carries out the commands given while its cell was active, and takes
+/// the keyboard focus back after a click on them. A viewport that stands alone (files opened
+/// locally) gets its own, for the strips beside its image (returned here).
+pub(super) fn toolbars(
+    grid: Option<Grid>,
+    cell: usize,
+    act: impl Fn(ViewAction) + Clone + Send + Sync + 'static,
+    active_tool: RwSignal<Tool>,
+    viewport_ref: NodeRef<Div>,
+) -> (Option<impl IntoView>, Option<impl IntoView>) {
+    let Some(grid) = grid else {
+        let toolbar = view! { <ViewToolbar on_action=Callback::new(act) /> };
+        return (
+            Some(toolbar),
+            Some(view! { <ToolPicker active=active_tool /> }),
+        );
+    };
+    // The first run only listens: a command left for a cell that showed no image then (a
+    // report) is not carried out by the viewport that comes later.
+    Effect::new(move |listening: Option<()>| {
+        let command = grid.command.get();
+        if let (Some(()), Some((for_cell, action))) = (listening, command) {
+            if for_cell == cell {
+                grid.command.set(None);
+                untrack(|| act(action));
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if grid.refocus.get() == Some(cell) {
+            grid.refocus.set(None);
+            if let Some(element) = viewport_ref.get_untracked() {
+                let _ = element.focus();
+            }
+        }
+    });
+    (None, None)
 }
