@@ -128,34 +128,19 @@ impl Renderer {
             _ => return Err("colour samples wider than 8 bits are not displayed yet".into()),
         };
         let texture = new_texture(gl, Gl::TEXTURE0, internal, w, h)?;
-        let result = match &frame.samples {
-            Samples::U8(v) => gl
-                .tex_sub_image_2d_with_i32_and_i32_and_u32_and_type_and_opt_u8_array(
-                    Gl::TEXTURE_2D,
-                    0,
-                    0,
-                    0,
-                    w,
-                    h,
-                    format,
-                    kind,
-                    Some(v),
-                ),
-            other => {
-                let view = wasm_view(other);
-                gl.tex_sub_image_2d_with_i32_and_i32_and_u32_and_type_and_opt_array_buffer_view(
-                    Gl::TEXTURE_2D,
-                    0,
-                    0,
-                    0,
-                    w,
-                    h,
-                    format,
-                    kind,
-                    Some(&view),
-                )
-            }
-        };
+        let view = wasm_view(&frame.samples);
+        let result = gl
+            .tex_sub_image_2d_with_i32_and_i32_and_u32_and_type_and_opt_array_buffer_view(
+                Gl::TEXTURE_2D,
+                0,
+                0,
+                0,
+                w,
+                h,
+                format,
+                kind,
+                Some(&view),
+            );
         result.map_err(|_| "texture upload failed".to_string())?;
         if let Some((old, ..)) = self.texture.take() {
             gl.delete_texture(Some(&old));
@@ -369,32 +354,19 @@ fn wasm_view(samples: &Samples) -> js_sys::Object {
     let buffer = wasm_bindgen::memory()
         .unchecked_into::<js_sys::WebAssembly::Memory>()
         .buffer();
-    // Byte offsets and lengths in the wasm32 address space (a slice's address is its offset).
-    let at = |address: usize, len: usize| (address as u32, len as u32);
+    // A slice's address is its byte offset in the wasm32 memory; the length is in elements.
+    macro_rules! view {
+        ($array:ty, $v:expr) => {
+            <$array>::new_with_byte_offset_and_length(&buffer, $v.as_ptr() as u32, $v.len() as u32)
+                .into()
+        };
+    }
     match samples {
-        Samples::U8(v) => {
-            let (offset, len) = at(v.as_ptr() as usize, v.len());
-            js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
-        }
-        Samples::I8(v) => {
-            let (offset, len) = at(v.as_ptr() as usize, v.len());
-            js_sys::Int8Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
-        }
-        Samples::U16(v) => {
-            let (offset, len) = at(v.as_ptr() as usize, v.len());
-            js_sys::Uint16Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
-        }
-        Samples::I16(v) => {
-            let (offset, len) = at(v.as_ptr() as usize, v.len());
-            js_sys::Int16Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
-        }
-        Samples::U32(v) => {
-            let (offset, len) = at(v.as_ptr() as usize, v.len());
-            js_sys::Uint32Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
-        }
-        Samples::I32(v) => {
-            let (offset, len) = at(v.as_ptr() as usize, v.len());
-            js_sys::Int32Array::new_with_byte_offset_and_length(&buffer, offset, len).into()
-        }
+        Samples::U8(v) => view!(js_sys::Uint8Array, v),
+        Samples::I8(v) => view!(js_sys::Int8Array, v),
+        Samples::U16(v) => view!(js_sys::Uint16Array, v),
+        Samples::I16(v) => view!(js_sys::Int16Array, v),
+        Samples::U32(v) => view!(js_sys::Uint32Array, v),
+        Samples::I32(v) => view!(js_sys::Int32Array, v),
     }
 }
