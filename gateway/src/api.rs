@@ -34,15 +34,15 @@ pub async fn session_info(
             "kind": "clinician", "name": name, "dev": dev, "can_share": true, "can_audit": can_audit,
         }))
         .into_response(),
-        Principal::Share { share } => Json(json!({
-            "kind": "share",
-            "study_uid": share.study_uid,
-            "expires_at": share.expires_at_ms / 1000,
-            "recipient": share.recipient,
-        }))
-        .into_response(),
+        Principal::Share { share } => Json(crate::shares::session_json(&share)).into_response(),
         Principal::Anonymous => return Err(unauthenticated(&state)),
     })
+}
+
+/// `GET /api/site`: who runs the portal (public: a share link's recipient sees it before the
+/// code; it holds no patient data).
+pub async fn site(State(state): State<SharedState>) -> Json<crate::config::Site> {
+    Json(state.config.site.clone())
 }
 
 /// `POST /api/dev-login`: only when the gateway was started with `GATEWAY_DEV_LOGIN=1`.

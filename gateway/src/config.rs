@@ -47,6 +47,27 @@ pub struct Config {
     pub max_code_failures: i64,
     /// Shortest time between two access-code attempts on one share.
     pub code_attempt_interval: Duration,
+    /// Who runs the portal, as a share's recipient is told (`/api/site`).
+    pub site: Site,
+}
+
+/// The establishment or regional service that runs the portal: its name and how to reach it
+/// (a phone number, an address, as one line of text). Shown to patients and GPs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Site {
+    pub name: Option<String>,
+    pub contact: Option<String>,
+}
+
+/// One line of plain text, at most 200 characters.
+fn site_text(name: &'static str, value: Option<String>) -> Result<Option<String>, ConfigError> {
+    let Some(value) = value.map(|v| v.trim().to_string()) else {
+        return Ok(None);
+    };
+    if value.chars().count() > 200 || value.chars().any(char::is_control) {
+        return Err(invalid(name, "expected one line of at most 200 characters"));
+    }
+    Ok(Some(value).filter(|v| !v.is_empty()))
 }
 
 // Debug by hand: the PACS credentials and the client secret are never printed.
@@ -80,6 +101,7 @@ impl std::fmt::Debug for Config {
             .field("oidc", &self.oidc)
             .field("dev_login", &self.dev_login)
             .field("secure_cookies", &self.secure_cookies)
+            .field("site", &self.site)
             .finish_non_exhaustive()
     }
 }
@@ -194,6 +216,10 @@ impl Config {
             secure_cookies: flag("GATEWAY_SECURE_COOKIES"),
             max_code_failures,
             code_attempt_interval: Duration::from_millis(interval_ms),
+            site: Site {
+                name: site_text("GATEWAY_SITE_NAME", get("GATEWAY_SITE_NAME"))?,
+                contact: site_text("GATEWAY_SITE_CONTACT", get("GATEWAY_SITE_CONTACT"))?,
+            },
         })
     }
 }
@@ -237,6 +263,20 @@ mod tests {
         ])
         .expect("oidc");
         assert_eq!(c.oidc.map(|o| o.audit_role).as_deref(), Some("audit"));
+    }
+
+    #[test]
+    fn the_site_is_one_short_line() {
+        let c = config(&[
+            ("GATEWAY_SITE_NAME", " CHU de Rennes "),
+            ("GATEWAY_SITE_CONTACT", "Imagerie : 02 99 28 43 21"),
+        ])
+        .expect("site");
+        assert_eq!(c.site.name.as_deref(), Some("CHU de Rennes"));
+        assert_eq!(c.site.contact.as_deref(), Some("Imagerie : 02 99 28 43 21"));
+        assert!(config(&[("GATEWAY_SITE_NAME", "a\nb")]).is_err());
+        assert!(config(&[("GATEWAY_SITE_CONTACT", &"x".repeat(201))]).is_err());
+        assert_eq!(config(&[]).expect("none").site, Site::default());
     }
 
     #[test]

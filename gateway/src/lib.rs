@@ -13,6 +13,7 @@ pub mod dicomweb;
 pub mod error;
 pub mod oidc;
 pub mod pacs;
+pub mod schema;
 pub mod scope;
 pub mod secret;
 pub mod shares;
@@ -55,6 +56,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/auth/login", get(auth::login::login))
         .route("/auth/callback", get(auth::login::callback))
         .route("/api/session", get(api::session_info))
+        .route("/api/site", get(api::site))
         .route("/api/dev-login", post(api::dev_login))
         .route("/api/logout", post(api::logout))
         .route("/api/shares", post(shares::create).get(shares::list))

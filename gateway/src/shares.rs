@@ -122,7 +122,12 @@ fn normalise_code(code: &str) -> String {
 /// `POST /api/shares` (clinicians).
 pub async fn create(
     State(state): State<SharedState>,
-    Clinician { actor, source, .. }: Clinician,
+    Clinician {
+        actor,
+        name,
+        source,
+        ..
+    }: Clinician,
     body: Bytes,
 ) -> Result<Response<Body>, ApiError> {
     // serde's messages can quote the input: the answer names no value.
@@ -167,6 +172,7 @@ pub async fn create(
         recipient: as_text(request.recipient),
         created_at_ms: now,
         created_by: actor.clone(),
+        created_by_name: Some(name).filter(|n| !n.trim().is_empty()),
         expires_at_ms: now + request.expires_in_days * DAY_MS,
         revoked_at_ms: None,
         code_kind: as_text(request.access_code),
@@ -209,6 +215,19 @@ pub async fn create(
         .into_response())
 }
 
+/// What a share session is told of its share: the study, until when, for whom, and who shared
+/// it when (their name, never the audit trail's identifier).
+pub fn session_json(s: &Share) -> serde_json::Value {
+    json!({
+        "kind": "share",
+        "study_uid": s.study_uid,
+        "expires_at": s.expires_at_ms / 1000,
+        "recipient": s.recipient,
+        "shared_by": s.created_by_name,
+        "shared_at": s.created_at_ms / 1000,
+    })
+}
+
 fn share_json(s: &Share) -> serde_json::Value {
     json!({
         "id": s.id,
@@ -216,6 +235,7 @@ fn share_json(s: &Share) -> serde_json::Value {
         "recipient": s.recipient,
         "created_at": s.created_at_ms / 1000,
         "created_by": s.created_by,
+        "created_by_name": s.created_by_name,
         "expires_at": s.expires_at_ms / 1000,
         "revoked_at": s.revoked_at_ms.map(|t| t / 1000),
         "access_code": s.code_kind,
@@ -294,11 +314,7 @@ pub async fn open(
         session_end - crate::now_ms(),
         state.config.secure_cookies,
     );
-    let body = json!({
-        "study_uid": share.study_uid,
-        "expires_at": share.expires_at_ms / 1000,
-    });
-    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    Ok(([(header::SET_COOKIE, cookie)], Json(session_json(&share))).into_response())
 }
 
 /// Checks a token and code; on success, a new session (its token, the share, its end).

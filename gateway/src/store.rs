@@ -13,72 +13,21 @@ pub use crate::audit::AuditEvent;
 
 /// A database failure; the message names the operation, never the values.
 #[derive(Debug, thiserror::Error)]
-#[error("database error while {operation}: {source}")]
-pub struct StoreError {
-    operation: &'static str,
-    #[source]
-    source: sqlx::Error,
+pub enum StoreError {
+    #[error("database error while {operation}: {source}")]
+    Sql {
+        operation: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Written by a newer gateway: this one does not know its schema.
+    #[error(transparent)]
+    TooNew(#[from] crate::schema::TooNew),
 }
 
 pub(crate) fn failed(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |source| StoreError { operation, source }
+    move |source| StoreError::Sql { operation, source }
 }
-
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS shares (
-        id TEXT PRIMARY KEY,
-        token_hash TEXT NOT NULL UNIQUE,
-        study_uid TEXT NOT NULL,
-        patient_id TEXT NOT NULL,
-        recipient TEXT NOT NULL,
-        created_at_ms BIGINT NOT NULL,
-        created_by TEXT NOT NULL,
-        expires_at_ms BIGINT NOT NULL,
-        revoked_at_ms BIGINT,
-        code_kind TEXT NOT NULL,
-        code_hash TEXT,
-        failed_attempts BIGINT NOT NULL,
-        last_attempt_ms BIGINT,
-        locked_at_ms BIGINT,
-        uses BIGINT NOT NULL,
-        consent_given_by TEXT NOT NULL,
-        consent_name TEXT,
-        consent_method TEXT NOT NULL,
-        consent_at_ms BIGINT NOT NULL
-    )",
-    "CREATE INDEX IF NOT EXISTS shares_study ON shares (study_uid)",
-    "CREATE TABLE IF NOT EXISTS sessions (
-        id_hash TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        share_id TEXT,
-        name TEXT,
-        roles TEXT,
-        created_at_ms BIGINT NOT NULL,
-        expires_at_ms BIGINT NOT NULL
-    )",
-    "CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at_ms)",
-    "CREATE TABLE IF NOT EXISTS oidc_logins (
-        state_hash TEXT PRIMARY KEY,
-        verifier TEXT NOT NULL,
-        return_to TEXT NOT NULL,
-        created_at_ms BIGINT NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS audit (
-        id TEXT PRIMARY KEY,
-        at_ms BIGINT NOT NULL,
-        action TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        source TEXT NOT NULL,
-        study_uid TEXT,
-        patient_id TEXT,
-        share_id TEXT,
-        detail TEXT NOT NULL
-    )",
-    "CREATE INDEX IF NOT EXISTS audit_patient ON audit (patient_id, at_ms)",
-    "CREATE INDEX IF NOT EXISTS audit_study ON audit (study_uid, at_ms)",
-];
 
 /// A share as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +39,8 @@ pub struct Share {
     pub recipient: String,
     pub created_at_ms: i64,
     pub created_by: String,
+    /// The sharer's name as they signed in (none on shares made before it was kept).
+    pub created_by_name: Option<String>,
     pub expires_at_ms: i64,
     pub revoked_at_ms: Option<i64>,
     /// `none`, `code` or `birth_date`.
@@ -130,8 +81,9 @@ pub struct NewSession<'a> {
 }
 
 const SHARE_COLUMNS: &str = "id, token_hash, study_uid, patient_id, recipient, created_at_ms, \
-    created_by, expires_at_ms, revoked_at_ms, code_kind, code_hash, failed_attempts, \
-    locked_at_ms, uses, consent_given_by, consent_name, consent_method, consent_at_ms";
+    created_by, created_by_name, expires_at_ms, revoked_at_ms, code_kind, code_hash, \
+    failed_attempts, locked_at_ms, uses, consent_given_by, consent_name, consent_method, \
+    consent_at_ms";
 
 fn share_from(row: &AnyRow) -> Result<Share, sqlx::Error> {
     Ok(Share {
@@ -142,6 +94,7 @@ fn share_from(row: &AnyRow) -> Result<Share, sqlx::Error> {
         recipient: row.try_get("recipient")?,
         created_at_ms: row.try_get("created_at_ms")?,
         created_by: row.try_get("created_by")?,
+        created_by_name: row.try_get("created_by_name")?,
         expires_at_ms: row.try_get("expires_at_ms")?,
         revoked_at_ms: row.try_get("revoked_at_ms")?,
         code_kind: row.try_get("code_kind")?,
@@ -162,7 +115,8 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects and creates the tables that are missing.
+    /// Connects, creates the tables that are missing and brings an older database's schema
+    /// up to date ([`crate::schema`]).
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let pool = AnyPoolOptions::new()
@@ -170,28 +124,8 @@ impl Store {
             .connect(url)
             .await
             .map_err(failed("connecting"))?;
-        // Copies starting together on one PostgreSQL take turns creating the tables (a
-        // session lock, held by this one connection).
         let mut conn = pool.acquire().await.map_err(failed("connecting"))?;
-        let postgres = url.starts_with("postgres");
-        if postgres {
-            sqlx::query("SELECT pg_advisory_lock(7340861)")
-                .execute(&mut *conn)
-                .await
-                .map_err(failed("locking the schema"))?;
-        }
-        for statement in SCHEMA {
-            sqlx::query(statement)
-                .execute(&mut *conn)
-                .await
-                .map_err(failed("creating the schema"))?;
-        }
-        if postgres {
-            sqlx::query("SELECT pg_advisory_unlock(7340861)")
-                .execute(&mut *conn)
-                .await
-                .map_err(failed("locking the schema"))?;
-        }
+        crate::schema::prepare(&mut conn, url.starts_with("postgres")).await?;
         drop(conn);
         Ok(Store { pool })
     }
@@ -199,10 +133,10 @@ impl Store {
     pub async fn insert_share(&self, s: &Share) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO shares (id, token_hash, study_uid, patient_id, recipient, created_at_ms, \
-             created_by, expires_at_ms, revoked_at_ms, code_kind, code_hash, failed_attempts, \
-             last_attempt_ms, locked_at_ms, uses, consent_given_by, consent_name, consent_method, \
-             consent_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, 0, NULL, NULL, \
-             0, $11, $12, $13, $14)",
+             created_by, created_by_name, expires_at_ms, revoked_at_ms, code_kind, code_hash, \
+             failed_attempts, last_attempt_ms, locked_at_ms, uses, consent_given_by, \
+             consent_name, consent_method, consent_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+             $8, $9, NULL, $10, $11, 0, NULL, NULL, 0, $12, $13, $14, $15)",
         )
         .bind(&s.id)
         .bind(&s.token_hash)
@@ -211,6 +145,7 @@ impl Store {
         .bind(&s.recipient)
         .bind(s.created_at_ms)
         .bind(&s.created_by)
+        .bind(&s.created_by_name)
         .bind(s.expires_at_ms)
         .bind(&s.code_kind)
         .bind(&s.code_hash)

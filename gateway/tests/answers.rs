@@ -73,6 +73,7 @@ fn share(id: &str, token: &str, code: Option<&str>) -> Share {
         recipient: "patient".into(),
         created_at_ms: now,
         created_by: "clinician:alice".into(),
+        created_by_name: Some("Dr Alice Martin".into()),
         expires_at_ms: now + 3_600_000,
         revoked_at_ms: None,
         code_kind: if code.is_some() { "code" } else { "none" }.into(),

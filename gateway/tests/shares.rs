@@ -11,6 +11,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "shares/migrations.rs"]
+mod migrations;
 #[path = "shares/scope.rs"]
 mod scope;
 #[path = "shares/support.rs"]
@@ -62,6 +64,10 @@ async fn link_alone(gw: &Gateway, c: &Corpus, doctor: &str) -> (String, String) 
         .await
         .unwrap();
     assert_eq!(me["kind"], "share");
+    // The recipient is told who shared it by name, never by the audit trail's identifier.
+    assert_eq!(me["shared_by"], "Dr dr-a");
+    assert_eq!(body["shared_by"], "Dr dr-a");
+    assert!(me["shared_at"].as_i64().is_some_and(|t| t > 0));
     scope_is_one_study(&gw.url, c, &patient).await;
     // A share session can neither share nor read the audit trail.
     let r = patient
@@ -423,6 +429,18 @@ async fn share_links_on_sqlite() {
 #[ignore = "needs the PACS and databases of scripts/gateway_tests.sh"]
 async fn share_links_on_postgres() {
     share_links(&postgres_url()).await;
+}
+
+#[tokio::test]
+async fn an_old_sqlite_database_is_migrated() {
+    migrations::old_database_is_brought_up_to_date(&sqlite_url("migrations")).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the PostgreSQL of scripts/gateway_tests.sh"]
+async fn an_old_postgres_database_is_migrated() {
+    let url = migrations::fresh_postgres(&postgres_url(), "migrations").await;
+    migrations::old_database_is_brought_up_to_date(&url).await;
 }
 
 /// Two gateway copies on one database: a share made on one opens on the other, attempts are

@@ -68,6 +68,8 @@ impl FromRequestParts<SharedState> for SignedIn {
 pub struct Clinician {
     /// `clinician:<sub>` or the development login's, for the audit trail.
     pub actor: String,
+    /// Their name as they signed in (what a share's recipient is told).
+    pub name: String,
     pub can_audit: bool,
     pub source: String,
 }
@@ -84,9 +86,13 @@ impl FromRequestParts<SharedState> for Clinician {
             Principal::Anonymous => return Err(unauthenticated(state)),
             Principal::Share { .. } => return Err(ApiError::Forbidden),
             Principal::Clinician {
-                actor, can_audit, ..
+                actor,
+                name,
+                can_audit,
+                ..
             } => Clinician {
                 actor,
+                name,
                 can_audit,
                 source,
             },
