@@ -7,6 +7,8 @@
 #                                 PACS_BASIC_AUTH=user:password if it needs Basic auth
 #   GATEWAY_DEV_LOGIN=0 ./run.sh  no development login (then OIDC_ISSUER/OIDC_AUDIENCE for
 #                                 clinicians; share links work either way)
+#   GATEWAY_SITE_NAME=… GATEWAY_SITE_CONTACT=… ./run.sh   who runs the portal and how to
+#                                 reach them, as a share's recipient is told
 # Prints "Ready: <url>" once the portal answers; Ctrl-C stops everything it started.
 set -euo pipefail
 source "$(dirname "$0")/scripts/lib.sh"
@@ -40,6 +42,11 @@ fi
 # PACS (PACS_URL) it is off unless asked for.
 if [ -z "${PACS_URL:-}" ]; then dev_default=1; else dev_default=0; fi
 export GATEWAY_DEV_LOGIN=${GATEWAY_DEV_LOGIN:-$dev_default}
+# Who runs the portal, as patients and GPs are told on a shared study's page.
+if [ -z "${PACS_URL:-}" ]; then
+  export GATEWAY_SITE_NAME=${GATEWAY_SITE_NAME:-"Portail d'imagerie (démonstration)"}
+  export GATEWAY_SITE_CONTACT=${GATEWAY_SITE_CONTACT:-"Exemple : secrétariat d'imagerie, 01 23 45 67 89"}
+fi
 scripts/serve.sh start "$DATA/web" "$PORT" "$upstream"
 [ -z "${PACS_URL:-}" ] && { wait_http "$upstream/studies?limit=1" 30 || log "the portal is up but the PACS does not answer yet"; }
 echo "Ready: http://127.0.0.1:$PORT/"

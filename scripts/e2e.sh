@@ -28,7 +28,9 @@ cleanup() {
 trap cleanup EXIT
 
 web_port=$(free_port)
-GATEWAY_DEV_LOGIN=1 scripts/serve.sh start "$WORK/web" "$web_port" "$pacs_url"
+GATEWAY_DEV_LOGIN=1 GATEWAY_SITE_NAME="CHU de démonstration" \
+  GATEWAY_SITE_CONTACT="Imagerie : 01 23 45 67 89" \
+  scripts/serve.sh start "$WORK/web" "$web_port" "$pacs_url"
 
 export PORTAL_URL="http://127.0.0.1:$web_port/" DICOM_TEST_DATA="$SHARED" E2E_WORK="$WORK"
 workers=${E2E_WORKERS:-$(nproc)}

@@ -109,8 +109,9 @@ test('a share of the CT study opens on the patient\'s phone with its code, alone
   await page.locator('[data-testid=shared-study]').waitFor({ timeout: 30_000 });
   assert.match(await page.locator('[data-testid=not-for-diagnosis]').innerText(),
     /Ne pas utiliser pour le diagnostic[\s\S]*\d{2}\/\d{2}\/\d{4}/);
-  await page.waitForSelector('[data-testid=study-view][data-report-first=true]');
-  await page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=recipient-report] [data-testid=sr-report]', { timeout: 30_000 });
+  // The first image on the page is the key images' (the canvas sampled below).
+  await page.waitForSelector('[data-testid=recipient-key-images] [data-testid=viewport][data-state=ready]', { timeout: 60_000 });
   assert.match(await page.locator('[data-testid=patient-banner]').innerText(), /CT-REAL-1/);
   // The CT is drawn: a grid of canvas pixels holds many grey levels.
   const portal = new Portal(page);

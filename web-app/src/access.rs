@@ -160,6 +160,8 @@ mod tests {
             study_uid: "1.2.3".into(),
             expires_at_s: 0,
             recipient: None,
+            shared_by: None,
+            shared_at_s: None,
         }
     }
 

@@ -60,7 +60,7 @@ pub fn App() -> impl IntoView {
                     Gate::Unreachable => view! { <SessionUnreachable/> }.into_any(),
                     Gate::SignIn { dev_login, sign_in } => view! { <SignInPage dev_login=dev_login sign_in=sign_in/> }.into_any(),
                     Gate::ShareLink => view! { <ShareLinkPage/> }.into_any(),
-                    Gate::Shared(share) => view! { <SharedStudy share=share route=current/> }.into_any(),
+                    Gate::Shared(share) => view! { <SharedStudy share=share/> }.into_any(),
                     Gate::ShareEnded => view! { <ShareMessage kind="ended"/> }.into_any(),
                     Gate::Routes => view! { <RoutePage route=current/> }.into_any(),
                 }}

@@ -8,20 +8,30 @@ pub fn now_s() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64
 }
 
-/// `unix_s` as `dd/MM/yyyy HH:mm`, local time.
-pub fn date_time(unix_s: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_s as f64 * 1000.0));
+fn local(unix_s: i64) -> js_sys::Date {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_s as f64 * 1000.0))
+}
+
+/// `unix_s` as `dd/MM/yyyy`, local time.
+pub fn date(unix_s: i64) -> String {
+    let date = local(unix_s);
     let day = format!(
         "{:04}{:02}{:02}",
         date.get_full_year(),
         date.get_month() + 1,
         date.get_date()
     );
+    format_da(&day).unwrap_or(day)
+}
+
+/// `unix_s` as `dd/MM/yyyy HH:mm`, local time.
+pub fn date_time(unix_s: i64) -> String {
+    let time = local(unix_s);
     format!(
         "{} {:02}:{:02}",
-        format_da(&day).unwrap_or(day),
-        date.get_hours(),
-        date.get_minutes()
+        date(unix_s),
+        time.get_hours(),
+        time.get_minutes()
     )
 }
 

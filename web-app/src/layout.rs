@@ -68,6 +68,11 @@ pub struct Goto {
     pub frame: u32,
 }
 
+/// Where image requests go on a page without a grid (a share's recipient view), as a Leptos
+/// context: the viewport showing the series takes them as a grid's cell would.
+#[derive(Debug, Clone, Copy)]
+pub struct GotoRequests(pub RwSignal<Option<Goto>>);
+
 /// Shared by the cells of one study view (a Leptos context).
 #[derive(Debug, Clone, Copy)]
 pub struct Grid {

@@ -70,8 +70,28 @@ pub struct Clinician {
 pub struct ShareAccess {
     pub study_uid: String,
     pub expires_at_s: i64,
-    /// Known from `/api/session`; opening the link itself does not say.
+    /// Whom it was made for (a gateway before this field did not say).
     pub recipient: Option<Recipient>,
+    /// The sharer's name as they signed in, when the gateway kept it.
+    pub shared_by: Option<String>,
+    /// When it was shared (seconds since the epoch).
+    pub shared_at_s: Option<i64>,
+}
+
+impl ShareAccess {
+    /// What the gateway says of a share session (`/api/session`, or opening the link).
+    fn from_json(body: &Json) -> Option<ShareAccess> {
+        Some(ShareAccess {
+            study_uid: body.str("study_uid").filter(|u| is_uid(u))?,
+            expires_at_s: body.int("expires_at")?,
+            recipient: body.str("recipient").and_then(|r| Recipient::from_code(&r)),
+            shared_by: body
+                .str("shared_by")
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty()),
+            shared_at_s: body.int("shared_at").filter(|t| *t > 0),
+        })
+    }
 }
 
 /// What `/api/session` says.
@@ -122,11 +142,7 @@ fn session_of(body: &Json) -> Option<Session> {
             can_share: body.bool("can_share").unwrap_or(false),
             can_audit: body.bool("can_audit").unwrap_or(false),
         })),
-        "share" => Some(Session::Share(ShareAccess {
-            study_uid: body.str("study_uid").filter(|u| is_uid(u))?,
-            expires_at_s: body.int("expires_at")?,
-            recipient: body.str("recipient").and_then(|r| Recipient::from_code(&r)),
-        })),
+        "share" => ShareAccess::from_json(body).map(Session::Share),
         _ => None,
     }
 }
@@ -223,14 +239,7 @@ pub async fn open_share(
         let body = json_of(&response)
             .await
             .ok_or(CallError::Body("not JSON"))?;
-        return Ok(ShareAccess {
-            study_uid: body
-                .str("study_uid")
-                .filter(|u| is_uid(u))
-                .ok_or(CallError::Body("no study"))?,
-            expires_at_s: body.int("expires_at").ok_or(CallError::Body("no expiry"))?,
-            recipient: None,
-        });
+        return Ok(ShareAccess::from_json(&body).ok_or(CallError::Body("no study or expiry"))?);
     }
     let (error, body) = refusal(&response).await;
     let kind = body

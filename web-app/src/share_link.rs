@@ -12,9 +12,8 @@ use leptos::task::spawn_local;
 use crate::access::{use_access, SessionState};
 use crate::clock;
 use crate::i18n::use_i18n;
-use crate::route::Route;
 use crate::session::{self, CodeKind, OpenShareError, Session, ShareAccess, ShareRefusal};
-use crate::viewer::StudyView;
+use crate::viewer::RecipientView;
 
 /// A wait asked by the gateway is not believed beyond this (seconds).
 const MAX_WAIT_S: u32 = 3600;
@@ -267,25 +266,8 @@ pub fn ShareMessage(kind: &'static str) -> impl IntoView {
     }
 }
 
-/// The share session's study: report first, under the notice that it is not for diagnosis
-/// and until when the link is valid.
+/// The share session's study, as its recipient reads it ([`RecipientView`]).
 #[component]
-pub fn SharedStudy(share: ShareAccess, route: RwSignal<Route>) -> impl IntoView {
-    let i18n = use_i18n();
-    let until = clock::date_time(share.expires_at_s);
-    let notice = {
-        let i18n = i18n.clone();
-        move || i18n.t("share.not_for_diagnosis")
-    };
-    let expiry = move || i18n.f("share.valid_until", &[("date", &until)]);
-    view! {
-        <div class="shared-study" data-testid="shared-study">
-            <p class="not-for-diagnosis" role="note" data-testid="not-for-diagnosis">
-                <strong>{notice}</strong>
-                " "
-                <span data-testid="share-expiry">{expiry}</span>
-            </p>
-            <StudyView studies=vec![share.study_uid] route=route report_first=true/>
-        </div>
-    }
+pub fn SharedStudy(share: ShareAccess) -> impl IntoView {
+    view! { <RecipientView share=share/> }
 }

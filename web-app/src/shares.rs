@@ -165,6 +165,8 @@ pub struct Share {
     pub id: String,
     pub recipient: Option<Recipient>,
     pub created_at_s: i64,
+    /// The sharer's name as they signed in (empty for shares made before it was kept: the
+    /// audit trail's technical identifier is never shown).
     pub created_by: String,
     pub expires_at_s: i64,
     pub revoked_at_s: Option<i64>,
@@ -213,7 +215,7 @@ fn share_of(item: &Json) -> Option<Share> {
         id: item.str("id")?,
         recipient: item.str("recipient").and_then(|r| Recipient::from_code(&r)),
         created_at_s: item.int("created_at")?,
-        created_by: item.str("created_by").unwrap_or_default(),
+        created_by: item.str("created_by_name").unwrap_or_default(),
         expires_at_s: item.int("expires_at")?,
         revoked_at_s: item.int("revoked_at"),
         access_code: item

@@ -4,11 +4,15 @@
 //!
 //! - `series`: a cell's series: its metadata loaded, a viewport or what it holds instead;
 //! - `series_list`: the series browser beside the grid;
-//! - `display_sets`: what a series without images shows (reports, PDFs, key images, cards).
+//! - `display_sets`: what a series without images shows (reports, PDFs, key images, cards);
+//! - `recipient`: a share's recipient's page (a patient, a GP): report, key images, images.
 
 mod display_sets;
+mod recipient;
 mod series;
 mod series_list;
+
+pub use recipient::RecipientView;
 
 use std::collections::HashMap;
 use std::rc::Rc;

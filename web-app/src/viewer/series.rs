@@ -144,7 +144,7 @@ pub(super) fn GridCell(
 }
 
 #[component]
-fn SeriesViewport(
+pub(super) fn SeriesViewport(
     selected: Signal<Option<SeriesRef>>,
     identities: Rc<HashMap<String, Identity>>,
     series: Rc<HashMap<String, Vec<SeriesSummary>>>,

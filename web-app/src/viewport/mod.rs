@@ -70,27 +70,33 @@ struct Signals {
     display: display::Display,
     canvas_css: RwSignal<[f64; 2]>,
     gl_error: RwSignal<Option<String>>,
+    /// The GPU dropped the WebGL context (driver reset, too many contexts); it comes back
+    /// with `webglcontextrestored`, and the renderer is then built and the frame uploaded
+    /// again.
     context_lost: RwSignal<bool>,
     /// Bumped when the canvas changes size: the drawing buffer follows.
     resized: RwSignal<u64>,
 }
 
 impl Signals {
-    fn new(
-        display: display::Display,
-        canvas_css: RwSignal<[f64; 2]>,
-        gl_error: RwSignal<Option<String>>,
-        context_lost: RwSignal<bool>,
-    ) -> Self {
-        let resized = RwSignal::new(0);
+    fn new(display: display::Display, canvas_css: RwSignal<[f64; 2]>) -> Self {
         Signals {
             display,
             canvas_css,
-            gl_error,
-            context_lost,
-            resized,
+            gl_error: RwSignal::new(None),
+            context_lost: RwSignal::new(false),
+            resized: RwSignal::new(0),
         }
     }
+}
+
+/// A viewport for a share's recipient (a patient, a GP), given by the page as context: one
+/// finger moves through the images, two pinch, a double tap resets; the reading tools (tool
+/// picker, view actions, window presets, cine) stay out of sight until `advanced` is asked
+/// for, and even then sit above and under the image, never over it.
+#[derive(Clone, Copy)]
+pub struct Simple {
+    pub advanced: RwSignal<bool>,
 }
 
 /// Canvas pixels of vertical drag per slice with the scroll tool.
@@ -112,16 +118,12 @@ pub fn Viewport(
     let i18n = use_i18n();
     let canvas_ref = NodeRef::<Canvas>::new();
     let viewport_ref = NodeRef::<leptos::html::Div>::new();
-    let gl_error = RwSignal::new(None::<String>);
-    // The GPU dropped the WebGL context (driver reset, too many contexts); it comes back with
-    // `webglcontextrestored`, and the renderer is then built and the frame uploaded again.
-    let context_lost = RwSignal::new(false);
     let initial_view = ViewState {
         pixel_aspect: frames::pixel_aspect(&stack),
         ..ViewState::default()
     };
-    // In a study's grid every cell follows the study's tool picker.
-    let active_tool = grid.map_or_else(|| RwSignal::new(Tool::Window), |g| g.tool);
+    let simple = use_context::<Simple>();
+    let active_tool = tool_of(grid, simple);
     let canvas_css = RwSignal::new([0.0f64, 0.0]);
     let total = stack.len();
     let stack: frames::SharedStack = send_wrapper::SendWrapper::new(stack);
@@ -132,19 +134,17 @@ pub fn Viewport(
     let geometry = frames::geometry(&stack, index);
     let (activate, reference_lines) = sync::connect(grid, cell, stack.clone(), display, canvas_css);
     let visible = frames::follow_visible(&stack, index, visible_frame);
-
-    let signals = Signals::new(display, canvas_css, gl_error, context_lost);
+    let signals = Signals::new(display, canvas_css);
+    let (gl_error, context_lost) = (signals.gl_error, signals.context_lost);
     // The page's annotations and presentation states (a viewport on its own keeps its own).
     let store = use_context::<crate::annotations::Annotations>()
         .unwrap_or_else(crate::annotations::Annotations::new);
     let presentation = presentation::connect(store, stack.clone(), signals, initial_view);
     draw::connect(canvas_ref, stack.clone(), signals, visible.clone());
-
     let go_to = input::go_to(display, total);
     let step_by = move |step: isize| go_to(index.get_untracked() as isize + step);
     let (playing, fps) = input::cine(frames::cine_fps(&stack), total, index, go_to);
     let on_wheel = input::wheel_handler(activate.clone(), step_by);
-
     let annotate = annotate::Annotate::new(
         store,
         canvas_ref,
@@ -154,20 +154,8 @@ pub fn Viewport(
         visible_frame,
         stack.clone(),
     );
-    let (on_pointer_down, on_pointer_move, on_pointer_up) = pointer::handlers(
-        canvas_ref,
-        signals,
-        active_tool,
-        annotate,
-        activate.clone(),
-        step_by,
-    );
-
     let state_attr = frames::state_attr(gl_error, visible.clone());
     let preview = frames::is_preview(visible.clone());
-    let preset_windows = parts::window_presets(&i18n, &stack)
-        .into_iter()
-        .map(|(_, w)| w);
     let export_error = RwSignal::new(None::<String>);
     let actions = actions::ActionContext {
         display,
@@ -180,6 +168,17 @@ pub fn Viewport(
         export_error,
     };
     let act = move |action: ViewAction| actions::view_action(&actions, action);
+    let (on_pointer_down, on_pointer_move, on_pointer_up) = pointer::handlers(
+        canvas_ref,
+        signals,
+        (active_tool, annotate),
+        activate.clone(),
+        step_by,
+        {
+            let act = act.clone();
+            move || act(ViewAction::Reset)
+        },
+    );
     let own_tools = sync::toolbars(grid, cell, act.clone(), active_tool, viewport_ref);
     let on_key = input::key_handler(input::Keys {
         act: act.clone(),
@@ -188,12 +187,16 @@ pub fn Viewport(
         display,
         go_to,
         playing,
-        preset_windows: preset_windows.collect(),
+        preset_windows: parts::window_presets(&i18n, &stack)
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect(),
         total,
     });
     let loaded = frames::loaded(&stack);
     let lossy = frames::lossy(&stack, index);
-
+    // A recipient's reading tools are out of sight until asked for.
+    let hidden_when_simple = move || simple.is_some_and(|s| !s.advanced.get());
     view! {
         <div
             node_ref=viewport_ref
@@ -225,11 +228,12 @@ pub fn Viewport(
         >
             // The controls sit above and under the image, never over it: nothing can cover
             // the orientation markers, the identity, the image number or the LOSSY mark.
-            {own_tools}
+            <div class="own-tools study-tools" class:hidden=hidden_when_simple>
+                {own_tools}
+            </div>
             <div class="viewport-main">
-                // Interactions are on the whole viewport, so they also work over a message.
-                // (Tachys takes at most 26 attributes on one element: the right button's
-                // menu is kept off here, where the right drag zooms.)
+                // Interactions are on the whole viewport (also over a message); the right
+                // button's menu is kept off here (Tachys: at most 26 attributes an element).
                 <div class="image-area" data-testid="image-area"
                     on:contextmenu=|ev| ev.prevent_default()>
                     <canvas node_ref=canvas_ref data-testid="viewport-canvas"></canvas>
@@ -243,7 +247,28 @@ pub fn Viewport(
                     {parts::messages(visible, gl_error, context_lost, export_error)}
                 </div>
             </div>
-            {parts::bar(&stack, signals, annotate, presentation, (playing, fps))}
+            {simple.map(|s| parts::simple_bar(s.advanced, act.clone()))}
+            <div class="bar-slot" class:hidden=hidden_when_simple>
+                {parts::bar(&stack, signals, annotate, presentation, (playing, fps))}
+            </div>
         </div>
     }
+}
+
+/// The tool a press uses. In a study's grid every cell follows the study's tool picker; a
+/// recipient's viewport moves through the images under one finger, and again once the advanced
+/// tools are put away; a viewport on its own windows.
+fn tool_of(grid: Option<Grid>, simple: Option<Simple>) -> RwSignal<Tool> {
+    let simple = match (grid, simple) {
+        (Some(g), _) => return g.tool,
+        (None, Some(simple)) => simple,
+        (None, None) => return RwSignal::new(Tool::Window),
+    };
+    let tool = RwSignal::new(Tool::Scroll);
+    Effect::new(move |_| {
+        if !simple.advanced.get() {
+            tool.set(Tool::Scroll);
+        }
+    });
+    tool
 }

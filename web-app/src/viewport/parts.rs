@@ -344,3 +344,27 @@ pub(super) fn bar(
         </div>
     }
 }
+
+/// A recipient's bar under the image: keep a copy (a JPEG with the patient's identity and
+/// "not for diagnosis" burned in), and the reading tools on demand.
+pub(super) fn simple_bar(
+    advanced: RwSignal<bool>,
+    act: impl Fn(crate::overlays::ViewAction) + Clone + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let copy = i18n.clone();
+    let tools = i18n.clone();
+    view! {
+        <div class="simple-bar" on:pointerdown=|ev| ev.stop_propagation()>
+            <button type="button" data-testid="keep-copy"
+                on:click=move |_| act(crate::overlays::ViewAction::ExportJpeg)>
+                {move || copy.t("recipient.keep_copy")}
+            </button>
+            <button type="button" data-testid="advanced-tools"
+                aria-pressed=move || advanced.get().to_string()
+                on:click=move |_| advanced.update(|a| *a = !*a)>
+                {move || if advanced.get() { tools.t("recipient.tools_hide") } else { tools.t("recipient.tools_show") }}
+            </button>
+        </div>
+    }
+}

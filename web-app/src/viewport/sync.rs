@@ -9,7 +9,7 @@ use viewer_core::display::Action;
 
 use super::device_pixel_ratio;
 use super::display::Display;
-use crate::layout::{CellReport, Grid};
+use crate::layout::{CellReport, GotoRequests, Grid};
 use crate::overlays::{Tool, ToolPicker, ViewAction, ViewToolbar};
 use crate::stack::Stack;
 use leptos::html::Div;
@@ -29,10 +29,13 @@ pub(super) fn connect(
 ) {
     let (index, view) = (display.slice, display.view);
     // A report's link asks for an image of this series: go to it.
-    if let Some(grid) = grid {
+    let requests = grid
+        .map(|g| g.goto)
+        .or_else(|| use_context::<GotoRequests>().map(|r| r.0));
+    if let Some(requests) = requests {
         let stack = stack.clone();
         Effect::new(move |_| {
-            let Some(goto) = grid.goto.get() else {
+            let Some(goto) = requests.get() else {
                 return;
             };
             if goto.series != stack.series {
@@ -45,7 +48,7 @@ pub(super) fn connect(
             if let Some(i) = found {
                 display.dispatch(Action::GoTo(i));
             }
-            grid.goto.set(None);
+            requests.set(None);
         });
     }
     // Each entry's plane in patient space, for synchronised scrolling.
