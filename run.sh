@@ -50,5 +50,6 @@ fi
 scripts/serve.sh start "$DATA/web" "$PORT" "$upstream"
 [ -z "${PACS_URL:-}" ] && { wait_http "$upstream/studies?limit=1" 30 || log "the portal is up but the PACS does not answer yet"; }
 echo "Ready: http://127.0.0.1:$PORT/"
+[ -z "${PACS_URL:-}" ] && { scripts/try_links.sh "http://127.0.0.1:$PORT/" "$DATA/samples" || log "the sample links could not be made"; }
 # Keep running until Ctrl-C (or until the gateway stops).
 while alive "$(cat "$DATA/web/gateway.pid" 2>/dev/null)"; do sleep 1; done

@@ -4,15 +4,20 @@
 Everything comes from public packages listed in samples/SOURCES.tsv, each checked by sha256:
 - a real chest CT (pyradiomics test case "lung2", 61 axial slices of 512 x 512, BSD-3-Clause),
   written as a CT Image Storage series in Explicit VR Little Endian, HU stored as signed
-  16-bit samples;
+  16-bit samples; in its study, a report (structured report and PDF), a key-image selection
+  and a presentation state about the lesion the case's own label marks (sample_documents.py);
+- the same volume as the demo patient's prior study (2018), so that comparison can be tried;
 - a few small images shipped in the pydicom wheel (MIT): an MR, a CT and compressed files.
 
 Usage: make_samples.py OUT_DIR   (idempotent: files already built are kept)
+Writes the studies to OUT_DIR/studies and their UIDs to OUT_DIR/studies.json (the links
+./run.sh prints).
 """
 
 import gzip
 import hashlib
 import io
+import json
 import sys
 import tarfile
 import urllib.request
@@ -78,15 +83,29 @@ def read_nrrd(data):
     return fields, raw
 
 
-def write_ct(archive, out_dir):
-    import pydicom
+# The demo patient's two chest CTs: (UID key, folder, date, accession, study description,
+# series description). The first is the current one, with the documents.
+CT_STUDIES = [
+    ("", "lung-ct", "20190315", "DEMO-CT-1", "TDM thoracique (exemple)", "Thorax 5 mm"),
+    ("prior", "lung-ct-prior", "20180312", "DEMO-CT-0", "TDM thoracique (exemple, examen antérieur)",
+     "Thorax 5 mm"),
+]
+
+
+def nrrd_member(archive, suffix):
+    with tarfile.open(archive) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith(suffix))
+        return tar.extractfile(member).read()
+
+
+def write_ct(nrrd, out_dir, study):
+    """Writes the volume as one study's CT series; returns its slices' headers (no pixels)
+    and the volume's (rows, columns, slices, spacing)."""
     from pydicom.dataset import FileDataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian
 
-    with tarfile.open(archive) as tar:
-        member = next(m for m in tar.getmembers() if m.name.endswith("data/lung2_image.nrrd"))
-        nrrd = tar.extractfile(member).read()
-    seed = hashlib.sha256(nrrd).hexdigest()
+    key, folder_name, date, accession, study_description, series_description = study
+    seed = hashlib.sha256(nrrd).hexdigest() + key
     fields, raw = read_nrrd(nrrd)
     if fields.get("type") not in ("short", "int16", "signed short") or fields.get("endian", "little") != "little":
         sys.exit("samples: unexpected NRRD sample type")
@@ -101,12 +120,11 @@ def write_ct(archive, out_dir):
         sys.exit("samples: the NRRD volume has an unexpected size")
 
     study_uid, series_uid, frame_uid = uid(seed, "study"), uid(seed, "series"), uid(seed, "frame")
-    folder = out_dir / "lung-ct"
+    folder = out_dir / folder_name
     folder.mkdir(parents=True, exist_ok=True)
+    headers = []
     for k in range(slices):
         path = folder / f"CT{k + 1:04d}.dcm"
-        if path.exists():
-            continue
         sop_uid = uid(seed, "sop", str(k))
         meta = FileMetaDataset()
         meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
@@ -117,14 +135,14 @@ def write_ct(archive, out_dir):
         ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
         ds.SOPClassUID = meta.MediaStorageSOPClassUID
         ds.SOPInstanceUID = sop_uid
-        ds.StudyDate = ds.SeriesDate = ds.ContentDate = "20190315"
+        ds.StudyDate = ds.SeriesDate = ds.ContentDate = date
         ds.StudyTime = ds.SeriesTime = ds.ContentTime = "101500"
-        ds.AccessionNumber = "DEMO-CT-1"
+        ds.AccessionNumber = accession
         ds.Modality = "CT"
         ds.Manufacturer = ""
         ds.ReferringPhysicianName = ""
-        ds.StudyDescription = "TDM thoracique (exemple)"
-        ds.SeriesDescription = "Thorax 5 mm"
+        ds.StudyDescription = study_description
+        ds.SeriesDescription = series_description
         ds.PatientName = "DEMO^Thorax"
         ds.PatientID = "DEMO-CT-1"
         ds.PatientBirthDate = "19600101"
@@ -154,10 +172,46 @@ def write_ct(archive, out_dir):
         ds.RescaleIntercept, ds.RescaleSlope, ds.RescaleType = "0", "1", "HU"
         ds.LossyImageCompression = "00"
         ds.ImageComments = "pyradiomics test case lung2 (BSD-3-Clause); not for clinical use"
+        headers.append(ds)
+        if path.exists():
+            continue
         ds.PixelData = raw[k * frame_bytes : (k + 1) * frame_bytes]
         ds["PixelData"].VR = "OW"
         ds.save_as(path, enforce_file_format=True)
-    return slices
+        del ds.PixelData
+    return headers, (rows, columns, slices, spacing)
+
+
+def write_documents(label_nrrd, headers, volume, out_dir, prior_date):
+    """The current study's report (SR and PDF), key images and presentation state."""
+    import array
+
+    import sample_documents as docs
+
+    rows, columns, slices, spacing = volume
+    fields, raw = read_nrrd(label_nrrd)
+    label = array.array("h", raw)
+    if sys.byteorder != "little":
+        label.byteswap()
+    k, row, column, diameter = docs.lesion(label, rows, columns, slices, (spacing[1], spacing[0]))
+    image = headers[k]
+    study = headers[0]
+    seed = study.StudyInstanceUID
+    folder = out_dir / "lung-ct-documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    sections = docs.report_lines(diameter, image.InstanceNumber, prior_date)
+    made = {
+        "report_sr.dcm": docs.structured_report(study, lambda n: uid(seed, "sr", n), sections, image, diameter),
+        "report_pdf.dcm": docs.pdf_report(study, lambda n: uid(seed, "pdf", n), sections),
+        "key_images.dcm": docs.key_images(study, lambda n: uid(seed, "kos", n),
+                                          [image, headers[max(k - 2, 0)]]),
+        "presentation_state.dcm": docs.presentation_state(
+            study, lambda n: uid(seed, "gsps", n), image, (row, column),
+            diameter / 2 / spacing[0] + 6),
+    }
+    for name, ds in made.items():
+        docs.save(ds, folder / name)
+    return len(made)
 
 
 def copy_pydicom(wheel, out_dir):
@@ -178,9 +232,21 @@ def main():
     downloads = out_dir / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
     studies = out_dir / "studies"
-    ct = write_ct(fetch("pyradiomics-2.2.0.tar.gz", downloads), studies)
+    archive = fetch("pyradiomics-2.2.0.tar.gz", downloads)
+    image = nrrd_member(archive, "data/lung2_image.nrrd")
+    headers, volume = write_ct(image, studies, CT_STUDIES[0])
+    prior, _ = write_ct(image, studies, CT_STUDIES[1])
+    documents = write_documents(nrrd_member(archive, "data/lung2_label.nrrd"), headers, volume, studies,
+                                prior[0].StudyDate)
     small = copy_pydicom(fetch("pydicom-3.0.2-py3-none-any.whl", downloads), studies)
-    print(f"samples: {ct} CT slices and {small} small files in {studies}", file=sys.stderr)
+    (out_dir / "studies.json").write_text(json.dumps({
+        "patient_id": headers[0].PatientID,
+        "current": headers[0].StudyInstanceUID,
+        "prior": prior[0].StudyInstanceUID,
+        "accession": headers[0].AccessionNumber,
+    }, indent=1) + "\n")
+    print(f"samples: two CT studies of {len(headers)} slices, {documents} documents and {small} small "
+          f"files in {studies}", file=sys.stderr)
 
 
 if __name__ == "__main__":

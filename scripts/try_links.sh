@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Prints the links that show each journey on the embedded portal's sample studies (written by
+# make_samples.py to SAMPLES/studies.json). With the development login on, it also shares the
+# current study twice, as a clinician would from the study's share dialog: with the patient (a
+# six-digit code) and with a GP (no code), and prints both links.
+#   scripts/try_links.sh PORTAL_URL SAMPLES_DIR
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+portal=${1:?usage: try_links.sh PORTAL_URL SAMPLES_DIR}
+portal=${portal%/}
+samples=${2:?usage: try_links.sh PORTAL_URL SAMPLES_DIR}
+field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$samples/studies.json" "$1"; }
+current=$(field current)
+prior=$(field prior)
+patient=$(field patient_id)
+
+cat <<EOF
+Try it (sample patient DEMO^Thorax, $patient: public test images, not a real patient)
+  Study list (clinician):          $portal/
+  The current chest CT:            $portal/?study=$current
+  Its report first (SR, then PDF): $portal/?report=$current
+  Compared with the prior (2018):  $portal/?compare=$current,$prior
+  From the patient record (IID):   $portal/IHEInvokeImageDisplay?requestType=STUDY&studyUID=$current
+EOF
+
+[ "${GATEWAY_DEV_LOGIN:-0}" = 1 ] || exit 0
+jar=$(mktemp)
+trap 'rm -f "$jar"' EXIT
+post() { curl -fsS -m 10 -b "$jar" -c "$jar" -H 'Content-Type: application/json' -H "Origin: $portal" "$portal$1" -d "$2"; }
+post /api/dev-login '{}' >/dev/null || { log "try_links: no development login"; exit 0; }
+now=$(date +%s)
+share() {
+  post /api/shares "{\"study_uid\":\"$current\",\"recipient\":\"$1\",\"expires_in_days\":7,\"access_code\":\"$2\",
+    \"consent\":{\"given_by\":\"patient\",\"method\":\"oral\",\"given_at\":$now}}"
+}
+read -r patient_link patient_code < <(share patient code |
+  python3 -c 'import json, sys; s = json.load(sys.stdin); print(s["link"], s["access_code"])')
+gp_link=$(share gp none | python3 -c 'import json, sys; print(json.load(sys.stdin)["link"])')
+cat <<EOF
+  Shared with the patient (phone): $portal$patient_link   code $patient_code
+  Shared with the GP:              $portal$gp_link
+  (Share links made now for 7 days; a clinician makes them from the study's "Partager" button.)
+EOF
