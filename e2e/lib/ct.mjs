@@ -8,6 +8,11 @@ import { samplePoints } from './viewer.mjs';
 
 export const SHARED = process.env.DICOM_TEST_DATA ?? join(import.meta.dirname, '../../../shared');
 export const CT_DIR = join(SHARED, 'ct-series/explicit-vr-le');
+/**
+ * The file shown at display index `index` of the 61: the stack reads head first, like the PACS
+ * consoles (CT0061, z = -60, first; CT0001, z = -360, last).
+ */
+export const ctFile = (index) => `CT${String(61 - index).padStart(4, '0')}.dcm`;
 // Unsigned 16-bit, Rescale -1024/1, first window 40/400, 512x512, 0.6269531 mm, axial.
 export const CT = { rows: 512, columns: 512, slope: 1, intercept: -1024, center: 40, width: 400 };
 

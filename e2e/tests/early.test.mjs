@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, devLogin, BASE_URL } from '../lib/browser.mjs';
 import { Portal } from '../lib/viewer.mjs';
-import { assertCtSlice } from '../lib/ct.mjs';
+import { assertCtSlice, ctFile } from '../lib/ct.mjs';
 
 // ct-series/README.md: the CT's study, and its series 1 in explicit VR little endian.
 const CT_STUDY = '1.2.826.0.1.3680043.8.498.24918011185820656779824488017568435840';
@@ -45,8 +45,8 @@ test('a study link\'s first requests start before the app runs, and each is aske
   const portal = new Portal(page);
   await portal.waitForState('ready');
   await portal.waitForSlice(0);
-  // Sorted by position along the normal: the most inferior slice first.
-  await assertCtSlice(portal, 'CT0001.dcm');
+  // Head first along the normal: the most superior slice first.
+  await assertCtSlice(portal, ctFile(0));
   const appStart = await page.evaluate(
     () => performance.timeOrigin + performance.getEntriesByName('app-start')[0].startTime,
   );

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from '../lib/browser.mjs';
 import { Portal } from '../lib/viewer.mjs';
-import { assertCtSlice } from '../lib/ct.mjs';
+import { assertCtSlice, ctFile } from '../lib/ct.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -70,7 +70,7 @@ test('a decoder worker that fails loses none of its frames: they are decoded aga
   await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   assert.ok(served >= 2, `loader served ${served} times`);
-  await assertCtSlice(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, ctFile(0));
   await page.waitForSelector('[data-testid=viewport][data-loaded="61"]', { timeout: 60_000 });
   assert.equal(await page.locator('[data-testid=viewport][data-state=error]').count(), 0);
   // The worker's own error is in its console; the page reports nothing.

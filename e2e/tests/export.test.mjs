@@ -8,7 +8,7 @@ import { launch, openPage } from '../lib/browser.mjs';
 import { Portal } from '../lib/viewer.mjs';
 import { join } from 'node:path';
 import { explicitLeSamples, displayByte } from '../lib/dicom.mjs';
-import { CT, CT_DIR } from '../lib/ct.mjs';
+import { CT, CT_DIR, ctFile } from '../lib/ct.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -147,7 +147,7 @@ test('print puts the image and the patient data on a sheet for the browser print
   assert.deepEqual(series.captions, ['1/61', '7/61', '13/61', '19/61', '25/61', '31/61', '37/61', '43/61', '49/61', '55/61', '61/61']);
   const first = decodePng(Buffer.from(series.images[0].split(',')[1], 'base64'));
   assert.deepEqual([first.width, first.height], [CT.columns, CT.rows]);
-  const samples = explicitLeSamples(join(CT_DIR, 'CT0001.dcm'), CT.rows, CT.columns);
+  const samples = explicitLeSamples(join(CT_DIR, ctFile(0)), CT.rows, CT.columns);
   for (const [x, y] of [[256, 256], [100, 300], [400, 120], [0, 0]]) {
     assert.equal(first.rgb(x, y)[0], displayByte(samples[y * CT.columns + x], CT), `pixel ${x},${y}`);
   }

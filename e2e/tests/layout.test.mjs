@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { launch, openPage } from '../lib/browser.mjs';
 import { Portal, waitForViewportSlice } from '../lib/viewer.mjs';
 
-// ct-series: 512x512 axial slices, 0.6269531 mm, z from -360 (slice 0) by 5 mm; series 2 is
-// the RLE copy. e2e/fixtures/make_reformat.py: series 7, sagittal planes through columns 384,
-// 256 and 128 (in display order), 512 columns by 61 rows of 5 mm, from z = -60 down.
+// ct-series: 512x512 axial slices, 0.6269531 mm, read head first: z from -60 (slice 0) down by
+// 5 mm; series 2 is the RLE copy. e2e/fixtures/make_reformat.py: series 7, sagittal planes
+// through columns 128, 256 and 384 (in display order, the patient's right to left), 512
+// columns by 61 rows of 5 mm, from z = -60 down.
 const SPACING_MM = 0.6269531;
 const RLE_SERIES = '1.2.826.0.1.3680043.8.498.23357967800296277826432395033483840650';
 
@@ -41,7 +42,7 @@ test('a 1x2 layout scrolls both cells together on the same frame of reference, u
   await (await portal.studyRow('CT-REAL-1')).click();
   await portal.waitForSlice(0);
   await page.locator('[data-testid=layout-1x2]').click();
-  assert.equal(await page.locator('[data-testid=cell]').count(), 2);
+  assert.equal(await page.locator('[data-testid=cell]:visible').count(), 2);
   await waitCellSlice(page, 1, 0);
   assert.equal(await viewportIn(page, 1).getAttribute('data-series'), RLE_SERIES);
 
@@ -56,9 +57,48 @@ test('a 1x2 layout scrolls both cells together on the same frame of reference, u
   assert.equal(await page.locator('[data-testid=two-patients]').count(), 0);
 
   await page.locator('[data-testid=layout-2x2]').click();
-  assert.equal(await page.locator('[data-testid=cell]').count(), 4);
+  assert.equal(await page.locator('[data-testid=cell]:visible').count(), 4);
   await page.locator('[data-testid=layout-1x1]').click();
-  assert.equal(await page.locator('[data-testid=cell]').count(), 1);
+  assert.equal(await page.locator('[data-testid=cell]:visible').count(), 1);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a layout change keeps each cell\'s slice, window and zoom', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  await (await portal.studyRow('CT-REAL-1')).click();
+  await portal.waitForSlice(0);
+  await page.locator('[data-testid=layout-1x2]').click();
+  await waitCellSlice(page, 1, 0);
+  await page.locator('[data-testid=sync-scroll]').uncheck();
+  // Cell 1: slice 7, the lung preset (digit 2), zoomed twice by a right drag.
+  await wheelIn(page, 1, 7);
+  await waitCellSlice(page, 1, 7);
+  await viewportIn(page, 1).focus();
+  await page.keyboard.press('2');
+  const box = await canvasIn(page, 1).boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down({ button: 'right' });
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 100, { steps: 5 });
+  await page.mouse.up({ button: 'right' });
+  const kept = async (n) => Object.fromEntries(await Promise.all(['data-slice', 'data-window-center', 'data-window-width', 'data-zoom']
+    .map(async (a) => [a, await viewportIn(page, n).getAttribute(a)])));
+  const one = await kept(1);
+  assert.deepEqual([one['data-slice'], one['data-window-center'], one['data-window-width']], ['7', '-600', '1500']);
+  assert.ok(Math.abs(Number(one['data-zoom']) - 2) < 0.01, `zoom ${one['data-zoom']}`);
+  // Cell 0: slice 3.
+  await wheelIn(page, 0, 3);
+  await waitCellSlice(page, 0, 3);
+  const zero = await kept(0);
+
+  await page.locator('[data-testid=layout-1x1]').click();
+  assert.equal(await page.locator('[data-testid=cell]:visible').count(), 1);
+  assert.deepEqual(await kept(0), zero, 'the cell on screen is untouched');
+  await page.locator('[data-testid=layout-1x2]').click();
+  await page.waitForSelector('[data-testid=cell][data-cell="1"] [data-testid=viewport][data-state=ready]');
+  assert.deepEqual(await kept(1), one, 'the cell shown again is as it was left');
+  assert.deepEqual(await kept(0), zero);
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -73,33 +113,33 @@ test('a sagittal series dropped into a cell crosses the axial CT as reference li
   await page.locator('[data-testid=series-item]', { hasText: '#7 ' }).dragTo(cell(page, 1));
   await page.waitForSelector('[data-testid=cell][data-cell="1"] [data-testid=viewport][data-slices="3"][data-state=ready]');
 
-  // In the axial cell: a vertical line through column 384 (the first sagittal plane).
+  // In the axial cell: a vertical line through column 128 (the first sagittal plane).
   const axialLine = viewportIn(page, 0).locator('[data-testid=reference-line]');
   await axialLine.waitFor({ state: 'attached' }); // a vertical line has an empty bounding box
   const a = Object.fromEntries(await Promise.all(['x1', 'y1', 'x2', 'y2'].map(async (k) => [k, Number(await axialLine.getAttribute(k))])));
   const axialBox = await canvasIn(page, 0).boundingBox();
   const axial = fitted(axialBox, 512, 512, 1);
   assert.ok(Math.abs(a.x1 - a.x2) < 0.2, 'vertical');
-  assert.ok(Math.abs(a.x1 - axial.x(384.5)) < 1, `at column 384: ${a.x1} vs ${axial.x(384.5)}`);
+  assert.ok(Math.abs(a.x1 - axial.x(128.5)) < 1, `at column 128: ${a.x1} vs ${axial.x(128.5)}`);
 
-  // In the sagittal cell: a horizontal line at the axial slice's z (-360 mm: row 60 from -60).
+  // In the sagittal cell: a horizontal line at the axial slice's z (-60 mm: row 0).
   const sagittalLine = viewportIn(page, 1).locator('[data-testid=reference-line]');
   const s = Object.fromEntries(await Promise.all(['x1', 'y1', 'x2', 'y2'].map(async (k) => [k, Number(await sagittalLine.getAttribute(k))])));
   const sagittalBox = await canvasIn(page, 1).boundingBox();
   const sagittal = fitted(sagittalBox, 512, 61, 5 / SPACING_MM);
   assert.ok(Math.abs(s.y1 - s.y2) < 0.2, 'horizontal');
-  assert.ok(Math.abs(s.y1 - sagittal.y(60.5)) < 1, `at row 60: ${s.y1} vs ${sagittal.y(60.5)}`);
+  assert.ok(Math.abs(s.y1 - sagittal.y(0.5)) < 1, `at row 0: ${s.y1} vs ${sagittal.y(0.5)}`);
   // Its markers: anterior on the left, head on top.
   assert.equal((await cell(page, 1).locator('[data-testid=marker-left]').innerText()).trim(), 'A');
   assert.equal((await cell(page, 1).locator('[data-testid=marker-top]').innerText()).trim(), 'H');
 
-  // Scrolling the axial cell moves the line in the sagittal cell up by 5 mm a slice.
+  // Scrolling the axial cell moves the line in the sagittal cell down by 5 mm a slice.
   await wheelIn(page, 0, 10);
   await waitCellSlice(page, 0, 10);
   await page.waitForFunction((expected) => {
     const line = document.querySelector('[data-testid=cell][data-cell="1"] [data-testid=reference-line]');
     return line && Math.abs(Number(line.getAttribute('y1')) - expected) < 1;
-  }, sagittal.y(50.5), { timeout: 10_000 });
+  }, sagittal.y(10.5), { timeout: 10_000 });
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -114,7 +154,7 @@ test('in a 2x2 layout each cell shows the lines of the cells that cross it, and 
   await page.locator('[data-testid=series-item]', { hasText: '#7 ' }).dragTo(cell(page, 1));
   await page.waitForSelector('[data-testid=cell][data-cell="1"] [data-testid=viewport][data-slices="3"][data-state=ready]');
   for (const n of [0, 2, 3]) await waitCellSlice(page, n, 0);
-  // Unsynchronised, cell 2 goes to slice 10 (5 cm higher) while the others stay at slice 0.
+  // Unsynchronised, cell 2 goes to slice 10 (5 cm lower) while the others stay at slice 0.
   await page.locator('[data-testid=sync-scroll]').uncheck();
   await wheelIn(page, 2, 10);
   await waitCellSlice(page, 2, 10);
@@ -122,13 +162,13 @@ test('in a 2x2 layout each cell shows the lines of the cells that cross it, and 
   const lines = async (n) => page.locator(`[data-testid=cell][data-cell="${n}"] [data-testid=reference-line]`).evaluateAll(
     (all) => all.map((l) => ({ from: Number(l.dataset.cell), x1: Number(l.getAttribute('x1')), y1: Number(l.getAttribute('y1')),
       x2: Number(l.getAttribute('x2')), y2: Number(l.getAttribute('y2')) })));
-  // The sagittal cell: one horizontal line per axial cell, at its slice's row (-360 mm is row
-  // 60 of the reformat, -310 mm row 50).
+  // The sagittal cell: one horizontal line per axial cell, at its slice's row (-60 mm is row 0
+  // of the reformat, -110 mm row 10).
   const sagittal = fitted(await canvasIn(page, 1).boundingBox(), 512, 61, 5 / SPACING_MM);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=cell][data-cell="1"] [data-testid=reference-line]').length === 3);
   const inSagittal = (await lines(1)).sort((p, q) => p.from - q.from);
   assert.deepEqual(inSagittal.map((l) => l.from), [0, 2, 3]);
-  const rows = { 0: 60.5, 2: 50.5, 3: 60.5 };
+  const rows = { 0: 0.5, 2: 10.5, 3: 0.5 };
   for (const l of inSagittal) {
     assert.ok(Math.abs(l.y1 - l.y2) < 0.2, 'horizontal');
     assert.ok(Math.abs(l.y1 - sagittal.y(rows[l.from])) < 1, `cell ${l.from}: ${l.y1} vs ${sagittal.y(rows[l.from])}`);
@@ -138,7 +178,7 @@ test('in a 2x2 layout each cell shows the lines of the cells that cross it, and 
     const axial = fitted(await canvasIn(page, n).boundingBox(), 512, 512, 1);
     const own = await lines(n);
     assert.deepEqual(own.map((l) => l.from), [1], `cell ${n}`);
-    assert.ok(Math.abs(own[0].x1 - own[0].x2) < 0.2 && Math.abs(own[0].x1 - axial.x(384.5)) < 1, `cell ${n} at column 384`);
+    assert.ok(Math.abs(own[0].x1 - own[0].x2) < 0.2 && Math.abs(own[0].x1 - axial.x(128.5)) < 1, `cell ${n} at column 128`);
   }
   assert.equal(await page.locator('[data-testid=two-patients]').count(), 0);
   assert.deepEqual(problems, []);

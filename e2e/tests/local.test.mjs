@@ -30,11 +30,11 @@ test('files chosen from this computer are shown without any request to the serve
   await page.waitForSelector('[data-testid=local-view] [data-testid=viewport][data-state=ready]', { timeout: 30_000 });
   assert.equal(await portal.viewport().getAttribute('data-slices'), '3');
   assert.match(await page.locator('[data-testid=overlay-identity]').innerText(), /CT-REAL-1/);
-  await assertCtSlice(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, 'CT0003.dcm');
   await portal.viewport().focus();
   await page.keyboard.press('End');
   await portal.waitForSlice(2);
-  await assertCtSlice(portal, 'CT0003.dcm');
+  await assertCtSlice(portal, 'CT0001.dcm');
   assert.deepEqual(requests, [], 'no DICOMweb request for local files');
   assert.deepEqual(problems, []);
   await page.close();
@@ -56,7 +56,7 @@ test('files dropped on the study list open the same way', async () => {
   await page.dispatchEvent('[data-testid=local-open]', 'drop', { dataTransfer });
   await page.waitForSelector('[data-testid=local-view] [data-testid=viewport][data-state=ready]', { timeout: 30_000 });
   assert.equal(await portal.viewport().getAttribute('data-slices'), '2');
-  await assertCtSlice(portal, 'CT0030.dcm');
+  await assertCtSlice(portal, 'CT0031.dcm');
   assert.deepEqual(problems, []);
   await page.close();
 });

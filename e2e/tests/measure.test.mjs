@@ -203,3 +203,55 @@ test('lengths, angles, regions and probes are measured, saved as SR and KOS, and
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a length drawn by two clicks, and leaving with it unsaved asks first', { timeout: 120_000 }, async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openStudy(page);
+  await page.locator('[data-testid=tool-length]').click();
+  // First click: the second point follows the pointer; second click: it is placed.
+  await click(page, portal, [100.5, 250.5]);
+  const moving = await clientOf(portal, [200.5, 250.5]);
+  await page.mouse.move(...moving, { steps: 3 });
+  await click(page, portal, [300.5, 250.5]);
+  // (The study may hold lengths saved by the test before: the new one is the unsaved one.)
+  const drawn = (await read(page)).filter((a) => !a.saved);
+  assert.equal(drawn.length, 1, JSON.stringify(drawn));
+  const [length] = drawn;
+  assert.equal(length.kind, 'length');
+  assert.ok(Math.abs(length.values.length - 200 * SPACING_MM) < SPACING_MM / 2, JSON.stringify(length));
+  const count = await annotations(page).count();
+
+  // The way back to the list asks; "cancel" stays on the study, "OK" leaves.
+  const answers = [];
+  page.on('dialog', async (dialog) => {
+    answers.push(dialog.type());
+    if (answers.length === 1) await dialog.dismiss(); else await dialog.accept();
+  });
+  await page.locator('[data-testid=back]').click();
+  await page.waitForTimeout(300);
+  assert.deepEqual(answers, ['confirm']);
+  assert.equal(await annotations(page).count(), count, 'still on the study');
+  await page.locator('[data-testid=back]').click();
+  await page.locator('[data-testid=study-list]').waitFor({ timeout: 30_000 });
+  assert.deepEqual(answers, ['confirm', 'confirm']);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('leaving the page with unsaved measurements asks the browser\'s question', { timeout: 120_000 }, async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openStudy(page);
+  await page.locator('[data-testid=tool-length]').click();
+  await drag(page, portal, [100.5, 200.5], [300.5, 200.5]);
+  const asked = new Promise((resolve) => {
+    page.on('dialog', async (dialog) => {
+      resolve(dialog.type());
+      await dialog.accept();
+    });
+  });
+  // Sent elsewhere (as closing the tab or reloading would): the browser asks first.
+  await page.goto('about:blank');
+  assert.equal(await asked, 'beforeunload');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -7,7 +7,7 @@ import { launch, openPage } from '../lib/browser.mjs';
 import { Portal } from '../lib/viewer.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertCtSlice, SHARED } from '../lib/ct.mjs';
+import { assertCtSlice, ctFile, SHARED } from '../lib/ct.mjs';
 
 const DELAY_MS = 1500;
 
@@ -27,7 +27,7 @@ test('the visible frame goes first, and a jump cancels what is far from it', { t
   const portal = new Portal(page);
   // Every frame answer waits DELAY_MS: a slow PACS or link. The neighbours' answers also wait
   // for the jump, so that what is asked after it does not depend on how fast this machine is.
-  const lastSop = sopOf('CT0061.dcm');
+  const lastSop = sopOf(ctFile(60));
   let jumped;
   const jump = new Promise((resolve) => { jumped = resolve; });
   let inFlight = 0;
@@ -68,12 +68,12 @@ test('the visible frame goes first, and a jump cancels what is far from it', { t
   const series = asked[0].match(/series\/([^/]+)\//)[1];
   const after = asked.slice(before).filter((u) => u.includes(`/series/${series}/`));
   assert.ok(after[0]?.includes(lastSop), `the new frame was asked first: ${sopsOf(after)}`);
-  await assertCtSlice(portal, 'CT0061.dcm');
+  await assertCtSlice(portal, ctFile(60));
   await page.waitForSelector('[data-testid=viewport][data-loaded="61"]', { timeout: 120_000 });
   await page.keyboard.press('Home');
   await portal.waitForSlice(0);
   await page.keyboard.press('ArrowDown');
   await portal.waitForSlice(1); // one of the cancelled ones, asked again
-  await assertCtSlice(portal, 'CT0002.dcm');
+  await assertCtSlice(portal, ctFile(1));
   assert.deepEqual(problems, []);
 });

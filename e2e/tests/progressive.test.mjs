@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from '../lib/browser.mjs';
 import { Portal } from '../lib/viewer.mjs';
-import { assertCtSlice } from '../lib/ct.mjs';
+import { assertCtSlice, ctFile } from '../lib/ct.mjs';
 import { PROFILES } from '../bench/profiles.mjs';
 
 // ct-series/README.md: series 5 is the CT in JPEG 2000 Lossless.
@@ -58,7 +58,7 @@ test('on a slow link a JPEG 2000 frame shows a badged preview, then the exact fr
   assert.ok(states.slice(preview).some((s) => s.state === 'ready'), 'then the frame itself came');
   assert.equal(await page.locator('[data-testid=quality-badge]').count(), 0, 'no badge on the frame itself');
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
-  await assertCtSlice(portal, 'CT0061.dcm');
+  await assertCtSlice(portal, ctFile(60));
   // JPEG 2000 needs the JPEG 2000 build, not the full one with JPEG XL.
   assert.ok(decoderCode.includes('decode_j2k_bg.wasm'), `decoder code fetched: ${decoderCode}`);
   assert.ok(!decoderCode.includes('decode_full_bg.wasm'), `decoder code fetched: ${decoderCode}`);

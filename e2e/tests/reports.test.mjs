@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, BASE_URL } from '../lib/browser.mjs';
 import { Portal } from '../lib/viewer.mjs';
-import { assertCtSlice } from '../lib/ct.mjs';
+import { assertCtSlice, ctFile } from '../lib/ct.mjs';
 
 // The corpus's reports of patient 123565: a Basic Text SR (series 900, UTF-8 text) and a PDF
 // of 787 bytes (PACS.md: Orthanc pads it to 788).
@@ -116,7 +116,8 @@ test("a report's image link to a slice far outside the cache window loads that s
   const report = page.locator('[data-testid=sr-report]');
   await report.waitFor({ timeout: 30_000 });
   await report.locator('[data-testid=sr-image-link]').click();
-  await page.waitForSelector('[data-testid=cell][data-cell="1"] [data-testid=viewport][data-slice="1499"][data-state=ready]',
+  // Instance 1500 of 2000 at z = 1499 is display index 500 (head first).
+  await page.waitForSelector('[data-testid=cell][data-cell="1"] [data-testid=viewport][data-slice="500"][data-state=ready]',
     { timeout: 60_000 });
   assert.equal(await page.locator('[data-testid=grid]').getAttribute('data-layout'), '1x2');
   assert.deepEqual(problems, []);
@@ -165,8 +166,8 @@ test('a key object selection shows its images, and comes after the report in rep
   await key.waitFor({ timeout: 30_000 });
   assert.match(await key.locator('.key-images-heading').innerText(), /Images clés \(2\) Of Interest : Nodule : coupes clés/);
   await page.waitForSelector('[data-testid=key-images] [data-testid=viewport][data-slices="2"][data-state=ready]', { timeout: 30_000 });
-  // In display order along the slice normal: CT0010 (z -315) before CT0031 (z -210).
-  await assertCtSlice(portal, 'CT0010.dcm');
+  // Head first along the slice normal: CT0031 (z -210) before CT0010 (z -315).
+  await assertCtSlice(portal, 'CT0031.dcm');
   await page.close();
   assert.deepEqual(problems, []);
 

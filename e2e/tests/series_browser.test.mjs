@@ -9,7 +9,7 @@ import { CT, CT_DIR } from '../lib/ct.mjs';
 import { explicitLeSamples, displayByte } from '../lib/dicom.mjs';
 
 // ct-series/README.md: series 1 to 6 are the same 61 slices in six syntaxes; the middle one in
-// display order (z from -360 by 5 mm) is CT0031. A thumbnail is at most 96 pixels a side.
+// display order (z from -60 down by 5 mm) is CT0031. A thumbnail is at most 96 pixels a side.
 const SIDE = 96;
 const MIDDLE_FILE = 'CT0031.dcm';
 

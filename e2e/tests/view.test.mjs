@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { launch, openPage } from '../lib/browser.mjs';
 import { explicitLeSamples, displayByte } from '../lib/dicom.mjs';
 import { Portal, samplePoints } from '../lib/viewer.mjs';
-import { CT, CT_DIR, assertCtSlice } from '../lib/ct.mjs';
+import { CT, CT_DIR, assertCtSlice, ctFile } from '../lib/ct.mjs';
 
 // ct-series/README.md: Pixel Spacing 0.6269531 mm, axial (rows towards the patient's left,
 // columns towards posterior).
@@ -43,14 +43,14 @@ for (const { device, options } of SIZES) test(`orientation markers of the axial 
   assert.equal(await attr(portal, 'data-quarter-turns'), '1');
   assert.deepEqual(await markers(page), { left: 'P', right: 'A', top: 'R', bottom: 'L' });
   // Turned clockwise: screen cell (r, c) shows image pixel (N-1-c, r).
-  await assertCtSlice(portal, 'CT0001.dcm', { source: (r, c) => [CT.rows - 1 - c, r] });
+  await assertCtSlice(portal, ctFile(0), { source: (r, c) => [CT.rows - 1 - c, r] });
 
   await page.locator('[data-testid=tool-rotate]').click();
   await page.locator('[data-testid=tool-rotate]').click();
   await page.locator('[data-testid=tool-rotate]').click();
   await page.locator('[data-testid=tool-flip-h]').click();
   assert.deepEqual(await markers(page), { left: 'L', right: 'R', top: 'A', bottom: 'P' });
-  await assertCtSlice(portal, 'CT0001.dcm', { source: (r, c) => [r, CT.columns - 1 - c] });
+  await assertCtSlice(portal, ctFile(0), { source: (r, c) => [r, CT.columns - 1 - c] });
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -105,9 +105,9 @@ for (const { device, options } of SIZES) test(`the keyboard scrolls, picks prese
 
   await page.keyboard.press('i');
   assert.equal(await attr(portal, 'data-inverted'), 'true');
-  await assertCtSlice(portal, 'CT0001.dcm', { invert: true });
+  await assertCtSlice(portal, ctFile(0), { invert: true });
   await page.keyboard.press('i');
-  await assertCtSlice(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, ctFile(0));
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -138,12 +138,51 @@ test('right drag zooms, middle drag pans, and fit and reset bring the image back
 
   await page.locator('[data-testid=tool-fit]').click();
   assert.equal(await attr(portal, 'data-zoom'), '1');
-  await assertCtSlice(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, ctFile(0));
   await page.locator('[data-testid=tool-one-to-one]').click();
   assert.notEqual(await attr(portal, 'data-zoom'), '1');
   await page.locator('[data-testid=tool-reset]').click();
   assert.equal(await attr(portal, 'data-zoom'), '1');
-  await assertCtSlice(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, ctFile(0));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the window list always shows the window in force: after a digit key, a drag and a choice', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openCt(page);
+  const list = page.locator('[data-testid=window-presets]');
+  const shown = () => list.evaluate((s) => ({ value: s.value, text: s.selectedOptions[0]?.textContent ?? '' }));
+  // The CT opens on its file's first window (40 / 400), which is also the modality's
+  // mediastinum preset or a file preset: a preset of the list is shown.
+  const first = await shown();
+  assert.notEqual(first.value, '', `the opening window is a preset (${first.text})`);
+  // Digit 2: the second preset, shown in the list.
+  await portal.viewport().focus();
+  await page.keyboard.press('2');
+  await page.waitForFunction((s) => s.value === '1', await list.elementHandle(), { timeout: 5_000 });
+  const centre = await attr(portal, 'data-window-center');
+  const width = await attr(portal, 'data-window-width');
+  const near = (text, c, w) => {
+    const [, tc, tw] = text.match(/(-?\d+) \/ (\d+)\s*$/) ?? [];
+    return Math.abs(Number(tc) - Number(c)) <= 0.5 && Math.abs(Number(tw) - Number(w)) <= 0.5;
+  };
+  const second = await shown();
+  assert.ok(near(second.text, centre, width), `${second.text} shows ${centre} / ${width}`);
+  // A drag: a window of the reader's own, its numbers on the list's first line.
+  const box = await portal.canvas().boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 37, box.y + box.height / 2 + 11, { steps: 3 });
+  await page.mouse.up();
+  const dragged = await shown();
+  assert.equal(dragged.value, '');
+  const [c, w] = [await attr(portal, 'data-window-center'), await attr(portal, 'data-window-width')];
+  assert.match(dragged.text, /^Fenêtre -?\d+ \/ \d+$/);
+  assert.ok(near(dragged.text, c, w), `${dragged.text} shows ${c} / ${w}`);
+  // A choice from the list is shown as chosen.
+  await list.selectOption('0');
+  assert.equal((await shown()).value, '0');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -203,7 +242,7 @@ test('a lost WebGL context is restored and the same pixels are drawn again', asy
   assert.match(await page.locator('[data-testid=viewport-message]').innerText(), /interrompu/);
   await page.evaluate(() => window.loseContext.restoreContext());
   await page.waitForSelector('[data-testid=viewport][data-context-lost=false][data-state=ready]');
-  await assertCtSlice(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, ctFile(0));
   assert.deepEqual(problems.filter((p) => !/WebGL|GL_CONTEXT_LOST|context lost/i.test(p)), []);
   await page.close();
 });
@@ -213,7 +252,7 @@ test('bilinear interpolation blends the modality values of the four nearest pixe
   const portal = await openCt(page);
   await page.locator('[data-testid=tool-smooth]').click();
   assert.equal(await attr(portal, 'data-smooth'), 'true');
-  const stored = explicitLeSamples(join(CT_DIR, 'CT0001.dcm'), CT.rows, CT.columns);
+  const stored = explicitLeSamples(join(CT_DIR, ctFile(0)), CT.rows, CT.columns);
   const { width, height } = await portal.canvasSize();
   const scale = Math.min(width / CT.columns, height / CT.rows);
   const [x0, y0] = [(width - CT.columns * scale) / 2, (height - CT.rows * scale) / 2];
@@ -241,7 +280,7 @@ test('bilinear interpolation blends the modality values of the four nearest pixe
   assert.ok(blended > 100, `only ${blended} points where blending shows`);
   assert.equal(wrong, 0, `${wrong} of ${points.length} canvas pixels differ from the bilinear blend`);
   await page.keyboard.press('r');
-  await assertCtSlice(portal, 'CT0001.dcm');
+  await assertCtSlice(portal, ctFile(0));
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from '../lib/browser.mjs';
 import { Portal, compareWithFixture } from '../lib/viewer.mjs';
-import { assertCtSlice } from '../lib/ct.mjs';
+import { assertCtSlice, ctFile } from '../lib/ct.mjs';
 
 
 let browser;
@@ -33,18 +33,18 @@ test('opening the CT draws the first slice with the file window, and the wheel s
   assert.equal(await portal.viewport().getAttribute('data-window-center'), '40');
   assert.equal(await portal.viewport().getAttribute('data-window-width'), '400');
   assert.match(await page.locator('[data-testid=overlay-identity]').innerText(), /LUNG CT REAL[\s\S]*CT-REAL-1/);
-  // Sorted by position along the normal: the most inferior slice (CT0001, z = -360) first.
-  await assertCtSlice(portal, 'CT0001.dcm');
+  // Head first, along the normal: the most superior slice (CT0061, z = -60) first.
+  await assertCtSlice(portal, ctFile(0));
 
   const box = await portal.canvas().boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.wheel(0, 120);
   await portal.waitForSlice(1);
   await page.waitForFunction(() => document.querySelector('[data-testid=overlay-position]')?.textContent.includes('2/61'));
-  await assertCtSlice(portal, 'CT0002.dcm');
+  await assertCtSlice(portal, ctFile(1));
   for (let i = 0; i < 28; i += 1) await page.mouse.wheel(0, 120);
   await portal.waitForSlice(29);
-  await assertCtSlice(portal, 'CT0030.dcm');
+  await assertCtSlice(portal, ctFile(29));
   // The whole series loads, and the progress line goes away.
   await page.waitForSelector('[data-testid=viewport][data-loaded="61"]', { timeout: 60_000 });
   assert.equal((await page.locator('[data-testid=load-progress]').innerText()).trim(), '');
@@ -86,7 +86,7 @@ test('dragging changes the window as viewer-core\'s maths predicts, pixel for pi
   const center = Number(await portal.viewport().getAttribute('data-window-center'));
   assert.equal(width, 400 + 100 * (400 / 256));
   assert.equal(center, 40 + 50 * (400 / 256));
-  await assertCtSlice(portal, 'CT0001.dcm', { window: { center, width } });
+  await assertCtSlice(portal, ctFile(0), { window: { center, width } });
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -110,7 +110,7 @@ test('every syntax of the CT shows the same pixels as the uncompressed series', 
   for (const { number, name, series } of SYNTAXES) {
     await page.locator('[data-testid=series-item]', { hasText: `#${number} ` }).click();
     await page.waitForSelector(`[data-testid=viewport][data-series="${series}"][data-state=ready]`, { timeout: 60_000 });
-    await assertCtSlice(portal, 'CT0001.dcm').catch((e) => { throw new Error(`${name}: ${e.message}`); });
+    await assertCtSlice(portal, ctFile(0)).catch((e) => { throw new Error(`${name}: ${e.message}`); });
   }
   // Orthanc's refusal of HTJ2K in its stored syntax is retried (openPage drops that one).
   assert.deepEqual(problems, []);

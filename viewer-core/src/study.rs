@@ -445,7 +445,7 @@ mod tests {
     }
 
     #[test]
-    fn stack_is_sorted_and_skips_non_images() {
+    fn stack_reads_head_first_and_skips_non_images() {
         let json = format!(
             r#"[{}, {}, {{"00080018":{{"vr":"UI","Value":["sr"]}}}}, {}]"#,
             image("c", 10.0, 1),
@@ -455,7 +455,8 @@ mod tests {
         let ds = JsonDataset::parse_array(&json).expect("valid");
         let stack = image_stack(&ds, &Limits::default());
         let uids: Vec<_> = stack.iter().map(|i| i.sop_instance_uid.as_str()).collect();
-        assert_eq!(uids, ["a", "b", "c"]);
+        // Axial: the most superior slice (z = 10) first.
+        assert_eq!(uids, ["c", "b", "a"]);
         assert_eq!(stack[0].rescale.intercept, -1024.0);
         assert!(stack[0].module.is_ok());
     }

@@ -143,9 +143,16 @@ pub fn lang() -> Lang {
 #[component]
 pub fn BackToList(route: RwSignal<Route>) -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
+    let label = i18n.clone();
     view! {
-        <button class="back" data-testid="back" on:click=move |_| navigate(route, Route::Studies)>
-            {move || i18n.t("viewer.back")}
+        <button class="back" data-testid="back" on:click={
+            move |_| {
+                if crate::annotations::may_leave(&i18n) {
+                    navigate(route, Route::Studies);
+                }
+            }
+        }>
+            {move || label.t("viewer.back")}
         </button>
     }
 }

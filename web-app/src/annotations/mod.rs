@@ -5,6 +5,7 @@
 //! One store per study page, in context. Viewports draw the annotations of the image they
 //! show and add, move or delete them; the store remembers what changed since the last save.
 
+mod leave;
 mod save;
 
 use std::collections::{HashMap, HashSet};
@@ -18,6 +19,7 @@ use viewer_core::study::SeriesSummary;
 
 use crate::api;
 
+pub use leave::{guard_page, may_leave};
 pub use save::SaveButton;
 
 /// A new UID (2.25 and 128 random bits from the browser's crypto).

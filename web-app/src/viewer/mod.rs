@@ -173,6 +173,10 @@ fn open_instance(grid: Grid, slots: RwSignal<Vec<Option<SeriesRef>>>) -> OpenIns
 fn fill_empty_cells(grid: Grid, slots: RwSignal<Vec<Option<SeriesRef>>>, order: Vec<SeriesRef>) {
     Effect::new(move |_| {
         let cells = grid.layout.get().cells();
+        // Written only when a cell is empty: the others' series stay as they are.
+        if slots.with_untracked(|s| s[..cells].iter().all(Option::is_some)) {
+            return;
+        }
         slots.update(|slots| {
             for cell in 0..cells {
                 if slots[cell].is_none() {
@@ -214,6 +218,7 @@ pub fn StudyView(
     provide_context(FileIdentities(RwSignal::new(HashMap::new())));
     let annotations = crate::annotations::Annotations::new();
     provide_context(annotations);
+    crate::annotations::guard_page(annotations);
     provide_context(open_instance(grid, slots));
 
     // A share session reaches this one study only: no way back to a list. A clinician who
@@ -289,8 +294,14 @@ pub fn StudyView(
                     .map(|cell| {
                         let identities = identities.clone();
                         let series = series.clone();
+                        // A cell is made the first time the layout shows it, then kept (hidden
+                        // while the layout leaves it out): a layout change keeps each cell's
+                        // slice, window and zoom.
+                        let made = Memo::new(move |before: Option<&bool>| {
+                            before.copied().unwrap_or(false) || grid.visible(cell)
+                        });
                         view! {
-                            <Show when=move || grid.visible(cell)>
+                            <Show when=move || made.get()>
                                 <GridCell cell=cell slots=slots
                                     identities=(*identities).clone() series=(*series).clone()/>
                             </Show>

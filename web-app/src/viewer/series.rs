@@ -134,6 +134,7 @@ pub(super) fn GridCell(
     };
     view! {
         <div class="cell" data-testid="cell" data-cell=cell.to_string()
+            class:hidden=move || !grid.visible(cell)
             class:active=move || grid.active.get() == cell
             on:pointerdown=move |_| grid.active.set(cell)
             on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()

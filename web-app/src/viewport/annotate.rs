@@ -2,8 +2,10 @@
 //! values, and the pointer gestures that draw, edit (a handle), move (the outline) and
 //! select them. Shapes live in image coordinates; the view's affine map places them.
 //!
-//! Gestures: with a measuring tool, press and drag draws (an angle takes a second press for
-//! its second ray); with any tool, a handle or an outline under the pointer is dragged.
+//! Gestures: with a measuring tool, press and drag draws, or two clicks (a length, an ellipse,
+//! a rectangle: the second point follows the pointer until the second click); an angle takes
+//! a second press for its second ray; with any tool, a handle or an outline under the pointer
+//! is dragged.
 
 use std::rc::Rc;
 
@@ -32,6 +34,20 @@ enum Drag {
     Move { id: u64, from: ImagePoint },
     /// A new angle's vertex and second ray end follow the pointer together.
     NewAngle { id: u64 },
+    /// A new two-point shape's second point follows the pointer; released where it was
+    /// pressed, it waits for a second click instead.
+    NewShape { id: u64 },
+}
+
+impl Drag {
+    fn id(self) -> u64 {
+        match self {
+            Drag::Handle { id, .. }
+            | Drag::Move { id, .. }
+            | Drag::NewAngle { id }
+            | Drag::NewShape { id } => id,
+        }
+    }
 }
 
 /// The annotation state of one viewport (all `Copy` handles).
@@ -39,8 +55,9 @@ enum Drag {
 pub(super) struct Annotate {
     pub store: Annotations,
     drag: RwSignal<Option<Drag>>,
-    /// An angle waiting for its second ray (its third handle follows the pointer).
-    pending_angle: RwSignal<Option<u64>>,
+    /// A shape waiting for a click: (id, the handle that follows the pointer until then): an
+    /// angle's second ray end, or a two-click shape's second point.
+    pending: RwSignal<Option<(u64, usize)>>,
     canvas_ref: NodeRef<Canvas>,
     view: Memo<viewer_core::view::ViewState>,
     canvas_css: RwSignal<[f64; 2]>,
@@ -63,7 +80,7 @@ impl Annotate {
         Annotate {
             store,
             drag: RwSignal::new(None),
-            pending_angle: RwSignal::new(None),
+            pending: RwSignal::new(None),
             canvas_ref,
             view,
             canvas_css,
@@ -183,18 +200,16 @@ impl Annotate {
         let Some(p) = self.image_point(ev) else {
             return false;
         };
-        if let Some(id) = self.pending_angle.get_untracked() {
-            // The second press places the second ray's end.
-            self.store.edit(id, |a| a.shape = a.shape.with_handle(2, p));
-            self.pending_angle.set(None);
-            self.drag.set(Some(Drag::Handle { id, handle: 2 }));
+        if let Some((id, handle)) = self.pending.get_untracked() {
+            // The press places the point that was following the pointer.
+            self.store
+                .edit(id, |a| a.shape = a.shape.with_handle(handle, p));
+            self.pending.set(None);
+            self.drag.set(Some(Drag::Handle { id, handle }));
             return true;
         }
         if let Some(hit) = self.hit(p) {
-            let id = match hit {
-                Drag::Handle { id, .. } | Drag::Move { id, .. } | Drag::NewAngle { id } => id,
-            };
-            self.store.selected.set(Some(id));
+            self.store.selected.set(Some(hit.id()));
             self.drag.set(Some(hit));
             return true;
         }
@@ -225,7 +240,7 @@ impl Annotate {
         self.drag.set(Some(match tool {
             Tool::Angle => Drag::NewAngle { id },
             Tool::Probe => Drag::Handle { id, handle: 0 },
-            _ => Drag::Handle { id, handle: 1 },
+            _ => Drag::NewShape { id },
         }));
         true
     }
@@ -233,7 +248,7 @@ impl Annotate {
     /// A move: returns true when it belongs to an annotation gesture.
     pub(super) fn moved(&self, ev: &web_sys::PointerEvent) -> bool {
         let drag = self.drag.get_untracked();
-        let pending = self.pending_angle.get_untracked();
+        let pending = self.pending.get_untracked();
         if drag.is_none() && pending.is_none() {
             return false;
         }
@@ -241,9 +256,12 @@ impl Annotate {
             return true;
         };
         match (drag, pending) {
-            (Some(Drag::Handle { id, handle }), _) => {
+            (Some(Drag::Handle { id, handle }), _) | (None, Some((id, handle))) => {
                 self.store
                     .edit(id, |a| a.shape = a.shape.with_handle(handle, p));
+            }
+            (Some(Drag::NewShape { id }), _) => {
+                self.store.edit(id, |a| a.shape = a.shape.with_handle(1, p));
             }
             (Some(Drag::Move { id, from }), _) => {
                 self.store.edit(id, |a| {
@@ -254,21 +272,19 @@ impl Annotate {
             (Some(Drag::NewAngle { id }), _) => self.store.edit(id, |a| {
                 a.shape = a.shape.with_handle(1, p).with_handle(2, p);
             }),
-            (None, Some(id)) => self.store.edit(id, |a| a.shape = a.shape.with_handle(2, p)),
             (None, None) => return false,
         }
         true
     }
 
-    /// A release: ends the gesture; a shape drawn without dragging is dropped.
+    /// A release: ends the gesture. A new shape released where it was pressed waits for a
+    /// second click; a shape whose second click fell on its first point is dropped.
     pub(super) fn up(&self) -> bool {
         let Some(drag) = self.drag.get_untracked() else {
             return false;
         };
         self.drag.set(None);
-        let id = match drag {
-            Drag::Handle { id, .. } | Drag::Move { id, .. } | Drag::NewAngle { id } => id,
-        };
+        let id = drag.id();
         let shape = self.store.items.with_untracked(|items| {
             items
                 .iter()
@@ -284,10 +300,11 @@ impl Annotate {
             }
             _ => false,
         };
-        if degenerate {
-            self.store.delete(id);
-        } else if matches!(drag, Drag::NewAngle { .. }) {
-            self.pending_angle.set(Some(id));
+        match drag {
+            Drag::NewShape { .. } if degenerate => self.pending.set(Some((id, 1))),
+            _ if degenerate => self.store.delete(id),
+            Drag::NewAngle { .. } => self.pending.set(Some((id, 2))),
+            _ => {}
         }
         true
     }
@@ -297,16 +314,16 @@ impl Annotate {
         match key {
             "Delete" | "Backspace" => match self.store.selected.get_untracked() {
                 Some(id) => {
-                    self.pending_angle.set(None);
+                    self.pending.set(None);
                     self.store.delete(id);
                     true
                 }
                 None => false,
             },
             "Escape" => {
-                if let Some(id) = self.pending_angle.get_untracked() {
+                if let Some((id, _)) = self.pending.get_untracked() {
                     self.store.delete(id);
-                    self.pending_angle.set(None);
+                    self.pending.set(None);
                 }
                 self.store.selected.set(None);
                 true

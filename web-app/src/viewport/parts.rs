@@ -144,9 +144,12 @@ pub(super) fn status_overlay(
         }
     };
     // Labels follow the language switch.
-    let label = move |key: &'static str| {
+    let label = {
         let i18n = i18n.clone();
-        move || i18n.t(key)
+        move |key: &'static str| {
+            let i18n = i18n.clone();
+            move || i18n.t(key)
+        }
     };
     let (lossy_label, badge_detail, badge) = (
         label("viewer.lossy"),
@@ -196,14 +199,41 @@ pub(super) fn window_presets(i18n: &I18n, stack: &Stack) -> Vec<(String, WindowL
         .collect()
 }
 
+/// The option of the list that the grey levels in force are: a VOI LUT's, a preset's (within
+/// half a unit), or none (`""`: a window of the reader's own, which the first line shows).
+fn option_in_force(display: Display, presets: &[WindowLevel]) -> String {
+    let Some(voi) = display.voi.get() else {
+        return String::new();
+    };
+    if let Some(i) = voi.lut() {
+        return format!("lut-{i}");
+    }
+    let near = |a: f64, b: f64| (a - b).abs() < 0.5;
+    voi.window()
+        .and_then(|w| {
+            presets
+                .iter()
+                .position(|p| near(p.center, w.center) && near(p.width, w.width))
+        })
+        .map(|i| i.to_string())
+        .unwrap_or_default()
+}
+
 /// The grey-level list: the presets, the file's VOI LUTs, then the visible frame's data range.
+/// It always shows what is in force, however it was chosen (the list, a digit key, a drag, a
+/// presentation state): that option, or the window's numbers on its first line.
 pub(super) fn presets_select(display: Display, stack: &Stack) -> impl IntoView {
     let i18n = use_i18n();
     let presets = window_presets(&i18n, stack);
+    let windows: Vec<WindowLevel> = presets.iter().map(|(_, w)| *w).collect();
+    let in_force = Memo::new(move |_| option_in_force(display, &windows));
+    let chosen = move |value: String| move || in_force.with(|v| *v == value);
     let preset_options = presets
         .iter()
         .enumerate()
-        .map(|(i, (name, _))| view! { <option value=i.to_string()>{name.clone()}</option> })
+        .map(|(i, (name, _))| {
+            view! { <option value=i.to_string() prop:selected=chosen(i.to_string())>{name.clone()}</option> }
+        })
         .collect_view();
     let lut_options = stack
         .images
@@ -217,7 +247,7 @@ pub(super) fn presets_select(display: Display, stack: &Stack) -> impl IntoView {
                 .explanation
                 .clone()
                 .unwrap_or_else(|| format!("LUT {}", i + 1));
-            view! { <option value=format!("lut-{i}")>{name}</option> }
+            view! { <option value=format!("lut-{i}") prop:selected=chosen(format!("lut-{i}"))>{name}</option> }
         })
         .collect_view();
     let on_preset = move |ev: leptos::ev::Event| {
@@ -243,20 +273,31 @@ pub(super) fn presets_select(display: Display, stack: &Stack) -> impl IntoView {
         }
     };
     // Labels follow the language switch.
-    let label = move |key: &'static str| {
+    let label = {
         let i18n = i18n.clone();
-        move || i18n.t(key)
+        move |key: &'static str| {
+            let i18n = i18n.clone();
+            move || i18n.t(key)
+        }
     };
-    let (hidden_label, first_option, range_option) = (
-        label("viewer.window_presets"),
-        label("viewer.window_presets"),
-        label("viewer.window_range"),
-    );
+    let (hidden_label, range_option) =
+        (label("viewer.window_presets"), label("viewer.window_range"));
+    let first_option = move || match display.window() {
+        Some(w) => i18n.f(
+            "viewer.window_current",
+            &[
+                ("center", &format!("{:.0}", w.center)),
+                ("width", &format!("{:.0}", w.width)),
+            ],
+        ),
+        None => i18n.t("viewer.window_presets"),
+    };
     view! {
         <label class="viewport-tools">
             <span class="visually-hidden">{hidden_label}</span>
-            <select data-testid="window-presets" on:change=on_preset on:pointerdown=|ev| ev.stop_propagation() on:wheel=|ev| ev.stop_propagation()>
-                <option value="" disabled=true selected=true>{first_option}</option>
+            <select data-testid="window-presets" on:change=on_preset
+                on:pointerdown=|ev| ev.stop_propagation() on:wheel=|ev| ev.stop_propagation()>
+                <option value="" disabled=true prop:selected=chosen(String::new())>{first_option}</option>
                 {preset_options}
                 {lut_options}
                 <option value="range">{range_option}</option>
