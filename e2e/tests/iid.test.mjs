@@ -32,6 +32,8 @@ async function errorPage(path, kind) {
   await error.waitFor({ timeout: 30_000 });
   assert.equal(await error.getAttribute('data-kind'), kind, path);
   assert.equal(await page.locator('[data-testid=viewport]').count(), 0, 'no viewer behind an error');
+  // The way on: the study list.
+  assert.equal(await error.locator('[data-testid=back]').count(), 1, 'a way back from the error');
   const text = await error.innerText();
   await page.close();
   assert.deepEqual(problems, []);
@@ -72,6 +74,16 @@ test('a link naming two studies (";" list) opens them side by side, in its order
   assert.match(await identity(0), /CT-REAL-1/);
   assert.match(await identity(1), new RegExp(TWO_STUDIES_PATIENT));
   await page.locator('[data-testid=two-patients]').waitFor();
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a link naming studies of which some are not found opens the others and names the missing ones', async () => {
+  const { page, problems } = await openStudies(invoke(`requestType=STUDY&studyUID=${CT_STUDY},1.2.3.4.5.6.7&accessionNumber=NOPE-1`), 1);
+  const notice = page.locator('[data-testid=invoke-unopened]');
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /Introuvables dans le PACS, non affichés : 1\.2\.3\.4\.5\.6\.7, NOPE-1\./);
+  assert.match(await page.locator('[data-testid=patient-banner]').innerText(), /CT-REAL-1/);
   assert.deepEqual(problems, []);
   await page.close();
 });

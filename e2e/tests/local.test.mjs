@@ -91,8 +91,8 @@ async function assertDicomdirFolderShown(page) {
   await page.waitForSelector('[data-testid=local-view] [data-testid=viewport][data-state=ready]', { timeout: 60_000 });
   assert.equal(await page.locator('[data-testid=series-item]').count(), 13);
   const skipped = await page.locator('[data-testid=local-skipped]').innerText();
-  assert.match(skipped, /50 fichier\(s\) non lus/);
-  assert.match(skipped, /6 fichier\(s\) non référencés/);
+  assert.match(skipped, /50 fichiers non lus/);
+  assert.match(skipped, /6 fichiers non référencés/);
   assert.doesNotMatch(skipped, /absents/);
 }
 

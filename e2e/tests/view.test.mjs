@@ -187,6 +187,26 @@ test('the window list always shows the window in force: after a digit key, a dra
   await page.close();
 });
 
+test('? opens the shortcuts, Escape closes them, and so do their buttons', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openCt(page);
+  await portal.viewport().focus();
+  await page.keyboard.press('?');
+  const dialog = page.locator('[data-testid=shortcuts]');
+  await dialog.waitFor();
+  const text = await dialog.innerText();
+  assert.match(text, /Raccourcis clavier et souris/);
+  assert.match(text, /Revenir à la vue de départ/);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  await page.locator('[data-testid=shortcuts-open]').click();
+  await dialog.waitFor();
+  await page.locator('[data-testid=shortcuts-close]').click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 /** Records every slice the viewport shows (at 60 frames/s a slice may last less than a paint). */
 async function recordSlicesShown(page) {
   await page.evaluate(() => {

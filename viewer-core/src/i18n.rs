@@ -20,6 +20,15 @@ impl Lang {
         }
     }
 
+    /// Whether a count of `n` takes the singular: French says "0 examen, 1 examen, 2 examens",
+    /// English "0 studies, 1 study".
+    pub fn singular(self, n: u64) -> bool {
+        match self {
+            Lang::Fr => n <= 1,
+            Lang::En => n == 1,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::Fr => "fr",
@@ -55,6 +64,16 @@ impl Catalog {
         text
     }
 
+    /// The message for a count `n` in `lang`: `key.one` or `key.other`, with `{n}` and `args`
+    /// filled in.
+    pub fn count(&self, lang: Lang, key: &str, n: u64, args: &[(&str, &str)]) -> String {
+        let form = if lang.singular(n) { "one" } else { "other" };
+        let n = n.to_string();
+        let mut all = vec![("n", n.as_str())];
+        all.extend_from_slice(args);
+        self.format(&format!("{key}.{form}"), &all)
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.messages.keys().map(String::as_str)
     }
@@ -63,6 +82,24 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_each_language_s_plural() {
+        let fr = Catalog::parse(r#"{"studies.one": "{n} examen", "studies.other": "{n} examens"}"#)
+            .expect("valid");
+        let said = |n| fr.count(Lang::Fr, "studies", n, &[]);
+        assert_eq!(
+            [said(0), said(1), said(2)],
+            ["0 examen", "1 examen", "2 examens"]
+        );
+        let en = Catalog::parse(r#"{"studies.one": "{n} study", "studies.other": "{n} studies"}"#)
+            .expect("valid");
+        let said = |n| en.count(Lang::En, "studies", n, &[]);
+        assert_eq!(
+            [said(0), said(1), said(2)],
+            ["0 studies", "1 study", "2 studies"]
+        );
+    }
 
     #[test]
     fn lookup_format_and_fallback() {

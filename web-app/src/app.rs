@@ -33,6 +33,16 @@ pub fn App() -> impl IntoView {
             .with(|state| Gate::of(state, share_route, holding_link))
     });
 
+    // The tab's title names the page, never the patient (it stays in the browser's history).
+    let tab = i18n.clone();
+    Effect::new(move |_| {
+        let app = tab.t("app.title");
+        let title = match page_title_key(&gate.get(), &current.get()) {
+            Some(key) => format!("{} · {app}", tab.t(key)),
+            None => app,
+        };
+        document().set_title(&title);
+    });
     let title = {
         let i18n = i18n.clone();
         move || i18n.t("app.title")
@@ -66,6 +76,54 @@ pub fn App() -> impl IntoView {
                 }}
             </main>
         </div>
+    }
+}
+
+/// The catalog key of the page's name in the tab's title (none while the session is checked).
+fn page_title_key(gate: &Gate, route: &Route) -> Option<&'static str> {
+    Some(match gate {
+        Gate::Checking | Gate::Unreachable => return None,
+        Gate::SignIn { .. } => "title.sign_in",
+        Gate::ShareLink | Gate::Shared(_) | Gate::ShareEnded => "share.title",
+        Gate::Routes => match route {
+            Route::Studies => "title.studies",
+            Route::Patient { .. } => "title.patient",
+            Route::Local => "title.local",
+            Route::Share => "share.title",
+            Route::Study { .. }
+            | Route::Report { .. }
+            | Route::Compare { .. }
+            | Route::Invoke { .. } => "title.study",
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_page_has_a_title_and_none_names_the_patient() {
+        let study = Route::Study {
+            study_instance_uid: "1.2.3".into(),
+        };
+        assert_eq!(page_title_key(&Gate::Checking, &study), None);
+        assert_eq!(page_title_key(&Gate::Routes, &study), Some("title.study"));
+        assert_eq!(
+            page_title_key(&Gate::Routes, &Route::Studies),
+            Some("title.studies")
+        );
+        assert_eq!(
+            page_title_key(&Gate::ShareLink, &Route::Share),
+            Some("share.title")
+        );
+        let patient = Route::Patient {
+            patient_id: "DOE^JOHN".into(),
+        };
+        assert_eq!(
+            page_title_key(&Gate::Routes, &patient),
+            Some("title.patient")
+        );
     }
 }
 

@@ -29,6 +29,13 @@ impl I18n {
         self.catalog().format(key, args)
     }
 
+    /// The message for a count (`key.one` or `key.other` as the language says), with `{n}`
+    /// and `args` filled (reactive).
+    pub fn n(&self, key: &str, n: usize, args: &[(&str, &str)]) -> String {
+        let lang = self.lang.get();
+        self.catalog().count(lang, key, n as u64, args)
+    }
+
     /// Switches French / English; the choice is remembered in this browser.
     pub fn toggle(&self) {
         self.lang.update(|l| {

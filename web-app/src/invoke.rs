@@ -10,7 +10,7 @@ use viewer_core::study::StudySummary;
 use crate::api::{self, ApiError};
 use crate::failure::Failure;
 use crate::i18n::{use_i18n, I18n};
-use crate::route::{Route, MAX_COMPARED};
+use crate::route::{BackToList, Route, MAX_COMPARED};
 use crate::timeline::Timeline;
 use crate::viewer::StudyView;
 
@@ -18,8 +18,16 @@ use crate::viewer::StudyView;
 enum Resolved {
     /// The studies to open; with their report first when the link comes from a report, and
     /// key images first when it asks for key images only.
-    Studies(Vec<String>, bool, bool),
+    Studies(Vec<String>, bool, bool, Unopened),
     Patient(Vec<StudySummary>),
+}
+
+/// What a STUDY link named but the viewer does not open: not found (study UIDs and accession
+/// numbers as written), and how many found studies are beyond the side-by-side limit.
+#[derive(Clone, Default)]
+struct Unopened {
+    missing: Vec<String>,
+    beyond_limit: usize,
 }
 
 #[derive(Clone)]
@@ -40,6 +48,10 @@ async fn resolve(query: String) -> Result<Resolved, InvokeError> {
         );
     }
     let studies = request.select(&found).map_err(InvokeError::Mismatch)?;
+    let unopened = Unopened {
+        missing: request.missing(&studies),
+        beyond_limit: studies.len().saturating_sub(MAX_COMPARED),
+    };
     let report_first = request.options().report_document_id.is_some();
     let key_images_first = request.options().key_images_only;
     Ok(match request {
@@ -51,6 +63,7 @@ async fn resolve(query: String) -> Result<Resolved, InvokeError> {
                 .collect(),
             report_first,
             key_images_first,
+            unopened,
         ),
         IidRequest::Patient { .. } => Resolved::Patient(studies),
     })
@@ -79,6 +92,35 @@ fn error_text(i18n: &I18n, error: &InvokeError) -> String {
     }
 }
 
+/// Above the studies opened: those the link named that were not found, and those beyond the
+/// side-by-side limit.
+fn unopened_notice(i18n: &I18n, unopened: &Unopened) -> Option<impl IntoView> {
+    let mut lines = Vec::new();
+    if !unopened.missing.is_empty() {
+        let list = unopened.missing.join(", ");
+        lines.push(i18n.n(
+            "iid.some_not_found",
+            unopened.missing.len(),
+            &[("list", &list)],
+        ));
+    }
+    if unopened.beyond_limit > 0 {
+        let limit = MAX_COMPARED.to_string();
+        lines.push(i18n.n(
+            "iid.beyond_limit",
+            unopened.beyond_limit,
+            &[("max", &limit)],
+        ));
+    }
+    (!lines.is_empty()).then(|| {
+        view! {
+            <div class="notice invoke-unopened" role="status" data-testid="invoke-unopened">
+                {lines.into_iter().map(|l| view! { <p>{l}</p> }).collect_view()}
+            </div>
+        }
+    })
+}
+
 #[component]
 pub fn InvokePage(query: String, route: RwSignal<Route>) -> impl IntoView {
     let i18n = use_i18n();
@@ -87,7 +129,8 @@ pub fn InvokePage(query: String, route: RwSignal<Route>) -> impl IntoView {
     let body = move || {
         let i18n = i18n.clone();
         resolved.get().map(move |result| match result {
-            Ok(Resolved::Studies(studies, report_first, key_images_first)) => view! {
+            Ok(Resolved::Studies(studies, report_first, key_images_first, unopened)) => view! {
+                {unopened_notice(&i18n, &unopened)}
                 <StudyView studies=studies route=route report_first=report_first
                     key_images_first=key_images_first/>
             }
@@ -102,10 +145,12 @@ pub fn InvokePage(query: String, route: RwSignal<Route>) -> impl IntoView {
                     InvokeError::Mismatch(_) => "refused",
                     InvokeError::Server(_) => "server",
                 };
+                // A clinician's way on: the study list (a share session never reaches here).
                 view! {
                     <section class="invoke-error" data-testid="invoke-error" data-kind=kind role="alert">
                         <h1>{i18n.t("iid.title")}</h1>
                         <p>{error_text(&i18n, &e)}</p>
+                        <BackToList route=route/>
                     </section>
                 }
                 .into_any()

@@ -143,6 +143,7 @@ pub fn StudyTools(grid: Grid) -> impl IntoView {
             }>
             <ViewToolbar on_action=on_action/>
             <ToolPicker active=grid.tool/>
+            <crate::shortcuts::ShortcutsHelp/>
         </div>
     }
 }

@@ -144,15 +144,9 @@ pub fn LocalOpen(route: RwSignal<Route>) -> impl IntoView {
                 let (study, outcome) = read_files(files).await;
                 if outcome.read == 0 {
                     let text = if outcome.missing > 0 {
-                        i18n.f(
-                            "local.dicomdir_alone",
-                            &[("missing", &outcome.missing.to_string())],
-                        )
+                        i18n.n("local.dicomdir_alone", outcome.missing, &[])
                     } else {
-                        i18n.f(
-                            "local.nothing",
-                            &[("refused", &outcome.refused.to_string())],
-                        )
+                        i18n.n("local.nothing", outcome.refused, &[])
                     };
                     status.set(Some(text));
                     return;
@@ -212,7 +206,7 @@ fn skipped_text(i18n: &crate::i18n::I18n, outcome: &ReadOutcome) -> Option<Strin
     ]
     .iter()
     .filter(|(_, n)| *n > 0)
-    .map(|(key, n)| i18n.f(key, &[("n", &n.to_string())]))
+    .map(|(key, n)| i18n.n(key, *n, &[]))
     .collect();
     (!parts.is_empty()).then(|| parts.join(" · "))
 }

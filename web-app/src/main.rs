@@ -24,6 +24,7 @@ mod share_dialog;
 mod share_link;
 mod share_list;
 mod shares;
+mod shortcuts;
 mod sign_in;
 mod stack;
 mod studies;

@@ -233,7 +233,7 @@ fn CodeNote(note: Note) -> impl IntoView {
     let text = move || match note {
         Note::Wrong {
             attempts_left: Some(n),
-        } => i18n.f("share.code_wrong_left", &[("n", &n.to_string())]),
+        } => i18n.n("share.code_wrong_left", n as usize, &[]),
         Note::Wrong {
             attempts_left: None,
         } => i18n.t("share.code_wrong"),

@@ -226,7 +226,7 @@ pub fn StudyList(route: RwSignal<Route>) -> impl IntoView {
             } else if more {
                 i18n.f("studies.count_more", &[("n", &count.to_string())])
             } else {
-                i18n.f("studies.count", &[("n", &count.to_string())])
+                i18n.n("studies.count", count, &[])
             }
         }
     };

@@ -171,6 +171,27 @@ impl IidRequest {
     }
 }
 
+impl IidRequest {
+    /// What a STUDY link named that none of `shown` is: study UIDs and accession numbers as
+    /// written in the link, in its order (a PATIENT link names no study).
+    pub fn missing(&self, shown: &[StudySummary]) -> Vec<String> {
+        let IidRequest::Study { studies: keys, .. } = self else {
+            return Vec::new();
+        };
+        keys.iter()
+            .filter(|key| {
+                !shown.iter().any(|s| match key {
+                    StudyKey::Uid(uid) => &s.study_instance_uid == uid,
+                    StudyKey::AccessionNumber(n) => s.accession_number.as_ref() == Some(n),
+                })
+            })
+            .map(|key| match key {
+                StudyKey::Uid(v) | StudyKey::AccessionNumber(v) => v.clone(),
+            })
+            .collect()
+    }
+}
+
 /// The study's Patient ID is the link's, and so is its issuer when both name one.
 fn owned_by(study: &StudySummary, ds: &JsonDataset, patient: &PatientId) -> bool {
     let issuer = ds
@@ -251,6 +272,22 @@ mod tests {
             parse_query("requestType=PATIENT&patientID=X%26Y&lowerDateTime=2000-01-01T10:00:00")
                 .expect("valid");
         assert!(request.qido_queries()[0].starts_with("PatientID=X%26Y&StudyDate=20000101-&"));
+    }
+
+    #[test]
+    fn a_link_naming_several_studies_says_which_were_not_found() {
+        let found = [
+            study("1.2", "P1", "20000101", "120000", "CT"),
+            study("1.4", "P1", "20010101", "120000", "MR"),
+        ];
+        let link =
+            parse_query("requestType=STUDY&studyUID=1.2,1.3,1.4&accessionNumber=ACC1.4,NONE")
+                .expect("valid");
+        let shown = link.select(&found).expect("two found");
+        assert_eq!(uids(&shown), ["1.2", "1.4"]);
+        assert_eq!(link.missing(&shown), ["1.3", "NONE"]);
+        let patient = parse_query("requestType=PATIENT&patientID=P1").expect("valid");
+        assert!(patient.missing(&[]).is_empty());
     }
 
     #[test]

@@ -115,7 +115,7 @@ fn card(i18n: &crate::i18n::I18n, kind: &DisplaySetKind, count: usize) -> impl I
         }),
         _ => None,
     };
-    let count = i18n.f("display_set.instances", &[("n", &count.to_string())]);
+    let count = i18n.n("display_set.instances", count, &[]);
     let kind_id = kind.catalog_key().trim_start_matches("display_set.");
     view! {
         <article class="display-set-card" data-testid="display-set-card" data-kind=kind_id>

@@ -376,10 +376,9 @@ fn SeriesPicker(
                     .flatten()
                     .collect::<Vec<_>>()
                     .join(" · ");
-                let count = s.instance_count.map(|n| {
-                    let key = if n == 1 { "recipient.image" } else { "recipient.images" };
-                    i18n.f(key, &[("n", &n.to_string())])
-                });
+                let count = s
+                    .instance_count
+                    .map(|n| i18n.n("recipient.images", n as usize, &[]));
                 let selected = {
                     let series = this.series.clone();
                     move || shown.with(|r| r.as_ref().is_some_and(|r| r.series == series))
