@@ -5,7 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const SAFE = ['marker-left', 'marker-right', 'marker-top', 'marker-bottom', 'overlay-identity', 'overlay-slice'];
+// overlay-position is the image number ("Image n/N"); overlay-slice its position and thickness.
+export const SAFE = ['marker-left', 'marker-right', 'marker-top', 'marker-bottom', 'overlay-identity', 'overlay-position', 'overlay-slice'];
 const CONTROLS = 'button, select, input, textarea, a[href], summary, [role=button], [role=radio], [role=toolbar], [role=radiogroup]';
 
 /** Checks, in each viewport, that the elements `required` (test ids, or `lossy`) are shown and

@@ -171,7 +171,7 @@ test('a study without a report says so, and on a tablet and a desktop no control
       .waitFor({ timeout: 60_000 });
     await page.locator('[data-testid=recipient-all-images] [data-testid=image-area]').scrollIntoViewIfNeeded();
     const optional = SAFE.filter((id) => id.startsWith('marker-') || id === 'overlay-slice');
-    const check = await collisions(page, ['overlay-identity', 'lossy'], optional);
+    const check = await collisions(page, ['overlay-identity', 'overlay-position', 'lossy'], optional);
     await screenshot(page, `recipient ${name} no report`);
     assert.deepEqual(check.problems, []);
     assert.deepEqual(problems, []);
