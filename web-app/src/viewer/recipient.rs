@@ -298,6 +298,22 @@ fn Hint() -> impl IntoView {
     }
 }
 
+/// What each of `refs` holds (documents, key images), one after the other.
+fn each_series(
+    refs: Vec<SeriesRef>,
+    identities: &Rc<HashMap<String, Identity>>,
+    series: &Rc<HashMap<String, Vec<SeriesSummary>>>,
+) -> impl IntoView {
+    refs.into_iter()
+        .map(|r| {
+            view! {
+                <SeriesViewport selected=Signal::stored(Some(r)) identities=identities.clone()
+                    series=series.clone() cell=0/>
+            }
+        })
+        .collect_view()
+}
+
 /// The report: each report series' documents, or that there is none yet.
 #[component]
 fn ReportSection(
@@ -308,15 +324,7 @@ fn ReportSection(
     let i18n = use_i18n();
     let none = reports.is_empty();
     let heading = i18n.clone();
-    let documents = reports
-        .into_iter()
-        .map(|r| {
-            view! {
-                <SeriesViewport selected=Signal::stored(Some(r)) identities=identities.clone()
-                    series=series.clone() cell=0/>
-            }
-        })
-        .collect_view();
+    let documents = each_series(reports, &identities, &series);
     view! {
         <section class="recipient-section" data-testid="recipient-report">
             <h2>{move || heading.t("recipient.report")}</h2>
@@ -335,15 +343,7 @@ fn KeyImagesSection(
 ) -> impl IntoView {
     let i18n = use_i18n();
     (!key_images.is_empty()).then(move || {
-        let selections = key_images
-            .into_iter()
-            .map(|r| {
-                view! {
-                    <SeriesViewport selected=Signal::stored(Some(r)) identities=identities.clone()
-                        series=series.clone() cell=0/>
-                }
-            })
-            .collect_view();
+        let selections = each_series(key_images, &identities, &series);
         view! {
             <section class="recipient-section" data-testid="recipient-key-images">
                 <h2>{move || i18n.t("recipient.key_images")}</h2>
