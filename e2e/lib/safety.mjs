@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 // overlay-position is the image number ("Image n/N"); overlay-slice its position and thickness.
 export const SAFE = ['marker-left', 'marker-right', 'marker-top', 'marker-bottom', 'overlay-identity', 'overlay-position', 'overlay-slice'];
+// A share's recipient sees the position line only with the advanced tools: optional there.
+export const RECIPIENT_SAFE = SAFE.filter((id) => id !== 'overlay-slice');
 const CONTROLS = 'button, select, input, textarea, a[href], summary, [role=button], [role=radio], [role=toolbar], [role=radiogroup]';
 
 /** Checks, in each viewport, that the elements `required` (test ids, or `lossy`) are shown and

@@ -116,3 +116,15 @@ export async function compareWithFixture(portal, fixture) {
     shown: rgba[i].slice(0, 3),
   }));
 }
+
+/** Clicks the study tool `id` (test id), in the toolbar or, where the width leaves it out,
+ * under "Plus". */
+export async function clickTool(page, id) {
+  const inline = page.locator(`[data-testid=${id}]`).first();
+  if (await inline.isVisible()) {
+    await inline.click();
+    return;
+  }
+  await page.locator('[data-testid=tool-more]').first().click();
+  await page.locator(`[data-testid=more-${id}]`).first().click();
+}

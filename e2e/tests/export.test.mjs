@@ -103,6 +103,25 @@ test('the PNG export burns in the identity and "not for diagnosis" around the im
   assert.ok(band(0, offset, ([r, g, b]) => r > 200 && g > 200 && b > 200), 'identity text in the top band');
   assert.ok(band(offset + height, png.height, ([r, g, b]) => r > 200 && g < 180 && b < 180), 'red footer');
 
+  // The orientation markers and the scale bar are burned where the page shows them.
+  const boxes = await page.evaluate(() => {
+    const origin = document.querySelector('[data-testid=viewport-canvas]').getBoundingClientRect();
+    const ratio = window.devicePixelRatio;
+    const box = (selector) => {
+      const r = document.querySelector(selector).getBoundingClientRect();
+      return [r.left - origin.left, r.top - origin.top, r.width, r.height].map((v) => Math.round(v * ratio));
+    };
+    return { left: box('[data-testid=marker-left]'), right: box('[data-testid=marker-right]'), bar: box('.scale-bar-line') };
+  });
+  const inBox = ([x0, y0, w, h], test) => {
+    for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) if (test(png.rgb(x, y + offset))) return true;
+    return false;
+  };
+  const yellow = ([r, g, b]) => r > 200 && g > 170 && b < 140;
+  assert.ok(inBox(boxes.left, yellow), 'the left marker is in the export');
+  assert.ok(inBox(boxes.right, yellow), 'the right marker is in the export');
+  assert.ok(inBox(boxes.bar, ([r, g, b]) => r > 230 && g > 230 && b > 230), 'the scale bar is in the export');
+
   const [jpeg] = await Promise.all([
     page.waitForEvent('download'),
     page.locator('[data-testid=tool-export-jpeg]').click(),
@@ -136,6 +155,14 @@ test('print puts the image and the patient data on a sheet for the browser print
   assert.ok(printed.printing);
   assert.ok(printed.header[0].includes('CT-REAL-1'), printed.header.join(' | '));
   assert.deepEqual(printed.images.map((u) => u.slice(0, 22)), ['data:image/png;base64,']);
+  // The header is printed once: the image is the canvas alone (with its markers and scale
+  // bar), captioned by its number.
+  const { width, height } = await portal.canvasSize();
+  const sheetImage = decodePng(Buffer.from(printed.images[0].split(',')[1], 'base64'));
+  assert.deepEqual([sheetImage.width, sheetImage.height], [width, height]);
+  assert.deepEqual(printed.captions.length, 1);
+  assert.match(printed.captions[0], /Image 1\/61/);
+  assert.ok(!printed.captions[0].includes('CT-REAL-1'));
   assert.match(printed.footer, /NE PAS UTILISER POUR LE DIAGNOSTIC/);
   assert.equal(await page.locator('[data-testid=print-sheet]').count(), 0, 'the sheet goes after printing');
 

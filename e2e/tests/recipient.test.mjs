@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, BASE_URL } from '../lib/browser.mjs';
-import { SAFE, collisions, screenshot } from '../lib/safety.mjs';
+import { RECIPIENT_SAFE, SAFE, collisions, screenshot } from '../lib/safety.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
 const STUDY_UID = '0020000D';
@@ -103,7 +103,7 @@ test('the patient on a phone: who shared it, the report, key images, then all im
   await page.locator('[data-testid=recipient-hint-close]').tap();
   await all.scrollIntoViewIfNeeded();
   await all.locator('[data-testid=image-area]').scrollIntoViewIfNeeded();
-  const check = await collisions(page, SAFE);
+  const check = await collisions(page, RECIPIENT_SAFE, ['overlay-slice']);
   await screenshot(page, 'recipient phone images');
   assert.deepEqual(check.problems, []);
 
@@ -138,9 +138,14 @@ test('the patient on a phone: who shared it, the report, key images, then all im
   assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG file');
   assert.ok(bytes.length > 10_000, `${bytes.length} bytes`);
 
-  // The reading tools on demand, above and under the image, never over it.
+  // The technical lines (window, zoom, position) come with the reading tools, on demand,
+  // above and under the image, never over it.
+  for (const id of ['overlay-window', 'overlay-zoom', 'overlay-slice']) {
+    assert.ok(!(await all.locator(`[data-testid=${id}]`).isVisible()), `${id} is hidden from a recipient`);
+  }
   await all.locator('[data-testid=advanced-tools]').tap();
   await all.locator('[data-testid=tool-scroll]').waitFor();
+  assert.ok(await all.locator('[data-testid=overlay-window]').isVisible(), 'the window shown with the tools');
   const withTools = await collisions(page, SAFE);
   await screenshot(page, 'recipient phone advanced tools');
   assert.deepEqual(withTools.problems, []);

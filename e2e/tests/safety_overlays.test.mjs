@@ -51,3 +51,53 @@ for (const { name, width, height, touch, layout } of CASES) {
     await page.close();
   });
 }
+
+// The toolbars: drawn icons, never wider than the screen; what does not fit is under "Plus", a
+// row of labelled buttons that pushes the image down rather than covering it.
+test('the toolbars fit each width; what does not fit is under "Plus", labelled, and works', async () => {
+  for (const { name, width, height, touch, inline, more } of [
+    { name: 'desktop', width: 1440, height: 900, inline: ['tool-rotate', 'tool-print', 'tool-probe'], more: [] },
+    { name: 'tablet', width: 1024, height: 768, inline: ['tool-rotate', 'tool-probe'], more: ['tool-print', 'tool-export-png'] },
+    { name: 'phone', width: 390, height: 844, touch: true, inline: ['tool-fit', 'tool-reset', 'tool-scroll'], more: ['tool-rotate', 'tool-print', 'tool-probe'] },
+  ]) {
+    const { page, problems } = await openPage(browser, '', { viewport: { width, height }, hasTouch: Boolean(touch) });
+    const portal = new Portal(page);
+    await (await portal.studyRow('CT-REAL-1')).click();
+    await portal.waitForSlice(0);
+    const row = await page.locator('[data-testid=study-tools]').evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+    assert.ok(row.scroll <= row.client, `${name}: the toolbar row fits (${row.scroll} > ${row.client})`);
+    const symbols = await page.locator('[data-testid=study-tools] button').evaluateAll((buttons) =>
+      buttons.filter((b) => !b.querySelector('svg.icon')).map((b) => b.dataset.testid));
+    assert.deepEqual(symbols, [], `${name}: every button is drawn with an icon`);
+    for (const id of inline) assert.ok(await page.locator(`[data-testid=${id}]`).isVisible(), `${name}: ${id} inline`);
+    const plus = page.locator('[data-testid=tool-more]');
+    assert.equal(await plus.isVisible(), more.length > 0, `${name}: "Plus" shown when something is under it`);
+    for (const id of more) assert.ok(!(await page.locator(`[data-testid=${id}]`).isVisible()), `${name}: ${id} not inline`);
+    if (more.length > 0) {
+      const imageTop = (await portal.canvas().boundingBox()).y;
+      await (touch ? plus.tap() : plus.click());
+      for (const id of more) {
+        const item = page.locator(`[data-testid=more-${id}]`);
+        assert.ok(await item.isVisible(), `${name}: ${id} under "Plus"`);
+        assert.ok((await item.innerText()).trim().length > 3, `${name}: ${id} labelled`);
+      }
+      const area = await page.locator('[data-testid=image-area]').boundingBox();
+      const panel = await page.locator('[data-testid=more-panel]').boundingBox();
+      assert.ok(area.y > imageTop && panel.y + panel.height <= area.y, `${name}: the row pushes the image down, over nothing`);
+      await screenshot(page, `toolbars ${name} more`);
+      if (!touch) {
+        // On a tablet the image keeps its room: its safety texts stay clear of every control.
+        assert.deepEqual((await collisions(page, SAFE)).problems, []);
+      }
+      if (more.includes('tool-rotate')) {
+        await page.locator('[data-testid=more-tool-rotate]').click();
+        await page.waitForSelector('[data-testid=viewport][data-quarter-turns="1"]', { timeout: 5_000 });
+        assert.ok(!(await page.locator('[data-testid=more-panel]').isVisible()), 'a choice closes "Plus"');
+      }
+      if ((await page.locator('[data-testid=more-panel]').isVisible())) await (touch ? plus.tap() : plus.click());
+      assert.deepEqual((await collisions(page, SAFE)).problems, [], `${name}: with "Plus" closed`);
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, BASE_URL } from '../lib/browser.mjs';
-import { SAFE, collisions, screenshot } from '../lib/safety.mjs';
+import { RECIPIENT_SAFE, SAFE, collisions, screenshot } from '../lib/safety.mjs';
 
 const PATIENT_ID = 'DEMO-CT-1';
 const api = (path) => new URL(path, BASE_URL).href;
@@ -67,7 +67,7 @@ test('the GP reads the sample study\'s report first, then its key images with th
     }
     assert.ok(await key.getAttribute('data-presentation-state'), 'the lesion\'s slice shows the presentation state');
     assert.equal(await key.getAttribute('data-window-center'), '-600', 'the lung window of the presentation state');
-    const check = await collisions(page, SAFE);
+    const check = await collisions(page, RECIPIENT_SAFE, ['overlay-slice']);
     await screenshot(page, `samples gp ${name} key images`);
     assert.deepEqual(check.problems, []);
     await page.locator('[data-testid=recipient-all-images] [data-testid=viewport][data-state=ready]').waitFor({ timeout: 60_000 });
@@ -88,4 +88,29 @@ test('the clinician compares the sample study with its prior, one patient in bot
   assert.deepEqual((await collisions(page, SAFE)).problems, []);
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test('a signed-in reader\'s report link reads as one column on a phone, and as the workstation on a desktop', async () => {
+  const [current] = await demoStudies();
+  const { page, problems } = await openPage(browser, `?report=${current}`, PHONE);
+  const reader = page.locator('[data-testid=report-reader]');
+  await reader.locator('[data-testid=recipient-report] [data-testid=sr-report]').waitFor({ timeout: 30_000 });
+  await page.waitForSelector('[data-testid=recipient-key-images] [data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  assert.equal(await page.locator('[data-testid=study-tools]').count(), 0, 'no workstation toolbar on a phone');
+  const tops = await page.evaluate(() => ['recipient-report', 'recipient-key-images', 'recipient-all-images']
+    .map((id) => document.querySelector(`[data-testid=${id}]`).getBoundingClientRect().top));
+  assert.ok(tops[0] < tops[1] && tops[1] < tops[2], `report, key images, images: ${tops}`);
+  await screenshot(page, 'report link phone');
+  // The whole workstation on demand, report first.
+  await reader.locator('[data-testid=open-workstation]').tap();
+  await page.locator('[data-testid=study-tools]').waitFor({ timeout: 30_000 });
+  await page.locator('[data-testid=back]').waitFor();
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  const desktop = await openPage(browser, `?report=${current}`, { viewport: { width: 1440, height: 900 } });
+  await desktop.page.locator('[data-testid=study-tools]').waitFor({ timeout: 30_000 });
+  assert.equal(await desktop.page.locator('[data-testid=report-reader]').count(), 0);
+  assert.deepEqual(desktop.problems, []);
+  await desktop.page.close();
 });

@@ -74,8 +74,16 @@ test('ID, modality, accession, description and date filters reach the server', a
   await page.locator('[data-testid=filter-dates]').selectOption('today');
   await page.locator('[data-testid=studies-empty]').waitFor({ timeout: 30_000 });
   await page.locator('[data-testid=filter-dates]').selectOption('range');
-  await page.locator('[data-testid=filter-from]').fill('1995-01-01');
-  await page.locator('[data-testid=filter-to]').fill('1995-12-31');
+  // Dates are typed day first, whatever the browser's locale; a wrong one is said.
+  const from = page.locator('[data-testid=filter-from]');
+  assert.equal(await from.getAttribute('placeholder'), 'jj/mm/aaaa');
+  await from.fill('31/02/1995');
+  await from.blur();
+  assert.match(await page.locator('[data-testid=filter-from-hint]').innerText(), /jour\/mois\/année/);
+  assert.equal(await from.getAttribute('aria-invalid'), 'true');
+  await from.fill('01/01/1995');
+  assert.equal(await from.getAttribute('aria-invalid'), 'false');
+  await page.locator('[data-testid=filter-to]').fill('31.12.1995');
   await page.waitForFunction(() => {
     const dates = [...document.querySelectorAll('[data-testid=study-row] td:nth-child(3)')].map((td) => td.textContent);
     return dates.length > 0 && dates.every((d) => d.endsWith('/1995'));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { launch, openPage } from '../lib/browser.mjs';
 import { explicitLeSamples, displayByte } from '../lib/dicom.mjs';
-import { Portal, samplePoints } from '../lib/viewer.mjs';
+import { Portal, samplePoints, clickTool } from '../lib/viewer.mjs';
 import { CT, CT_DIR, assertCtSlice, ctFile } from '../lib/ct.mjs';
 
 // ct-series/README.md: Pixel Spacing 0.6269531 mm, axial (rows towards the patient's left,
@@ -39,16 +39,16 @@ for (const { device, options } of SIZES) test(`orientation markers of the axial 
   const portal = await openCt(page);
   assert.deepEqual(await markers(page), { left: 'R', right: 'L', top: 'A', bottom: 'P' });
 
-  await page.locator('[data-testid=tool-rotate]').click();
+  await clickTool(page, 'tool-rotate');
   assert.equal(await attr(portal, 'data-quarter-turns'), '1');
   assert.deepEqual(await markers(page), { left: 'P', right: 'A', top: 'R', bottom: 'L' });
   // Turned clockwise: screen cell (r, c) shows image pixel (N-1-c, r).
   await assertCtSlice(portal, ctFile(0), { source: (r, c) => [CT.rows - 1 - c, r] });
 
-  await page.locator('[data-testid=tool-rotate]').click();
-  await page.locator('[data-testid=tool-rotate]').click();
-  await page.locator('[data-testid=tool-rotate]').click();
-  await page.locator('[data-testid=tool-flip-h]').click();
+  await clickTool(page, 'tool-rotate');
+  await clickTool(page, 'tool-rotate');
+  await clickTool(page, 'tool-rotate');
+  await clickTool(page, 'tool-flip-h');
   assert.deepEqual(await markers(page), { left: 'L', right: 'R', top: 'A', bottom: 'P' });
   await assertCtSlice(portal, ctFile(0), { source: (r, c) => [r, CT.columns - 1 - c] });
   assert.deepEqual(problems, []);

@@ -17,6 +17,8 @@ pub enum Action {
     /// A share link was exchanged for a session.
     ShareUse,
     ShareRevoke,
+    /// A share was given a new access code (and unlocked).
+    ShareNewCode,
     /// A share link was tried with a wrong or missing access code, too fast, or while locked.
     ShareCodeFailure,
     /// A clinician sign-in (dev login) or a refused bearer token.
@@ -35,6 +37,7 @@ impl Action {
             Action::ShareCreate => "share.create",
             Action::ShareUse => "share.use",
             Action::ShareRevoke => "share.revoke",
+            Action::ShareNewCode => "share.new_code",
             Action::ShareCodeFailure => "share.code_failure",
             Action::Login => "login",
             Action::LoginFailure => "login.failure",
@@ -48,7 +51,7 @@ impl Action {
         match action {
             "study.open" => ("110103", "DICOM Instances Accessed", "R"),
             "share.create" => ("110106", "Export", "C"),
-            "share.revoke" => ("110110", "Patient Record", "U"),
+            "share.revoke" | "share.new_code" => ("110110", "Patient Record", "U"),
             "access.denied" => ("110103", "DICOM Instances Accessed", "R"),
             "study.store" => ("110104", "DICOM Instances Transferred", "C"),
             _ => ("110114", "User Authentication", "E"),

@@ -61,6 +61,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/api/logout", post(api::logout))
         .route("/api/shares", post(shares::create).get(shares::list))
         .route("/api/shares/{id}/revoke", post(shares::revoke))
+        .route("/api/shares/{id}/code", post(shares::new_code))
         .route("/api/share-sessions", post(shares::open))
         .route("/api/audit", get(api::audit))
         .route("/api/audit/fhir", get(api::audit_fhir))

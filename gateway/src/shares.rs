@@ -290,6 +290,50 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// `POST /api/shares/{id}/code` (clinicians): a new six-digit code for a share opened by a
+/// code, shown this once; the old code stops working and a share locked by wrong codes opens
+/// again. The link itself stays the same.
+pub async fn new_code(
+    State(state): State<SharedState>,
+    Clinician { actor, source, .. }: Clinician,
+    Path(id): Path<String>,
+) -> Result<Response<Body>, ApiError> {
+    let now = crate::now_ms();
+    let Some(share) = state.store.share(&id).await? else {
+        return Err(ApiError::UnknownShare);
+    };
+    if share.revoked_at_ms.is_some() {
+        return Err(ApiError::Revoked);
+    }
+    if share.expires_at_ms <= now {
+        return Err(ApiError::Expired);
+    }
+    if share.code_kind != as_text(CodeKind::Code) {
+        return Err(ApiError::InvalidField("access_code"));
+    }
+    let code = secret::new_access_code();
+    if !state
+        .store
+        .replace_code(&id, &secret::code_hash(&id, &code))
+        .await?
+    {
+        return Err(ApiError::Revoked);
+    }
+    state
+        .audit(
+            AuditEvent::new(Action::ShareNewCode, Outcome::Success, &actor, &source, now)
+                .study(&share.study_uid, Some(&share.patient_id))
+                .share(&id)
+                .detail(if share.locked_at_ms.is_some() {
+                    "new access code, link unlocked"
+                } else {
+                    "new access code"
+                }),
+        )
+        .await;
+    Ok(Json(json!({ "access_code": code })).into_response())
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exchange {

@@ -209,6 +209,21 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// A share's new access code (its hash): failures are forgotten and a lock lifted; only
+    /// while the share is not revoked. Whether it was replaced.
+    pub async fn replace_code(&self, id: &str, code_hash: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE shares SET code_hash = $1, failed_attempts = 0, locked_at_ms = NULL \
+             WHERE id = $2 AND revoked_at_ms IS NULL",
+        )
+        .bind(code_hash)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(failed("replacing an access code"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Claims the right to try an access code now: refused when the last attempt on this
     /// share, from any gateway copy, is more recent than `interval_ms`, or when the share is
     /// locked or has used up its `max` failures (checked in the same statement, so parallel

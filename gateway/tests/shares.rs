@@ -171,7 +171,7 @@ async fn revocation_and_expiry(
 /// birth date, never sent back.
 async fn access_codes(gw: &Gateway, c: &Corpus, doctor: &str, secrets: &mut Secrets) {
     // A six-digit code: required, spaced, counted, locked after five failures.
-    let (_, token, code) = share(&gw.url, doctor, &c.a, "code").await;
+    let (locked_id, token, code) = share(&gw.url, doctor, &c.a, "code").await;
     let code = code.expect("a code is given once, at creation");
     secrets.tokens.push(token.clone());
     secrets.codes.push(code.clone());
@@ -215,6 +215,7 @@ async fn access_codes(gw: &Gateway, c: &Corpus, doctor: &str, secrets: &mut Secr
         status(&patient, &format!("{}/dicom-web/studies", gw.url), JSON).await,
         401
     );
+    new_code_unlocks(gw, c, doctor, secrets, (&locked_id, &token, &code)).await;
 
     // The right code opens it (typed with spaces).
     let (_, token, code) = share(&gw.url, doctor, &c.a, "code").await;
@@ -258,6 +259,54 @@ async fn access_codes(gw: &Gateway, c: &Corpus, doctor: &str, secrets: &mut Secr
         studies_seen(&patient, &format!("{}/dicom-web/studies", gw.url)).await,
         vec![c.dated_study.clone()]
     );
+}
+
+/// A locked share given a new code by a clinician: the old code no longer opens it, the new
+/// one does; a share without code, or unknown, gets none.
+async fn new_code_unlocks(
+    gw: &Gateway,
+    c: &Corpus,
+    doctor: &str,
+    secrets: &mut Secrets,
+    (id, token, old_code): (&str, &str, &str),
+) {
+    let renew = |id: String, bearer: Option<String>| {
+        let url = format!("{}/api/shares/{id}/code", gw.url);
+        async move {
+            let mut request = client().post(url).json(&json!({}));
+            if let Some(bearer) = bearer {
+                request = request.bearer_auth(bearer);
+            }
+            let r = request.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    assert_eq!(renew(id.into(), None).await.0, 401, "clinicians only");
+    let (s, body) = renew(id.into(), Some(doctor.into())).await;
+    assert_eq!(s, 200, "{body}");
+    let code = body["access_code"]
+        .as_str()
+        .expect("the new code")
+        .to_string();
+    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
+    secrets.codes.push(code.clone());
+    let patient = browser();
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    if code != old_code {
+        let (s, body) = open(&gw.url, &patient, token, Some(old_code)).await;
+        assert_eq!(
+            (s, body["attempts_left"].as_i64()),
+            (401, Some(4)),
+            "the old code is refused, and the failures were forgotten: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(350)).await;
+    }
+    assert_eq!(open(&gw.url, &patient, token, Some(&code)).await.0, 200);
+    let (plain_id, plain_token, _) = share(&gw.url, doctor, &c.a, "none").await;
+    secrets.tokens.push(plain_token);
+    assert_eq!(renew(plain_id, Some(doctor.into())).await.0, 400);
+    assert_eq!(renew("s_unknown".into(), Some(doctor.into())).await.0, 404);
 }
 
 /// Requests that cannot make a share: incomplete, consent in the future, unknown study, from
@@ -329,7 +378,8 @@ async fn listed_and_audited(
         .unwrap();
     assert!(list.len() >= 4);
     assert!(list.iter().any(|s| s["revoked_at"].is_number()));
-    assert!(list.iter().any(|s| s["locked"] == true));
+    // The share locked by wrong codes was unlocked by its new code.
+    assert!(list.iter().all(|s| s["locked"] == false));
     assert!(list
         .iter()
         .all(|s| s["consent"]["method"] == "oral" && s.get("token_hash").is_none()));
@@ -360,6 +410,7 @@ async fn listed_and_audited(
         "share.create",
         "share.use",
         "share.revoke",
+        "share.new_code",
         "share.code_failure",
         "study.open",
         "access.denied",
@@ -372,6 +423,9 @@ async fn listed_and_audited(
     assert!(events
         .iter()
         .any(|e| e["detail"] == "wrong code, link locked"));
+    assert!(events
+        .iter()
+        .any(|e| e["detail"] == "new access code, link unlocked"));
     assert!(events.iter().any(|e| e["action"] == "share.create"
         && e["actor"] == "clinician:dr-a"
         && e["patient_id"] == "CT-REAL-1"));

@@ -44,6 +44,38 @@ pub fn format_da(raw: &str) -> Option<String> {
     Some(format!("{day:02}/{month:02}/{year:04}"))
 }
 
+/// A date as a person types it, day first whatever the browser's locale (`31/01/1990`,
+/// `31.01.1990`, `31-01-1990`, `31 01 1990`, `31011990`, one-digit day and month allowed
+/// with separators), or in ISO order (`1990-01-31`): the DICOM date (`19900131`) when it is a
+/// real calendar day of a four-digit year from 1800 on.
+pub fn parse_typed_date(typed: &str) -> Option<String> {
+    let typed = typed.trim();
+    let parts: Vec<&str> = typed
+        .split(['/', '.', '-', ' '])
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let (day, month, year) = match parts.as_slice() {
+        [all] if all.len() == 8 => (&all[0..2], &all[2..4], &all[4..8]),
+        [year, month, day] if year.len() == 4 && day.len() <= 2 && month.len() <= 2 => {
+            (*day, *month, *year)
+        }
+        [day, month, year] if year.len() == 4 && day.len() <= 2 && month.len() <= 2 => {
+            (*day, *month, *year)
+        }
+        _ => return None,
+    };
+    let (day, month, year): (u32, u32, u32) =
+        (day.parse().ok()?, month.parse().ok()?, year.parse().ok()?);
+    if year < 1800 {
+        return None;
+    }
+    let da = format!("{year:04}{month:02}{day:02}");
+    format_da(&da).map(|_| da)
+}
+
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         4 | 6 | 9 | 11 => 30,
@@ -85,5 +117,41 @@ mod tests {
         assert_eq!(format_da("20230229"), None);
         assert_eq!(format_da("2023"), None);
         assert_eq!(format_da(""), None);
+    }
+
+    #[test]
+    fn typed_dates_are_read_day_first() {
+        for typed in [
+            "31/01/1990",
+            "31.01.1990",
+            "31-01-1990",
+            " 31 01 1990 ",
+            "31011990",
+            "1990-01-31",
+        ] {
+            assert_eq!(
+                parse_typed_date(typed).as_deref(),
+                Some("19900131"),
+                "{typed}"
+            );
+        }
+        assert_eq!(parse_typed_date("1/2/2003").as_deref(), Some("20030201"));
+        assert_eq!(parse_typed_date("29/02/2024").as_deref(), Some("20240229"));
+        for wrong in [
+            "29/02/2023",
+            "31/04/1990",
+            "01/13/1990",
+            "00/01/1990",
+            "1/1/90",
+            "01/01/1700",
+            "19900131x",
+            "",
+            "31/01",
+            "12/31/1990",
+            "1990/31/01",
+            "3101199",
+        ] {
+            assert_eq!(parse_typed_date(wrong), None, "{wrong}");
+        }
     }
 }

@@ -11,7 +11,7 @@ use crate::route::{self, Route};
 use crate::share_link::{ShareLinkPage, ShareMessage, SharedStudy};
 use crate::sign_in::{DevBanner, SessionUnreachable, SignInPage, UserArea};
 use crate::studies::StudyList;
-use crate::viewer::StudyView;
+use crate::viewer::{ReportPage, StudyView};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -143,10 +143,9 @@ fn RoutePage(route: RwSignal<Route>) -> impl IntoView {
             );
             view! { <InvokePage query=query route=route/> }.into_any()
         }
-        Route::Report { study_instance_uid } => view! {
-            <StudyView studies=vec![study_instance_uid] route=route report_first=true/>
+        Route::Report { study_instance_uid } => {
+            view! { <ReportPage study=study_instance_uid route=route/> }.into_any()
         }
-        .into_any(),
         Route::Compare { studies } => view! { <StudyView studies=studies route=route/> }.into_any(),
         Route::Local => view! { <LocalView route=route/> }.into_any(),
         Route::Invoke { query } => view! { <InvokePage query=query route=route/> }.into_any(),

@@ -34,23 +34,3 @@ pub fn date_time(unix_s: i64) -> String {
         time.get_minutes()
     )
 }
-
-/// A date input's value (`YYYY-MM-DD`) as a DICOM date (`YYYYMMDD`), if it is one.
-pub fn dicom_date(input: &str) -> Option<String> {
-    let digits: String = input.chars().filter(|c| c.is_ascii_digit()).collect();
-    (digits.len() == 8 && format_da(&digits).is_some()).then_some(digits)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_date_input_becomes_a_dicom_date_when_it_is_a_real_day() {
-        assert_eq!(dicom_date("2024-02-29").as_deref(), Some("20240229"));
-        assert_eq!(dicom_date("2023-02-29"), None);
-        assert_eq!(dicom_date("2024-13-01"), None);
-        assert_eq!(dicom_date(""), None);
-        assert_eq!(dicom_date("2024-1-1"), None);
-    }
-}

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use viewer_core::plane::ImagePlane;
 
 use crate::i18n::use_i18n;
-use crate::overlays::{Tool, ToolPicker, ViewAction, ViewToolbar};
+use crate::overlays::{Tool, ViewAction};
+use crate::toolbar::Toolbars;
 
 pub const MAX_CELLS: usize = 4;
 
@@ -141,8 +142,7 @@ pub fn StudyTools(grid: Grid) -> impl IntoView {
                     grid.refocus.set(Some(grid.active.get_untracked()));
                 }
             }>
-            <ViewToolbar on_action=on_action/>
-            <ToolPicker active=grid.tool/>
+            <Toolbars on_action=on_action active=grid.tool/>
             <crate::shortcuts::ShortcutsHelp/>
         </div>
     }

@@ -1,12 +1,14 @@
 //! What the view transform puts on screen around the image: patient-direction markers on the
-//! four edges, the scale bar (or "uncalibrated"), and the toolbar that changes the view.
-//! The maths is `viewer_core::view`; these components only draw it.
+//! four edges, the scale bar (or "uncalibrated"), the cine controls; the view actions and the
+//! tools that the toolbars (`toolbar`) offer. The maths is `viewer_core::view`; these
+//! components only draw it.
 
 use leptos::prelude::*;
 use viewer_core::study::PixelSpacing;
 use viewer_core::view::{edge_labels, scale_bar, ViewState};
 
 use crate::i18n::use_i18n;
+use crate::icons::Icon;
 
 /// The image's geometry as the overlays need it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -101,75 +103,6 @@ pub enum ViewAction {
     PrintSeries,
 }
 
-/// Buttons for the view actions, each with a label in the reader's language.
-#[component]
-pub fn ViewToolbar(on_action: Callback<ViewAction>) -> impl IntoView {
-    let i18n = use_i18n();
-    let buttons = [
-        (ViewAction::Rotate, "viewer.tool.rotate", "⟳", "tool-rotate"),
-        (
-            ViewAction::FlipHorizontal,
-            "viewer.tool.flip_h",
-            "⇆",
-            "tool-flip-h",
-        ),
-        (
-            ViewAction::FlipVertical,
-            "viewer.tool.flip_v",
-            "⇅",
-            "tool-flip-v",
-        ),
-        (ViewAction::Fit, "viewer.tool.fit", "⤢", "tool-fit"),
-        (
-            ViewAction::OneToOne,
-            "viewer.tool.one_to_one",
-            "1:1",
-            "tool-one-to-one",
-        ),
-        (ViewAction::Invert, "viewer.tool.invert", "◐", "tool-invert"),
-        (ViewAction::Smooth, "viewer.tool.smooth", "≈", "tool-smooth"),
-        (ViewAction::Reset, "viewer.tool.reset", "↺", "tool-reset"),
-        (
-            ViewAction::ExportPng,
-            "viewer.tool.export_png",
-            "⇩",
-            "tool-export-png",
-        ),
-        (
-            ViewAction::ExportJpeg,
-            "viewer.tool.export_jpeg",
-            "⤓",
-            "tool-export-jpeg",
-        ),
-        (ViewAction::Print, "viewer.tool.print", "▤", "tool-print"),
-        (
-            ViewAction::PrintSeries,
-            "viewer.tool.print_series",
-            "▦",
-            "tool-print-series",
-        ),
-    ];
-    let toolbar_label = {
-        let i18n = i18n.clone();
-        move || i18n.t("viewer.tools")
-    };
-    view! {
-        <div class="view-toolbar" role="toolbar" aria-label=toolbar_label
-            on:pointerdown=|ev| ev.stop_propagation() on:wheel=|ev| ev.stop_propagation()>
-            {buttons.into_iter().map(|(action, key, symbol, testid)| {
-                let label = {
-                    let i18n = i18n.clone();
-                    move || i18n.t(key)
-                };
-                view! {
-                    <button type="button" data-testid=testid title=label.clone() aria-label=label
-                        on:click=move |_| on_action.run(action)>{symbol}</button>
-                }
-            }).collect_view()}
-        </div>
-    }
-}
-
 /// Play / pause and the speed of cine (frames per second, within the allowed range).
 #[component]
 pub fn CineControls(playing: RwSignal<bool>, fps: RwSignal<f64>) -> impl IntoView {
@@ -202,7 +135,7 @@ pub fn CineControls(playing: RwSignal<bool>, fps: RwSignal<f64>) -> impl IntoVie
             <button type="button" data-testid="cine-toggle" title=toggle_label.clone()
                 aria-label=toggle_label aria-pressed=move || playing.get().to_string()
                 on:click=move |_| playing.update(|p| *p = !*p)>
-                {move || if playing.get() { "⏸" } else { "▶" }}
+                {move || crate::icons::plain(if playing.get() { Icon::Pause } else { Icon::Play })}
             </button>
             <label>
                 <input type="number" data-testid="cine-fps" min=slowest max=fastest step="1"
@@ -254,54 +187,11 @@ impl Tool {
         }
     }
 
-    fn symbol(self) -> &'static str {
-        match self {
-            Tool::Window => "◑",
-            Tool::Pan => "✥",
-            Tool::Zoom => "⊕",
-            Tool::Scroll => "↕",
-            Tool::Length => "⟷",
-            Tool::Angle => "∠",
-            Tool::Ellipse => "○",
-            Tool::Rectangle => "▭",
-            Tool::Probe => "✛",
-        }
-    }
-
     /// Whether the tool draws an annotation.
     pub fn measures(self) -> bool {
         matches!(
             self,
             Tool::Length | Tool::Angle | Tool::Ellipse | Tool::Rectangle | Tool::Probe
         )
-    }
-}
-
-/// The active tool (a radio group): four that change the view, five that measure.
-#[component]
-pub fn ToolPicker(active: RwSignal<Tool>) -> impl IntoView {
-    let i18n = use_i18n();
-    let group_label = {
-        let i18n = i18n.clone();
-        move || i18n.t("viewer.tool.active")
-    };
-    view! {
-        <div class="tool-picker" role="radiogroup" aria-label=group_label
-            on:pointerdown=|ev| ev.stop_propagation() on:wheel=|ev| ev.stop_propagation()>
-            {Tool::ALL.into_iter().map(|tool| {
-                let label = {
-                    let i18n = i18n.clone();
-                    move || i18n.t(&format!("viewer.tool.{}", tool.id()))
-                };
-                view! {
-                    <button type="button" role="radio" data-testid=format!("tool-{}", tool.id())
-                        aria-checked=move || (active.get() == tool).to_string()
-                        class:selected=move || active.get() == tool
-                        class:measure=tool.measures()
-                        title=label.clone() aria-label=label
-                        on:click=move |_| active.set(tool)>{tool.symbol()}</button>
-                }
-            }).collect_view()}
-        </div>
     }
 }

@@ -229,8 +229,9 @@ pub fn PdfDocument(study: String, series: String, instance: JsonDataset) -> impl
             web_sys::Url::create_object_url_with_blob(&blob).ok()
         }
     });
+    // The resource may be gone before this runs, when the whole page goes.
     on_cleanup(move || {
-        if let Some(Some(u)) = url.get_untracked() {
+        if let Some(Some(Some(u))) = url.try_get_untracked() {
             let _ = web_sys::Url::revoke_object_url(&u);
         }
     });

@@ -68,7 +68,7 @@ fn ShareDialog(study: String, close: Callback<()>) -> impl IntoView {
     let confirmed = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<CreateError>);
-    let created = RwSignal::new(None::<(shares::Created, AccessCode)>);
+    let created = RwSignal::new(None::<(shares::Created, AccessCode, Recipient)>);
     // Bumped to read the list of shares again.
     let listed = RwSignal::new(0u32);
 
@@ -107,7 +107,7 @@ fn ShareDialog(study: String, close: Callback<()>) -> impl IntoView {
             let _ = busy.try_set(false);
             match result {
                 Ok(made) => {
-                    let _ = created.try_set(Some((made, share.access_code)));
+                    let _ = created.try_set(Some((made, share.access_code, share.recipient)));
                     let _ = confirmed.try_set(false);
                     let _ = listed.try_update(|n| *n += 1);
                 }
@@ -134,6 +134,19 @@ fn ShareDialog(study: String, close: Callback<()>) -> impl IntoView {
         }
     };
     let select_value = |ev: &leptos::ev::Event| event_target_value(ev);
+    // Said beside the field, and in red while the number typed is outside it.
+    let days_range = {
+        let i18n = i18n.clone();
+        move || {
+            i18n.f(
+                "sharing.days_range",
+                &[
+                    ("min", &MIN_DAYS.to_string()),
+                    ("max", &MAX_DAYS.to_string()),
+                ],
+            )
+        }
+    };
     let form = view! {
         <form class="share-form" data-testid="share-form" on:submit=create
             hidden=move || created.with(Option::is_some)>
@@ -148,8 +161,12 @@ fn ShareDialog(study: String, close: Callback<()>) -> impl IntoView {
             <label class="share-field">
                 <span>{t("sharing.days")}</span>
                 <input type="number" data-testid="share-days" min=MIN_DAYS.to_string() max=MAX_DAYS.to_string()
-                    required=true prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
+                    required=true prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))
+                    aria-invalid=move || valid_days().is_none().to_string() aria-describedby="share-days-range"/>
             </label>
+            <p id="share-days-range" data-testid="share-days-range" class:error=move || valid_days().is_none()>
+                {days_range}
+            </p>
             <label class="share-field">
                 <span>{t("sharing.access_code")}</span>
                 <select data-testid="share-access-code"
@@ -166,10 +183,16 @@ fn ShareDialog(study: String, close: Callback<()>) -> impl IntoView {
         </form>
     };
     // The form stays (hidden) while the link just made is shown, ready for another share.
-    let made = move || {
-        created.get().map(|(made, kind)| {
-            view! { <CreatedShare created=made kind=kind another=Callback::new(move |()| created.set(None))/> }
-        })
+    let made = {
+        let study = study.clone();
+        move || {
+            created.get().map(|(made, kind, recipient)| {
+                view! {
+                    <CreatedShare created=made kind=kind study=study.clone() recipient=recipient
+                        another=Callback::new(move |()| created.set(None))/>
+                }
+            })
+        }
     };
     view! {
         <section class="share-dialog" role="dialog" aria-labelledby="share-dialog-title" data-testid="share-dialog"

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::access::{use_access, SessionState};
-use crate::clock;
+use crate::date_field::DateField;
 use crate::i18n::use_i18n;
 use crate::session::{self, CodeKind, OpenShareError, Session, ShareAccess, ShareRefusal};
 use crate::viewer::RecipientView;
@@ -173,7 +173,8 @@ fn CodeForm(
                 let digits: String = value.chars().filter(|c| !c.is_whitespace()).collect();
                 (digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
             }
-            CodeKind::BirthDate => clock::dicom_date(&value),
+            // The field gives the date as `YYYYMMDD` once it is one.
+            CodeKind::BirthDate => (!value.is_empty()).then_some(value),
         }
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -197,10 +198,8 @@ fn CodeForm(
         }
         .into_any(),
         CodeKind::BirthDate => view! {
-            <label class="share-field">
-                <span>{t("share.birth_date_label")}</span>
-                <input type="date" data-testid="share-birth-date" required=true on:input=on_input/>
-            </label>
+            <DateField testid="share-birth-date" label="share.birth_date_label" required=true
+                on_date=Callback::new(move |date: Option<String>| entered.set(date.unwrap_or_default()))/>
         }
         .into_any(),
     };

@@ -6,13 +6,20 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::clock::date_time;
+use crate::handout::Handout;
 use crate::i18n::use_i18n;
 use crate::session::Recipient;
 use crate::shares::{self, AccessCode, Created, Share, ShareState};
 
 /// The share just made: the link and, once, its code.
 #[component]
-pub fn CreatedShare(created: Created, kind: AccessCode, another: Callback<()>) -> impl IntoView {
+pub fn CreatedShare(
+    created: Created,
+    kind: AccessCode,
+    study: String,
+    recipient: Recipient,
+    another: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let origin = window().location().origin().unwrap_or_default();
     let link = format!("{origin}{}", created.link);
@@ -66,6 +73,36 @@ pub fn CreatedShare(created: Created, kind: AccessCode, another: Callback<()>) -
         let until = date_time(created.expires_at_s);
         move || i18n.f("sharing.expires", &[("date", &until)])
     };
+    // The patient's handout (a GP gets the link through their secure messaging).
+    let handout_error = RwSignal::new(false);
+    let handout = (recipient == Recipient::Patient).then(|| {
+        let handout = Handout {
+            study_uid: study,
+            link: link.clone(),
+            kind,
+            code: created.access_code.clone(),
+            expires_at_s: created.expires_at_s,
+        };
+        let i18n = i18n.clone();
+        let print = move |_| {
+            let (handout, i18n) = (handout.clone(), i18n.clone());
+            spawn_local(async move {
+                let failed = crate::handout::print(handout, i18n).await.is_err();
+                let _ = handout_error.try_set(failed);
+            });
+        };
+        view! {
+            <button type="button" data-testid="share-handout" on:click=print>{t("sharing.handout")}</button>
+        }
+    });
+    let handout_failed = {
+        let i18n = i18n.clone();
+        move || {
+            handout_error.get().then(|| {
+                view! { <p class="error" role="alert" data-testid="share-handout-error">{i18n.t("sharing.handout_failed")}</p> }
+            })
+        }
+    };
     view! {
         <section class="share-result" data-testid="share-result" data-share-id=created.id.clone()>
             <label class="share-field">
@@ -78,6 +115,8 @@ pub fn CreatedShare(created: Created, kind: AccessCode, another: Callback<()>) -
             {code}
             {birth_date}
             <p>{expires}</p>
+            {handout}
+            {handout_failed}
             <button type="button" data-testid="share-another" on:click=move |_| another.run(())>
                 {t("sharing.another")}
             </button>
@@ -124,6 +163,7 @@ pub fn ShareList(study: String, listed: RwSignal<u32>) -> impl IntoView {
                             <th>{i18n.t("sharing.col.recipient")}</th>
                             <th>{i18n.t("sharing.col.created")}</th>
                             <th>{i18n.t("sharing.col.expires")}</th>
+                            <th>{i18n.t("sharing.col.access")}</th>
                             <th>{i18n.t("sharing.col.state")}</th>
                             <th>{i18n.t("sharing.col.uses")}</th>
                             <th></th>
@@ -176,40 +216,90 @@ fn ShareRow(share: Share, revoke: Callback<String>) -> impl IntoView {
     });
     let created_at = date_time(share.created_at_s);
     let by = share.created_by.clone();
-    let created = move || {
-        if by.is_empty() {
-            created_at.clone()
-        } else {
-            i18n.f(
-                "sharing.created_by",
-                &[("date", &created_at), ("name", &by)],
-            )
+    let created = {
+        let i18n = i18n.clone();
+        move || {
+            if by.is_empty() {
+                created_at.clone()
+            } else {
+                i18n.f(
+                    "sharing.created_by",
+                    &[("date", &created_at), ("name", &by)],
+                )
+            }
         }
     };
-    let state_text = t(match state {
-        ShareState::Active => "sharing.state.active",
-        ShareState::Expired => "sharing.state.expired",
-        ShareState::Revoked => "sharing.state.revoked",
-        ShareState::Locked => "sharing.state.locked",
+    // A new code unlocks the share: its state is shown from then on without reading the list
+    // again (which would take the new code off the screen).
+    let renewed = RwSignal::new(None::<Result<String, ()>>);
+    let shown_state = move || match (state, renewed.get()) {
+        (ShareState::Locked, Some(Ok(_))) => ShareState::Active,
+        _ => state,
+    };
+    let state_text = {
+        let i18n = i18n.clone();
+        move || {
+            i18n.t(match shown_state() {
+                ShareState::Active => "sharing.state.active",
+                ShareState::Expired => "sharing.state.expired",
+                ShareState::Revoked => "sharing.state.revoked",
+                ShareState::Locked => "sharing.state.locked",
+            })
+        }
+    };
+    let access = share.access_code.map(|kind| {
+        t(match kind {
+            AccessCode::Code => "sharing.kind.code",
+            AccessCode::BirthDate => "sharing.kind.birth_date",
+            AccessCode::None => "sharing.kind.none",
+        })
     });
     // An expired or revoked share opens nothing any more.
-    let can_revoke = matches!(state, ShareState::Active | ShareState::Locked);
+    let open = matches!(state, ShareState::Active | ShareState::Locked);
     let id = share.id.clone();
-    let button = can_revoke.then(|| {
+    let button = open.then(|| {
         view! {
             <button type="button" data-testid="share-revoke" on:click=move |_| revoke.run(id.clone())>
                 {t("sharing.revoke")}
             </button>
         }
     });
+    let renew = (open && share.access_code == Some(AccessCode::Code)).then(|| {
+        let id = share.id.clone();
+        let click = move |_| {
+            let id = id.clone();
+            spawn_local(async move {
+                let code = shares::new_code(&id).await.map_err(|_| ());
+                let _ = renewed.try_set(Some(code));
+            });
+        };
+        view! {
+            <button type="button" data-testid="share-new-code" on:click=click>{t("sharing.new_code")}</button>
+        }
+    });
+    let renewed_text = move || {
+        renewed.get().map(|result| match result {
+            Ok(code) => view! {
+                <p class="share-code-once" data-testid="share-new-code-value" data-code=code.clone()>
+                    {i18n.f("sharing.new_code_is", &[("code", &code)])}
+                </p>
+            }
+            .into_any(),
+            Err(()) => view! {
+                <p class="error" role="alert" data-testid="share-new-code-error">{i18n.t("sharing.new_code_failed")}</p>
+            }
+            .into_any(),
+        })
+    };
     view! {
-        <tr data-testid="share-row" data-share-id=share.id.clone() data-state=state.code()>
+        <tr data-testid="share-row" data-share-id=share.id.clone() data-state=move || shown_state().code()>
             <td>{recipient}</td>
             <td>{created}</td>
             <td>{date_time(share.expires_at_s)}</td>
+            <td data-testid="share-access">{access}</td>
             <td data-testid="share-state">{state_text}</td>
             <td data-testid="share-uses">{share.uses.to_string()}</td>
-            <td>{button}</td>
+            <td class="share-actions">{button}{renew}{renewed_text}</td>
         </tr>
     }
 }

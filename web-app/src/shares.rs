@@ -254,3 +254,19 @@ pub async fn revoke(id: &str) -> Result<(), CallError> {
         status => Err(CallError::Status(status)),
     }
 }
+
+/// `POST /api/shares/{id}/code`: a new six-digit code for a share opened by a code (the old
+/// one stops working, a locked share opens again), shown this once.
+pub async fn new_code(id: &str) -> Result<String, CallError> {
+    let id = crate::route::encode(id);
+    let response = portal_api::post(&format!("/api/shares/{id}/code"), &Body::new()).await?;
+    if response.status() != 200 {
+        return Err(CallError::Status(response.status()));
+    }
+    let body = json_of(&response)
+        .await
+        .ok_or(CallError::Body("not JSON"))?;
+    body.str("access_code")
+        .filter(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or(CallError::Body("no access code"))
+}

@@ -85,7 +85,7 @@ pub fn ShortcutsHelp() -> impl IntoView {
     view! {
         <button type="button" class="shortcuts-open" data-testid="shortcuts-open"
             title=move || label.t("shortcuts.title") aria-label=move || aria.t("shortcuts.title")
-            on:click=move |_| open.set(true)>"?"</button>
+            on:click=move |_| open.set(true)>{crate::icons::plain(crate::icons::Icon::Help)}</button>
         {dialog}
     }
 }

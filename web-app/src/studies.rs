@@ -14,6 +14,7 @@ use viewer_core::study::StudySummary;
 use viewer_core::text::format_da;
 
 use crate::api;
+use crate::date_field::DateField;
 use crate::failure::Failure;
 use crate::i18n::{use_i18n, I18n};
 use crate::local::LocalOpen;
@@ -49,12 +50,6 @@ fn today() -> String {
         now.get_month() + 1,
         now.get_date()
     )
-}
-
-/// `YYYY-MM-DD` (a date input) as `YYYYMMDD`.
-fn from_input(value: &str) -> Option<String> {
-    let digits: String = value.chars().filter(|c| c.is_ascii_digit()).collect();
-    (digits.len() == 8).then_some(digits)
 }
 
 /// In-flight search state: the pending debounce and the request to cancel.
@@ -399,22 +394,25 @@ fn SearchForm(search: RwSignal<StudySearch>) -> impl IntoView {
         search.update(|s| s.dates = dates);
     };
     let range_input = {
-        let t = t.clone();
         move |testid: &'static str, key: &'static str, is_from: bool| {
-            let label = t(key);
-            view! {
-                <label class="filter">
-                    <span>{label}</span>
-                    <input type="date" data-testid=testid on:change=move |ev| {
-                        let value = from_input(&event_target_value(&ev));
-                        search.update(|s| {
-                            if let DateFilter::Range { from, to } = &mut s.dates {
-                                if is_from { *from = value } else { *to = value }
+            let on_date = Callback::new(move |value: Option<String>| {
+                let changed = search.with_untracked(|s| match &s.dates {
+                    DateFilter::Range { from, to } => (if is_from { from } else { to }) != &value,
+                    _ => false,
+                });
+                if changed {
+                    search.update(|s| {
+                        if let DateFilter::Range { from, to } = &mut s.dates {
+                            if is_from {
+                                *from = value
+                            } else {
+                                *to = value
                             }
-                        });
-                    }/>
-                </label>
-            }
+                        }
+                    });
+                }
+            });
+            view! { <DateField testid=testid label=key on_date=on_date/> }
         }
     };
     let modality_options = MODALITIES
@@ -425,11 +423,9 @@ fn SearchForm(search: RwSignal<StudySearch>) -> impl IntoView {
         <form class="search" role="search" data-testid="study-search" on:submit=|ev| ev.prevent_default()>
             {text_field("filter.patient_name", "filter-name", |s| s.patient_name.clone(), |s, v| s.patient_name = v)}
             {text_field("filter.patient_id", "filter-id", |s| s.patient_id.clone(), |s, v| s.patient_id = v)}
-            <label class="filter">
-                <span>{t("filter.birth_date")}</span>
-                <input type="date" data-testid="filter-birth-date"
-                    on:change=move |ev| { let v = from_input(&event_target_value(&ev)); search.update(|s| s.birth_date = v); }/>
-            </label>
+            <DateField testid="filter-birth-date" label="filter.birth_date" on_date=Callback::new(move |v: Option<String>| {
+                if search.with_untracked(|s| s.birth_date != v) { search.update(|s| s.birth_date = v); }
+            })/>
             <label class="filter">
                 <span>{t("filter.study_date")}</span>
                 <select data-testid="filter-dates" prop:value=dates_choice on:change=set_dates>

@@ -79,9 +79,12 @@ impl SeriesBrowser {
 
     /// Records that a viewport showing `series` has `loaded` of its `total` frames.
     pub fn report_progress(&self, series: &str, loaded: usize, total: usize) {
-        let known = self.progress.with_untracked(|p| p.get(series).copied());
+        // Reported until the page goes (a frame that arrives after it is not).
+        let Some(known) = self.progress.try_with_untracked(|p| p.get(series).copied()) else {
+            return;
+        };
         if known != Some((loaded, total)) {
-            self.progress.update(|p| {
+            let _ = self.progress.try_update(|p| {
                 p.insert(series.to_string(), (loaded, total));
             });
         }

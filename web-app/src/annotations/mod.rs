@@ -259,6 +259,10 @@ impl Annotations {
                     );
                 }
             }
+            // The page may have gone while the documents came (its signals with it).
+            if self.states.is_disposed() {
+                return;
+            }
             self.take_documents(&study, &documents);
         }
     }

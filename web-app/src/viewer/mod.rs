@@ -12,7 +12,7 @@ mod recipient;
 mod series;
 mod series_list;
 
-pub use recipient::RecipientView;
+pub use recipient::{RecipientView, ReportPage};
 
 use std::collections::HashMap;
 use std::rc::Rc;

@@ -3,7 +3,8 @@
 //! until when; the patient and the study; then the report (or that there is none yet), the key
 //! images, and all the images, one series at a time. The viewports are simple ones
 //! ([`crate::viewport::Simple`]): one finger moves through the images, two pinch, a double tap
-//! resets, and the reading tools come only when asked for.
+//! resets, and the reading tools come only when asked for. A signed-in reader's report link
+//! on a phone (`?report=`) gets the same column ([`ReportPage`]).
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -12,48 +13,20 @@ use leptos::prelude::*;
 use viewer_core::study::SeriesSummary;
 
 use super::series::SeriesViewport;
-use super::{identity_of, open_study, report_rank, Opened, SeriesRef};
+use super::{identity_of, open_study, report_rank, Opened, SeriesRef, StudyView};
 use crate::clock;
 use crate::failure::Failure;
 use crate::i18n::{use_i18n, I18n};
 use crate::layout::{Goto, GotoRequests};
-use crate::portal_api;
 use crate::report::OpenInstance;
+use crate::route::{BackToList, Route};
 use crate::session::{Recipient, ShareAccess};
+use crate::site::{site, Site};
 use crate::thumbnails::{SeriesBrowser, SeriesThumbnail};
 use crate::viewport::{born_and_sex, Identity, Simple};
 
 /// Whether this browser has closed the gestures' hint (kept in local storage).
 const HINT_SEEN_KEY: &str = "portal.recipient_hint_seen";
-
-/// Who runs the portal, as `/api/site` says.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Site {
-    name: Option<String>,
-    contact: Option<String>,
-}
-
-/// `GET /api/site`; nothing when the gateway does not say (an older one, or none).
-async fn site() -> Site {
-    let Ok(response) = portal_api::get("/api/site").await else {
-        return Site::default();
-    };
-    if response.status() != 200 {
-        return Site::default();
-    }
-    let Some(body) = portal_api::json_of(&response).await else {
-        return Site::default();
-    };
-    let line = |name| {
-        body.str(name)
-            .map(|v| v.trim().chars().take(200).collect::<String>())
-            .filter(|v| !v.is_empty())
-    };
-    Site {
-        name: line("name"),
-        contact: line("contact"),
-    }
-}
 
 /// The series of the study by what the recipient reads in them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -99,6 +72,67 @@ fn sections(opened: &Opened) -> Sections {
 /// diagnosis.
 #[component]
 pub fn RecipientView(share: ShareAccess) -> impl IntoView {
+    let site = LocalResource::new(site);
+    let patient = share.recipient != Some(Recipient::Gp);
+    let study = share.study_uid.clone();
+    view! {
+        <div class="recipient" data-testid="shared-study"
+            data-recipient=if patient { "patient" } else { "gp" }>
+            <Header share=share site=site/>
+            <RecipientBody study=study/>
+        </div>
+    }
+}
+
+/// A signed-in reader's report link (a GP, a ward clinician) on a phone: the report, the key
+/// images and the images in one column, as a share's recipient reads them, with the way back
+/// to the list and to the full workstation. Wider screens get the workstation, report first.
+#[component]
+pub fn ReportPage(study: String, route: RwSignal<Route>) -> impl IntoView {
+    let narrow = window()
+        .match_media("(max-width: 700px)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    let workstation = RwSignal::new(!narrow);
+    let i18n = use_i18n();
+    move || {
+        let study = study.clone();
+        if workstation.get() {
+            return view! { <StudyView studies=vec![study] route=route report_first=true/> }
+                .into_any();
+        }
+        let label = {
+            let i18n = i18n.clone();
+            move || i18n.t("reader.workstation")
+        };
+        view! {
+            <div class="recipient" data-testid="report-reader">
+                <div class="reader-bar">
+                    <BackToList route=route/>
+                    <button type="button" data-testid="open-workstation" on:click=move |_| workstation.set(true)>
+                        {label}
+                    </button>
+                </div>
+                <RecipientBody study=study/>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// The study in one column: the patient, the first-use hint, the report, the key images, and
+/// all the images one series at a time, in simple viewports.
+#[component]
+fn RecipientBody(study: String) -> impl IntoView {
+    // Its contexts (simple viewports among them) stay its own: a component shares its
+    // parent's owner, and the workstation drawn in its place would otherwise find them.
+    let owner = Owner::current().map_or_else(Owner::new, |o| o.child());
+    let body = owner.with(|| recipient_body(study));
+    leptos::tachys::reactive_graph::OwnedView::new_with_owner(body, owner)
+}
+
+fn recipient_body(study: String) -> impl IntoView {
     let i18n = use_i18n();
     provide_context(Simple {
         advanced: RwSignal::new(false),
@@ -123,10 +157,7 @@ pub fn RecipientView(share: ShareAccess) -> impl IntoView {
             }
         },
     )));
-    let uid = share.study_uid.clone();
-    let opened = LocalResource::new(move || open_study(uid.clone()));
-    let site = LocalResource::new(site);
-    let patient = share.recipient != Some(Recipient::Gp);
+    let opened = LocalResource::new(move || open_study(study.clone()));
 
     let body = move || {
         let i18n = i18n.clone();
@@ -176,13 +207,9 @@ pub fn RecipientView(share: ShareAccess) -> impl IntoView {
     };
     let loading = use_i18n();
     view! {
-        <div class="recipient" data-testid="shared-study"
-            data-recipient=if patient { "patient" } else { "gp" }>
-            <Header share=share site=site/>
-            <Transition fallback=move || view! { <p class="loading">{loading.t("viewer.loading")}</p> }>
-                {body}
-            </Transition>
-        </div>
+        <Transition fallback=move || view! { <p class="loading">{loading.t("viewer.loading")}</p> }>
+            {body}
+        </Transition>
     }
 }
 

@@ -174,9 +174,16 @@ pub(super) fn view_action(c: &ActionContext, action: ViewAction) {
                 c.display.slice.get_untracked(),
                 c.stack.len(),
             );
-            let header = text.banner[..text.banner.len().saturating_sub(1)].to_vec();
-            let result = export::composed_data_url(&canvas, &text)
-                .and_then(|url| export::print(&[(url, None)], &header, &text.footer));
+            // The sheet's header names the patient and the study once; the image carries only
+            // its own marks (orientation, scale, graphics) and is captioned by its number.
+            let mut header = text.banner;
+            let caption = header.pop();
+            let bare = export::ExportText {
+                banner: Vec::new(),
+                footer: String::new(),
+            };
+            let result = export::composed_data_url(&canvas, &bare)
+                .and_then(|url| export::print(&[(url, caption)], &header, &text.footer));
             c.export_error.set(result.err());
         }
         ViewAction::PrintSeries => {

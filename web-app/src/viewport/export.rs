@@ -10,6 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
 
 use super::device_pixel_ratio;
+use crate::print::{append_text, document, js_error};
 
 /// What is written around the image.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,17 +25,6 @@ pub(super) struct ExportText {
 pub(super) enum Format {
     Png,
     Jpeg,
-}
-
-fn js_error(e: JsValue) -> String {
-    e.as_string()
-        .unwrap_or_else(|| "browser refused".to_string())
-}
-
-fn document() -> Result<web_sys::Document, String> {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| "no document".to_string())
 }
 
 /// Pairs "x,y x,y …" of an SVG `points` attribute.
@@ -97,7 +87,88 @@ fn burn_layers(ctx: &CanvasRenderingContext2d, viewport: &Element, ratio: f64, t
     }
 }
 
-/// A new canvas: the identity band, the viewport's picture with its layers, the footer band.
+/// The orientation markers and the scale bar, drawn where the page shows them over `canvas`
+/// (their boxes in CSS pixels from the canvas's corner, scaled by `ratio`, shifted by `top`).
+fn burn_html_overlays(
+    ctx: &CanvasRenderingContext2d,
+    viewport: &Element,
+    canvas: &HtmlCanvasElement,
+    ratio: f64,
+    top: f64,
+) {
+    let origin = canvas.get_bounding_client_rect();
+    let colour_of = |e: &Element| {
+        web_sys::window()
+            .and_then(|w| w.get_computed_style(e).ok().flatten())
+            .and_then(|style| style.get_property_value("color").ok())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "#fff".to_string())
+    };
+    let each = |selector: &str, draw: &dyn Fn(&Element, [f64; 4])| {
+        let Ok(found) = viewport.query_selector_all(selector) else {
+            return;
+        };
+        for i in 0..found.length() {
+            let Some(e) = found.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            let r = e.get_bounding_client_rect();
+            let (x, y) = (r.left() - origin.left(), r.top() - origin.top());
+            let shown = r.width() > 0.0 && r.height() > 0.0;
+            let inside = x >= -0.5
+                && y >= -0.5
+                && x + r.width() <= origin.width() + 0.5
+                && y + r.height() <= origin.height() + 0.5;
+            if shown && inside {
+                draw(
+                    &e,
+                    [
+                        x * ratio,
+                        y * ratio + top,
+                        r.width() * ratio,
+                        r.height() * ratio,
+                    ],
+                );
+            }
+        }
+    };
+    ctx.set_text_baseline("top");
+    ctx.set_shadow_color("#000");
+    ctx.set_shadow_blur(2.0 * ratio);
+    each(".marker, .scale-bar span", &|e, [x, y, _, h]| {
+        let text = e.text_content().unwrap_or_default();
+        if text.trim().is_empty() {
+            return;
+        }
+        let bold = if e.class_list().contains("marker") {
+            "bold "
+        } else {
+            ""
+        };
+        ctx.set_font(&format!(
+            "{bold}{}px sans-serif",
+            (h * 0.8).round().max(8.0)
+        ));
+        ctx.set_fill_style_str(&colour_of(e));
+        let _ = ctx.fill_text(text.trim(), x, y + h * 0.1);
+    });
+    // The bar: a line along its bottom with a tick at each end.
+    each(".scale-bar-line", &|_, [x, y, w, h]| {
+        ctx.set_stroke_style_str("#fff");
+        ctx.set_line_width(2.0 * ratio);
+        ctx.begin_path();
+        ctx.move_to(x + ratio, y);
+        ctx.line_to(x + ratio, y + h - ratio);
+        ctx.line_to(x + w - ratio, y + h - ratio);
+        ctx.line_to(x + w - ratio, y);
+        ctx.stroke();
+    });
+    ctx.set_shadow_blur(0.0);
+}
+
+/// A new canvas: the identity band (when `text` has banner lines), the viewport's picture
+/// with its layers, its orientation markers and scale bar, and the footer band (when `text`
+/// has one).
 pub(super) fn compose(
     canvas: &HtmlCanvasElement,
     text: &ExportText,
@@ -109,8 +180,16 @@ pub(super) fn compose(
     }
     let font_px = (width / 48.0).clamp(11.0, 22.0).round();
     let line = font_px * 1.35;
-    let top = line * text.banner.len() as f64 + font_px * 0.6;
-    let bottom = line + font_px * 0.6;
+    let top = if text.banner.is_empty() {
+        0.0
+    } else {
+        line * text.banner.len() as f64 + font_px * 0.6
+    };
+    let bottom = if text.footer.is_empty() {
+        0.0
+    } else {
+        line + font_px * 0.6
+    };
     let out: HtmlCanvasElement = document()?
         .create_element("canvas")
         .map_err(js_error)?
@@ -130,6 +209,7 @@ pub(super) fn compose(
         .map_err(js_error)?;
     if let Some(viewport) = canvas.parent_element() {
         burn_layers(&ctx, &viewport, ratio, top);
+        burn_html_overlays(&ctx, &viewport, canvas, ratio, top);
     }
     ctx.set_font(&format!("{font_px}px sans-serif"));
     ctx.set_text_baseline("top");
@@ -248,55 +328,37 @@ pub(super) fn composed_data_url(
 }
 
 /// Prints `images` (data URLs, each with an optional caption) on a sheet headed by the
-/// patient's data and ending with `footer`, through the browser's print dialog; the sheet is
-/// removed afterwards.
+/// patient's data and ending with `footer`, through the browser's print dialog.
 pub(super) fn print(
     images: &[(String, Option<String>)],
     header: &[String],
     footer: &str,
 ) -> Result<(), String> {
-    let doc = document()?;
-    let body = doc.body().ok_or_else(|| "no body".to_string())?;
-    let sheet = doc.create_element("section").map_err(js_error)?;
-    sheet.set_class_name("print-sheet");
-    let _ = sheet.set_attribute("data-testid", "print-sheet");
-    let heading = doc.create_element("header").map_err(js_error)?;
-    for line in header {
-        let p = doc.create_element("div").map_err(js_error)?;
-        p.set_text_content(Some(line));
-        let _ = heading.append_child(&p);
-    }
-    let _ = sheet.append_child(&heading);
-    let grid = doc.create_element("div").map_err(js_error)?;
-    grid.set_class_name(if images.len() > 1 {
-        "print-grid"
-    } else {
-        "print-one"
-    });
-    for (url, caption) in images {
-        let figure = doc.create_element("figure").map_err(js_error)?;
-        let img = doc.create_element("img").map_err(js_error)?;
-        let _ = img.set_attribute("src", url);
-        let _ = img.set_attribute("alt", "");
-        let _ = figure.append_child(&img);
-        if let Some(caption) = caption {
-            let c = doc.create_element("figcaption").map_err(js_error)?;
-            c.set_text_content(Some(caption));
-            let _ = figure.append_child(&c);
+    crate::print::print_sheet("", "print-sheet", |doc, sheet| {
+        let heading = doc.create_element("header").map_err(js_error)?;
+        for line in header {
+            append_text(doc, &heading, "div", "", line)?;
         }
-        let _ = grid.append_child(&figure);
-    }
-    let _ = sheet.append_child(&grid);
-    let end = doc.create_element("footer").map_err(js_error)?;
-    end.set_text_content(Some(footer));
-    let _ = sheet.append_child(&end);
-    let _ = body.append_child(&sheet);
-    let _ = body.class_list().add_1("printing");
-    let printed = web_sys::window()
-        .ok_or_else(|| "no window".to_string())?
-        .print()
-        .map_err(js_error);
-    let _ = body.class_list().remove_1("printing");
-    sheet.remove();
-    printed
+        sheet.append_child(&heading).map_err(js_error)?;
+        let grid = doc.create_element("div").map_err(js_error)?;
+        grid.set_class_name(if images.len() > 1 {
+            "print-grid"
+        } else {
+            "print-one"
+        });
+        for (url, caption) in images {
+            let figure = doc.create_element("figure").map_err(js_error)?;
+            let img = doc.create_element("img").map_err(js_error)?;
+            let _ = img.set_attribute("src", url);
+            let _ = img.set_attribute("alt", "");
+            figure.append_child(&img).map_err(js_error)?;
+            if let Some(caption) = caption {
+                append_text(doc, &figure, "figcaption", "", caption)?;
+            }
+            grid.append_child(&figure).map_err(js_error)?;
+        }
+        sheet.append_child(&grid).map_err(js_error)?;
+        append_text(doc, sheet, "footer", "", footer)?;
+        Ok(())
+    })
 }

@@ -234,7 +234,9 @@ pub fn Viewport(
             <div class="viewport-main">
                 // Interactions are on the whole viewport (also over a message); the right
                 // button's menu is kept off here (Tachys: at most 26 attributes an element).
-                <div class="image-area" data-testid="image-area"
+                // A recipient is not shown the technical lines (position, window, zoom) until
+                // the advanced tools are asked for.
+                <div class="image-area" data-testid="image-area" class:plain=hidden_when_simple
                     on:contextmenu=|ev| ev.prevent_default()>
                     <canvas node_ref=canvas_ref data-testid="viewport-canvas"></canvas>
                     {parts::identity_overlay(identity)}

@@ -317,7 +317,7 @@ pub(super) fn key_image_toggle(annotate: Annotate) -> impl IntoView {
             title=label.clone() aria-label=label
             on:pointerdown=|ev| ev.stop_propagation()
             on:click=move |_| annotate.toggle_key()>
-            {move || if annotate.is_key() { "★" } else { "☆" }}
+            {crate::icons::icon(crate::icons::Icon::Star, Signal::derive(move || annotate.is_key()))}
         </button>
     }
 }

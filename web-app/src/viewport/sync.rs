@@ -10,8 +10,9 @@ use viewer_core::display::Action;
 use super::device_pixel_ratio;
 use super::display::Display;
 use crate::layout::{CellReport, GotoRequests, Grid};
-use crate::overlays::{Tool, ToolPicker, ViewAction, ViewToolbar};
+use crate::overlays::{Tool, ViewAction};
 use crate::stack::Stack;
+use crate::toolbar::Toolbars;
 use leptos::html::Div;
 
 /// Connects cell `cell` to `grid` (when there is one). Returns `activate`, which makes this
@@ -177,13 +178,9 @@ pub(super) fn toolbars(
     act: impl Fn(ViewAction) + Clone + Send + Sync + 'static,
     active_tool: RwSignal<Tool>,
     viewport_ref: NodeRef<Div>,
-) -> (Option<impl IntoView>, Option<impl IntoView>) {
+) -> Option<impl IntoView> {
     let Some(grid) = grid else {
-        let toolbar = view! { <ViewToolbar on_action=Callback::new(act) /> };
-        return (
-            Some(toolbar),
-            Some(view! { <ToolPicker active=active_tool /> }),
-        );
+        return Some(view! { <Toolbars on_action=Callback::new(act) active=active_tool /> });
     };
     // The first run only listens: a command left for a cell that showed no image then (a
     // report) is not carried out by the viewport that comes later.
@@ -204,5 +201,5 @@ pub(super) fn toolbars(
             }
         }
     });
-    (None, None)
+    None
 }
