@@ -67,6 +67,7 @@ pub mod plane;
 pub mod png_text;
 pub mod prefetch;
 pub mod presentation_state;
+pub mod reformat;
 pub mod retry;
 pub mod rle;
 pub mod samples;
@@ -78,6 +79,7 @@ pub mod text;
 pub mod thumbnail;
 pub mod view;
 pub mod voi;
+pub mod volume;
 pub mod wheel;
 
 #[cfg(all(target_arch = "wasm32", feature = "jpeg2000"))]
