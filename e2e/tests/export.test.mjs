@@ -178,6 +178,23 @@ test('print puts the image and the patient data on a sheet for the browser print
   for (const [x, y] of [[256, 256], [100, 300], [400, 120], [0, 0]]) {
     assert.equal(first.rgb(x, y)[0], displayByte(samples[y * CT.columns + x], CT), `pixel ${x},${y}`);
   }
+  // Each image carries its orientation markers (R at the left edge, A at the top, in yellow)
+  // and its scale bar (white, bottom right).
+  const any = (x0, x1, y0, y1, test) => {
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (test(first.rgb(x, y))) return true;
+    return false;
+  };
+  const yellow = ([r, g, b]) => r > 200 && g > 170 && b < 140;
+  assert.ok(any(0, 30, 230, 280, yellow), 'the left marker on the sheet');
+  assert.ok(any(230, 280, 0, 30, yellow), 'the top marker on the sheet');
+  let bar = false;
+  for (let y = 470; y < 512 && !bar; y++) {
+    for (let x = 380; x < 512 && !bar; x++) {
+      const [r, g, b] = first.rgb(x, y);
+      bar = r > 240 && g > 240 && b > 240 && displayByte(samples[y * CT.columns + x], CT) < 200;
+    }
+  }
+  assert.ok(bar, 'the scale bar on the sheet (white where the CT is not)');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -163,10 +163,11 @@ test('the patient on a phone: who shared it, the report, key images, then all im
   await page.close();
 });
 
-test('a study without a report says so, and on a tablet and a desktop no control covers the image\'s safety texts', async () => {
+test('a study without a report says so, and on a phone held sideways, a tablet and a desktop no control covers the image\'s safety texts', async () => {
   const { link } = await shareOf(NO_REPORT_STUDY, 'gp', 'none');
-  for (const [name, viewport] of [['tablet', { width: 1024, height: 768 }], ['desktop', { width: 1440, height: 900 }]]) {
-    const { page, problems } = await openAsRecipient(link, null, { viewport });
+  for (const [name, viewport, touch] of [['phone landscape', { width: 844, height: 390 }, true],
+    ['tablet', { width: 1024, height: 768 }, false], ['desktop', { width: 1440, height: 900 }, false]]) {
+    const { page, problems } = await openAsRecipient(link, null, { viewport, hasTouch: touch });
     const none = page.locator('[data-testid=no-report]');
     await none.waitFor({ timeout: 30_000 });
     assert.match(await none.innerText(), /pas encore disponible/);

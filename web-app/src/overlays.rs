@@ -38,6 +38,15 @@ pub fn OrientationMarkers(
     }
 }
 
+/// A scale bar's length as written beside it: centimetres from 1 cm, else millimetres.
+pub fn bar_label(length_mm: f64) -> String {
+    if length_mm >= 10.0 {
+        format!("{} cm", length_mm / 10.0)
+    } else {
+        format!("{length_mm} mm")
+    }
+}
+
 /// A round length in mm drawn to scale, or the reason there is none.
 #[component]
 pub fn ScaleBar(
@@ -56,15 +65,7 @@ pub fn ScaleBar(
         let column_mm = g.spacing.column_mm()?;
         scale_bar(column_mm, state.scale(g.size_px, canvas), canvas[0], 0.25)
     };
-    let label = move || {
-        bar().map(|b| {
-            if b.length_mm >= 10.0 {
-                format!("{} cm", b.length_mm / 10.0)
-            } else {
-                format!("{} mm", b.length_mm)
-            }
-        })
-    };
+    let label = move || bar().map(|b| bar_label(b.length_mm));
     let note = {
         let i18n = i18n.clone();
         move || match geometry.get().map(|g| g.spacing) {

@@ -8,13 +8,13 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use viewer_core::display::Action;
-use viewer_core::view::ViewState;
+use viewer_core::view::{edge_labels, scale_bar, ViewState};
 use viewer_core::voi::WindowLevel;
 
 use super::display::Display;
 use super::{born_and_sex, device_pixel_ratio, export, Identity};
 use crate::i18n::I18n;
-use crate::overlays::{ImageGeometry, ViewAction};
+use crate::overlays::{bar_label, ImageGeometry, ViewAction};
 use crate::stack::{FrameState, Stack};
 
 /// Images of a series on one print sheet, at most.
@@ -34,7 +34,7 @@ pub(super) struct ActionContext {
 }
 
 /// Up to [`PRINT_SERIES_MAX`] images spread evenly over the series (those decoded), through
-/// `window`, each captioned with its position.
+/// `window`, each with its orientation markers and scale bar, captioned with its position.
 fn series_sheet(stack: &Stack, window: Option<WindowLevel>) -> Vec<(String, Option<String>)> {
     let total = stack.len();
     let step = total.div_ceil(PRINT_SERIES_MAX).max(1);
@@ -47,7 +47,19 @@ fn series_sheet(stack: &Stack, window: Option<WindowLevel>) -> Vec<(String, Opti
             let image = &stack.images[stack.entries[i].image];
             let t =
                 viewer_core::thumbnail::thumbnail_with_window(&frame, image, 512, window).ok()?;
-            let url = export::rgba_data_url(t.width, t.height, &t.rgba).ok()?;
+            // The picture is the image unturned, one picture pixel per image pixel at most.
+            let columns = image.module.as_ref().map_or(0, |m| m.columns);
+            let picture_per_image_px = f64::from(t.width) / f64::from(columns.max(1));
+            let marks = export::SheetMarks {
+                edges: image
+                    .orientation
+                    .map(|o| edge_labels(&o, &ViewState::default())),
+                bar: image.spacing.column_mm().and_then(|mm| {
+                    let bar = scale_bar(mm, picture_per_image_px, f64::from(t.width), 0.25)?;
+                    Some((bar.length_px, bar_label(bar.length_mm)))
+                }),
+            };
+            let url = export::rgba_data_url(t.width, t.height, &t.rgba, &marks).ok()?;
             Some((url, Some(format!("{}/{total}", i + 1))))
         })
         .collect()

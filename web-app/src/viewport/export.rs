@@ -294,8 +294,62 @@ pub(super) async fn download(
     Ok(())
 }
 
-/// A picture (RGBA bytes) as a PNG data URL, for a print sheet.
-pub(super) fn rgba_data_url(width: u32, height: u32, rgba: &[u8]) -> Result<String, String> {
+/// What a print sheet's image carries besides its pixels: the patient directions at its
+/// edges (left, right, top, bottom) and a scale bar (its length in the picture's pixels, its
+/// label).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct SheetMarks {
+    pub edges: Option<[String; 4]>,
+    pub bar: Option<(f64, String)>,
+}
+
+/// Draws `marks` on a picture of `width` × `height` pixels, as the viewport shows them:
+/// directions in yellow at the middle of each edge, the bar in white at the bottom right.
+fn draw_marks(ctx: &CanvasRenderingContext2d, width: f64, height: f64, marks: &SheetMarks) {
+    let font_px = (width / 28.0).clamp(11.0, 24.0).round();
+    let margin = font_px * 0.4;
+    ctx.set_shadow_color("#000");
+    ctx.set_shadow_blur(3.0);
+    ctx.set_font(&format!("bold {font_px}px sans-serif"));
+    ctx.set_fill_style_str("#ffd866");
+    if let Some([left, right, top, bottom]) = &marks.edges {
+        for (text, x, y, align, baseline) in [
+            (left, margin, height / 2.0, "left", "middle"),
+            (right, width - margin, height / 2.0, "right", "middle"),
+            (top, width / 2.0, margin, "center", "top"),
+            (bottom, width / 2.0, height - margin, "center", "bottom"),
+        ] {
+            ctx.set_text_align(align);
+            ctx.set_text_baseline(baseline);
+            let _ = ctx.fill_text(text, x, y);
+        }
+    }
+    if let Some((length_px, label)) = &marks.bar {
+        let (right, y) = (width - margin, height - margin - font_px * 0.2);
+        ctx.set_stroke_style_str("#fff");
+        ctx.set_line_width(2.0);
+        ctx.begin_path();
+        ctx.move_to(right - length_px, y - font_px * 0.4);
+        ctx.line_to(right - length_px, y);
+        ctx.line_to(right, y);
+        ctx.line_to(right, y - font_px * 0.4);
+        ctx.stroke();
+        ctx.set_font(&format!("{}px sans-serif", (font_px * 0.8).round()));
+        ctx.set_fill_style_str("#fff");
+        ctx.set_text_align("right");
+        ctx.set_text_baseline("bottom");
+        let _ = ctx.fill_text(label, right, y - font_px * 0.5);
+    }
+    ctx.set_shadow_blur(0.0);
+}
+
+/// A picture (RGBA bytes) with its `marks`, as a PNG data URL, for a print sheet.
+pub(super) fn rgba_data_url(
+    width: u32,
+    height: u32,
+    rgba: &[u8],
+    marks: &SheetMarks,
+) -> Result<String, String> {
     let canvas: HtmlCanvasElement = document()?
         .create_element("canvas")
         .map_err(js_error)?
@@ -316,6 +370,7 @@ pub(super) fn rgba_data_url(width: u32, height: u32, rgba: &[u8]) -> Result<Stri
     )
     .map_err(js_error)?;
     ctx.put_image_data(&data, 0.0, 0.0).map_err(js_error)?;
+    draw_marks(&ctx, f64::from(width), f64::from(height), marks);
     canvas.to_data_url().map_err(js_error)
 }
 
