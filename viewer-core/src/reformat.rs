@@ -11,6 +11,9 @@ use crate::volume::VolumeGeometry;
 /// Samples a reformat may hold (4096 × 4096).
 pub const MAX_PLANE_SAMPLES: u64 = 1 << 24;
 
+/// Samples along a slab's thickness, at most.
+pub const MAX_SLAB_SAMPLES: usize = 4096;
+
 /// A volume's voxels as they arrive: modality values, slot by slot.
 #[derive(Debug, Clone)]
 pub struct Volume {
@@ -26,19 +29,30 @@ pub enum VolumeError {
     NoSuchSlot(usize),
     #[error("a slice of {got} samples where {expected} are needed")]
     WrongSize { got: usize, expected: usize },
+    #[error("the volume would hold more than {} voxels", crate::volume::MAX_VOXELS)]
+    TooLarge,
 }
 
 impl Volume {
-    /// An empty volume (every slot missing); its size was bounded by
-    /// [`VolumeGeometry::from_slices`].
-    pub fn new(geometry: VolumeGeometry) -> Volume {
-        let voxels = geometry.slots() * geometry.rows as usize * geometry.columns as usize;
+    /// An empty volume (every slot missing); its size is checked before anything is
+    /// allocated (as [`VolumeGeometry::from_slices`] does, for a geometry made otherwise).
+    pub fn new(geometry: VolumeGeometry) -> Result<Volume, VolumeError> {
+        let voxels = (geometry.slots() as u64)
+            .checked_mul(u64::from(geometry.rows))
+            .and_then(|n| n.checked_mul(u64::from(geometry.columns)))
+            .filter(|n| *n <= crate::volume::MAX_VOXELS)
+            .ok_or(VolumeError::TooLarge)?;
+        let mut samples = Vec::new();
+        samples
+            .try_reserve_exact(voxels as usize)
+            .map_err(|_| VolumeError::TooLarge)?;
+        samples.resize(voxels as usize, 0);
         let present = vec![false; geometry.slots()];
-        Volume {
+        Ok(Volume {
             geometry,
-            voxels: vec![0; voxels],
+            voxels: samples,
             present,
-        }
+        })
     }
 
     fn slice_len(&self) -> usize {
@@ -164,9 +178,12 @@ pub fn plane_through(
         );
         (r_min, r_max, c_min, c_max) = (r_min.min(r), r_max.max(r), c_min.min(c), c_max.max(c));
     }
-    let columns = ((r_max - r_min) / spacing).round() as u64 + 1;
-    let rows = ((c_max - c_min) / spacing).round() as u64 + 1;
-    if columns * rows > MAX_PLANE_SAMPLES {
+    // Enough samples to reach the far edge (a hair of rounding forgiven), counted in floating
+    // point and bounded before they become integers.
+    let count = |extent: f64| (extent / spacing - 1e-6).ceil().max(0.0) + 1.0;
+    let (columns, rows) = (count(r_max - r_min), count(c_max - c_min));
+    let samples = columns * rows;
+    if samples.is_nan() || samples > MAX_PLANE_SAMPLES as f64 {
         return None;
     }
     // The point's own offset along the two directions is replaced by the volume's start.
@@ -289,11 +306,19 @@ pub fn reformat(
     let g = &volume.geometry;
     let finest = g.spacing_mm[0].min(g.spacing_mm[1]).min(g.step_mm().abs());
     let normal = plane.normal();
+    // A slab no thicker than the volume's diagonal (beyond it every sample is outside).
+    let corners = g.corners_mm();
+    let diagonal: f64 = (0..3)
+        .map(|i| (corners[7][i] - corners[0][i]).powi(2))
+        .sum::<f64>()
+        .sqrt()
+        + finest;
     let offsets: Vec<f64> = match slab {
-        Some(s) if s.thickness_mm > finest => {
-            let count = (s.thickness_mm / finest).ceil() as usize + 1;
+        Some(s) if s.thickness_mm.is_finite() && s.thickness_mm > finest => {
+            let thickness = s.thickness_mm.min(diagonal);
+            let count = ((thickness / finest).ceil() as usize).clamp(1, MAX_SLAB_SAMPLES) + 1;
             (0..count)
-                .map(|i| -s.thickness_mm / 2.0 + s.thickness_mm * i as f64 / (count - 1) as f64)
+                .map(|i| -thickness / 2.0 + thickness * i as f64 / (count - 1) as f64)
                 .collect()
         }
         _ => vec![0.0],

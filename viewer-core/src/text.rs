@@ -47,7 +47,7 @@ pub fn format_da(raw: &str) -> Option<String> {
 /// A date as a person types it, day first whatever the browser's locale (`31/01/1990`,
 /// `31.01.1990`, `31-01-1990`, `31 01 1990`, `31011990`, one-digit day and month allowed
 /// with separators), or in ISO order (`1990-01-31`): the DICOM date (`19900131`) when it is a
-/// real calendar day of a four-digit year from 1800 on.
+/// real calendar day of a year from 1800 to 2199.
 pub fn parse_typed_date(typed: &str) -> Option<String> {
     let typed = typed.trim();
     let parts: Vec<&str> = typed
@@ -69,7 +69,7 @@ pub fn parse_typed_date(typed: &str) -> Option<String> {
     };
     let (day, month, year): (u32, u32, u32) =
         (day.parse().ok()?, month.parse().ok()?, year.parse().ok()?);
-    if year < 1800 {
+    if !(1800..2200).contains(&year) {
         return None;
     }
     let da = format!("{year:04}{month:02}{day:02}");

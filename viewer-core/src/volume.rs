@@ -15,8 +15,9 @@ pub const STEP_TOLERANCE: f64 = 0.05;
 /// How far a slice's position may be from its slot's, in mm (in-plane and along the normal).
 pub const POSITION_TOLERANCE_MM: f64 = 0.1;
 
-/// Voxels a volume may hold (2^30: a 1000-slice 1024 × 1024 stack).
-pub const MAX_VOXELS: u64 = 1 << 30;
+/// Voxels a volume may hold (2^28, 1 GiB of 32-bit values: a 1000-slice 512 × 512 stack),
+/// within a 32-bit address space.
+pub const MAX_VOXELS: u64 = 1 << 28;
 
 /// Slots a volume may have (missing ones included).
 pub const MAX_SLOTS: usize = 8192;
@@ -168,7 +169,8 @@ impl VolumeGeometry {
         let usable = (norm(row) - 1.0).abs() < 1e-2
             && (norm(column) - 1.0).abs() < 1e-2
             && length > 0.99
-            && first.spacing_mm.iter().all(|s| s.is_finite() && *s > 0.0)
+            && first.spacing_mm.iter().all(|s| s.is_finite() && *s >= 1e-3)
+            && first.position_mm.iter().all(|p| p.is_finite())
             && first.rows > 0
             && first.columns > 0;
         if !usable {

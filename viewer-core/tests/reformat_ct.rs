@@ -60,7 +60,7 @@ fn read_ct() -> Vec<Slice> {
 fn volume_of(slices: &[Slice]) -> Volume {
     let geometries: Vec<SliceGeometry> = slices.iter().map(|s| s.geometry.clone()).collect();
     let geometry = VolumeGeometry::from_slices(&geometries).expect("the CT makes a volume");
-    let mut volume = Volume::new(geometry);
+    let mut volume = Volume::new(geometry).expect("within bounds");
     for slot in 0..volume.geometry.slots() {
         let source = volume.geometry.sources[slot].expect("no slice missing");
         volume.put(slot, &slices[source].values).expect("a slice");

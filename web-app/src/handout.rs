@@ -149,7 +149,7 @@ pub async fn print(handout: Handout, i18n: I18n) -> Result<(), String> {
         slip.set_class_name("handout-slip");
         let _ = slip.set_attribute("data-testid", "handout-slip");
         match (handout.kind, &handout.code) {
-            (AccessCode::Code, Some(code)) => {
+            (AccessCode::Code, Some(code)) if crate::shares::is_access_code(code) => {
                 let spaced = format!("{} {}", &code[..3], &code[3..]);
                 append_text(
                     doc,

@@ -266,15 +266,23 @@ fn ShareRow(share: Share, revoke: Callback<String>) -> impl IntoView {
     });
     let renew = (open && share.access_code == Some(AccessCode::Code)).then(|| {
         let id = share.id.clone();
+        // One request at a time: two would make two codes, the first shown perhaps last.
+        let asking = RwSignal::new(false);
         let click = move |_| {
+            if asking.get_untracked() {
+                return;
+            }
+            asking.set(true);
             let id = id.clone();
             spawn_local(async move {
                 let code = shares::new_code(&id).await.map_err(|_| ());
                 let _ = renewed.try_set(Some(code));
+                let _ = asking.try_set(false);
             });
         };
         view! {
-            <button type="button" data-testid="share-new-code" on:click=click>{t("sharing.new_code")}</button>
+            <button type="button" data-testid="share-new-code" disabled=move || asking.get()
+                on:click=click>{t("sharing.new_code")}</button>
         }
     });
     let renewed_text = move || {

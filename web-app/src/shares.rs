@@ -146,6 +146,11 @@ pub async fn create(share: &NewShare) -> Result<Created, CreateError> {
     }
 }
 
+/// Six ASCII digits: what an access code is (anything else from the server is not shown).
+pub fn is_access_code(code: &str) -> bool {
+    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn created_of(body: &Json) -> Option<Created> {
     // A path on this origin, never another origin's URL.
     let link = body
@@ -154,7 +159,7 @@ fn created_of(body: &Json) -> Option<Created> {
     Some(Created {
         id: body.str("id")?,
         link,
-        access_code: body.str("access_code"),
+        access_code: body.str("access_code").filter(|c| is_access_code(c)),
         expires_at_s: body.int("expires_at")?,
     })
 }
@@ -267,6 +272,6 @@ pub async fn new_code(id: &str) -> Result<String, CallError> {
         .await
         .ok_or(CallError::Body("not JSON"))?;
     body.str("access_code")
-        .filter(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|c| is_access_code(c))
         .ok_or(CallError::Body("no access code"))
 }

@@ -52,7 +52,9 @@ fn triple(text: &str) -> Result<[f64; 3], String> {
         .map(|v| {
             v.trim()
                 .parse::<f64>()
-                .map_err(|_| format!("not a number: {v}"))
+                .ok()
+                .filter(|n| n.is_finite())
+                .ok_or_else(|| format!("not a number: {v}"))
         })
         .collect::<Result<_, _>>()?;
     <[f64; 3]>::try_from(values).map_err(|_| format!("three numbers expected: {text}"))
@@ -63,7 +65,12 @@ fn parse(args: Vec<String>) -> Result<Request, String> {
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
-        let number = |v: String| v.parse::<f64>().map_err(|_| format!("not a number: {v}"));
+        let number = |v: String| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .ok_or_else(|| format!("not a number: {v}"))
+        };
         match arg.as_str() {
             "--plane" => r.plane = Some(value()?),
             "--position-mm" => r.position_mm = Some(number(value()?)?),
@@ -137,7 +144,7 @@ fn run(request: &Request) -> Result<(), String> {
     let slices = read_series(dir)?;
     let geometries: Vec<SliceGeometry> = slices.iter().map(|(g, _)| g.clone()).collect();
     let geometry = VolumeGeometry::from_slices(&geometries).map_err(|e| e.to_string())?;
-    let mut volume = Volume::new(geometry);
+    let mut volume = Volume::new(geometry).map_err(|e| e.to_string())?;
     for slot in 0..volume.geometry.slots() {
         if let Some(source) = volume.geometry.sources[slot] {
             volume
@@ -185,6 +192,9 @@ fn run(request: &Request) -> Result<(), String> {
         None => return Err(USAGE.into()),
     }
     .ok_or("the plane cannot be sampled (spacing, or too many samples)")?;
+    if request.spacing_mm.is_some_and(|s| s <= 0.0) || request.slab_mm.is_some_and(|t| t <= 0.0) {
+        return Err("--spacing-mm and --slab-mm must be positive".into());
+    }
     let slab = match (request.slab_mm, request.mode) {
         (Some(thickness_mm), mode) => Some(Slab {
             thickness_mm,

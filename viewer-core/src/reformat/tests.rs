@@ -27,7 +27,7 @@ fn volume(
         })
         .collect();
     let geometry = VolumeGeometry::from_slices(&slices).expect("a volume");
-    let mut v = Volume::new(geometry);
+    let mut v = Volume::new(geometry).expect("within bounds");
     for (k, s) in slices.iter().enumerate() {
         if absent.contains(&k) {
             continue;
@@ -217,4 +217,35 @@ fn slices_are_put_by_slot_with_their_size_checked() {
     );
     assert!(v.put(1, &[5; 4]).is_ok());
     assert!(!v.is_complete());
+}
+
+#[test]
+fn planes_and_slabs_out_of_all_proportion_are_bounded() {
+    let v = volume((4, 4, 3), (1.0, 1.0, 0.0), &[], |_| 1);
+    let (row, column) = Orientation::Axial.directions();
+    let centre = v.geometry.patient_from_voxel([1.5, 1.5, 1.0]);
+    for spacing in [1e-7, 0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert_eq!(
+            plane_through(&v.geometry, row, column, centre, Some(spacing)),
+            None,
+            "{spacing}"
+        );
+    }
+    let plane = plane_through(&v.geometry, row, column, centre, None).expect("a plane");
+    // The far edge is reached: 3 mm at 1 mm is 4 samples.
+    assert_eq!((plane.columns, plane.rows), (4, 4));
+    for thickness in [f64::INFINITY, 1e12, f64::NAN] {
+        let slab = Slab {
+            thickness_mm: thickness,
+            mode: SlabMode::Maximum,
+        };
+        let samples = reformat(&v, &plane, Interpolation::Nearest, Some(slab));
+        assert!(
+            samples.iter().all(|s| *s == Sample::Value(1)),
+            "{thickness}"
+        );
+    }
+    let mut huge = v.geometry.clone();
+    (huge.rows, huge.columns) = (u32::MAX, u32::MAX);
+    assert!(matches!(Volume::new(huge), Err(VolumeError::TooLarge)));
 }

@@ -47,9 +47,8 @@ fn series_sheet(stack: &Stack, window: Option<WindowLevel>) -> Vec<(String, Opti
             let image = &stack.images[stack.entries[i].image];
             let t =
                 viewer_core::thumbnail::thumbnail_with_window(&frame, image, 512, window).ok()?;
-            // The picture is the image unturned, one picture pixel per image pixel at most.
-            let columns = image.module.as_ref().map_or(0, |m| m.columns);
-            let picture_per_image_px = f64::from(t.width) / f64::from(columns.max(1));
+            // The picture is the frame unturned, one picture pixel per frame pixel at most.
+            let picture_per_image_px = f64::from(t.width) / f64::from(frame.columns.max(1));
             let marks = export::SheetMarks {
                 edges: image
                     .orientation
