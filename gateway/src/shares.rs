@@ -268,6 +268,11 @@ pub async fn list(
     Ok(Json(shares.iter().map(share_json).collect::<Vec<_>>()).into_response())
 }
 
+/// The share `id` names, or the refusal for an unknown one.
+async fn known_share(state: &SharedState, id: &str) -> Result<Share, ApiError> {
+    state.store.share(id).await?.ok_or(ApiError::UnknownShare)
+}
+
 /// `POST /api/shares/{id}/revoke` (clinicians): takes effect at the next request of every
 /// session opened from the share.
 pub async fn revoke(
@@ -276,9 +281,7 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> Result<Response<Body>, ApiError> {
     let now = crate::now_ms();
-    let Some(share) = state.store.share(&id).await? else {
-        return Err(ApiError::UnknownShare);
-    };
+    let share = known_share(&state, &id).await?;
     state.store.revoke_share(&id, now).await?;
     state
         .audit(
@@ -299,9 +302,7 @@ pub async fn new_code(
     Path(id): Path<String>,
 ) -> Result<Response<Body>, ApiError> {
     let now = crate::now_ms();
-    let Some(share) = state.store.share(&id).await? else {
-        return Err(ApiError::UnknownShare);
-    };
+    let share = known_share(&state, &id).await?;
     if share.revoked_at_ms.is_some() {
         return Err(ApiError::Revoked);
     }
