@@ -72,7 +72,9 @@ test('the patient on a phone: who shared it, the report, key images, then all im
 
   // Who runs the portal, who shared it, until when, not for diagnosis.
   const header = page.locator('[data-testid=recipient-header]');
-  assert.equal(await header.locator('[data-testid=site-name]').innerText(), 'CHU de démonstration');
+  // The site's name comes with its own request: waited for, not read at once.
+  await page.waitForFunction(() => document.querySelector('[data-testid=site-name]')?.textContent === 'CHU de démonstration',
+    null, { timeout: 30_000 });
   assert.match(await header.locator('[data-testid=site-contact]').innerText(), /01 23 45 67 89/);
   assert.match(await header.locator('[data-testid=shared-by]').innerText(),
     /^Partagé avec vous par .+ le \d{2}\/\d{2}\/\d{4}\.$/);
