@@ -11,10 +11,11 @@ export const SAFE = ['marker-left', 'marker-right', 'marker-top', 'marker-bottom
 export const RECIPIENT_SAFE = SAFE.filter((id) => id !== 'overlay-slice');
 const CONTROLS = 'button, select, input, textarea, a[href], summary, [role=button], [role=radio], [role=toolbar], [role=radiogroup]';
 
-/** Checks, in each viewport, that the elements `required` (test ids, or `lossy`) are shown and
- * those `optional` wherever shown: inside the image, under no control. */
-export function collisions(page, required, optional = []) {
-  return page.evaluate(({ required, optional, controls }) => {
+/** Checks, in each viewport (`views`: the viewports' selector, the reformat views' in the MPR
+ * layout), that the elements `required` (test ids, or `lossy`) are shown and those `optional`
+ * wherever shown: inside the image, under no control. */
+export function collisions(page, required, optional = [], views = '[data-testid=viewport]') {
+  return page.evaluate(({ required, optional, controls, views }) => {
     const shown = (e) => {
       const r = e.getBoundingClientRect();
       const style = getComputedStyle(e);
@@ -26,7 +27,9 @@ export function collisions(page, required, optional = []) {
       .map((c) => ({ name: c.dataset.testid ?? c.getAttribute('aria-label') ?? c.tagName, box: c.getBoundingClientRect() }));
     const problems = [];
     let checked = 0;
-    for (const viewport of document.querySelectorAll('[data-testid=viewport]')) {
+    for (const viewport of document.querySelectorAll(views)) {
+      // A viewport out of sight (a phone's other reformat views) has nothing to cover.
+      if (!shown(viewport)) continue;
       const area = viewport.querySelector('[data-testid=image-area]').getBoundingClientRect();
       const find = (id) => viewport.querySelector(id === 'lossy' ? '.lossy' : `[data-testid=${id}]`);
       for (const id of [...required, ...optional]) {
@@ -51,7 +54,7 @@ export function collisions(page, required, optional = []) {
       }
     }
     return { problems, checked };
-  }, { required, optional, controls: CONTROLS });
+  }, { required, optional, controls: CONTROLS, views });
 }
 
 export async function screenshot(page, name) {

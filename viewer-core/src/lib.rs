@@ -60,6 +60,7 @@ pub mod lengths;
 pub mod local;
 pub mod lut;
 pub mod measure;
+pub mod mpr;
 pub mod multipart;
 pub mod palette;
 pub mod pixel_module;

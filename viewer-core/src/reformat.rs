@@ -18,8 +18,25 @@ pub const MAX_SLAB_SAMPLES: usize = 4096;
 #[derive(Debug, Clone)]
 pub struct Volume {
     pub geometry: VolumeGeometry,
-    voxels: Vec<i32>,
+    voxels: Voxels,
     present: Vec<bool>,
+}
+
+/// The voxels: 16 bits each while every value fits (a CT's Hounsfield units do), widened to
+/// 32 bits by the first slice that does not.
+#[derive(Debug, Clone)]
+enum Voxels {
+    Narrow(Vec<i16>),
+    Wide(Vec<i32>),
+}
+
+/// A zeroed buffer of `len` values, or `TooLarge` when the memory is not there.
+fn zeroed<T: Clone + Default>(len: usize) -> Result<Vec<T>, VolumeError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| VolumeError::TooLarge)?;
+    v.resize(len, T::default());
+    Ok(v)
 }
 
 /// Why a slice cannot go into a volume.
@@ -42,15 +59,10 @@ impl Volume {
             .and_then(|n| n.checked_mul(u64::from(geometry.columns)))
             .filter(|n| *n <= crate::volume::MAX_VOXELS)
             .ok_or(VolumeError::TooLarge)?;
-        let mut samples = Vec::new();
-        samples
-            .try_reserve_exact(voxels as usize)
-            .map_err(|_| VolumeError::TooLarge)?;
-        samples.resize(voxels as usize, 0);
         let present = vec![false; geometry.slots()];
         Ok(Volume {
             geometry,
-            voxels: samples,
+            voxels: Voxels::Narrow(zeroed(voxels as usize)?),
             present,
         })
     }
@@ -71,9 +83,46 @@ impl Volume {
                 expected,
             });
         }
-        self.voxels[slot * expected..(slot + 1) * expected].copy_from_slice(values);
+        let fits = |v: &i32| i16::try_from(*v).is_ok();
+        if let Voxels::Narrow(narrow) = &self.voxels {
+            if !values.iter().all(fits) {
+                let mut wide = zeroed::<i32>(narrow.len())?;
+                for (w, n) in wide.iter_mut().zip(narrow) {
+                    *w = i32::from(*n);
+                }
+                self.voxels = Voxels::Wide(wide);
+            }
+        }
+        let range = slot * expected..(slot + 1) * expected;
+        match &mut self.voxels {
+            Voxels::Narrow(narrow) => {
+                for (n, v) in narrow[range].iter_mut().zip(values) {
+                    // Checked above: every value fits.
+                    *n = *v as i16;
+                }
+            }
+            Voxels::Wide(wide) => wide[range].copy_from_slice(values),
+        }
         self.present[slot] = true;
         Ok(())
+    }
+
+    /// The bytes the voxels take.
+    pub fn bytes(&self) -> usize {
+        match &self.voxels {
+            Voxels::Narrow(v) => v.len() * 2,
+            Voxels::Wide(v) => v.len() * 4,
+        }
+    }
+
+    /// Slots holding their slice.
+    pub fn filled(&self) -> usize {
+        self.present.iter().filter(|p| **p).count()
+    }
+
+    /// Whether slot `slot` holds its slice.
+    pub fn holds(&self, slot: usize) -> bool {
+        self.present.get(slot).copied().unwrap_or(false)
     }
 
     /// Whether every slot holds its slice.
@@ -84,7 +133,11 @@ impl Volume {
     fn voxel(&self, x: usize, y: usize, k: usize) -> Option<i32> {
         self.present[k].then(|| {
             let columns = self.geometry.columns as usize;
-            self.voxels[(k * self.geometry.rows as usize + y) * columns + x]
+            let at = (k * self.geometry.rows as usize + y) * columns + x;
+            match &self.voxels {
+                Voxels::Narrow(v) => i32::from(v[at]),
+                Voxels::Wide(v) => v[at],
+            }
         })
     }
 }
@@ -324,15 +377,29 @@ pub fn reformat(
         _ => vec![0.0],
     };
     let mode = slab.map_or(SlabMode::Maximum, |s| s.mode);
+    // Voxel coordinates are affine in the plane's (row, column) and the slab's offset: the
+    // first sample's and one step along each, so no sample inverts the volume's affine.
+    let start = g.voxel_from_patient(plane.origin_mm);
+    let step_along = |direction: [f64; 3], mm: f64| -> [f64; 3] {
+        let moved = g.voxel_from_patient(std::array::from_fn(|i| {
+            plane.origin_mm[i] + mm * direction[i]
+        }));
+        std::array::from_fn(|i| moved[i] - start[i])
+    };
+    let per_column = step_along(plane.row_direction, plane.spacing_mm[1]);
+    let per_row = step_along(plane.column_direction, plane.spacing_mm[0]);
+    let per_mm_normal = step_along(normal, 1.0);
     let mut out = Vec::with_capacity(plane.rows as usize * plane.columns as usize);
     for row in 0..plane.rows {
         for column in 0..plane.columns {
-            let centre = plane.point_mm(f64::from(row), f64::from(column));
+            let (r, c) = (f64::from(row), f64::from(column));
+            let centre: [f64; 3] =
+                std::array::from_fn(|i| start[i] + r * per_row[i] + c * per_column[i]);
             let mut combined: Option<(f64, usize)> = None;
             let mut missing = false;
             for offset in &offsets {
-                let point = std::array::from_fn(|i| centre[i] + offset * normal[i]);
-                match sample_at(volume, g.voxel_from_patient(point), interpolation) {
+                let voxel = std::array::from_fn(|i| centre[i] + offset * per_mm_normal[i]);
+                match sample_at(volume, voxel, interpolation) {
                     Sample::Value(v) => {
                         let v = f64::from(v);
                         combined = Some(match (combined, mode) {

@@ -57,6 +57,27 @@ impl SliceGeometry {
     }
 }
 
+impl SliceGeometry {
+    /// A single-frame image's geometry as the stack read it; `None` for a multi-frame image,
+    /// an unusable pixel module, or a position, orientation or patient pixel spacing missing.
+    pub fn from_image(image: &crate::study::StackImage) -> Option<SliceGeometry> {
+        let module = image.module.as_ref().ok()?;
+        if module.number_of_frames != 1 {
+            return None;
+        }
+        let crate::study::PixelSpacing::Patient { row_mm, column_mm } = image.spacing else {
+            return None;
+        };
+        Some(SliceGeometry {
+            position_mm: image.position_mm?,
+            orientation: image.orientation?,
+            rows: u32::from(module.rows),
+            columns: u32::from(module.columns),
+            spacing_mm: [row_mm, column_mm],
+        })
+    }
+}
+
 /// A grey frame's modality values (Rescale Slope and Intercept applied, rounded), as a volume
 /// holds them; `None` for colour or for values beyond 32 bits.
 pub fn modality_values(

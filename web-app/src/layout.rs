@@ -88,6 +88,8 @@ pub struct Grid {
     /// A button of the study's toolbar, for the cell that was active when it was pressed,
     /// until that cell's viewport carries it out.
     pub command: RwSignal<Option<(usize, ViewAction)>>,
+    /// The active cell's series shown as multiplanar reformats (the other cells hidden).
+    pub mpr: RwSignal<bool>,
     /// A cell whose viewport takes the keyboard focus back (after a click on the study's
     /// toolbar, so that the keys act on the image again).
     pub refocus: RwSignal<Option<usize>>,
@@ -104,16 +106,42 @@ impl Grid {
             tool: RwSignal::new(Tool::Window),
             command: RwSignal::new(None),
             refocus: RwSignal::new(None),
+            mpr: RwSignal::new(false),
         }
     }
 
-    /// The cells on screen (a 2x2 reduced to 1x1 keeps its other cells' series but hides them).
+    /// The cells on screen (a 2x2 reduced to 1x1 keeps its other cells' series but hides them;
+    /// the MPR layout shows the active cell alone).
     pub fn visible(&self, cell: usize) -> bool {
+        if self.mpr.get() {
+            return cell == self.active.get();
+        }
         cell < self.layout.get().cells()
+    }
+
+    /// Rows and columns of the grid on screen.
+    pub fn shape(&self) -> (usize, usize) {
+        if self.mpr.get() {
+            (1, 1)
+        } else {
+            self.layout.get().grid()
+        }
+    }
+
+    /// The layout's id as the page names it ("mpr" while the reformats are shown).
+    pub fn shown_id(&self) -> &'static str {
+        if self.mpr.get() {
+            "mpr"
+        } else {
+            self.layout.get().id()
+        }
     }
 
     /// Patient IDs of the visible cells, when they disagree (a clinical safety warning).
     pub fn different_patients(&self) -> bool {
+        if self.mpr.get() {
+            return false;
+        }
         let cells = self.layout.get().cells();
         self.reports.with(|reports| {
             let mut ids = reports
@@ -136,7 +164,7 @@ pub fn StudyTools(grid: Grid) -> impl IntoView {
             .set(Some((grid.active.get_untracked(), action)));
     });
     view! {
-        <div class="study-tools" data-testid="study-tools"
+        <div class="study-tools" data-testid="study-tools" class:hidden=move || grid.mpr.get()
             on:click=move |ev| {
                 if ev.detail() > 0 {
                     grid.refocus.set(Some(grid.active.get_untracked()));
@@ -161,10 +189,11 @@ pub fn GridToolbar(grid: Grid) -> impl IntoView {
             };
             view! {
                 <button type="button" data-testid=format!("layout-{}", layout.id())
-                    aria-pressed=move || (grid.layout.get() == layout).to_string()
-                    class:selected=move || grid.layout.get() == layout
+                    aria-pressed=move || (!grid.mpr.get() && grid.layout.get() == layout).to_string()
+                    class:selected=move || !grid.mpr.get() && grid.layout.get() == layout
                     title=label.clone() aria-label=label
                     on:click=move |_| {
+                        grid.mpr.set(false);
                         grid.layout.set(layout);
                         if grid.active.get_untracked() >= layout.cells() {
                             grid.active.set(0);
@@ -191,9 +220,21 @@ pub fn GridToolbar(grid: Grid) -> impl IntoView {
             })
         }
     };
+    let mpr_label = {
+        let i18n = i18n.clone();
+        move || i18n.t("mpr.layout")
+    };
     view! {
         <div class="grid-toolbar" data-testid="grid-toolbar">
             {buttons}
+            <button type="button" data-testid="layout-mpr"
+                aria-pressed=move || grid.mpr.get().to_string()
+                class:selected=move || grid.mpr.get()
+                title=mpr_label.clone() aria-label=mpr_label.clone()
+                on:click=move |_| grid.mpr.update(|on| *on = !*on)>
+                {crate::icons::plain(crate::icons::Icon::Mpr)}
+                <span class="tool-label">"MPR"</span>
+            </button>
             <label class="sync">
                 <input type="checkbox" data-testid="sync-scroll"
                     prop:checked=move || grid.sync.get()

@@ -15,6 +15,7 @@ mod icons;
 mod invoke;
 mod layout;
 mod local;
+mod mpr;
 mod overlays;
 mod panic;
 mod picked;

@@ -217,6 +217,29 @@ fn slices_are_put_by_slot_with_their_size_checked() {
     );
     assert!(v.put(1, &[5; 4]).is_ok());
     assert!(!v.is_complete());
+    assert_eq!((v.filled(), v.holds(1), v.holds(0)), (1, true, false));
+}
+
+#[test]
+fn voxels_take_16_bits_until_a_value_needs_32_and_keep_what_came_before() {
+    let mut v = volume((2, 2, 3), (1.0, 1.0, 0.0), &[0, 1, 2], |_| 0);
+    assert_eq!(v.bytes(), 2 * 12);
+    v.put(0, &[-1024, 3071, i32::from(i16::MIN), i32::from(i16::MAX)])
+        .expect("a slice of the right size is taken");
+    assert_eq!(v.bytes(), 2 * 12, "Hounsfield units fit in 16 bits");
+    v.put(2, &[70_000, -70_000, 0, 1])
+        .expect("a slice of the right size is taken");
+    assert_eq!(v.bytes(), 4 * 12);
+    let plane = standard_plane(&v.geometry, Orientation::Axial, 100.0).expect("plane inside");
+    let first = reformat(&v, &plane, Interpolation::Nearest, None);
+    assert_eq!(
+        first.iter().map(|s| value_of(*s)).collect::<Vec<_>>(),
+        [-1024, 3071, i32::from(i16::MIN), i32::from(i16::MAX)],
+        "the first slice is kept through the widening"
+    );
+    let last = standard_plane(&v.geometry, Orientation::Axial, 102.0).expect("plane inside");
+    let last = reformat(&v, &last, Interpolation::Nearest, None);
+    assert_eq!(value_of(last[0]), 70_000);
 }
 
 #[test]

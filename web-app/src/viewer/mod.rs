@@ -315,9 +315,9 @@ pub fn StudyView(
                     <div class="study-layout">
                         <SeriesList opened=opened.clone() slots=slots browser=browser/>
                         <div class="grid" data-testid="grid"
-                            data-layout=move || grid.layout.get().id()
-                            style:grid-template-columns=move || format!("repeat({}, minmax(0, 1fr))", grid.layout.get().grid().1)
-                            style:grid-template-rows=move || format!("repeat({}, minmax(0, 1fr))", grid.layout.get().grid().0)>
+                            data-layout=move || grid.shown_id()
+                            style:grid-template-columns=move || format!("repeat({}, minmax(0, 1fr))", grid.shape().1)
+                            style:grid-template-rows=move || format!("repeat({}, minmax(0, 1fr))", grid.shape().0)>
                             {cells}
                         </div>
                     </div>

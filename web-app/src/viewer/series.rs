@@ -193,7 +193,23 @@ pub(super) fn SeriesViewport(
                         });
                     }
                 }
-                view! { <Viewport stack=stack identity=identity cell=cell/> }.into_any()
+                // The reformats sit beside the cell's viewport, which stays (hidden) with its
+                // state and keeps the stack's frames coming; they are made when asked for and
+                // dropped with their volume when put away.
+                let grid = use_context::<Grid>();
+                let mpr_shown = move || grid.is_some_and(|g| g.mpr.get() && g.active.get() == cell);
+                let mpr_stack = send_wrapper::SendWrapper::new(Rc::clone(&stack));
+                let mpr_identity = identity.clone();
+                view! {
+                    <div class="cell-viewport" class:hidden=mpr_shown>
+                        <Viewport stack=stack identity=identity cell=cell/>
+                    </div>
+                    <Show when=mpr_shown>
+                        <crate::mpr::MprLayout stack=Rc::clone(&mpr_stack)
+                            identity=mpr_identity.clone()/>
+                    </Show>
+                }
+                .into_any()
             }
             Ok(Some(Loaded::Other(sets, metadata))) => {
                 let (study, series) = selected

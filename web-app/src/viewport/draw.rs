@@ -145,7 +145,7 @@ fn watch_context(
 /// Bumps `resized` when the canvas changes size (window resize, layout change, phone
 /// rotation): the draw follows, and the drawing buffer its displayed size times the device
 /// pixel ratio.
-fn watch_size(canvas_ref: NodeRef<Canvas>, resized: RwSignal<u64>) {
+pub(crate) fn watch_size(canvas_ref: NodeRef<Canvas>, resized: RwSignal<u64>) {
     let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
         // The viewport may be gone by the time the browser reports a size.
         let _ = resized.try_update(|n| *n = n.wrapping_add(1));

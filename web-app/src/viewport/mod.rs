@@ -55,6 +55,9 @@ mod pointer;
 mod presentation;
 mod sync;
 
+pub(crate) use draw::watch_size;
+pub(crate) use parts::identity_overlay;
+
 /// What the renderer's textures hold: the frame, and the VOI LUT (image, LUT index), so that a
 /// window change uploads neither again.
 #[derive(Default)]
@@ -102,7 +105,7 @@ pub struct Simple {
 /// Canvas pixels of vertical drag per slice with the scroll tool.
 const SCROLL_DRAG_PX: f64 = 12.0;
 
-fn device_pixel_ratio() -> f64 {
+pub(crate) fn device_pixel_ratio() -> f64 {
     web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
 }
 

@@ -19,7 +19,7 @@ use crate::overlays::{CineControls, ImageGeometry, ScaleBar};
 use crate::stack::{FrameState, Stack};
 
 /// The patient's identity and the study, in the top corners.
-pub(super) fn identity_overlay(identity: Identity) -> impl IntoView {
+pub(crate) fn identity_overlay(identity: Identity) -> impl IntoView {
     let i18n = use_i18n();
     let born = {
         let identity = identity.clone();
