@@ -294,3 +294,67 @@ test('turning the crosshairs makes the other planes oblique; nothing covers the 
     await page.close();
   }
 });
+
+test('an ellipse on the coronal view gives the mean, SD, min and max HU of the voxels inside it, and its area', async () => {
+  const { page, problems } = await openPage(browser, '', { viewport: { width: 1440, height: 900 } });
+  await openMpr(page);
+  const axial = await planeOf(page, 'axial');
+  // The coronal plane clear of the boundary between two voxel rows (a click lands on a whole
+  // page pixel, more than a voxel apart at this zoom): the first of a few points that is.
+  let coronal;
+  for (const y of [250.2, 250.6, 251.0, 251.4, 251.8]) {
+    await clickIn(page, 'axial', cssOf(axial, [240.5, y]));
+    await page.waitForTimeout(300);
+    coronal = await planeOf(page, 'coronal');
+    if (!ambiguous(voxelOf(coronal.origin)[1])) break;
+  }
+  assert.ok(!ambiguous(voxelOf(coronal.origin)[1]), 'the coronal plane lies clear of a row boundary');
+  await page.locator('[data-testid=mpr-tool-ellipse]').click();
+  const box = await view(page, 'coronal').locator('canvas').boundingBox();
+  const whole = (fx, fy) => [Math.round(box.x + box.width * fx), Math.round(box.y + box.height * fy)];
+  const [pageA, pageB] = [whole(0.35, 0.4), whole(0.6, 0.55)];
+  await page.mouse.move(...pageA);
+  await page.mouse.down();
+  await page.mouse.move(...pageB, { steps: 5 });
+  await page.mouse.up();
+  const shown = view(page, 'coronal').locator('[data-testid=mpr-ellipse]');
+  const stated = Object.fromEntries(await Promise.all(['area', 'mean', 'sd', 'min', 'max', 'pixels', 'missing']
+    .map(async (k) => [k, Number(await shown.getAttribute(`data-${k}`))])));
+
+  // The test's own: every sample centre of the plane inside the ellipse inscribed in the
+  // dragged box, its nearest voxel's stored value, in HU through the CT's rescale. A centre
+  // halfway between two slices may take either: the mean must lie between the means of the
+  // lower and of the higher choices.
+  const [a, b] = [imageOf(coronal, [pageA[0] - box.x, pageA[1] - box.y]), imageOf(coronal, [pageB[0] - box.x, pageB[1] - box.y])];
+  const [cx, cy] = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+  const [rx, ry] = [Math.abs(b[0] - a[0]) / 2, Math.abs(b[1] - a[1]) / 2];
+  const hu = (stored) => stored * CT.slope + CT.intercept;
+  const low = [];
+  const high = [];
+  for (let row = 0; row < coronal.rows; row += 1) {
+    for (let column = 0; column < coronal.columns; column += 1) {
+      const [x, y] = [column + 0.5, row + 0.5];
+      if (((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 > 1) continue;
+      const [vx, vy, k] = voxelOf(pointOf(coronal, [x, y])).map((v, axis) => (axis === 2 ? v : Math.round(v)));
+      const slots = ambiguous(k) ? [Math.floor(k), Math.ceil(k)] : [Math.round(k)];
+      const choices = slots.filter((s) => s >= 0 && s < SLICES).map((s) => hu(volume[s][vy * CT.columns + vx]));
+      low.push(Math.min(...choices));
+      high.push(Math.max(...choices));
+    }
+  }
+  const meanOf = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  assert.equal(stated.pixels, low.length, 'every sample centre inside the ellipse is counted');
+  assert.equal(stated.missing, 0);
+  const [lowMean, highMean] = [meanOf(low), meanOf(high)];
+  assert.ok(stated.mean >= lowMean - 0.01 && stated.mean <= highMean + 0.01,
+    `mean ${stated.mean} HU, expected between ${lowMean.toFixed(2)} and ${highMean.toFixed(2)}`);
+  const sd = Math.sqrt(meanOf(low.map((v) => (v - lowMean) ** 2)));
+  assert.ok(Math.abs(stated.sd - sd) < 0.05 * sd, `SD ${stated.sd} HU, about ${sd.toFixed(2)} expected`);
+  assert.ok(stated.min >= Math.min(...low) && stated.max <= Math.max(...high));
+  const area = Math.PI * (2 * rx * coronal.spacing) * (2 * ry * coronal.spacing) / 4;
+  assert.ok(Math.abs(stated.area - area) < 0.01 * area, `area ${stated.area} mm², expected ${area.toFixed(1)}`);
+  assert.match(await shown.textContent(), /Moy\. -?[0-9.]+ HU/);
+  await screenshot(page, 'mpr ellipse 1440x900');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -293,5 +293,8 @@ pub fn value_range(samples: &[Sample]) -> Option<(i32, i32)> {
     })
 }
 
+mod roi;
+pub use roi::{ellipse_stats, EllipseStats, MAX_REGION_SAMPLES};
+
 #[cfg(test)]
 mod tests;

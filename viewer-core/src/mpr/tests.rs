@@ -1,4 +1,5 @@
 use super::*;
+use crate::reformat::Interpolation;
 use crate::volume::SliceGeometry;
 
 const AXIAL: [f64; 6] = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
@@ -200,4 +201,111 @@ fn spacing_along_an_axis_is_that_axis_spacing() {
     let diagonal = [0.0, 0.5f64.sqrt(), 0.5f64.sqrt()];
     let s = spacing_along(&g, diagonal);
     assert!(s > 0.5 && s < 2.5);
+}
+
+/// The field the region tests fill the volume with: integer in every voxel of `geometry()`.
+fn field(p: [f64; 3]) -> i32 {
+    (10.0 * p[0] + 2.0 * p[1] + p[2]).round() as i32
+}
+
+/// `geometry()` filled with `field`, the slots in `absent` left missing.
+fn field_volume(absent: &[usize]) -> crate::reformat::Volume {
+    let g = geometry();
+    let mut volume = crate::reformat::Volume::new(g.clone()).expect("a small volume");
+    for k in (0..21).filter(|k| !absent.contains(k)) {
+        let values: Vec<i32> = (0..30)
+            .flat_map(|row| (0..40).map(move |column| (row, column)))
+            .map(|(row, column)| {
+                field([
+                    -10.0 + 0.5 * f64::from(column),
+                    -5.0 + 0.5 * f64::from(row),
+                    50.0 + 2.5 * k as f64,
+                ])
+            })
+            .collect();
+        volume
+            .put(k, &values)
+            .expect("a slice of the volume's size");
+    }
+    volume
+}
+
+/// The sample centres of `plane` inside the ellipse inscribed in the box `corners`, tested
+/// one by one against the ellipse's equation.
+fn centres_inside(plane: &Plane, corners: [[f64; 2]; 2]) -> Vec<[f64; 2]> {
+    let [a, b] = corners;
+    let (cx, cy) = ((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0);
+    let (rx, ry) = ((b[0] - a[0]).abs() / 2.0, (b[1] - a[1]).abs() / 2.0);
+    (0..plane.rows)
+        .flat_map(|r| (0..plane.columns).map(move |col| (r, col)))
+        .map(|(r, col)| [f64::from(col) + 0.5, f64::from(r) + 0.5])
+        .filter(|p| ((p[0] - cx) / rx).powi(2) + ((p[1] - cy) / ry).powi(2) <= 1.0)
+        .collect()
+}
+
+#[test]
+fn an_ellipse_on_a_reformat_measures_the_samples_inside_it_and_its_area() {
+    let volume = field_volume(&[]);
+    let c = Crosshairs::centred(&volume.geometry);
+    let axial = c.plane(&volume.geometry, 0).expect("plane of the volume");
+    let corners = [[10.0, 10.0], [21.0, 19.0]];
+    let measured = ellipse_stats(&volume, &axial, corners, Interpolation::Nearest, None)
+        .expect("a region inside the plane");
+    let stats = measured.stats.expect("values inside");
+    let inside: Vec<f64> = centres_inside(&axial, corners)
+        .into_iter()
+        .map(|p| f64::from(field(point_at(&axial, p))))
+        .collect();
+    assert_eq!(stats.pixels, inside.len());
+    let mean = inside.iter().sum::<f64>() / inside.len() as f64;
+    assert!((stats.mean - mean).abs() < 1e-9, "{} vs {mean}", stats.mean);
+    let low = inside.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = inside.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!((stats.min, stats.max), (low, high));
+    // A linear field over a region symmetric about a sample centre: the mean is that sample.
+    let centre = f64::from(field(point_at(&axial, [15.5, 14.5])));
+    assert!((stats.mean - centre).abs() < 1e-9);
+    assert_eq!(measured.missing, 0);
+    let area = std::f64::consts::PI * (11.0 * 0.5) * (9.0 * 0.5) / 4.0;
+    assert!((measured.area_mm2 - area).abs() < 1e-9);
+}
+
+#[test]
+fn an_ellipse_over_missing_slices_counts_them_and_measures_the_rest() {
+    let volume = field_volume(&[9, 10, 11]);
+    let c = Crosshairs::centred(&volume.geometry);
+    let coronal = c.plane(&volume.geometry, 1).expect("plane of the volume");
+    // A box across the whole height: the rows of slots 9 to 11 have no value.
+    let corners = [[5.0, 0.0], [35.0, f64::from(coronal.rows)]];
+    let measured = ellipse_stats(&volume, &coronal, corners, Interpolation::Nearest, None)
+        .expect("a region inside the plane");
+    let stats = measured.stats.expect("values inside");
+    let inside = centres_inside(&coronal, corners).len();
+    assert!(measured.missing > 0);
+    assert_eq!(stats.pixels + measured.missing, inside);
+    let axial = c.plane(&volume.geometry, 0).expect("plane of the volume");
+    let whole = [[0.0, 0.0], [40.0, 30.0]];
+    let empty = ellipse_stats(&volume, &axial, whole, Interpolation::Nearest, None)
+        .expect("a region inside the plane");
+    assert_eq!(
+        empty.stats, None,
+        "the axial plane through a missing slot has no value"
+    );
+    assert_eq!(empty.missing, centres_inside(&axial, whole).len());
+}
+
+#[test]
+fn an_ellipse_outside_the_plane_or_too_large_measures_nothing() {
+    let volume = field_volume(&[]);
+    let axial = Crosshairs::centred(&volume.geometry)
+        .plane(&volume.geometry, 0)
+        .expect("plane of the volume");
+    let outside = [[-9.0, -9.0], [-2.0, -2.0]];
+    let none = ellipse_stats(&volume, &axial, outside, Interpolation::Nearest, None);
+    assert_eq!(none, None);
+    let mut huge = axial.clone();
+    (huge.rows, huge.columns) = (5000, 5000);
+    let box_px = [[0.0, 0.0], [4000.0, 4000.0]];
+    let too_large = ellipse_stats(&volume, &huge, box_px, Interpolation::Nearest, None);
+    assert_eq!(too_large, None);
 }

@@ -1,13 +1,15 @@
 //! Multiplanar reformats of a cell's series (the study's "MPR" layout): a volume filled from
 //! the stack's decoded frames as they arrive, three views (axial, coronal, sagittal) through
 //! the crosshairs' centre, a shared window, and the reader's tools (crosshairs, rotation for
-//! oblique planes, window, zoom, pan, lengths in mm, slabs). The geometry and the reformats are
-//! `viewer_core::volume`, `reformat` and `mpr`; this module fills, draws and listens.
+//! oblique planes, window, zoom, pan, lengths in mm, ellipses with their values, slabs). The
+//! geometry, the reformats and the measurements are `viewer_core::volume`, `reformat` and
+//! `mpr`; this module fills, draws and listens.
 //!
 //! The reformats run on the page's thread (the CPU path): a plane of the 61-slice CT takes a
 //! few milliseconds. What is still missing of the volume is drawn hatched, never interpolated
 //! over, with a badge saying how many slices are in until all are.
 
+mod graphics;
 mod pointer;
 mod tools;
 mod view;
@@ -38,16 +40,19 @@ pub enum MprTool {
     Zoom,
     Pan,
     Length,
+    /// An ellipse: its area and the statistics of the reformat's values inside it.
+    Ellipse,
 }
 
 impl MprTool {
-    pub const ALL: [MprTool; 6] = [
+    pub const ALL: [MprTool; 7] = [
         MprTool::Crosshairs,
         MprTool::Rotate,
         MprTool::Window,
         MprTool::Zoom,
         MprTool::Pan,
         MprTool::Length,
+        MprTool::Ellipse,
     ];
 
     pub fn id(self) -> &'static str {
@@ -58,15 +63,27 @@ impl MprTool {
             MprTool::Zoom => "zoom",
             MprTool::Pan => "pan",
             MprTool::Length => "length",
+            MprTool::Ellipse => "ellipse",
         }
     }
 }
 
-/// A length drawn on a reformat: its ends in patient space, shown in the view it was drawn in
-/// while that view's plane still holds them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Length {
+/// What a drawing on a reformat is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrawnShape {
+    /// A segment between the two points.
+    Length,
+    /// The ellipse inscribed in the box of which the two points are opposite corners (the
+    /// box's sides along the view's image rows and columns).
+    Ellipse,
+}
+
+/// A length or an ellipse drawn on a reformat: two points in patient space, shown in the view
+/// it was drawn in while that view's plane still holds them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Drawn {
     pub view: usize,
+    pub shape: DrawnShape,
     pub a_mm: [f64; 3],
     pub b_mm: [f64; 3],
 }
@@ -86,7 +103,7 @@ pub struct Mpr {
     pub tool: RwSignal<MprTool>,
     pub slabs: RwSignal<[Option<Slab>; 3]>,
     pub views: [RwSignal<ViewState>; 3],
-    pub lengths: RwSignal<Vec<Length>>,
+    pub drawn: RwSignal<Vec<Drawn>>,
     /// Slices in the volume so far; bumped as they arrive, so the views reformat again.
     pub filled: RwSignal<usize>,
     /// Slices that failed to load: their slots stay missing.
@@ -98,6 +115,8 @@ pub struct Mpr {
 pub struct Shared {
     pub geometry: Rc<VolumeGeometry>,
     pub volume: Rc<RefCell<Volume>>,
+    /// The unit of the volume's values ("HU" for a CT), as the series states it.
+    pub unit: Option<String>,
 }
 
 /// The slices of a stack as a volume's geometry, or the catalog key of why not.
@@ -162,6 +181,11 @@ pub fn MprLayout(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             .map(|v| Shared {
                 geometry: Rc::new(geometry),
                 volume: Rc::new(RefCell::new(v)),
+                unit: stack
+                    .images
+                    .first()
+                    .and_then(|i| i.modality_unit())
+                    .map(str::to_string),
             })
             .map_err(|_| "mpr.refused.too_large")
     });
@@ -187,7 +211,7 @@ pub fn MprLayout(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
         tool: RwSignal::new(MprTool::Crosshairs),
         slabs: RwSignal::new([None; 3]),
         views: std::array::from_fn(|_| RwSignal::new(ViewState::default())),
-        lengths: RwSignal::new(Vec::new()),
+        drawn: RwSignal::new(Vec::new()),
         filled: RwSignal::new(0),
         failed: RwSignal::new(0),
     };
@@ -203,6 +227,9 @@ pub fn MprLayout(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             let (filled, failed, voxel_bytes) = fill(&stack, &shared);
             if bytes.get_untracked() != voxel_bytes {
                 bytes.set(voxel_bytes);
+            }
+            if filled == slices {
+                crate::timing::mark_once("mpr-volume-complete");
             }
             if mpr.filled.get_untracked() != filled {
                 mpr.filled.set(filled);

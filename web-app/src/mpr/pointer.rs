@@ -1,22 +1,21 @@
 //! A reformat view's input (one pointer drags with the MPR tool, the middle button pans, the
 //! right one zooms; the wheel and the arrow keys move the plane along its normal; a double
-//! click fits the view again) and the graphics over its image: the other planes' lines, the
-//! missing samples hatched, the lengths.
+//! click fits the view again); lengths and ellipses are drawn here and shown by `graphics`.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use viewer_core::mpr::{distance_mm, image_px_of, point_at, Band};
+use viewer_core::mpr::{image_px_of, point_at};
 use viewer_core::reformat::Plane;
 use viewer_core::view::{ViewState, MAX_ZOOM, MIN_ZOOM};
 use viewer_core::voi::WindowLevel;
 use viewer_core::volume::VolumeGeometry;
 use wasm_bindgen::JsCast;
 
-use super::view::{css_from_image, NAMES};
-use super::{Length, Mpr, MprTool};
+use super::view::css_from_image;
+use super::{Drawn, DrawnShape, Mpr, MprTool};
 use crate::viewport::device_pixel_ratio;
 
 /// What a press started.
@@ -28,8 +27,8 @@ enum Kind {
     Window(Option<WindowLevel>),
     Zoom(ViewState),
     Pan(ViewState),
-    /// The first end, patient mm.
-    Length([f64; 3]),
+    /// A length or an ellipse from its first point, patient mm.
+    Draw(DrawnShape, [f64; 3]),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -47,8 +46,8 @@ pub(super) struct Handlers {
     plane: RwSignal<Option<Plane>>,
     canvas_css: RwSignal<[f64; 2]>,
     drag: SendWrapper<Rc<Cell<Option<Drag>>>>,
-    /// A length being drawn: its two ends, patient mm.
-    pub drawing: RwSignal<Option<([f64; 3], [f64; 3])>>,
+    /// A length or an ellipse being drawn.
+    pub drawing: RwSignal<Option<Drawn>>,
 }
 
 /// The pointer's position over the view's canvas, CSS pixels from its top-left corner.
@@ -148,13 +147,21 @@ impl Handlers {
                 MprTool::Window => Kind::Window(h.mpr.window.get_untracked()),
                 MprTool::Zoom => Kind::Zoom(state),
                 MprTool::Pan => Kind::Pan(state),
-                MprTool::Length => match h.point_under(css) {
-                    Some(a) => {
-                        h.drawing.set(Some((a, a)));
-                        Kind::Length(a)
-                    }
-                    None => return,
-                },
+                MprTool::Length | MprTool::Ellipse => {
+                    let shape = if tool == MprTool::Length {
+                        DrawnShape::Length
+                    } else {
+                        DrawnShape::Ellipse
+                    };
+                    let Some(a) = h.point_under(css) else { return };
+                    h.drawing.set(Some(Drawn {
+                        view: h.view,
+                        shape,
+                        a_mm: a,
+                        b_mm: a,
+                    }));
+                    Kind::Draw(shape, a)
+                }
             };
             ev.prevent_default();
             if let Some(target) = ev
@@ -210,9 +217,14 @@ impl Handlers {
                     ];
                     h.mpr.views[h.view].set(ViewState { pan_px, ..start });
                 }
-                Kind::Length(a) => {
+                Kind::Draw(shape, a) => {
                     if let Some(b) = h.point_under(css) {
-                        h.drawing.set(Some((a, b)));
+                        h.drawing.set(Some(Drawn {
+                            view: h.view,
+                            shape,
+                            a_mm: a,
+                            b_mm: b,
+                        }));
                     }
                 }
             }
@@ -223,17 +235,11 @@ impl Handlers {
         let h = self.clone();
         move |_| {
             let Some(drag) = (*h.drag).take() else { return };
-            if let (Kind::Length(_), Some((a, b))) = (drag.kind, h.drawing.get_untracked()) {
+            if let (Kind::Draw(..), Some(drawn)) = (drag.kind, h.drawing.get_untracked()) {
+                let (a, b) = (drawn.a_mm, drawn.b_mm);
                 let mm: f64 = (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>().sqrt();
                 if mm > 0.1 {
-                    let view = h.view;
-                    h.mpr.lengths.update(|l| {
-                        l.push(Length {
-                            view,
-                            a_mm: a,
-                            b_mm: b,
-                        })
-                    });
+                    h.mpr.drawn.update(|all| all.push(drawn));
                 }
             }
             h.drawing.set(None);
@@ -270,122 +276,5 @@ impl Handlers {
     pub(super) fn on_double_click(&self) -> impl Fn(web_sys::MouseEvent) + 'static {
         let h = self.clone();
         move |_| h.mpr.views[h.view].set(ViewState::default())
-    }
-}
-
-/// An SVG `matrix()` of an affine map.
-fn svg_matrix(a: &viewer_core::view::Affine) -> String {
-    format!(
-        "matrix({} {} {} {} {} {})",
-        a.m[0], a.m[2], a.m[1], a.m[3], a.t[0], a.t[1]
-    )
-}
-
-/// Whether a patient point lies on the plane (within half a sample).
-fn on_plane(plane: &Plane, point: [f64; 3]) -> bool {
-    let n = plane.normal();
-    let d: f64 = (0..3).map(|i| (point[i] - plane.origin_mm[i]) * n[i]).sum();
-    d.abs() <= plane.spacing_mm[0] / 2.0
-}
-
-/// The other planes' lines, the missing samples, the lengths (CSS pixels over the canvas).
-pub(super) fn graphics(
-    view: usize,
-    mpr: Mpr,
-    plane: RwSignal<Option<Plane>>,
-    bands: RwSignal<Vec<Band>>,
-    canvas_css: RwSignal<[f64; 2]>,
-    drawing: RwSignal<Option<([f64; 3], [f64; 3])>>,
-) -> impl IntoView {
-    let affine = Memo::new(move |_| {
-        let state = mpr.views[view].get();
-        plane.with(|p| {
-            p.as_ref()
-                .map(|p| css_from_image(&state, p, canvas_css.get()))
-        })
-    });
-    let hatch = format!("mpr-hatch-{view}");
-    let fill = format!("url(#{hatch})");
-    let lines = move || {
-        let (Some(a), Some(p)) = (affine.get(), plane.get()) else {
-            return Vec::new();
-        };
-        let reach = canvas_css.get().iter().sum::<f64>() * 2.0;
-        (0..3)
-            .filter(|&o| o != view)
-            .filter_map(|other| {
-                let line = mpr.crosshairs.with(|c| c.line_in(view, other, &p))?;
-                let through = a.apply(line.through_px);
-                let ahead = a.apply([
-                    line.through_px[0] + line.direction[0],
-                    line.through_px[1] + line.direction[1],
-                ]);
-                let (dx, dy) = (ahead[0] - through[0], ahead[1] - through[1]);
-                let length = dx.hypot(dy).max(1e-9);
-                let (ux, uy) = (dx / length * reach, dy / length * reach);
-                Some(view! {
-                    <line class=format!("mpr-line mpr-line-{}", NAMES[other].1)
-                        data-testid="mpr-line" data-other=NAMES[other].1
-                        x1=format!("{:.1}", through[0] - ux) y1=format!("{:.1}", through[1] - uy)
-                        x2=format!("{:.1}", through[0] + ux) y2=format!("{:.1}", through[1] + uy) />
-                })
-            })
-            .collect::<Vec<_>>()
-    };
-    let segment = move |a_mm: [f64; 3], b_mm: [f64; 3], testid: &'static str| {
-        let (affine, p) = (affine.get()?, plane.get()?);
-        let (a_px, b_px) = (image_px_of(&p, a_mm), image_px_of(&p, b_mm));
-        let mm = distance_mm(&p, a_px, b_px);
-        let (a, b) = (affine.apply(a_px), affine.apply(b_px));
-        Some(view! {
-            <g data-testid=testid data-mm=format!("{mm:.2}")>
-                <line class="mpr-length" x1=format!("{:.1}", a[0]) y1=format!("{:.1}", a[1])
-                    x2=format!("{:.1}", b[0]) y2=format!("{:.1}", b[1]) />
-                <text class="mpr-length-text" x=format!("{:.1}", b[0] + 6.0) y=format!("{:.1}", b[1] - 6.0)>
-                    {format!("{mm:.1} mm")}
-                </text>
-            </g>
-        })
-    };
-    let lengths = move || {
-        let shown: Vec<Length> = plane.with(|p| {
-            let Some(p) = p else { return Vec::new() };
-            mpr.lengths.with(|all| {
-                all.iter()
-                    .filter(|l| l.view == view && on_plane(p, l.a_mm) && on_plane(p, l.b_mm))
-                    .cloned()
-                    .collect()
-            })
-        });
-        shown
-            .into_iter()
-            .filter_map(|l| segment(l.a_mm, l.b_mm, "mpr-length"))
-            .collect_view()
-    };
-    let in_progress = move || {
-        drawing
-            .get()
-            .and_then(|(a, b)| segment(a, b, "mpr-drawing"))
-    };
-    view! {
-        <svg class="mpr-graphics" aria-hidden="true">
-            <defs>
-                <pattern id=hatch.clone() width="8" height="8" patternUnits="userSpaceOnUse"
-                    patternTransform="rotate(45)">
-                    <rect width="8" height="8" class="mpr-missing-back" />
-                    <line x1="0" y1="0" x2="0" y2="8" class="mpr-missing-stroke" />
-                </pattern>
-            </defs>
-            <g transform=move || affine.get().map(|a| svg_matrix(&a))>
-                {move || bands.get().into_iter().map(|b| view! {
-                    <rect data-testid="mpr-missing" x=b.x.to_string() y=b.y.to_string()
-                        width=b.width.to_string() height=b.height.to_string()
-                        fill=fill.clone() />
-                }).collect_view()}
-            </g>
-            {lines}
-            {lengths}
-            {in_progress}
-        </svg>
     }
 }

@@ -29,6 +29,7 @@ fn icon_of(tool: MprTool) -> Icon {
         MprTool::Zoom => Icon::Zoom,
         MprTool::Pan => Icon::Pan,
         MprTool::Length => Icon::Length,
+        MprTool::Ellipse => Icon::Ellipse,
     }
 }
 
@@ -112,7 +113,7 @@ pub(super) fn MprToolbar(mpr: Mpr, geometry: SendWrapper<Rc<VolumeGeometry>>) ->
             v.set(ViewState::default());
         }
         mpr.slabs.set([None; 3]);
-        mpr.lengths.set(Vec::new());
+        mpr.drawn.set(Vec::new());
     };
     // On a phone one view shows at a time: its tab chooses it.
     let tabs = (0..3)

@@ -2,7 +2,7 @@
 //! (again when the plane, the slab, the sampling or the volume changes), drawn by the WebGL2
 //! renderer as a 32-bit integer texture through the shared window, and what is drawn over it:
 //! the identity, the plane and its position, the other planes' lines, the missing samples
-//! hatched, the lengths, the orientation markers, the scale bar, the LOSSY mark and the
+//! hatched, the lengths and ellipses, the orientation markers, the scale bar, the LOSSY mark and the
 //! volume's state.
 
 use std::cell::RefCell;
@@ -19,11 +19,16 @@ use viewer_core::view::ViewState;
 use viewer_core::voi::{VoiFunction, WindowLevel};
 use viewer_core::{DecodedFrame, Samples};
 
+use super::graphics::graphics;
 use super::{pointer, Mpr, Shared};
 use crate::i18n::{use_i18n, I18n};
 use crate::overlays::{ImageGeometry, OrientationMarkers, ScaleBar};
 use crate::renderer::{DrawParams, Grey, Renderer};
 use crate::viewport::{device_pixel_ratio, identity_overlay, Identity};
+
+/// The page's performance marks for each view's first drawing of the whole series (after
+/// `mpr-volume-complete`), read by the benchmark (`e2e/bench/mpr.mjs`).
+const DRAWN_MARKS: [&str; 3] = ["mpr-drawn-axial", "mpr-drawn-coronal", "mpr-drawn-sagittal"];
 
 /// What missing and outside samples hold in the texture: below any window, so black.
 const FILL: i32 = -1_000_000;
@@ -101,6 +106,8 @@ struct Surface {
     bands: RwSignal<Vec<Band>>,
     uploaded: RwSignal<u64>,
     reformat_ms: RwSignal<f64>,
+    /// The texture holds a reformat of every slice of the series.
+    complete: RwSignal<bool>,
 }
 
 /// Reformat and upload when what the image is made of changes.
@@ -119,10 +126,12 @@ fn reformat_on_change(
         bands,
         uploaded,
         reformat_ms,
+        complete,
         ..
     } = s;
     let renderer = SendWrapper::new(renderer);
     let last = SendWrapper::new(RefCell::new(None::<Made>));
+    let slices = shared.geometry.sources.iter().flatten().count();
     Effect::new(move |_| {
         let Some(canvas) = canvas_ref.get() else {
             return;
@@ -189,6 +198,7 @@ fn reformat_on_change(
             }
         }
         plane.set(Some(target));
+        complete.set(made.filled == slices);
         uploaded.update(|n| *n += 1);
     });
 }
@@ -201,6 +211,7 @@ fn draw_on_change(view: usize, mpr: Mpr, s: Surface, renderer: Rc<RefCell<Option
         resized,
         gl_error,
         uploaded,
+        complete,
         ..
     } = s;
     let renderer = SendWrapper::new(renderer);
@@ -232,8 +243,10 @@ fn draw_on_change(view: usize, mpr: Mpr, s: Surface, renderer: Rc<RefCell<Option
         if canvas_css.get_untracked() != css {
             canvas_css.set(css);
         }
-        if let Err(e) = r.draw(&params, &state) {
-            gl_error.set(Some(e));
+        match r.draw(&params, &state) {
+            Ok(()) if complete.get_untracked() => crate::timing::mark_once(DRAWN_MARKS[view]),
+            Ok(()) => {}
+            Err(e) => gl_error.set(Some(e)),
         }
     });
 }
@@ -342,6 +355,7 @@ pub(super) fn MprView(
     let bands = RwSignal::new(Vec::<Band>::new());
     let uploaded = RwSignal::new(0u64);
     let reformat_ms = RwSignal::new(0.0f64);
+    let complete = RwSignal::new(false);
     let renderer: Rc<RefCell<Option<Renderer>>> = Rc::default();
     let geometry = Rc::clone(&shared.geometry);
     let s = Surface {
@@ -353,6 +367,7 @@ pub(super) fn MprView(
         bands,
         uploaded,
         reformat_ms,
+        complete,
     };
     reformat_on_change(
         view,
@@ -431,7 +446,7 @@ pub(super) fn MprView(
             <div class="image-area" data-testid="image-area"
                 on:contextmenu=|ev| ev.prevent_default()>
                 <canvas node_ref=canvas_ref data-testid="mpr-canvas"></canvas>
-                {pointer::graphics(view, mpr, plane, bands, canvas_css, handlers.drawing)}
+                {graphics(view, mpr, shared.clone(), plane, bands, canvas_css, handlers.drawing)}
                 {identity_overlay(identity)}
                 <div class="overlay bottom-left">
                     <div data-testid="overlay-position">{position_text}</div>

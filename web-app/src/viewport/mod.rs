@@ -55,6 +55,7 @@ mod pointer;
 mod presentation;
 mod sync;
 
+pub(crate) use annotate::value_text;
 pub(crate) use draw::watch_size;
 pub(crate) use parts::identity_overlay;
 
