@@ -4,6 +4,10 @@
 # Writes the results to target/bench-viewers/results.json and prints the Markdown tables that go
 # into BENCHMARKS.md.
 #   scripts/bench-viewers.sh [--profiles fast,mid,slow] [--syntaxes a,b] [--runs N] [--viewers ours,cs3d,dwv]
+#   scripts/bench-viewers.sh mpr [--runs N] [--steps N] [--syntax a]
+# The second form is the MPR benchmark (e2e/bench/mpr.mjs): this portal's MPR layout and
+# cornerstone3D's volume viewports (e2e/bench/peers/cs3d_mpr_entry.js), results in
+# target/bench-viewers/mpr.json.
 # The peers are built from ../shared/peers/ct-bench (their pinned npm packages and build script),
 # copied to target/ first; their pages are served by Orthanc at /viewer/ (same origin as DICOMweb).
 set -euo pipefail
@@ -39,6 +43,13 @@ if ! grep -q __benchScroll "$PEERS/site/cs3d/main.js" 2>/dev/null \
     };"
   (cd "$PEERS" && npm install --no-audit --no-fund >/dev/null && ./build.sh >/dev/null)
 fi
+# The MPR page of cornerstone3D, built with the peers' packages and esbuild options.
+if [ ! -f "$PEERS/site/cs3d/mpr.js" ] || [ e2e/bench/peers/cs3d_mpr_entry.js -nt "$PEERS/site/cs3d/mpr.js" ]; then
+  cp e2e/bench/peers/cs3d_mpr_entry.js "$PEERS/cs3d/" && cp e2e/bench/peers/cs3d-mpr.html "$PEERS/site/"
+  (cd "$PEERS" && npx esbuild cs3d/cs3d_mpr_entry.js --bundle --format=esm --minify --log-level=warning \
+    --external:fs --external:path --external:crypto --external:module --external:worker_threads \
+    --alias:url=./cs3d/shims/url.cjs --alias:events=./cs3d/shims/events.cjs --outfile=site/cs3d/mpr.js)
+fi
 (cd e2e && npm ci --no-audit --no-fund >/dev/null)
 
 PACS_PORT=$(free_port)
@@ -54,6 +65,12 @@ scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series"
 GATEWAY_DEV_LOGIN=1 scripts/serve.sh start "$WORK/gateway" "$PORTAL_PORT" \
   "http://127.0.0.1:$PACS_PORT/dicom-web" 2>/dev/null
 
+if [ "${1:-}" = mpr ]; then
+  shift
+  node e2e/bench/mpr.mjs --portal "http://127.0.0.1:$PORTAL_PORT" --pacs "http://127.0.0.1:$PACS_PORT" \
+    --manifest "$SHARED/ct-series/MANIFEST.tsv" --out "$WORK/mpr.json" "$@"
+  exit
+fi
 rm -f "$WORK/results.json"
 node e2e/bench/viewers.mjs --portal "http://127.0.0.1:$PORTAL_PORT" --pacs "http://127.0.0.1:$PACS_PORT" \
   --manifest "$SHARED/ct-series/MANIFEST.tsv" --out "$WORK/results.json" "$@"

@@ -35,3 +35,10 @@ export async function pageRenderer(browserCdp, before) {
   }
   return best;
 }
+
+/** The GPU process's resident-set high-water mark in bytes (WebGL textures live there). */
+export async function gpuPeakBytes(browserCdp) {
+  const { processInfo } = await browserCdp.send('SystemInfo.getProcessInfo');
+  const gpu = processInfo.find((p) => p.type === 'GPU');
+  return gpu ? peakResidentBytes(gpu.id) : null;
+}
