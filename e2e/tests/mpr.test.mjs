@@ -358,3 +358,57 @@ test('an ellipse on the coronal view gives the mean, SD, min and max HU of the v
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a series over the volume budget is downsampled for the MPR, said on every view, and its reformats are the test own of the block means', async () => {
+  const { page, problems } = await openPage(browser, '', { viewport: { width: 1440, height: 900 } });
+  // 8 MB of 16-bit voxels: the CT's 61 x 512 x 512 fits once halved in its plane.
+  await page.evaluate(() => localStorage.setItem('portal.volume_budget_mb', '8'));
+  await openMpr(page);
+  assert.equal(await page.locator('[data-testid=mpr]').getAttribute('data-reduction'), '2');
+  assert.equal(await page.locator('[data-testid=mpr-reduced]:visible').count(), 3, 'said on every view');
+  assert.match(await page.locator('[data-testid=mpr-reduced]').first().textContent(), /1:2/);
+  const coronal = await planeOf(page, 'coronal');
+  assert.ok(Math.abs(coronal.spacing - 2 * SPACING) < 1e-5, `coronal spacing ${coronal.spacing}`);
+
+  // The test's own reduced volume: each 2 x 2 block's mean in HU, rounded half away from
+  // zero, each voxel at its block's centre.
+  const hu = (stored) => stored * CT.slope + CT.intercept;
+  const half = CT.columns / 2;
+  const reduced = volume.map((slice) => {
+    const out = new Int32Array(half * half);
+    for (let y = 0; y < half; y += 1) {
+      for (let x = 0; x < half; x += 1) {
+        const at = (dx, dy) => hu(slice[(2 * y + dy) * CT.columns + 2 * x + dx]);
+        const mean = (at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1)) / 4;
+        out[y * half + x] = Math.sign(mean) * Math.round(Math.abs(mean));
+      }
+    }
+    return out;
+  });
+  const blockNearest = (q) => {
+    const v = [(q[0] - ORIGIN[0] - SPACING / 2) / (2 * SPACING), (q[1] - ORIGIN[1] - SPACING / 2) / (2 * SPACING), (q[2] - ORIGIN[2]) / STEP];
+    if (v.some(ambiguous)) return null;
+    const [x, y, k] = v.map(Math.round);
+    if (x < 0 || y < 0 || k < 0 || x >= half || y >= half || k >= SLICES) return null;
+    return (reduced[k][y * half + x] - CT.intercept) / CT.slope;
+  };
+  // The crosshairs' centre (first at a block boundary, the middle of the volume) moved
+  // clear of the boundaries between blocks in x and y by a click in the axial view.
+  const axial = await planeOf(page, 'axial');
+  const clear = (p, axis) => !ambiguous((p.origin[axis] - ORIGIN[axis] - SPACING / 2) / (2 * SPACING));
+  for (const d of [0.2, 0.6, 1.0, 1.4, 1.8]) {
+    await clickIn(page, 'axial', cssOf(axial, [100.2 + d, 120.4 + d]));
+    await page.waitForTimeout(300);
+    if (clear(await planeOf(page, 'coronal'), 1) && clear(await planeOf(page, 'sagittal'), 0)) break;
+  }
+  assert.ok(clear(await planeOf(page, 'coronal'), 1) && clear(await planeOf(page, 'sagittal'), 0));
+  await compareView(page, 'coronal', blockNearest);
+  await compareView(page, 'sagittal', blockNearest);
+  await screenshot(page, 'mpr downsampled 1440x900');
+  // The 2D view keeps the full resolution.
+  await page.locator('[data-testid=layout-mpr]').click();
+  await page.waitForSelector('[data-testid=viewport][data-state=ready]:visible');
+  await screenshot(page, 'mpr back to 2D after downsampling');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

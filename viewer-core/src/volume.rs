@@ -325,5 +325,8 @@ impl VolumeGeometry {
     }
 }
 
+mod downsample;
+pub use downsample::{reduce_slice, MAX_FACTOR, VOLUME_BUDGET_VOXELS};
+
 #[cfg(test)]
 mod tests;

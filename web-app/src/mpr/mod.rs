@@ -23,7 +23,10 @@ use viewer_core::mpr::Crosshairs;
 use viewer_core::reformat::{Slab, Volume};
 use viewer_core::view::ViewState;
 use viewer_core::voi::WindowLevel;
-use viewer_core::volume::{modality_values, SliceGeometry, VolumeGeometry, VolumeRefusal};
+use viewer_core::volume::{
+    modality_values, reduce_slice, SliceGeometry, VolumeGeometry, VolumeRefusal,
+    VOLUME_BUDGET_VOXELS,
+};
 
 use crate::i18n::use_i18n;
 use crate::stack::{FrameState, Stack};
@@ -117,6 +120,21 @@ pub struct Shared {
     pub volume: Rc<RefCell<Volume>>,
     /// The unit of the volume's values ("HU" for a CT), as the series states it.
     pub unit: Option<String>,
+    /// The in-plane reduction of the volume (1: full resolution), for a series larger than
+    /// the volume's memory budget; the 2D slices are never reduced.
+    pub reduction: u32,
+}
+
+/// The volume's memory budget: the browser's setting (`localStorage`, key
+/// `portal.volume_budget_mb`, 8 to 2048 MB of 16-bit voxels) or the default
+/// [`VOLUME_BUDGET_VOXELS`].
+fn volume_budget_voxels() -> u64 {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item("portal.volume_budget_mb").ok().flatten())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|mb| (8..=2048).contains(mb))
+        .map_or(VOLUME_BUDGET_VOXELS, |mb| mb * 1024 * 1024 / 2)
 }
 
 /// The slices of a stack as a volume's geometry, or the catalog key of why not.
@@ -159,6 +177,10 @@ fn fill(stack: &Stack, shared: &Shared) -> (usize, usize, usize) {
             Some(FrameState::Ready(frame)) => {
                 let rescale = stack.images[stack.entries[index].image].effective_rescale();
                 let put = modality_values(&frame, rescale.slope, rescale.intercept)
+                    .and_then(|values| {
+                        let (columns, rows) = (u32::from(frame.columns), u32::from(frame.rows));
+                        reduce_slice(&values, columns, rows, shared.reduction)
+                    })
                     .map(|values| volume.put(slot, &values));
                 if !matches!(put, Some(Ok(()))) {
                     failed += 1;
@@ -176,9 +198,14 @@ fn fill(stack: &Stack, shared: &Shared) -> (usize, usize, usize) {
 #[component]
 pub fn MprLayout(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
     let i18n = use_i18n();
-    let volume = volume_geometry(&stack).and_then(|geometry| {
+    let volume = volume_geometry(&stack).and_then(|full| {
+        let reduction = full
+            .reduction_for(volume_budget_voxels())
+            .ok_or("mpr.refused.too_large")?;
+        let geometry = full.reduced(reduction);
         Volume::new(geometry.clone())
             .map(|v| Shared {
+                reduction,
                 geometry: Rc::new(geometry),
                 volume: Rc::new(RefCell::new(v)),
                 unit: stack
@@ -255,6 +282,7 @@ pub fn MprLayout(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             data-filled=move || mpr.filled.get().to_string()
             data-failed=move || mpr.failed.get().to_string()
             data-volume-bytes=move || bytes.get().to_string()
+            data-reduction=shared.reduction.to_string()
             data-tilt=format!("{tilt:.2}")
             data-oblique=move || mpr.crosshairs.with(|c| c.is_oblique()).to_string()
             data-centre=move || mpr.crosshairs.with(|c| {

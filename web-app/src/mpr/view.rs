@@ -407,6 +407,13 @@ pub(super) fn MprView(
         let i18n = i18n.clone();
         move || i18n.t("viewer.lossy")
     };
+    let reduced = (shared.reduction > 1).then(|| {
+        let factor = shared.reduction.to_string();
+        (
+            i18n.f("mpr.reduced", &[("factor", &factor)]),
+            i18n.t("mpr.reduced_why"),
+        )
+    });
     let plane_attr = move |f: fn(&Plane) -> String| move || plane.with(|p| p.as_ref().map(f));
     let affine_attr = move || {
         let state = mpr.views[view].get();
@@ -457,6 +464,9 @@ pub(super) fn MprView(
                     <ScaleBar geometry=image_geometry view=view_memo canvas_css=canvas_css />
                     <div data-testid="overlay-window">{window_text}</div>
                     {lossy.then(|| view! { <div class="lossy">{lossy_label}</div> })}
+                    {reduced.map(|(text, title)| view! {
+                        <div class="quality-badge" data-testid="mpr-reduced" title=title>{text}</div>
+                    })}
                     {move || volume_badge().map(|text| view! {
                         <div class="quality-badge" data-testid="mpr-incomplete">{text}</div>
                     })}
