@@ -412,3 +412,32 @@ test('a series over the volume budget is downsampled for the MPR, said on every 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a series larger than the cache budget still fills its whole volume, and the 2D view gets its slice back', { timeout: 300_000 }, async () => {
+  const { page, problems } = await openPage(browser, '', { viewport: { width: 1440, height: 900 } });
+  // The SYNTHETIC 2000-slice series (256 x 256): a 32 MB cache keeps 256 frames around the
+  // one in view; an 8 MB volume budget takes it reduced 1:6 (2000 x 42 x 42 voxels).
+  await page.evaluate(() => {
+    localStorage.setItem('portal.cache_budget_mb', '32');
+    localStorage.setItem('portal.volume_budget_mb', '8');
+  });
+  await page.reload();
+  const portal = new Portal(page);
+  await (await portal.studyRow('LONG-1')).click();
+  await portal.waitForSlice(0, 60_000);
+  const slice = await portal.viewport().getAttribute('data-slice');
+  await page.locator('[data-testid=layout-mpr]').click();
+  const mpr = page.locator('[data-testid=mpr]');
+  assert.equal(await mpr.getAttribute('data-slices'), '2000');
+  assert.equal(await mpr.getAttribute('data-reduction'), '6');
+  await page.waitForSelector('[data-testid=mpr][data-filled="2000"]', { timeout: 240_000 });
+  for (const id of ['axial', 'coronal', 'sagittal']) {
+    await page.waitForSelector(`[data-testid=mpr-view][data-view=${id}][data-missing-bands="0"]`, { state: 'attached' });
+  }
+  assert.equal(await page.locator('[data-testid=mpr-incomplete]').count(), 0);
+  await page.locator('[data-testid=layout-mpr]').click();
+  await page.waitForSelector('[data-testid=viewport][data-state=ready]:visible', { timeout: 60_000 });
+  assert.equal(await portal.viewport().getAttribute('data-slice'), slice);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -198,6 +198,18 @@ impl Stack {
         })
     }
 
+    /// The frame the loads are centred on (the visible one, unless the MPR moved it).
+    pub fn focus_index(&self) -> usize {
+        self.schedule.borrow().focus_index()
+    }
+
+    /// Nothing is asked or waiting: every frame the budget allows around the focus came (or
+    /// failed, or was given up).
+    pub fn settled(&self) -> bool {
+        let schedule = self.schedule.borrow();
+        schedule.live_requests() == 0 && schedule.queued().next().is_none()
+    }
+
     /// Whether `i` is within the frames kept around the visible one.
     fn in_window(&self, i: usize) -> bool {
         self.schedule.borrow().in_window(i)

@@ -193,6 +193,28 @@ fn fill(stack: &Stack, shared: &Shared) -> (usize, usize, usize) {
     (volume.filled(), failed, volume.bytes())
 }
 
+/// A series larger than the stack's cache budget: once what the budget allows around the
+/// focus has come, the loads move on to the first slice the volume still lacks (the volume
+/// keeps what it took; the stack may drop it).
+fn reach_missing(stack: &Rc<Stack>, shared: &Shared) {
+    if !stack.settled() {
+        return;
+    }
+    let volume = shared.volume.borrow();
+    let next = shared
+        .geometry
+        .sources
+        .iter()
+        .enumerate()
+        .filter(|(slot, _)| !volume.holds(*slot))
+        .filter_map(|(_, source)| *source)
+        .find(|&index| stack.state(index).is_none());
+    drop(volume);
+    if let Some(index) = next {
+        stack.focus(index);
+    }
+}
+
 /// The MPR layout of `stack`: the toolbar, then the three views; or why the series makes no
 /// volume.
 #[component]
@@ -246,6 +268,10 @@ pub fn MprLayout(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
     let slices = shared.geometry.sources.iter().flatten().count();
     let bytes = RwSignal::new(0usize);
     {
+        // The 2D view gets its loads back where it was when the MPR closes.
+        let home = stack.focus_index();
+        let back = SendWrapper::new(Rc::clone(&stack));
+        on_cleanup(move || back.focus(home));
         let stack = SendWrapper::new(Rc::clone(&stack));
         let shared = SendWrapper::new(shared.clone());
         let changed = stack.changed.clone();
@@ -263,6 +289,9 @@ pub fn MprLayout(stack: Rc<Stack>, identity: Identity) -> impl IntoView {
             }
             if mpr.failed.get_untracked() != failed {
                 mpr.failed.set(failed);
+            }
+            if filled + failed < slices {
+                reach_missing(&stack, &shared);
             }
         });
     }
