@@ -4,10 +4,11 @@
 # Writes the results to target/bench-viewers/results.json and prints the Markdown tables that go
 # into BENCHMARKS.md.
 #   scripts/bench-viewers.sh [--profiles fast,mid,slow] [--syntaxes a,b] [--runs N] [--viewers ours,cs3d,dwv]
-#   scripts/bench-viewers.sh mpr [--runs N] [--steps N] [--syntax a]
+#   scripts/bench-viewers.sh mpr [--synthetic] [--runs N] [--steps N] [--syntax a]
 # The second form is the MPR benchmark (e2e/bench/mpr.mjs): this portal's MPR layout and
 # cornerstone3D's volume viewports (e2e/bench/peers/cs3d_mpr_entry.js), results in
-# target/bench-viewers/mpr.json.
+# target/bench-viewers/mpr.json; with --synthetic, on a SYNTHETIC 1000-slice 512 x 512 series
+# instead of the CT (target/bench-viewers/mpr-synthetic.json).
 # The peers are built from ../shared/peers/ct-bench (their pinned npm packages and build script),
 # copied to target/ first; their pages are served by Orthanc at /viewer/ (same origin as DICOMweb).
 set -euo pipefail
@@ -67,8 +68,20 @@ GATEWAY_DEV_LOGIN=1 scripts/serve.sh start "$WORK/gateway" "$PORTAL_PORT" \
 
 if [ "${1:-}" = mpr ]; then
   shift
+  out=$WORK/mpr.json
+  if [ "${1:-}" = --synthetic ]; then
+    # A SYNTHETIC 1000-slice 512 x 512 series (patient LONG-1, 512 MB of samples), made once.
+    shift
+    out=$WORK/mpr-synthetic.json
+    if [ ! -f "$WORK/synthetic-1000/LONG1000.dcm" ]; then
+      rm -rf "$WORK/synthetic-1000"
+      "$VENV/bin/python" e2e/fixtures/make_long_series.py "$WORK/synthetic-1000" 1000 512
+    fi
+    scripts/pacs.sh load "$WORK/pacs" "$WORK/synthetic-1000"
+    set -- --patient LONG-1 "$@"
+  fi
   node e2e/bench/mpr.mjs --portal "http://127.0.0.1:$PORTAL_PORT" --pacs "http://127.0.0.1:$PACS_PORT" \
-    --manifest "$SHARED/ct-series/MANIFEST.tsv" --out "$WORK/mpr.json" "$@"
+    --manifest "$SHARED/ct-series/MANIFEST.tsv" --out "$out" "$@"
   exit
 fi
 rm -f "$WORK/results.json"

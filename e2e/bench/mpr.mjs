@@ -4,7 +4,8 @@
 // run's own), interleaved run by run.
 //
 // node bench/mpr.mjs --portal URL --pacs URL --manifest ct-series/MANIFEST.tsv
-//   [--viewers blank,ours,cs3d] [--syntax explicit-vr-le] [--runs 3] [--steps 120] [--out mpr.json]
+//   [--viewers blank,ours,cs3d] [--syntax explicit-vr-le | --patient ID] [--runs 3] [--steps 120]
+//   [--out mpr.json]
 //
 // Per run:
 // - volume: from the volume's last slice (`mpr-volume-complete`) to the last of the three views
@@ -39,18 +40,27 @@ const VIEWERS = arg('viewers', 'blank,ours,cs3d').split(',');
 const TIMEOUT_MS = 300_000;
 const SIZE = { width: 1440, height: 900 };
 
+// The series: the CT's in `--syntax` from the manifest, or the first image series of
+// `--patient` (the synthetic one).
+const PATIENT = arg('patient');
 let seriesUid;
-for (const line of fs.readFileSync(arg('manifest'), 'utf8').split('\n').slice(1)) {
-  const c = line.split('\t');
-  if (c[0]?.startsWith(`${SYNTAX}/`) && c[4]) { seriesUid = c[4]; break; }
+if (!PATIENT) {
+  for (const line of fs.readFileSync(arg('manifest'), 'utf8').split('\n').slice(1)) {
+    const c = line.split('\t');
+    if (c[0]?.startsWith(`${SYNTAX}/`) && c[4]) { seriesUid = c[4]; break; }
+  }
+  if (!seriesUid) throw new Error(`no series for ${SYNTAX} in the manifest`);
 }
-if (!seriesUid) throw new Error(`no series for ${SYNTAX} in the manifest`);
-const studyUid = await (async () => {
-  const r = await fetch(`${PACS}/dicom-web/series?SeriesInstanceUID=${seriesUid}&includefield=0020000D`, {
+const query = PATIENT ? `PatientID=${PATIENT}&Modality=CT` : `SeriesInstanceUID=${seriesUid}`;
+const found = await (async () => {
+  const r = await fetch(`${PACS}/dicom-web/series?${query}&includefield=0020000D`, {
     headers: { Accept: 'application/dicom+json' },
   });
-  return (await r.json())[0]['0020000D'].Value[0];
+  return (await r.json())[0];
 })();
+if (!found) throw new Error(`no series for ${query}`);
+seriesUid ??= found['0020000E'].Value[0];
+const studyUid = found['0020000D'].Value[0];
 
 /** Opens the viewer's MPR and waits until every view is drawn from the whole volume. */
 async function openMpr(page, viewer) {
@@ -175,7 +185,7 @@ async function once(viewer) {
   const browserCdp = await browser.newBrowserCDPSession();
   const before = await renderers(browserCdp);
   const context = await browser.newContext({ viewport: SIZE });
-  const run = { viewer, syntax: SYNTAX, chromium: browser.version() };
+  const run = { viewer, series: PATIENT ? `patient ${PATIENT}` : SYNTAX, chromium: browser.version() };
   try {
     if (viewer === 'ours') {
       const login = await context.request.post(`${PORTAL}/api/dev-login`, { data: {} });
