@@ -108,6 +108,11 @@ async fn security_headers(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     );
+    // The API's and sign-in's answers carry sessions, share links, access codes and audit
+    // rows: never kept by the browser or a proxy.
+    if path.starts_with("/api/") || path.starts_with("/auth/") {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if state.config.secure_cookies {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,

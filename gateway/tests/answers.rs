@@ -296,11 +296,16 @@ async fn clinician_refusals() {
     assert_json("FHIR audit without the role", &a, 403, error("forbidden"));
     let a = send(http.get(url("/api/audit")).bearer_auth(&auditor)).await;
     assert_eq!(a.status, 200);
+    assert_eq!(
+        a.headers["cache-control"], "no-store",
+        "audit rows are never cached"
+    );
     let a = send(http.get(url("/api/audit/fhir")).bearer_auth(&auditor)).await;
     assert_eq!(
         (a.status, &a.headers["content-type"]),
         (200, &"application/fhir+json".parse().unwrap())
     );
+    assert_eq!(a.headers["cache-control"], "no-store");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -431,14 +436,17 @@ async fn development_login_and_sign_in_refusals() {
     );
     let a = send(browser.post(url("/api/logout")).body("{}")).await;
     assert_json("logout, not JSON", &a, 403, error("cross_origin"));
+    assert_eq!(a.headers["cache-control"], "no-store");
     let a = send(browser.post(url("/api/dev-login")).json(&json!({}))).await;
     assert_eq!((a.status, a.body.as_str()), (204, ""));
+    assert_eq!(a.headers["cache-control"], "no-store", "a session's cookie");
     assert!(a.headers["set-cookie"]
         .to_str()
         .unwrap()
         .starts_with("portal_session="));
     let a = send(browser.get(url("/api/session"))).await;
     assert_eq!(serde_json::from_str::<Value>(&a.body).unwrap()["dev"], true);
+    assert_eq!(a.headers["cache-control"], "no-store");
     let a = send(browser.post(url("/api/logout")).json(&json!({}))).await;
     assert_eq!((a.status, a.body.as_str()), (204, ""));
     assert_eq!(
@@ -448,6 +456,7 @@ async fn development_login_and_sign_in_refusals() {
 
     let a = send(browser.get(url("/auth/callback?error=access_denied"))).await;
     assert_json("the issuer said no", &a, 400, error("sign_in_failed"));
+    assert_eq!(a.headers["cache-control"], "no-store");
     assert_eq!(
         a.headers["set-cookie"],
         "portal_login=; Path=/auth; HttpOnly; SameSite=Lax; Max-Age=0"

@@ -109,6 +109,11 @@ pub async fn share(
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 201);
+    assert_eq!(
+        r.headers()["cache-control"],
+        "no-store",
+        "the link and code are never cached"
+    );
     let body: Value = r.json().await.unwrap();
     let link = body["link"].as_str().unwrap();
     let token = link
