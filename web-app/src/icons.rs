@@ -34,7 +34,6 @@ pub enum Icon {
     More,
     Help,
     Crosshairs,
-    Mpr,
 }
 
 impl Icon {
@@ -73,7 +72,6 @@ impl Icon {
             Icon::Star => "M12 3l2.7 5.6 6.1.9-4.4 4.3 1 6.1L12 17l-5.4 2.9 1-6.1L3.2 9.5l6.1-.9z",
             Icon::More => "M5 12h.01M12 12h.01M19 12h.01",
             Icon::Crosshairs => "M12 2v7M12 15v7M2 12h7M15 12h7M12 9a3 3 0 1 0 0 6a3 3 0 1 0 0-6z",
-            Icon::Mpr => "M3 5h5v14H3zM10 5h5v14h-5zM17 5h4v14h-4z",
             Icon::Help => {
                 "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18zM9.5 9.5a2.5 2.5 0 1 1 3.5 2.3\
                  c-.6.3-1 .9-1 1.6v.6M12 17h.01"

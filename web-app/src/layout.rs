@@ -232,8 +232,7 @@ pub fn GridToolbar(grid: Grid) -> impl IntoView {
                 class:selected=move || grid.mpr.get()
                 title=mpr_label.clone() aria-label=mpr_label.clone()
                 on:click=move |_| grid.mpr.update(|on| *on = !*on)>
-                {crate::icons::plain(crate::icons::Icon::Mpr)}
-                <span class="tool-label">"MPR"</span>
+                "MPR"
             </button>
             <label class="sync">
                 <input type="checkbox" data-testid="sync-scroll"
