@@ -22,14 +22,9 @@
 //   a WebGL2 context and clears it, measures what the browser takes before any viewer; ours
 //   also states its wasm memory and JS heap.
 import fs from 'node:fs';
-import { chromium } from 'playwright-core';
+import { arg, launchBrowser } from './common.mjs';
 import { pageRenderer, renderers, gpuPeakBytes } from './process_memory.mjs';
 
-const argv = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const PORTAL = arg('portal').replace(/\/$/, '');
 const PACS = arg('pacs').replace(/\/$/, '');
 const RUNS = Number(arg('runs', 3));
@@ -177,11 +172,7 @@ async function sweep(page, viewer, kind) {
 }
 
 async function once(viewer) {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--disable-gpu', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-      '--enable-precise-memory-info'],
-  });
+  const browser = await launchBrowser();
   const browserCdp = await browser.newBrowserCDPSession();
   const before = await renderers(browserCdp);
   const context = await browser.newContext({ viewport: SIZE });

@@ -13,16 +13,11 @@
 // one slice per frame (bench/scroll.mjs) and reads the page's renderer's peak memory
 // (bench/process_memory.mjs).
 import fs from 'node:fs';
-import { chromium } from 'playwright-core';
+import { arg, argv, launchBrowser } from './common.mjs';
 import { PROFILES } from './profiles.mjs';
 import { scrollFrameTimes } from './scroll.mjs';
 import { pageRenderer, renderers } from './process_memory.mjs';
 
-const argv = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const PORTAL = arg('portal').replace(/\/$/, '');
 const PACS = arg('pacs').replace(/\/$/, '');
 const RUNS = Number(arg('runs', 3));
@@ -83,11 +78,7 @@ function pageOf(viewer, syntax, study, seriesUid) {
   }
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--disable-gpu', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-    '--enable-precise-memory-info'],
-});
+const browser = await launchBrowser();
 const results = fs.existsSync(OUT) ? JSON.parse(fs.readFileSync(OUT, 'utf8')) : { runs: [] };
 results.chromium = browser.version();
 const browserCdp = await browser.newBrowserCDPSession();

@@ -2,6 +2,32 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { problemsOf } from './browser.mjs';
 
+/**
+ * RGBA of a canvas's pixels (the canvas `locator` names, or the first one inside it) at
+ * drawing-buffer coordinates, or at CSS pixels from its top-left corner with `{ css: true }`;
+ * with the drawing buffer's size.
+ */
+export async function canvasRgba(locator, points, { css = false } = {}) {
+  return locator.evaluate((element, [pts, cssPoints]) => {
+    const canvas = element.tagName === 'CANVAS' ? element : element.querySelector('canvas');
+    const ratio = cssPoints ? canvas.width / canvas.clientWidth : 1;
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const ctx = copy.getContext('2d');
+    ctx.drawImage(canvas, 0, 0);
+    const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+    return {
+      width: canvas.width,
+      height: canvas.height,
+      rgba: pts.map(([x, y]) => {
+        const [px, py] = [Math.floor(x * ratio), Math.floor(y * ratio)];
+        return Array.from(data.slice((py * copy.width + px) * 4, (py * copy.width + px) * 4 + 4));
+      }),
+    };
+  }, [points, css]);
+}
+
 // Page object of the portal: study list and viewport.
 export class Portal {
   constructor(page) { this.page = page; }
@@ -40,20 +66,7 @@ export class Portal {
 
   /** RGBA of canvas pixels at the given drawing-buffer coordinates. */
   async canvasPixels(points) {
-    return this.page.evaluate((pts) => {
-      const canvas = document.querySelector('[data-testid=viewport-canvas]');
-      const copy = document.createElement('canvas');
-      copy.width = canvas.width;
-      copy.height = canvas.height;
-      const ctx = copy.getContext('2d');
-      ctx.drawImage(canvas, 0, 0);
-      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
-      return {
-        width: canvas.width,
-        height: canvas.height,
-        rgba: pts.map(([x, y]) => Array.from(data.slice((y * copy.width + x) * 4, (y * copy.width + x) * 4 + 4))),
-      };
-    }, points);
+    return canvasRgba(this.page.locator('[data-testid=viewport-canvas]').first(), points);
   }
 }
 

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { launch, openPage } from '../lib/browser.mjs';
-import { Portal } from '../lib/viewer.mjs';
+import { Portal, canvasRgba } from '../lib/viewer.mjs';
 import { CT, CT_DIR } from '../lib/ct.mjs';
 import { explicitLeSamples, displayByte } from '../lib/dicom.mjs';
 import { collisions, screenshot, SAFE } from '../lib/safety.mjs';
@@ -101,25 +101,6 @@ function nearest(q) {
   return volume[k][y * CT.columns + x];
 }
 
-/** Canvas pixels of a view (drawing buffer), read back. */
-async function viewPixels(page, id, points) {
-  return view(page, id).evaluate((v, pts) => {
-    const canvas = v.querySelector('canvas');
-    const ratio = canvas.width / canvas.clientWidth;
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const ctx = copy.getContext('2d');
-    ctx.drawImage(canvas, 0, 0);
-    const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
-    return pts.map(([x, y]) => {
-      const px = Math.floor(x * ratio);
-      const py = Math.floor(y * ratio);
-      return Array.from(data.slice((py * copy.width + px) * 4, (py * copy.width + px) * 4 + 4));
-    });
-  }, points);
-}
-
 /**
  * Compares a view's canvas with `expected(q)` (the stored value the test computes at patient
  * point q, or null to skip) at sample points well inside one reformat sample; returns how many
@@ -142,7 +123,7 @@ async function compareView(page, id, expected) {
     }
   }
   assert.ok(points.length > 500, `only ${points.length} points compared in the ${id} view`);
-  const rgba = await viewPixels(page, id, points.map((q) => q.css));
+  const { rgba } = await canvasRgba(view(page, id), points.map((q) => q.css), { css: true });
   let wrong = 0;
   let grey = 0;
   points.forEach((q, i) => {

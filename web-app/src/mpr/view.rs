@@ -182,20 +182,10 @@ fn reformat_on_change(
             relabelled_from: None,
         };
         let mut slot = renderer.borrow_mut();
-        if slot.is_none() {
-            match Renderer::new(canvas) {
-                Ok(r) => *slot = Some(r),
-                Err(e) => {
-                    gl_error.set(Some(e));
-                    return;
-                }
-            }
-        }
-        if let Some(r) = slot.as_mut() {
-            if let Err(e) = r.upload(&frame) {
-                gl_error.set(Some(e));
-                return;
-            }
+        let uploaded_frame = Renderer::in_slot(&mut slot, canvas).and_then(|r| r.upload(&frame));
+        if let Err(e) = uploaded_frame {
+            gl_error.set(Some(e));
+            return;
         }
         plane.set(Some(target));
         complete.set(made.filled == slices);

@@ -67,6 +67,17 @@ struct LutTexture {
 }
 
 impl Renderer {
+    /// The renderer kept in `slot`, made on `canvas` the first time it is needed.
+    pub fn in_slot(
+        slot: &mut Option<Renderer>,
+        canvas: HtmlCanvasElement,
+    ) -> Result<&mut Renderer, String> {
+        if slot.is_none() {
+            *slot = Some(Renderer::new(canvas)?);
+        }
+        slot.as_mut().ok_or_else(|| "no renderer".to_string())
+    }
+
     pub fn new(canvas: HtmlCanvasElement) -> Result<Self, String> {
         let options = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&options, &"preserveDrawingBuffer".into(), &true.into());

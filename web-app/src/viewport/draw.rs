@@ -49,16 +49,13 @@ pub(super) fn connect(
                 return;
             }
             let mut slot = renderer.borrow_mut();
-            if slot.is_none() {
-                match Renderer::new(canvas) {
-                    Ok(r) => *slot = Some(r),
-                    Err(e) => {
-                        gl_error.set(Some(e));
-                        return;
-                    }
+            let r = match Renderer::in_slot(&mut slot, canvas) {
+                Ok(r) => r,
+                Err(e) => {
+                    gl_error.set(Some(e));
+                    return;
                 }
-            }
-            let Some(r) = slot.as_mut() else { return };
+            };
             resized.track();
             let i = display.slice.get();
             let entry_image = stack.entries[i].image;
