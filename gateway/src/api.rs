@@ -1,10 +1,8 @@
 //! `/api/…`: who am I, the development login, logging out, and the audit trail.
 //! Shares have their own module ([`crate::shares`]).
 
-use std::net::SocketAddr;
-
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, Response, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -16,6 +14,7 @@ use crate::auth::{
     session, unauthenticated, Clinician, Principal, SameOrigin, SignedIn, DEV_ACTOR,
 };
 use crate::error::ApiError;
+use crate::front::{ClientAddr, PortalOrigin};
 use crate::state::{AppState, SharedState};
 use crate::store::NewSession;
 
@@ -48,14 +47,17 @@ pub async fn site(State(state): State<SharedState>) -> Json<crate::config::Site>
 /// `POST /api/dev-login`: only when the gateway was started with `GATEWAY_DEV_LOGIN=1`.
 pub async fn dev_login(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
+    PortalOrigin(origin): PortalOrigin,
     headers: HeaderMap,
 ) -> Result<Response<Body>, ApiError> {
     // Not offered is a 404 before anything else: the origin is checked second.
     if !state.config.dev_login {
         return Err(ApiError::NotFound);
     }
-    SameOrigin::check(&headers)?;
+    if !session::same_origin_json(&headers, &origin) {
+        return Err(ApiError::CrossOrigin);
+    }
     let token = crate::secret::new_token();
     let now = crate::now_ms();
     state
@@ -71,7 +73,7 @@ pub async fn dev_login(
             expires_at_ms: now + session::DEV_SESSION_MS,
         })
         .await?;
-    let source = peer.ip().to_string();
+    let source = client.to_string();
     state
         .audit(
             AuditEvent::new(Action::Login, Outcome::Success, DEV_ACTOR, &source, now)

@@ -89,6 +89,9 @@ pub struct AuditEvent {
     pub patient_id: Option<String>,
     pub share_id: Option<String>,
     pub detail: String,
+    /// How many times it happened: 1, or for failures counted together
+    /// ([`crate::limits`]), how many repeats of the first row this row stands for.
+    pub repeats: i64,
 }
 
 impl AuditEvent {
@@ -104,6 +107,7 @@ impl AuditEvent {
             patient_id: None,
             share_id: None,
             detail: String::new(),
+            repeats: 1,
         }
     }
 
@@ -152,7 +156,7 @@ impl AuditEvent {
                 "type": { "system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "2", "display": "System Object" }
             }));
         }
-        json!({
+        let mut resource = json!({
             "resourceType": "AuditEvent",
             "id": self.id,
             "type": { "system": "http://dicom.nema.org/resources/ontology/DCM", "code": code, "display": display },
@@ -169,7 +173,12 @@ impl AuditEvent {
             "source": { "observer": { "display": "portal-gateway" },
                         "type": [{ "system": "http://terminology.hl7.org/CodeSystem/security-source-type", "code": "3", "display": "Web Server" }] },
             "entity": entities
-        })
+        });
+        if self.repeats > 1 {
+            resource["extension"] =
+                json!([{ "url": "urn:portal:audit-repeats", "valueInteger": self.repeats }]);
+        }
+        resource
     }
 }
 

@@ -1,7 +1,7 @@
 //! The gateway's settings, read from the environment (twelve-factor style: the same binary
 //! runs on a laptop with SQLite and behind a load balancer on PostgreSQL).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -49,6 +49,72 @@ pub struct Config {
     pub code_attempt_interval: Duration,
     /// Who runs the portal, as a share's recipient is told (`/api/site`).
     pub site: Site,
+    /// Host names the portal answers to besides the public URL's (`host` or `host:port`).
+    pub allowed_hosts: Vec<String>,
+    /// Load balancers and reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpRange>,
+    /// Requests a client address may make per minute to the routes anyone can call (share
+    /// links, sign-in).
+    pub anonymous_per_minute: u32,
+}
+
+/// An address or a CIDR block (`10.0.0.0/8`, `::1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpRange {
+    network: IpAddr,
+    prefix_bits: u8,
+}
+
+impl IpRange {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        fn masked(bits: u128, width: u8, prefix: u8) -> u128 {
+            let shift = u32::from(width - prefix.min(width));
+            if shift >= 128 {
+                0
+            } else {
+                bits >> shift
+            }
+        }
+        match (self.network, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                masked(u32::from(n).into(), 32, self.prefix_bits)
+                    == masked(u32::from(a).into(), 32, self.prefix_bits)
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                masked(u128::from(n), 128, self.prefix_bits)
+                    == masked(u128::from(a), 128, self.prefix_bits)
+            }
+            (IpAddr::V6(_), IpAddr::V4(a)) => self.contains(IpAddr::V6(a.to_ipv6_mapped())),
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for IpRange {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<IpRange, String> {
+        let (address, bits) = match text.trim().split_once('/') {
+            Some((a, b)) => (a, Some(b)),
+            None => (text.trim(), None),
+        };
+        let network: IpAddr = address
+            .parse()
+            .map_err(|_| format!("{address:?} is not an IP address"))?;
+        let width = if network.is_ipv4() { 32 } else { 128 };
+        let prefix_bits = match bits {
+            None => width,
+            Some(b) => b
+                .parse::<u8>()
+                .ok()
+                .filter(|b| *b <= width)
+                .ok_or_else(|| format!("{b:?} is not a prefix length up to {width}"))?,
+        };
+        Ok(IpRange {
+            network,
+            prefix_bits,
+        })
+    }
 }
 
 /// The establishment or regional service that runs the portal: its name and how to reach it
@@ -200,8 +266,48 @@ impl Config {
                 "expected 100 to 600000",
             ));
         }
+        let list = |name: &str| -> Vec<String> {
+            get(name)
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|e| !e.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let allowed_hosts = list("GATEWAY_ALLOWED_HOSTS");
+        if let Some(bad) = allowed_hosts
+            .iter()
+            .find(|h| h.parse::<axum::http::uri::Authority>().is_err() || h.contains('@'))
+        {
+            return Err(invalid(
+                "GATEWAY_ALLOWED_HOSTS",
+                format!("{bad:?} is not a host or host:port"),
+            ));
+        }
+        let trusted_proxies = list("GATEWAY_TRUSTED_PROXIES")
+            .iter()
+            .map(|r| r.parse::<IpRange>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid("GATEWAY_TRUSTED_PROXIES", e))?;
+        let anonymous_per_minute = get("GATEWAY_ANONYMOUS_PER_MINUTE")
+            .map(|v| v.parse::<u32>())
+            .transpose()
+            .map_err(|_| invalid("GATEWAY_ANONYMOUS_PER_MINUTE", "expected a number"))?
+            .unwrap_or(30);
+        if !(1..=100_000).contains(&anonymous_per_minute) {
+            return Err(invalid(
+                "GATEWAY_ANONYMOUS_PER_MINUTE",
+                "expected 1 to 100000",
+            ));
+        }
         Ok(Config {
             listen,
+            allowed_hosts,
+            trusted_proxies,
+            anonymous_per_minute,
             dist_dir: get("GATEWAY_DIST").unwrap_or_else(|| "dist".into()).into(),
             public_url: get("GATEWAY_PUBLIC_URL")
                 .map(|v| http_url("GATEWAY_PUBLIC_URL", &v))
@@ -277,6 +383,38 @@ mod tests {
         assert!(config(&[("GATEWAY_SITE_NAME", "a\nb")]).is_err());
         assert!(config(&[("GATEWAY_SITE_CONTACT", &"x".repeat(201))]).is_err());
         assert_eq!(config(&[]).expect("none").site, Site::default());
+    }
+
+    #[test]
+    fn proxies_and_hosts_are_checked() {
+        let c = config(&[
+            ("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8, ::1, 192.168.1.7"),
+            ("GATEWAY_ALLOWED_HOSTS", "viewer.chu.local:8443"),
+        ])
+        .expect("lists");
+        let ip = |t: &str| t.parse::<IpAddr>().expect("ip");
+        let [lan, loopback, one] = c.trusted_proxies[..] else {
+            panic!("three ranges")
+        };
+        assert!(lan.contains(ip("10.200.3.4")) && !lan.contains(ip("11.0.0.1")));
+        assert!(loopback.contains(ip("::1")) && !loopback.contains(ip("::2")));
+        assert!(one.contains(ip("192.168.1.7")) && !one.contains(ip("192.168.1.8")));
+        let all = "0.0.0.0/0".parse::<IpRange>().expect("range");
+        assert!(all.contains(ip("203.0.113.9")));
+        assert!("::ffff:10.0.0.0/104"
+            .parse::<IpRange>()
+            .expect("mapped")
+            .contains(ip("10.9.9.9")));
+        for bad in ["10.0.0.0/33", "proxy.local", "10.0.0.0/x"] {
+            assert!(
+                config(&[("GATEWAY_TRUSTED_PROXIES", bad)]).is_err(),
+                "{bad}"
+            );
+        }
+        for bad in ["http://x.example", "a b", "user@host"] {
+            assert!(config(&[("GATEWAY_ALLOWED_HOSTS", bad)]).is_err(), "{bad}");
+        }
+        assert_eq!(config(&[]).expect("default").anonymous_per_minute, 30);
     }
 
     #[test]

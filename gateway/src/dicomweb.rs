@@ -4,15 +4,15 @@
 //! only: searches are rewritten to that study, other studies' paths and series or instances
 //! not found under the study answer 404, exactly as a missing resource would.
 
-use std::net::SocketAddr;
-
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{Method, Response, StatusCode};
 
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::{identify, unauthenticated, Caller, Principal};
 use crate::error::ApiError;
+use crate::front::{ClientAddr, PortalOrigin};
+use crate::retrieve_url::Rewrite;
 use crate::scope::{self, Decision, Target};
 use crate::state::{AppState, SharedState};
 
@@ -55,6 +55,7 @@ async fn deny(
 pub async fn handle(
     State(state): State<SharedState>,
     Caller { principal, source }: Caller,
+    PortalOrigin(origin): PortalOrigin,
     request: Request,
 ) -> Result<Response<Body>, ApiError> {
     let (parts, body) = request.into_parts();
@@ -144,17 +145,29 @@ pub async fn handle(
         let stored = response.status().is_success() && response.status() != StatusCode::ACCEPTED;
         record_store(&state, &principal, study.as_deref(), &source, stored).await;
     }
-    Ok(response)
+    // A search's or a store's Retrieve URLs are all the PACS's; metadata's are the files'.
+    let searching = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| matches!(last, "studies" | "series" | "instances"));
+    let public_root = format!("{origin}/dicom-web");
+    let rewrite = Rewrite {
+        pacs_root: state.pacs.root(),
+        pacs_origin: state.pacs.origin(),
+        public_root: &public_root,
+        all_from_pacs: searching || storing,
+    };
+    Ok(rewrite.answer(response).await)
 }
 
 /// `/wado` (WADO-URI): a clinician's request as it is; a share session's only for an object
 /// of its study.
 pub async fn wado_uri(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     request: Request,
 ) -> Result<Response<Body>, ApiError> {
-    let source = peer.ip().to_string();
+    let source = client.to_string();
     let (parts, _) = request.into_parts();
     // The method before the caller: a POST is a 405 whatever its token, with no audit row.
     if !matches!(parts.method, Method::GET | Method::HEAD) {

@@ -11,8 +11,11 @@ pub mod auth;
 pub mod config;
 pub mod dicomweb;
 pub mod error;
+pub mod front;
+pub mod limits;
 pub mod oidc;
 pub mod pacs;
+pub mod retrieve_url;
 pub mod schema;
 pub mod scope;
 pub mod secret;
@@ -74,6 +77,11 @@ pub fn router(state: SharedState) -> Router {
         .layer(CompressionLayer::new().gzip(true).compress_when(compress))
         // A bug in one request answers 500 and leaves the others be.
         .layer(CatchPanicLayer::new())
+        // Before any handler: the Host is this portal's, the client's address is settled.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            front::front_door,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,

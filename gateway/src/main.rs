@@ -62,7 +62,10 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     let state = AppState::new(config).await.map_err(|e| e.to_string())?;
     tracing::info!("gateway listening on {}", state.config.listen);
-    gateway::serve(state).await.map_err(|e| e.to_string())
+    let served = gateway::serve(state.clone()).await;
+    // The failures still being counted get their row before the gateway ends.
+    state.write_counted(true).await;
+    served.map_err(|e| e.to_string())
 }
 
 async fn audit(config: &Config, args: &[String]) -> Result<(), String> {

@@ -60,6 +60,7 @@ pub enum PacsError {
 pub struct Pacs {
     http: reqwest::Client,
     root: String,
+    origin: url::Origin,
     wado_uri: Option<String>,
     basic_auth: Option<(String, String)>,
     members: Mutex<HashMap<String, Instant>>,
@@ -75,6 +76,7 @@ impl Pacs {
         Pacs {
             http,
             root: root.as_str().trim_end_matches('/').to_string(),
+            origin: root.origin(),
             wado_uri: wado_uri.map(|u| u.as_str().to_string()),
             basic_auth: basic_auth.and_then(|a| {
                 let (user, password) = a.split_once(':')?;
@@ -82,6 +84,16 @@ impl Pacs {
             }),
             members: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The DICOMweb root, without a trailing slash (never shown to a client).
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+
+    /// The PACS's scheme, host and port.
+    pub fn origin(&self) -> &url::Origin {
+        &self.origin
     }
 
     /// The upstream URL of a path under the DICOMweb root.

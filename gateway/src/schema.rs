@@ -74,6 +74,11 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
     // The sharer's name as they signed in, shown to the recipient (the actor stays the
     // audit trail's technical identifier).
     (2, &["ALTER TABLE shares ADD COLUMN created_by_name TEXT"]),
+    // Failures counted together: how many times the row's event happened.
+    (
+        3,
+        &["ALTER TABLE audit ADD COLUMN repeats BIGINT NOT NULL DEFAULT 1"],
+    ),
 ];
 
 /// Any number the project has given to a migration; a database that records a higher one was

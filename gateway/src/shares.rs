@@ -8,10 +8,8 @@
 //! after `GATEWAY_MAX_CODE_FAILURES` wrong codes, counted in the database so that every gateway
 //! copy sees the same count.
 
-use std::net::SocketAddr;
-
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, Response, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -22,6 +20,7 @@ use viewer_core::dicom_json::is_uid;
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::{session, Clinician, SameOrigin};
 use crate::error::ApiError;
+use crate::front::ClientAddr;
 use crate::secret;
 use crate::state::{AppState, SharedState};
 use crate::store::{NewSession, Share};
@@ -346,14 +345,18 @@ pub struct Exchange {
 /// `POST /api/share-sessions`: a share link's token (and code) for a session cookie.
 pub async fn open(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     _: SameOrigin,
     body: Bytes,
 ) -> Result<Response<Body>, ApiError> {
+    // Before anything is read or written: a client trying links fast is held back here.
+    state
+        .admit_anonymous(client.0, Action::ShareCodeFailure)
+        .await?;
     let Ok(request) = serde_json::from_slice::<Exchange>(&body) else {
         return Err(ApiError::Invalid);
     };
-    let (token, share, session_end) = exchange(&state, &request, &peer.ip().to_string()).await?;
+    let (token, share, session_end) = exchange(&state, &request, &client.to_string()).await?;
     let cookie = session::set_cookie(
         &token,
         session_end - crate::now_ms(),

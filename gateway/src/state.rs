@@ -1,15 +1,20 @@
 //! What every handler shares: settings, the database, the PACS, the token verifier.
 //!
 //! The only in-memory state is a cache (which studies a session has already been recorded as
-//! opening, which series belong to which study): losing it, or running several copies, changes
-//! how often things are recorded or asked, never who may read what.
+//! opening, which series belong to which study) and the anonymous callers' rates and counted
+//! failures ([`Limits`]): losing it, or running several copies, changes how often things are
+//! recorded or asked, never who may read what.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::audit::AuditEvent;
+use crate::audit::{Action, AuditEvent, Outcome};
 use crate::config::Config;
+use crate::error::ApiError;
+use crate::front::HostPolicy;
+use crate::limits::{self, Limits};
+use crate::now_ms;
 use crate::oidc::Verifier;
 use crate::pacs::Pacs;
 use crate::store::Store;
@@ -26,6 +31,9 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The Content-Security-Policy of every answer (with the hash of the app's loader script).
     pub csp: String,
+    /// The host names this portal answers to.
+    pub hosts: HostPolicy,
+    pub limits: Limits,
     opened: Mutex<HashMap<(String, String), Instant>>,
 }
 
@@ -64,7 +72,9 @@ impl AppState {
             config.pacs_basic_auth.as_deref(),
         );
         let verifier = config.oidc.clone().map(|o| Verifier::new(o, http.clone()));
-        Ok(Arc::new(AppState {
+        let state = Arc::new(AppState {
+            hosts: HostPolicy::new(&config),
+            limits: Limits::new(config.anonymous_per_minute),
             config,
             store,
             pacs,
@@ -72,13 +82,50 @@ impl AppState {
             http,
             csp,
             opened: Mutex::new(HashMap::new()),
-        }))
+        });
+        tokio::spawn(write_counted_failures(Arc::downgrade(&state)));
+        Ok(state)
     }
 
-    /// Writes an audit event; a failure to write is logged (without the event's data).
+    /// Writes an audit event; a failure to write is logged (without the event's data). A
+    /// repeated failure of someone not signed in is counted instead ([`limits::is_counted`]),
+    /// its row written when its window closes.
     pub async fn audit(&self, event: AuditEvent) {
-        if let Err(e) = self.store.insert_audit(&event).await {
+        if limits::is_counted(&event) && !self.limits.note(&event) {
+            return;
+        }
+        self.write_audit(&event).await;
+    }
+
+    async fn write_audit(&self, event: &AuditEvent) {
+        if let Err(e) = self.store.insert_audit(event).await {
             tracing::error!("audit event {} not written: {e}", event.action);
+        }
+    }
+
+    /// One request from `client` to a route anyone can call, within its rate
+    /// ([`Limits::admit`]); a refusal is an `action` failure in the trail (counted).
+    pub async fn admit_anonymous(
+        &self,
+        client: std::net::IpAddr,
+        action: Action,
+    ) -> Result<(), ApiError> {
+        let refused = match self.limits.admit(client) {
+            Ok(()) => return Ok(()),
+            Err(refused) => refused,
+        };
+        let source = client.to_string();
+        let event = AuditEvent::new(action, Outcome::Failure, "anonymous", &source, now_ms())
+            .detail("too many requests from this address");
+        self.audit(event).await;
+        Err(refused)
+    }
+
+    /// Writes the counted failures whose window has closed (all of them when `all`, as the
+    /// gateway stops).
+    pub async fn write_counted(&self, all: bool) {
+        for event in self.limits.due(all) {
+            self.write_audit(&event).await;
         }
     }
 
@@ -100,5 +147,17 @@ impl AppState {
             opened.insert(key, now);
         }
         true
+    }
+}
+
+/// Every few seconds, the counted failures whose window closed; ends with the state.
+async fn write_counted_failures(state: std::sync::Weak<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        let Some(state) = state.upgrade() else {
+            return;
+        };
+        state.write_counted(false).await;
     }
 }

@@ -435,7 +435,7 @@ impl Store {
     pub async fn insert_audit(&self, e: &AuditEvent) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO audit (id, at_ms, action, outcome, actor, source, study_uid, patient_id, \
-             share_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             share_id, detail, repeats) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&e.id)
         .bind(e.at_ms)
@@ -447,6 +447,7 @@ impl Store {
         .bind(&e.patient_id)
         .bind(&e.share_id)
         .bind(&e.detail)
+        .bind(e.repeats)
         .execute(&self.pool)
         .await
         .map_err(failed("writing the audit trail"))?;
@@ -462,7 +463,7 @@ impl Store {
     ) -> Result<Vec<AuditEvent>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, at_ms, action, outcome, actor, source, study_uid, patient_id, share_id, \
-             detail FROM audit WHERE ($1 IS NULL OR patient_id = $1) \
+             detail, repeats FROM audit WHERE ($1 IS NULL OR patient_id = $1) \
              AND ($2 IS NULL OR study_uid = $2) ORDER BY at_ms DESC, id LIMIT $3",
         )
         .bind(patient_id)
@@ -484,6 +485,7 @@ impl Store {
                     patient_id: row.try_get("patient_id")?,
                     share_id: row.try_get("share_id")?,
                     detail: row.try_get("detail")?,
+                    repeats: row.try_get("repeats")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

@@ -11,6 +11,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "shares/hardening.rs"]
+mod hardening;
 #[path = "shares/migrations.rs"]
 mod migrations;
 #[path = "shares/scope.rs"]
@@ -556,4 +558,20 @@ async fn two_copies_on_sqlite() {
 #[ignore = "needs the PACS and databases of scripts/gateway_tests.sh"]
 async fn two_copies_on_postgres() {
     two_copies(&postgres_url()).await;
+}
+
+/// The findings of an independent attack on the gateway, each answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the PACS and databases of scripts/gateway_tests.sh"]
+async fn attacks_are_answered() {
+    let c = corpus().await;
+    let issuer = Issuer::start().await;
+    let doctor = issuer.token("dr-h", &[]);
+    let gw = hardening::hardened_gateway(&sqlite_url("hardening"), &issuer).await;
+    hardening::rebinding_is_misdirected(&gw).await;
+    hardening::origins_are_compared_whole(&gw).await;
+    hardening::the_pacs_address_is_never_shown(&gw, &c, &doctor).await;
+    // A fresh gateway: the rate counted from a full allowance.
+    let gw = hardening::hardened_gateway(&sqlite_url("hardening-rate"), &issuer).await;
+    hardening::anonymous_failures_are_bounded(&gw, &c, &doctor).await;
 }

@@ -33,6 +33,7 @@ async fn clinicians_sign_in_through_the_issuer() {
         issuer: Some(&issuer),
         dev_login: false,
         sign_in: true,
+        anonymous_per_minute: None,
     })
     .await;
     let me = |b: reqwest::Client| {

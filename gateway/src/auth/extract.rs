@@ -5,22 +5,21 @@
 //! Extractors run in the order of the handler's arguments: a handler whose query string is
 //! checked before its caller lists `Query` first.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method};
+use axum::http::Method;
 
 use super::{identify, session, unauthenticated, Principal};
 use crate::error::ApiError;
+use crate::front::{ClientAddr, PortalOrigin};
 use crate::state::SharedState;
 
-/// The peer's address, as the audit trail writes it.
+/// The client's address ([`ClientAddr`]), as the audit trail writes it.
 fn source_of(parts: &Parts) -> Result<String, ApiError> {
     parts
         .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip().to_string())
+        .get::<ClientAddr>()
+        .map(ToString::to_string)
         .ok_or(ApiError::NoPeerAddress)
 }
 
@@ -98,7 +97,7 @@ impl FromRequestParts<SharedState> for Clinician {
             },
         };
         if !matches!(parts.method, Method::GET | Method::HEAD) {
-            SameOrigin::check(&parts.headers)?;
+            SameOrigin::check(parts)?;
         }
         Ok(clinician)
     }
@@ -108,8 +107,12 @@ impl FromRequestParts<SharedState> for Clinician {
 pub struct SameOrigin;
 
 impl SameOrigin {
-    pub fn check(headers: &HeaderMap) -> Result<SameOrigin, ApiError> {
-        if session::same_origin_json(headers) {
+    pub fn check(parts: &Parts) -> Result<SameOrigin, ApiError> {
+        let origin = parts
+            .extensions
+            .get::<PortalOrigin>()
+            .ok_or(ApiError::CrossOrigin)?;
+        if session::same_origin_json(&parts.headers, &origin.0) {
             Ok(SameOrigin)
         } else {
             Err(ApiError::CrossOrigin)
@@ -124,6 +127,6 @@ impl FromRequestParts<SharedState> for SameOrigin {
         parts: &mut Parts,
         _state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
-        SameOrigin::check(&parts.headers)
+        SameOrigin::check(parts)
     }
 }

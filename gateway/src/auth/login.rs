@@ -7,11 +7,10 @@
 //! The `state` is bound to the browser by a short-lived cookie (no login CSRF) and kept, with
 //! the PKCE verifier, in the database (any gateway copy can finish a sign-in another began).
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use axum::response::IntoResponse;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -22,6 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::session;
 use crate::error::ApiError;
+use crate::front::ClientAddr;
 use crate::secret;
 use crate::state::{AppState, SharedState};
 use crate::store::NewSession;
@@ -173,11 +173,14 @@ async fn refuse(state: &AppState, source: &str, detail: &'static str) -> ApiErro
 /// `GET /auth/callback`: the issuer's answer, exchanged for a session.
 pub async fn callback(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> Result<Response<Body>, ApiError> {
-    let source = peer.ip().to_string();
+    state
+        .admit_anonymous(client.0, Action::LoginFailure)
+        .await?;
+    let source = client.to_string();
     let (Some(verifier), Some(redirect_uri)) = (state.verifier.as_ref(), redirect_uri(&state))
     else {
         return Err(ApiError::SignInNotConfigured);

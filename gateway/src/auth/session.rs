@@ -50,21 +50,21 @@ pub fn clear_cookie(secure: bool) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// Whether a state-changing request comes from this origin: a JSON body (which a form on
-/// another site cannot send without a CORS preflight this gateway never grants) and, when the
-/// browser says where it comes from, this very host.
-pub fn same_origin_json(headers: &HeaderMap) -> bool {
+/// Whether a state-changing request comes from this origin: a JSON body (exactly
+/// `application/json`, which a form on another site cannot send without a CORS preflight this
+/// gateway never grants) and, when the browser says where it comes from, this very origin
+/// (`portal_origin`: scheme, host and port as the request reached the portal).
+pub fn same_origin_json(headers: &HeaderMap, portal_origin: &str) -> bool {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"));
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        .is_some_and(|v| {
+            let essence = v.split(';').next().unwrap_or_default().trim();
+            essence.eq_ignore_ascii_case("application/json")
+        });
     let origin_ok = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         None => true,
-        Some(origin) => {
-            let authority = origin.split_once("://").map(|(_, rest)| rest);
-            authority.is_some() && authority == host
-        }
+        Some(origin) => origin.eq_ignore_ascii_case(portal_origin),
     };
     let fetch_site_ok = headers
         .get("sec-fetch-site")
@@ -111,31 +111,38 @@ mod tests {
 
     #[test]
     fn state_changes_need_json_from_this_origin() {
-        let ok = headers(&[
-            ("content-type", "application/json"),
-            ("host", "portal:8080"),
-        ]);
-        assert!(same_origin_json(&ok));
+        let here = "http://portal:8080";
+        let ok = headers(&[("content-type", "application/json; charset=utf-8")]);
+        assert!(same_origin_json(&ok, here));
         let same = headers(&[
             ("content-type", "application/json"),
-            ("host", "portal:8080"),
             ("origin", "http://portal:8080"),
             ("sec-fetch-site", "same-origin"),
         ]);
-        assert!(same_origin_json(&same));
-        let form = headers(&[("content-type", "text/plain"), ("host", "portal:8080")]);
-        assert!(!same_origin_json(&form));
-        let other = headers(&[
-            ("content-type", "application/json"),
-            ("host", "portal:8080"),
-            ("origin", "https://evil.example"),
-        ]);
-        assert!(!same_origin_json(&other));
-        let cross = headers(&[
-            ("content-type", "application/json"),
-            ("host", "portal:8080"),
-            ("sec-fetch-site", "cross-site"),
-        ]);
-        assert!(!same_origin_json(&cross));
+        assert!(same_origin_json(&same, here));
+        for refused in [
+            headers(&[("content-type", "text/plain")]),
+            headers(&[("content-type", "application/jsonx")]),
+            headers(&[("content-type", "application/json-patch+json")]),
+            headers(&[
+                ("content-type", "application/json"),
+                ("origin", "https://evil.example"),
+            ]),
+            // The same host under another scheme is another origin.
+            headers(&[
+                ("content-type", "application/json"),
+                ("origin", "https://portal:8080"),
+            ]),
+            headers(&[
+                ("content-type", "application/json"),
+                ("origin", "http://portal:8080.evil.example"),
+            ]),
+            headers(&[
+                ("content-type", "application/json"),
+                ("sec-fetch-site", "cross-site"),
+            ]),
+        ] {
+            assert!(!same_origin_json(&refused, here), "{refused:?}");
+        }
     }
 }

@@ -248,6 +248,9 @@ pub struct Options<'a> {
     pub dev_login: bool,
     /// The browser sign-in (a client ID at the issuer, the gateway's public URL).
     pub sign_in: bool,
+    /// Requests per minute and client address on the anonymous routes (default: no limit
+    /// a test reaches).
+    pub anonymous_per_minute: Option<u32>,
 }
 
 pub async fn start_gateway(options: Options<'_>) -> Gateway {
@@ -259,6 +262,11 @@ pub async fn start_gateway(options: Options<'_>) -> Gateway {
     env.insert("PACS_URL", options.pacs_url.into());
     env.insert("DATABASE_URL", options.database_url.into());
     env.insert("GATEWAY_CODE_INTERVAL_MS", "300".into());
+    // Each suite's many share links come from one address; the limit's own test sets its own.
+    env.insert(
+        "GATEWAY_ANONYMOUS_PER_MINUTE",
+        options.anonymous_per_minute.unwrap_or(10_000).to_string(),
+    );
     if options.dev_login {
         env.insert("GATEWAY_DEV_LOGIN", "1".into());
     }

@@ -83,6 +83,7 @@ pub async fn gateway(db: &str, issuer: &Issuer) -> Gateway {
         issuer: Some(issuer),
         dev_login: false,
         sign_in: false,
+        anonymous_per_minute: None,
     })
     .await
 }
