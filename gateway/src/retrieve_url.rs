@@ -3,11 +3,13 @@
 //! are rewritten to the gateway's DICOMweb root, and those the gateway cannot rewrite are
 //! dropped; so are the bulk data URIs of metadata.
 //!
-//! DICOM JSON is rewritten attribute by attribute, at any depth: in a search's or a store's
-//! answer every Retrieve URL is the PACS's own, so one outside its root is dropped; in
-//! metadata a Retrieve URL is what a file says (a manifest naming another archive) and only
-//! one on the PACS's origin is rewritten or dropped. XML answers have the PACS's root replaced
-//! where it appears. Other answers (frames, bulk data, images, files) pass untouched.
+//! A search's or a store's DICOM JSON answer is rewritten attribute by attribute, at any
+//! depth: every Retrieve URL in it is the PACS's own, so one outside its root is dropped.
+//! Metadata keeps its bytes but for the PACS's root, replaced wherever it appears; only when
+//! the PACS's origin is still named is it read attribute by attribute, and the URLs on that
+//! origin dropped (a Retrieve URL that a file carries, a manifest naming another archive, is
+//! kept). XML answers have the PACS's root replaced. Other answers (frames, bulk data,
+//! images, files) pass untouched, streamed.
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue, Response, StatusCode};
@@ -142,10 +144,18 @@ impl Rewrite<'_> {
             && !contains(&bytes, self.pacs_root.as_bytes())
         {
             bytes
-        } else if json {
+        } else if json && self.all_from_pacs {
             Bytes::from(self.json(&bytes).unwrap_or_else(|| self.text(&bytes)))
         } else {
-            Bytes::from(self.text(&bytes))
+            // Metadata, as it came but for the PACS's root; read attribute by attribute only
+            // when the PACS's origin is still named somewhere.
+            let text = self.text(&bytes);
+            let origin = self.pacs_origin.ascii_serialization();
+            if json && contains(&text, origin.as_bytes()) {
+                Bytes::from(self.json(&text).unwrap_or(text))
+            } else {
+                Bytes::from(text)
+            }
         };
         parts.headers.remove(header::ETAG);
         if let Ok(length) = HeaderValue::from_str(&rewritten.len().to_string()) {
@@ -257,6 +267,41 @@ mod tests {
             "https://portal.example/dicom-web/studies/1/series/2/instances/3/bulk/7fe00010"
         );
         assert_eq!(out[0]["00420011"], json!({ "vr": "OB" }));
+    }
+
+    #[tokio::test]
+    async fn metadata_is_read_whole_only_when_the_pacs_is_still_named() {
+        let origin = url::Url::parse(PACS).expect("url").origin();
+        let rewrite = Rewrite {
+            pacs_root: PACS,
+            pacs_origin: &origin,
+            public_root: PUBLIC,
+            all_from_pacs: false,
+        };
+        let answer = |body: String| {
+            let mut response = Response::new(Body::from(body));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/dicom+json"),
+            );
+            response
+        };
+        let text = |response: Response<Body>| async move {
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .expect("body");
+            String::from_utf8(bytes.to_vec()).expect("utf-8")
+        };
+        // As it came but for the root: the PACS's layout and numbers untouched.
+        let bulk = format!(
+            r#"[{{"7FE00010":{{"vr":"OW","BulkDataURI":"{PACS}/studies/1/bulk"}},"00280030":{{"vr":"DS","Value":[0.50,0.50]}}}}]"#
+        );
+        let out = text(rewrite.answer(answer(bulk.clone())).await).await;
+        assert_eq!(out, bulk.replace(PACS, PUBLIC));
+        let explorer =
+            r#"[{"00081190":{"vr":"UR","Value":["http://127.0.0.1:8042/app/explorer.html"]}}]"#;
+        let out = text(rewrite.answer(answer(explorer.into())).await).await;
+        assert_eq!(out, "[{}]");
     }
 
     #[test]
