@@ -24,11 +24,10 @@ for target in $TARGETS; do
     find "$SHARED/dicom-corpus" "$SHARED/ct-series/jpeg-ls-lossless" -type f -name '*.dcm' -size -24k \
       -exec cp -n {} "$seeds/" \; 2>/dev/null || true
   fi
-  # -malloc_limit_mb=4096: dicom-parser reserves a value's buffer from its declared length
-  # (try_reserve_exact, so a failure is an error, not a crash) before reading it; a damaged
-  # length inside a UN sequence can ask for up to 4 GiB. lengths.rs refuses most such files
-  # before parsing; this known case is tracked in an issue, and the limit lets the fuzzer
-  # look past it. Any other out-of-memory still stops the run.
+  # -malloc_limit_mb=4096: a guard. dicom-parser reserves a value's buffer from its declared
+  # length (try_reserve_exact) before reading it; lengths.rs reads every header as the parser
+  # does and refuses a length beyond the bytes present first, so no input of max_len bytes
+  # should come near it. Any out-of-memory stops the run.
   cargo fuzz run -O "$target" "$seeds" -- \
     -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=6144 -malloc_limit_mb=4096 \
     -print_final_stats=1 2>&1 |

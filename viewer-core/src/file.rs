@@ -33,12 +33,14 @@ pub struct DicomFile {
     object: DefaultDicomObject,
     pub module: PixelModule,
     pub transfer_syntax_uid: String,
+    /// Zero bytes after the data set that were not read (a writer's padding to a block size).
+    pub padding_ignored_bytes: usize,
 }
 
 impl DicomFile {
     /// Parses `bytes`: a Part 10 file with or without its 128-byte preamble.
     pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Self, FileError> {
-        let object = open_object(bytes)?;
+        let (object, padding_ignored_bytes) = open_padded_object(bytes)?;
         let transfer_syntax_uid = object
             .meta()
             .transfer_syntax()
@@ -57,6 +59,7 @@ impl DicomFile {
             object,
             module,
             transfer_syntax_uid,
+            padding_ignored_bytes,
         })
     }
 
@@ -164,19 +167,29 @@ impl DicomFile {
 /// Parses a Part 10 file (with or without its preamble) once its element lengths are known to
 /// fit the data, so a crafted length cannot make the parser allocate beyond the file.
 pub(crate) fn open_object(bytes: &[u8]) -> Result<DefaultDicomObject, FileError> {
-    let body = if bytes.len() >= 132 && &bytes[128..132] == b"DICM" {
+    open_padded_object(bytes).map(|(object, _)| object)
+}
+
+/// [`open_object`], and how many zero bytes padding the file after its data set were left
+/// unread (the parser would take them for an element).
+fn open_padded_object(bytes: &[u8]) -> Result<(DefaultDicomObject, usize), FileError> {
+    let mut body = if bytes.len() >= 132 && &bytes[128..132] == b"DICM" {
         &bytes[128..]
     } else {
         bytes
     };
+    let mut padding = 0;
     if body.starts_with(b"DICM") {
         let syntax = meta_transfer_syntax(body).unwrap_or_default();
-        crate::lengths::check_lengths(body, &syntax)
+        let data_end = crate::lengths::check_lengths(body, &syntax)
             .map_err(|e| FileError::Parse(e.to_string()))?;
+        padding = body.len() - data_end;
+        body = &body[..data_end];
     }
-    OpenFileOptions::new()
+    let object = OpenFileOptions::new()
         .from_reader(Cursor::new(body))
-        .map_err(|e| FileError::Parse(e.to_string()))
+        .map_err(|e| FileError::Parse(e.to_string()))?;
+    Ok((object, padding))
 }
 
 /// The Transfer Syntax UID of the file meta group (explicit VR little endian), read directly.

@@ -2,6 +2,15 @@
 //! fit in the bytes that remain. The parser allocates a value's buffer from its declared
 //! length, so a damaged or hostile 4-byte length would otherwise ask for gigabytes before
 //! failing on the missing bytes.
+//!
+//! The pass reads headers exactly as dicom-parser does, so that every length the parser will
+//! allocate from is one this pass bounded: in explicit VR the 16-bit length form only for the
+//! VRs that have it, any other VR (an unknown one included) with the reserved bytes and a
+//! 32-bit length; an undefined-length element of any VR (UN included) read as a sequence in
+//! the data set's own encoding; an item tag met among elements bounded by its length.
+//!
+//! It also finds where the data set ends when a writer padded the file with zero bytes to a
+//! block size (no element has the tag (0000,0000)): the parser is given the data set alone.
 
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
 use dicom_core::{Tag, VR};
@@ -20,31 +29,73 @@ pub struct LengthError {
 }
 
 /// Checks `body` (a Part 10 stream starting at "DICM", or the file meta group) in the byte
-/// order and VR encoding of `transfer_syntax_uid`. Deflated data sets are not scanned.
-pub fn check_lengths(body: &[u8], transfer_syntax_uid: &str) -> Result<(), LengthError> {
+/// order and VR encoding of `transfer_syntax_uid`, and returns how many of its bytes hold the
+/// data set: all of them, or fewer when zero bytes pad it after its last element. Deflated
+/// data sets are not scanned.
+pub fn check_lengths(body: &[u8], transfer_syntax_uid: &str) -> Result<usize, LengthError> {
     let start = if body.starts_with(b"DICM") { 4 } else { 0 };
     // The file meta group is always explicit VR little endian.
     let meta = Scanner {
         data: body,
         big_endian: false,
+        zeros_from: body.len(),
     };
     let dataset = meta.meta_end(start);
     // Explicit VR Big Endian is retired (its constant deprecated), still found in old files.
     #[allow(deprecated)]
     let (explicit, big_endian) = match transfer_syntax_uid {
         uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN | uids::DEFLATED_IMAGE_FRAME_COMPRESSION => {
-            return Ok(())
+            return Ok(body.len())
         }
         uids::IMPLICIT_VR_LITTLE_ENDIAN => (false, false),
         uids::EXPLICIT_VR_BIG_ENDIAN => (true, true),
         _ => (true, false),
     };
-    Scanner {
+    let scanner = Scanner {
         data: body,
         big_endian,
-    }
-    .elements(dataset, body.len(), explicit, 0)
-    .map(|_| ())
+        zeros_from: body
+            .iter()
+            .rposition(|b| *b != 0)
+            .map_or(0, |last| last + 1),
+    };
+    let end = scanner.elements(dataset, body.len(), explicit, 0)?;
+    Ok(if end >= scanner.zeros_from {
+        end
+    } else {
+        body.len()
+    })
+}
+
+/// In explicit VR, the VRs whose length is a 16-bit field right after the VR (PS3.5 7.1.2);
+/// every other VR, and a VR the parser does not know, has two reserved bytes and 32 bits.
+fn has_short_length(vr: Option<VR>) -> bool {
+    matches!(
+        vr,
+        Some(
+            VR::AE
+                | VR::AS
+                | VR::AT
+                | VR::CS
+                | VR::DA
+                | VR::DS
+                | VR::DT
+                | VR::FL
+                | VR::FD
+                | VR::IS
+                | VR::LO
+                | VR::LT
+                | VR::PN
+                | VR::SH
+                | VR::SL
+                | VR::SS
+                | VR::ST
+                | VR::TM
+                | VR::UI
+                | VR::UL
+                | VR::US
+        )
+    )
 }
 
 /// Nesting deeper than this is refused (a hostile file could otherwise exhaust the stack).
@@ -53,6 +104,8 @@ const MAX_DEPTH: usize = 64;
 struct Scanner<'a> {
     data: &'a [u8],
     big_endian: bool,
+    /// Where the zero bytes that end the data start (the data's length when it ends otherwise).
+    zeros_from: usize,
 }
 
 impl Scanner<'_> {
@@ -117,41 +170,26 @@ impl Scanner<'_> {
             return Err(self.error(0xFFFE, 0xE000, 0, pos, end));
         }
         while end >= pos + 8 {
-            let (group, element) = (self.u16_at(pos), self.u16_at(pos + 2));
-            if group == 0xFFFE {
-                pos += 8;
-                if element == 0xE00D {
-                    return Ok(pos); // end of the item
-                }
-                continue; // a stray delimiter: the parser reports it
+            // Zero bytes after the data set's last element: a writer's padding.
+            if depth == 0 && pos >= self.zeros_from {
+                return Ok(pos);
             }
-            let (vr, length, header) = if explicit {
+            let (group, element) = (self.u16_at(pos), self.u16_at(pos + 2));
+            let (vr, length, header) = if group == 0xFFFE {
+                if element == 0xE00D {
+                    return Ok(pos + 8); // end of the item
+                }
+                // A stray item tag: the parser reads a value of its length.
+                (None, self.u32_at(pos + 4), 8)
+            } else if explicit {
                 let vr = VR::from_binary([self.data[pos + 4], self.data[pos + 5]]);
-                let long = matches!(
-                    vr,
-                    Some(
-                        VR::OB
-                            | VR::OD
-                            | VR::OF
-                            | VR::OL
-                            | VR::OV
-                            | VR::OW
-                            | VR::SQ
-                            | VR::UC
-                            | VR::UN
-                            | VR::UR
-                            | VR::UT
-                            | VR::SV
-                            | VR::UV
-                    )
-                );
-                if long {
+                if has_short_length(vr) {
+                    (vr, u32::from(self.u16_at(pos + 6)), 8)
+                } else {
                     if end < pos + 12 {
                         return Ok(end);
                     }
                     (vr, self.u32_at(pos + 8), 12)
-                } else {
-                    (vr, u32::from(self.u16_at(pos + 6)), 8)
                 }
             } else {
                 (None, self.u32_at(pos + 4), 8)
@@ -161,8 +199,9 @@ impl Scanner<'_> {
                 pos = if (group, element) == (0x7FE0, 0x0010) {
                     self.items(pos, end, explicit, depth, true)?
                 } else {
-                    // A sequence; one encoded as UN holds implicit VR little endian data sets.
-                    self.items(pos, end, explicit && vr != Some(VR::UN), depth, false)?
+                    // A sequence, whatever its VR (UN included), in the data set's encoding:
+                    // as the parser reads it.
+                    self.items(pos, end, explicit, depth, false)?
                 };
                 continue;
             }
@@ -172,6 +211,7 @@ impl Scanner<'_> {
             let value_end = pos + length as usize;
             let sequence = match vr {
                 Some(vr) => vr == VR::SQ,
+                None if explicit || group == 0xFFFE => false,
                 None => is_sequence_implicit(Tag(group, element), &self.data[pos..value_end]),
             };
             if sequence {
@@ -261,6 +301,63 @@ mod tests {
             0x08, 0x00, 0x50, 0x11, b'U', b'I', 4, 0, b'1', b'.', b'2', 0,
         ]);
         body.extend_from_slice(&[0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]);
-        assert_eq!(check_lengths(&body, "1.2.840.10008.1.2.1"), Ok(()));
+        assert_eq!(check_lengths(&body, "1.2.840.10008.1.2.1"), Ok(body.len()));
+    }
+
+    /// "DICM" and a file meta group naming explicit VR little endian.
+    fn explicit_le_file() -> Vec<u8> {
+        let mut body = b"DICM".to_vec();
+        body.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I', 20, 0]);
+        body.extend_from_slice(b"1.2.840.10008.1.2.1\0");
+        body
+    }
+
+    #[test]
+    fn zero_padding_after_the_data_set_is_left_out() {
+        let mut body = explicit_le_file();
+        body.extend_from_slice(&[
+            0x10, 0x00, 0x20, 0x00, b'L', b'O', 4, 0, b'P', b'1', b'2', 0,
+        ]);
+        let data_end = body.len();
+        for padding in [0, 3, 8, 12, 4096] {
+            let mut padded = body.clone();
+            padded.resize(data_end + padding, 0);
+            assert_eq!(check_lengths(&padded, "1.2.840.10008.1.2.1"), Ok(data_end));
+        }
+        // Bytes after the zeros: not padding, the parser judges them.
+        let mut odd = body.clone();
+        odd.extend_from_slice(&[0; 16]);
+        odd.push(1);
+        assert_eq!(check_lengths(&odd, "1.2.840.10008.1.2.1"), Ok(odd.len()));
+    }
+
+    #[test]
+    fn lengths_are_read_as_the_parser_reads_them() {
+        // An unknown VR: the parser reads reserved bytes and a 32-bit length (here 4 GiB - 16),
+        // where a 16-bit reading would see 0.
+        let mut body = explicit_le_file();
+        body.extend_from_slice(&[
+            0x09, 0x00, 0x10, 0x10, b'Z', b'Z', 0, 0, 0xF0, 0xFF, 0xFF, 0xFF,
+        ]);
+        body.extend_from_slice(&[0; 16]);
+        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("unknown VR");
+        assert_eq!((error.group, error.element), (0x0009, 0x1010));
+        // Inside an undefined-length UN sequence the parser stays in explicit VR.
+        let mut body = explicit_le_file();
+        body.extend_from_slice(&[
+            0x09, 0x00, 0x10, 0x10, b'U', b'N', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF,
+        ]);
+        body.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF]);
+        body.extend_from_slice(&[
+            0x09, 0x00, 0x20, 0x10, b'O', b'B', 0, 0, 0xF0, 0xFF, 0xFF, 0x7F,
+        ]);
+        body.extend_from_slice(&[0; 24]);
+        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("UN sequence");
+        assert_eq!((error.group, error.element), (0x0009, 0x1020));
+        // An item tag among elements: the parser reads a value of its length.
+        let mut body = explicit_le_file();
+        body.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 0xF0, 0xFF, 0xFF, 0x7F, 1, 2]);
+        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("stray item");
+        assert_eq!((error.group, error.element), (0xFFFE, 0xE000));
     }
 }

@@ -419,3 +419,52 @@ fn codestream_prefixes_preview_the_frame() {
     );
     assert!(matches!(rle, Ok(None)), "RLE has no preview");
 }
+
+/// A real file with `padding` zero bytes after its data set, as some writers pad to a block.
+fn padded(path: &PathBuf, block: usize) -> (Vec<u8>, usize) {
+    let mut bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let padding = block - bytes.len() % block;
+    bytes.resize(bytes.len() + padding, 0);
+    (bytes, padding)
+}
+
+#[test]
+fn files_padded_by_their_writer_read_like_the_originals() {
+    let ct = shared().join("ct-series");
+    let limits = Limits::default();
+    for syntax in ["explicit-vr-le", "jpeg-ls-lossless", "rle-lossless"] {
+        let path = ct.join(syntax).join("CT0030.dcm");
+        let original = decode(&path).expect("the original decodes");
+        for block in [8192, 7] {
+            let (bytes, padding) = padded(&path, block);
+            let file = DicomFile::parse(&bytes, &limits)
+                .unwrap_or_else(|e| panic!("{syntax} padded to {block}: {e}"));
+            assert_eq!(file.padding_ignored_bytes, padding, "{syntax}");
+            let frame = file.decode(0, &limits).expect("the padded file decodes");
+            assert!(frame.samples == original.samples, "{syntax}: other samples");
+        }
+    }
+}
+
+#[test]
+fn a_length_hidden_in_a_un_sequence_is_refused_before_parsing() {
+    // A real file followed by a private UN element of undefined length whose item holds an
+    // element of unknown VR declaring 2 GiB: read as the parser reads it (explicit VR, the
+    // unknown VR with a 32-bit length), it is refused before any buffer is reserved.
+    let path = shared().join("ct-series/explicit-vr-le/CT0030.dcm");
+    let mut bytes = std::fs::read(&path).expect("CT slice");
+    bytes.extend_from_slice(&[
+        0x09, 0x00, 0x10, 0x10, b'U', b'N', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF,
+    ]);
+    bytes.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF]);
+    // (Read as implicit VR, as this pass once did, the same bytes declare 16 bytes.)
+    bytes.extend_from_slice(&[0x09, 0x00, 0x20, 0x10, 0x10, 0x00, 0, 0, 0, 0, 0, 0x80]);
+    bytes.extend_from_slice(&[0x20; 64]);
+    match DicomFile::parse(&bytes, &Limits::default()) {
+        Err(FileError::Parse(reason)) => {
+            assert!(reason.contains("(0009,1020) declares"), "{reason}")
+        }
+        Err(other) => panic!("refused for another reason: {other}"),
+        Ok(_) => panic!("a 2 GiB value in a file of {} bytes was read", bytes.len()),
+    }
+}

@@ -44,6 +44,12 @@ fn run(file: &PathBuf, raw_dir: Option<&PathBuf>) -> Result<(), String> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read the file: {e}"))?;
     let limits = Limits::default();
     let dicom = DicomFile::parse(&bytes, &limits).map_err(|e| e.to_string())?;
+    if dicom.padding_ignored_bytes > 0 {
+        eprintln!(
+            "dicom-decode: {} bytes of zero padding after the data set were ignored",
+            dicom.padding_ignored_bytes
+        );
+    }
     if let Some(dir) = raw_dir {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -63,6 +69,7 @@ fn run(file: &PathBuf, raw_dir: Option<&PathBuf>) -> Result<(), String> {
             "photometric": frame.photometric.as_str(),
             "transfer_syntax": dicom.transfer_syntax_uid,
             "sha256": format!("{:x}", Sha256::digest(&canonical)),
+            "padding_ignored_bytes": dicom.padding_ignored_bytes,
         });
         println!("{line}");
         if let Some(dir) = raw_dir {
