@@ -27,10 +27,11 @@ export async function launch() {
  * default the page's context first signs in through the gateway's development login (the e2e
  * gateway runs with it), `login: false` opens the page as nobody.
  *
- * One server error is by design and not recorded: a frame asked in its stored syntax
+ * Two server errors are by design and not recorded: a frame asked in its stored syntax
  * (`transfer-syntax=*`) that the server refuses with 500 (Orthanc 1.10 does for HTJ2K, big
- * endian, deflate), which the app then asks again without it. If that second request fails
- * too, its own error is recorded; any other failed request is a problem.
+ * endian, deflate), which the app then asks again without it; and a frame the server refuses
+ * (400 or 404) that the app then reads from the instance asked whole, when that succeeds.
+ * Any other failed request is a problem.
  */
 export async function openPage(browser, path = '', options = {}) {
   const { login = true, ...pageOptions } = options;
@@ -38,27 +39,41 @@ export async function openPage(browser, path = '', options = {}) {
   if (login) await devLogin(page);
   const problems = [];
   const problemUrls = []; // beside `problems`, the URL a console error names
-  const refused = new Set();
-  const isRefusal = (text, url) => /Failed to load resource.* 500 /.test(text) && refused.has(url);
+  const excused = new Set(); // frame URLs whose failure the app works around
+  const refusedFrames = new Set(); // frame URLs answered 400 or 404
+  const wholeInstances = new Set(); // instance URLs answered whole
+  const isFailure = (text) => /Failed to load resource.* (400|404|500) /.test(text);
+  const excuse = (url) => {
+    excused.add(url);
+    for (let i = problems.length - 1; i >= 0; i--) {
+      if (problemUrls[i] === url && isFailure(problems[i])) {
+        problems.splice(i, 1);
+        problemUrls.splice(i, 1);
+      }
+    }
+  };
   page.on('response', (response) => {
     const url = response.url();
     const accept = response.request().headers()['accept'] ?? '';
-    if (url.includes('/frames/') && response.status() === 500 && accept.includes('transfer-syntax=*')) {
-      refused.add(url);
-      for (let i = problems.length - 1; i >= 0; i--) {
-        if (problemUrls[i] === url && isRefusal(problems[i], url)) {
-          problems.splice(i, 1);
-          problemUrls.splice(i, 1);
-        }
-      }
+    const status = response.status();
+    if (url.includes('/frames/') && status === 500 && accept.includes('transfer-syntax=*')) {
+      excuse(url);
+    } else if (url.includes('/frames/') && (status === 400 || status === 404)) {
+      // The app keeps the last instance it read whole: its other frames come from it.
+      if (wholeInstances.has(url.slice(0, url.indexOf('/frames/')))) excuse(url);
+      else excused.delete(url);
+      refusedFrames.add(url);
+    } else if (/\/instances\/[0-9.]+$/.test(url) && status === 200) {
+      wholeInstances.add(url);
+      for (const frame of refusedFrames) if (frame.startsWith(`${url}/frames/`)) excuse(frame);
     } else {
-      refused.delete(url);
+      excused.delete(url);
     }
   });
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const url = m.location()?.url;
-    if (isRefusal(m.text(), url)) return;
+    if (excused.has(url) && isFailure(m.text())) return;
     problems.push(`console: ${m.text()}${url ? ` (${url})` : ''}`);
     problemUrls.push(url);
   });

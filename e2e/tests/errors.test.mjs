@@ -34,6 +34,28 @@ test('a truncated frame is refused in its viewport while the rest of the series 
   await page.close();
 });
 
+test('an image without pixel data says so in its viewport; the other image displays', async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = new Portal(page);
+  // e2e/fixtures/make_damaged.py: two CT slices, the second without its Pixel Data. The PACS
+  // refuses its frame (400); the viewer reads the instance whole and finds no pixels.
+  await (await portal.studyRow('NOPIXEL-1')).click();
+  // Ordered by position, the image without pixels comes first.
+  await page.waitForSelector('[data-testid=viewport][data-slice="0"][data-state=error]', { timeout: 30_000 });
+  assert.equal(await portal.viewport().getAttribute('data-slices'), '2');
+  const message = page.locator('[data-testid=viewport-message]');
+  assert.match(await message.innerText(), /cette image ne contient aucune donnée de pixels/);
+  assert.match(await message.getAttribute('title'), /no pixel data/);
+  assert.match(await page.locator('[data-testid=overlay-identity]').innerText(), /NOPIXEL-1/);
+  const box = await portal.canvas().boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, 120);
+  await portal.waitForSlice(1);
+  assert.equal(await page.locator('[data-testid=viewport][data-state=error]').count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a 12-bit JPEG image displays', async () => {
   const { page, problems } = await openPage(browser);
   const portal = new Portal(page);

@@ -147,6 +147,9 @@ for (const { name, patient, fixture, coloured } of [
   // inverted) and an RGB ultrasound converted to YBR_FULL (expected: pydicom's RGB of it).
   { name: 'MONOCHROME1', patient: 'PHOTO_MONO1', fixture: 'photometric/mono1.json' },
   { name: 'YBR_FULL colour', patient: 'PHOTO_YBR', fixture: 'photometric/ybr_full.json', coloured: true },
+  // pydicom's uncompressed YBR_FULL_422 image, whose frame Orthanc 1.10 will not cut out: the
+  // viewer reads the instance whole.
+  { name: 'YBR_FULL_422 colour the PACS cannot cut into frames', patient: 'PHOTO_SUB422', fixture: 'photometric/ybr_full_422.json', coloured: true },
   // The same CT slice with window 40/400 and the other VOI LUT Functions (expected: pydicom's
   // apply_windowing).
   { name: 'VOI LUT Function SIGMOID', patient: 'PHOTO_SIGMOID', fixture: 'photometric/sigmoid.json' },

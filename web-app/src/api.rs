@@ -10,7 +10,7 @@ use viewer_core::multipart::{parse_multipart, Part};
 use web_sys::AbortSignal;
 
 /// The DICOMweb root on this origin.
-const ROOT: &str = "/dicom-web";
+pub(crate) const ROOT: &str = "/dicom-web";
 
 /// The transfer syntax a server means by `application/octet-stream` without a parameter.
 pub const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
@@ -24,6 +24,10 @@ pub enum ApiError {
     /// A UID from a link or from the server is not a UID; it is not put into a URL.
     InvalidUid,
     Body(String),
+    /// The instance, fetched whole, has no Pixel Data.
+    NoPixelData,
+    /// The instance, fetched whole, cannot give the frame (the reason, without patient data).
+    Instance(String),
 }
 
 impl std::fmt::Display for ApiError {
@@ -33,11 +37,17 @@ impl std::fmt::Display for ApiError {
             ApiError::Status(s) => write!(f, "HTTP {s}"),
             ApiError::InvalidUid => write!(f, "malformed UID"),
             ApiError::Body(m) => write!(f, "unreadable answer ({m})"),
+            ApiError::NoPixelData => write!(f, "the instance has no pixel data"),
+            ApiError::Instance(m) => write!(f, "the instance fetched whole: {m}"),
         }
     }
 }
 
-async fn get(url: &str, accept: &str, signal: Option<&AbortSignal>) -> Result<Response, ApiError> {
+pub(crate) async fn get(
+    url: &str,
+    accept: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Response, ApiError> {
     // Asked by the page's early script while the app loaded; a refusal is asked again, so
     // that it takes the usual way below.
     if let Some(early) = crate::early::take_response(url).await {
@@ -255,19 +265,28 @@ pub async fn frame(
         format!("{ROOT}/studies/{study}/series/{series}/instances/{instance}/frames/{number}");
     let stored = r#"multipart/related; type="application/octet-stream"; transfer-syntax=*"#;
     let plain = r#"multipart/related; type="application/octet-stream""#;
-    let response = if refuses_stored_syntax(series) {
-        get(&url, plain, signal).await?
+    let refused = |e: &ApiError| matches!(e, ApiError::Status(400 | 406 | 415 | 500 | 501));
+    let answer = if refuses_stored_syntax(series) {
+        get(&url, plain, signal).await
     } else {
         match get(&url, stored, signal).await {
-            Err(ApiError::Status(400 | 406 | 415 | 500 | 501)) => {
-                let answer = get(&url, plain, signal).await?;
+            Err(e) if refused(&e) => {
+                let answer = get(&url, plain, signal).await;
                 // Series are stored in one syntax as a rule: ask the next frames the way that
                 // worked instead of failing once per frame.
                 REFUSED_STORED.with(|r| r.borrow_mut().insert(series.to_string()));
                 answer
             }
-            other => other?,
+            other => other,
         }
+    };
+    let response = match answer {
+        // The server cannot cut this frame out (Orthanc 1.10: "Bad file format" for some
+        // files it stores, or an image without pixel data): the file, read here.
+        Err(e) if refused(&e) || e == ApiError::Status(404) => {
+            return crate::whole_instance::frame(study, series, instance, number, signal).await
+        }
+        other => other?,
     };
     let (part, bytes) = first_part(response, watch).await?;
     Ok(FrameBytes {
@@ -279,7 +298,7 @@ pub async fn frame(
 }
 
 /// The first part of a `multipart/related` answer: its headers and its content.
-async fn first_part(
+pub(crate) async fn first_part(
     response: Response,
     watch: Option<&dyn Fn(&Arriving<'_>)>,
 ) -> Result<(Part, Vec<u8>), ApiError> {

@@ -47,6 +47,8 @@ impl From<&ApiError> for Failure {
             ApiError::Status(status) => ("error.http", vec![("status", status.to_string())]),
             ApiError::Body(_) => ("error.answer", vec![]),
             ApiError::InvalidUid => ("error.uid", vec![]),
+            ApiError::NoPixelData => ("error.no_pixel_data", vec![]),
+            ApiError::Instance(_) => ("error.instance", vec![]),
         };
         Failure::new(key, args, e.to_string())
     }
@@ -71,6 +73,11 @@ impl From<&viewer_core::file::FileError> for Failure {
         match e {
             FileError::Decode(e) => Failure::from(e),
             FileError::PixelModule(e) => Failure::from(e),
+            FileError::NoPixelData => Failure::new(
+                "error.no_pixel_data",
+                Vec::<(&str, String)>::new(),
+                e.to_string(),
+            ),
             other => Failure::new(
                 "error.local_file",
                 Vec::<(&str, String)>::new(),

@@ -40,6 +40,7 @@ mod timing;
 mod toolbar;
 mod viewer;
 mod viewport;
+mod whole_instance;
 
 fn main() {
     panic::install_hook();
