@@ -6,7 +6,8 @@ re-encodes real pixel data of the shared CT and corpus with the reference encode
 `imagecodecs` wheel (OpenJPH for HTJ2K, libjxl for JPEG XL) into DICOM files of the
 matching transfer syntax, covering what those syntaxes carry in practice: 8-bit and 12-bit
 unsigned grey, 16-bit signed CT, RGB (with the reversible colour transform for HTJ2K),
-multi-frame, lossy, and JPEG XL recompression of real JPEG baseline frames.
+multi-frame, lossy, and JPEG XL recompression of real JPEG baseline frames. It also writes
+real CT slices padded with zeros after their data set, as some writers leave files.
 
 The files are derived test data, written under OUT_DIR (not committed); each keeps its
 source's attributes with the pixel data, transfer syntax and photometric interpretation
@@ -107,6 +108,21 @@ def main():
     jpegs = list(generate_frames(jpeg_ybr.PixelData, number_of_frames=2))[:2]
     save(jpeg_ybr, out, "jxl_recompressed_jpeg.dcm", JXL_RECOMPRESSION,
          [imagecodecs.jpegxl_encode_jpeg(j) for j in jpegs], lossy=True)
+    padded(shared, out)
+
+
+def padded(shared, out):
+    """Real CT slices padded with zero bytes to an 8 KiB block after their data set, as some
+    MR writers leave their files (pydicom and DCMTK read them): explicit VR as shared, and
+    implicit VR little endian re-encoded by pydicom."""
+    source = shared / "ct-series/explicit-vr-le/CT0030.dcm"
+    implicit = pydicom.dcmread(source)
+    implicit.file_meta.TransferSyntaxUID = pydicom.uid.ImplicitVRLittleEndian
+    implicit_path = out / "padded_implicit_vr_le.dcm"
+    implicit.save_as(implicit_path, implicit_vr=True, little_endian=True, enforce_file_format=True)
+    for path, name in ((source, "padded_explicit_vr_le.dcm"), (implicit_path, implicit_path.name)):
+        data = path.read_bytes()
+        (out / name).write_bytes(data + bytes(8192 - len(data) % 8192))
 
 
 if __name__ == "__main__":
