@@ -90,7 +90,7 @@ pub async fn logout(
     _: SameOrigin,
     headers: HeaderMap,
 ) -> Response<Body> {
-    if let Some(cookie) = session::cookie_value(&headers) {
+    if let Some(cookie) = session::cookie_value(&headers, state.config.secure_cookies) {
         if let Err(e) = state
             .store
             .delete_session(&crate::secret::token_hash(cookie))

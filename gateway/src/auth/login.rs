@@ -27,6 +27,16 @@ use crate::state::{AppState, SharedState};
 use crate::store::NewSession;
 
 const LOGIN_COOKIE: &str = "portal_login";
+/// Over HTTPS: `__Secure-` (its path is `/auth`, which `__Host-` does not allow).
+const SECURE_LOGIN_COOKIE: &str = "__Secure-portal_login";
+
+fn login_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_LOGIN_COOKIE
+    } else {
+        LOGIN_COOKIE
+    }
+}
 /// The longest a sign-in may take at the issuer.
 const LOGIN_TTL_MS: i64 = 10 * 60 * 1000;
 /// The longest a signed-in session lasts, whatever the token says.
@@ -49,10 +59,11 @@ fn safe_return(value: Option<&str>) -> String {
 }
 
 fn login_cookie(value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
+    let name = login_cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
     // Lax: the cookie must come back on the issuer's top-level redirect to the callback.
     HeaderValue::from_str(&format!(
-        "{LOGIN_COOKIE}={value}; Path=/auth; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
+        "{name}={value}; Path=/auth; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
@@ -192,7 +203,7 @@ pub async fn callback(
     let (Some(code), Some(login_state)) = (query.code.as_deref(), query.state.as_deref()) else {
         return Err(refuse(&state, &source, "sign-in answer incomplete").await);
     };
-    let bound = session::cookie_named(&headers, LOGIN_COOKIE)
+    let bound = session::cookie_named(&headers, login_cookie_name(state.config.secure_cookies))
         .is_some_and(|c| secret::constant_time_eq(c, login_state));
     if !bound {
         return Err(refuse(&state, &source, "sign-in state not from this browser").await);
@@ -281,7 +292,23 @@ pub async fn callback(
 
 #[cfg(test)]
 mod tests {
-    use super::safe_return;
+    use super::{login_cookie, safe_return};
+
+    #[test]
+    fn the_sign_in_cookie_is_secure_prefixed_over_https() {
+        let secure = login_cookie("v", 600, true);
+        let secure = secure.to_str().unwrap_or_default();
+        assert!(
+            secure.starts_with("__Secure-portal_login=v; Path=/auth;"),
+            "{secure}"
+        );
+        assert!(secure.ends_with("; Secure"));
+        let plain = login_cookie("v", 600, false);
+        assert!(plain
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("portal_login=v;"));
+    }
 
     #[test]
     fn returns_only_to_this_origin() {

@@ -101,7 +101,7 @@ pub async fn resolve(
             }
         };
     }
-    let Some(cookie) = session::cookie_value(headers) else {
+    let Some(cookie) = session::cookie_value(headers, state.config.secure_cookies) else {
         return Ok(Principal::Anonymous);
     };
     let hash = crate::secret::token_hash(cookie);

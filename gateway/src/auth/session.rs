@@ -1,9 +1,22 @@
 //! Session cookies: a random 256-bit value the browser keeps (`HttpOnly`, `SameSite=Strict`,
-//! `Secure` over HTTPS); the database keeps only its hash.
+//! `Secure` over HTTPS); the database keeps only its hash. Over HTTPS the cookie is named
+//! `__Host-portal_session`: the browser then takes it only from this very host, over HTTPS,
+//! for the whole path, so a sibling subdomain cannot set or shadow it.
 
 use axum::http::{header, HeaderMap, HeaderValue};
 
 pub const COOKIE: &str = "portal_session";
+/// The session cookie's name over HTTPS.
+pub const HOST_COOKIE: &str = "__Host-portal_session";
+
+/// The session cookie's name: `__Host-` prefixed when cookies are `Secure`.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        HOST_COOKIE
+    } else {
+        COOKIE
+    }
+}
 pub const KIND_SHARE: &str = "share";
 pub const KIND_DEV: &str = "dev";
 /// A clinician signed in through the issuer (`auth::login`).
@@ -27,25 +40,27 @@ pub fn cookie_named<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// The session cookie's value, if the request has one.
-pub fn cookie_value(headers: &HeaderMap) -> Option<&str> {
-    cookie_named(headers, COOKIE).filter(|v| crate::secret::is_token_shaped(v))
+pub fn cookie_value(headers: &HeaderMap, secure: bool) -> Option<&str> {
+    cookie_named(headers, cookie_name(secure)).filter(|v| crate::secret::is_token_shaped(v))
 }
 
 /// `Set-Cookie` for a new session lasting `max_age_ms`.
 pub fn set_cookie(token: &str, max_age_ms: i64, secure: bool) -> HeaderValue {
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
     let max_age = (max_age_ms / 1000).max(1);
     HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+        "{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// `Set-Cookie` that removes the session cookie.
 pub fn clear_cookie(secure: bool) -> HeaderValue {
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
+        "{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
@@ -91,21 +106,35 @@ mod tests {
         let cookie: &'static str =
             Box::leak(format!("a=1; {COOKIE}={token}; b=2").into_boxed_str());
         assert_eq!(
-            cookie_value(&headers(&[("cookie", cookie)])),
+            cookie_value(&headers(&[("cookie", cookie)]), false),
             Some(token.as_str())
         );
+        // Over HTTPS only the `__Host-` cookie counts: a plain one could come from a sibling.
+        assert_eq!(cookie_value(&headers(&[("cookie", cookie)]), true), None);
         assert_eq!(
-            cookie_value(&headers(&[("cookie", "portal_session=short")])),
+            cookie_value(&headers(&[("cookie", "portal_session=short")]), false),
             None
         );
-        assert_eq!(cookie_value(&headers(&[])), None);
+        assert_eq!(cookie_value(&headers(&[]), false), None);
     }
 
     #[test]
     fn cookies_are_http_only_and_strict() {
         let v = set_cookie("tok", 3_600_000, true);
         let v = v.to_str().unwrap_or_default();
+        assert!(v.starts_with("__Host-portal_session=tok; Path=/;"), "{v}");
         assert!(v.contains("HttpOnly") && v.contains("SameSite=Strict") && v.ends_with("Secure"));
+        assert!(!v.contains("Domain"), "a __Host- cookie has no Domain");
+        let plain = set_cookie("tok", 3_600_000, false);
+        assert!(plain
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("portal_session=tok;"));
+        let cleared = clear_cookie(true);
+        assert!(cleared
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("__Host-portal_session=;"));
         assert!(v.contains("Max-Age=3600"));
     }
 
