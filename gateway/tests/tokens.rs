@@ -241,3 +241,76 @@ async fn the_app_is_served_with_its_security_headers() {
         assert_eq!(r.status().as_u16(), 401, "{path}");
     }
 }
+
+/// The identity provider unreachable: tokens whose keys were already fetched keep working
+/// until they expire; a gateway that never fetched them refuses tokens and says why in the
+/// audit trail; a new sign-in gets a plain page, not an error code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_already_fetched_outlive_an_issuer_outage() {
+    let issuer = Issuer::start().await;
+    let options = |db| Options {
+        database_url: db,
+        pacs_url: "http://127.0.0.1:9/dicom-web",
+        issuer: Some(&issuer),
+        dev_login: false,
+        sign_in: true,
+        anonymous_per_minute: None,
+    };
+    let (db, fresh_db) = (
+        common::sqlite_url("outage"),
+        common::sqlite_url("outage-fresh"),
+    );
+    let gw = start_gateway(options(&db)).await;
+    let token = issuer.token("dr-a", &[]);
+    assert_eq!(session_status(&gw.url, &token).await.0, 200);
+
+    issuer.stop();
+    // Connections the gateway kept open to the issuer close once idle (under a second).
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(session_status(&gw.url, &token).await.0, 200, "cached keys");
+    let ec = issuer.sign(Signer::Ec, &issuer.claims("dr-b", &[]));
+    assert_eq!(
+        session_status(&gw.url, &ec).await.0,
+        200,
+        "the other cached key"
+    );
+    let mut expired = issuer.claims("dr-a", &[]);
+    expired["exp"] = json!(gateway::now_ms() / 1000 - 120);
+    let expired = issuer.sign(Signer::Rsa, &expired);
+    assert_eq!(
+        session_status(&gw.url, &expired).await.0,
+        401,
+        "expiry still holds"
+    );
+
+    let page = client()
+        .get(format!("{}/auth/login?return=/studies", gw.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 503);
+    assert_eq!(page.headers()["retry-after"], "60");
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let text = page.text().await.unwrap();
+    assert!(text.contains("Le service d'identification de l'établissement ne répond pas"));
+    assert!(
+        text.contains("href=\"/auth/login?return=%2Fstudies\""),
+        "{text}"
+    );
+
+    let fresh = start_gateway(options(&fresh_db)).await;
+    assert_eq!(session_status(&fresh.url, &token).await.0, 401);
+    let events = fresh
+        .state
+        .store
+        .audit_events(None, None, 100)
+        .await
+        .unwrap();
+    assert!(
+        events.iter().any(|e| e.detail == "issuer keys unavailable"),
+        "the refusal says why"
+    );
+}

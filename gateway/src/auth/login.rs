@@ -68,6 +68,35 @@ fn login_cookie(value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// The page a browser gets when the identity provider does not answer (a sign-in is a
+/// navigation, not an API call): what happened in plain words, in French and English, and a
+/// link to try again that comes back to `return_to` (a path of this origin). 503, to retry
+/// in a minute.
+fn issuer_unavailable(return_to: &str) -> Response<Body> {
+    let again: String = url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect();
+    let body = format!(
+        "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <title>Connexion impossible</title></head><body>\
+         <h1>Connexion impossible pour le moment</h1>\
+         <p>Le service d'identification de l'établissement ne répond pas. Les images ne sont \
+         pas en cause : réessayez dans quelques minutes.</p>\
+         <p><a href=\"/auth/login?return={again}\">Réessayer</a></p>\
+         <h2 lang=\"en\">Sign-in is unavailable</h2>\
+         <p lang=\"en\">The hospital's sign-in service does not answer. Please try again in \
+         a few minutes.</p></body></html>"
+    );
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    response
+}
+
 fn redirect(to: &str) -> Response<Body> {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(location) = HeaderValue::from_str(to) {
@@ -113,14 +142,17 @@ pub async fn login(
     ) else {
         return Err(ApiError::SignInNotConfigured);
     };
-    let endpoints = verifier.endpoints().await.map_err(|e| {
-        tracing::warn!("sign-in: {e}");
-        ApiError::IssuerUnavailable
-    })?;
+    let return_to = safe_return(query.return_to.as_deref());
+    let endpoints = match verifier.endpoints().await {
+        Ok(endpoints) => endpoints,
+        Err(e) => {
+            tracing::warn!("sign-in: {e}");
+            return Ok(issuer_unavailable(&return_to));
+        }
+    };
     let login_state = secret::new_token();
     let pkce = secret::new_token();
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(pkce.as_bytes()));
-    let return_to = safe_return(query.return_to.as_deref());
     let now = crate::now_ms();
     state
         .store
@@ -216,10 +248,14 @@ pub async fn callback(
     let Ok(Some((pkce, return_to))) = pending else {
         return Err(refuse(&state, &source, "sign-in unknown, used or too old").await);
     };
-    let endpoints = verifier
-        .endpoints()
-        .await
-        .map_err(|_| ApiError::IssuerUnavailable)?;
+    let Ok(endpoints) = verifier.endpoints().await else {
+        let mut page = issuer_unavailable(&return_to);
+        page.headers_mut().insert(
+            header::SET_COOKIE,
+            login_cookie("", 0, state.config.secure_cookies),
+        );
+        return Ok(page);
+    };
     let client_id = oidc.client_id.clone().unwrap_or_default();
     let form = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("grant_type", "authorization_code")

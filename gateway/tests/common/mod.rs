@@ -39,6 +39,7 @@ pub enum Signer {
 
 pub struct Issuer {
     pub url: String,
+    server: tokio::task::JoinHandle<()>,
     rsa_pem: Vec<u8>,
     rogue_pem: Vec<u8>,
     ec_pkcs8: Vec<u8>,
@@ -103,9 +104,12 @@ impl Issuer {
                     token(&codes, &f, &token_issuer, &token_pem)
                 }),
             );
-        tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.ok();
+        });
         Issuer {
             url,
+            server,
             rsa_pem,
             rogue_pem: rogue
                 .to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)
@@ -114,6 +118,12 @@ impl Issuer {
                 .to_vec(),
             ec_pkcs8,
         }
+    }
+
+    /// The issuer goes away: its port is closed (connections already open end when their
+    /// client lets them go idle).
+    pub fn stop(&self) {
+        self.server.abort();
     }
 
     /// Claims of a valid clinician token, to be altered by the test.
