@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The gateway's tests that need real peers: an Orthanc loaded with the shared CT and corpus
 # (TEST_PACS_URL=<DICOMweb root> of one already loaded, as ./test.sh's test PACS; otherwise a
-# fresh one) and a fresh PostgreSQL; then `cargo test --test shares -- --ignored` (the share-link
-# and two-copy suites, on SQLite and on PostgreSQL).
+# fresh one) and two fresh PostgreSQL clusters (the second for the outage test, which stops it);
+# then `cargo test --test shares -- --ignored` (the share-link, two-copy, attack and outage
+# suites, on SQLite and on PostgreSQL).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -13,6 +14,7 @@ WORK=$(mktemp -d /tmp/portal-gateway-tests.XXXXXX)
 chmod 755 "$WORK"
 cleanup() {
   scripts/postgres.sh stop "$WORK/postgres" || true
+  scripts/postgres.sh stop "$WORK/postgres-outage" || true
   scripts/pacs.sh stop "$WORK/pacs" || true
   rm -rf "$WORK"
 }
@@ -26,6 +28,10 @@ if [ -z "$pacs_url" ]; then
   pacs_url="http://127.0.0.1:$pacs_port/dicom-web"
 fi
 pg_url=$(scripts/postgres.sh start "$WORK/postgres" "$(free_port)" | tail -n 1)
+# A second cluster, stopped and started again by the outage test alone.
+outage_port=$(free_port)
+outage_url=$(scripts/postgres.sh start "$WORK/postgres-outage" "$outage_port" | tail -n 1)
 
 GATEWAY_TEST_PACS_URL=$pacs_url GATEWAY_TEST_POSTGRES_URL=$pg_url \
+  GATEWAY_TEST_OUTAGE_POSTGRES="$WORK/postgres-outage $outage_port $outage_url" \
   cargo test --locked --test shares -- --ignored

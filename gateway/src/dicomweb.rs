@@ -133,7 +133,7 @@ pub async fn handle(
     let storing = parts.method == Method::POST;
     let study = scope::study_of(&target);
     if let (Some(study), false) = (&study, storing) {
-        record_open(&state, &principal, study, &source).await;
+        record_open(&state, &principal, study, &source).await?;
     }
     let url = state.pacs.dicomweb_url(&path, upstream_query.as_deref());
     let response = state
@@ -205,7 +205,7 @@ pub async fn wado_uri(
         _ => query.map(str::to_string),
     };
     if let Some((study, _, _)) = &target {
-        record_open(&state, &principal, study, &source).await;
+        record_open(&state, &principal, study, &source).await?;
     }
     let Some(url) = state.pacs.wado_uri_url(upstream_query.as_deref()) else {
         return Err(ApiError::NoResource);
@@ -256,11 +256,17 @@ async fn record_store(
 }
 
 /// Records that `principal` opened `study`, unless this copy recorded it a short while ago
-/// ([`AppState::open_to_record`]).
-async fn record_open(state: &AppState, principal: &Principal, study: &str, source: &str) {
+/// ([`AppState::open_to_record`]). No study is read without its row: when the row cannot be
+/// written (the database away), the read is refused (503) and tried again next time.
+async fn record_open(
+    state: &AppState,
+    principal: &Principal,
+    study: &str,
+    source: &str,
+) -> Result<(), ApiError> {
     let actor = principal.actor();
     if !state.open_to_record(&actor, study) {
-        return;
+        return Ok(());
     }
     let (patient_id, share_id) = match principal {
         Principal::Share { share } => (Some(share.patient_id.clone()), Some(share.id.clone())),
@@ -283,7 +289,10 @@ async fn record_open(state: &AppState, principal: &Principal, study: &str, sourc
     if let Some(share) = share_id {
         event = event.share(&share);
     }
-    state.audit(event).await;
+    state.store.insert_audit(&event).await.map_err(|e| {
+        state.forget_open(&actor, study);
+        ApiError::StoreUnavailable(e)
+    })
 }
 
 #[cfg(test)]

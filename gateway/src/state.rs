@@ -129,6 +129,13 @@ impl AppState {
         }
     }
 
+    /// Forgets that `actor`'s opening of `study` was recorded (its row could not be written).
+    pub fn forget_open(&self, actor: &str, study: &str) {
+        if let Ok(mut opened) = self.opened.lock() {
+            opened.remove(&(actor.to_string(), study.to_string()));
+        }
+    }
+
     /// Whether `actor` opening `study` is to be recorded now: not when this copy recorded it
     /// less than [`OPEN_RECORD_SPACING`] ago (then it is noted as recorded now).
     pub fn open_to_record(&self, actor: &str, study: &str) -> bool {

@@ -121,6 +121,8 @@ impl Store {
         sqlx::any::install_default_drivers();
         let pool = AnyPoolOptions::new()
             .max_connections(8)
+            // The database away: a request is answered 503 within seconds, not held for long.
+            .acquire_timeout(std::time::Duration::from_secs(5))
             .connect(url)
             .await
             .map_err(failed("connecting"))?;

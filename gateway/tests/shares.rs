@@ -15,6 +15,8 @@ mod common;
 mod hardening;
 #[path = "shares/migrations.rs"]
 mod migrations;
+#[path = "shares/outage.rs"]
+mod outage;
 #[path = "shares/scope.rs"]
 mod scope;
 #[path = "shares/support.rs"]
@@ -574,4 +576,10 @@ async fn attacks_are_answered() {
     // A fresh gateway: the rate counted from a full allowance.
     let gw = hardening::hardened_gateway(&sqlite_url("hardening-rate"), &issuer).await;
     hardening::anonymous_failures_are_bounded(&gw, &c, &doctor).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the PACS and the outage PostgreSQL of scripts/gateway_tests.sh"]
+async fn a_database_outage_is_survived() {
+    outage::database_outage(&corpus().await).await;
 }

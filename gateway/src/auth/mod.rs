@@ -47,10 +47,17 @@ impl Principal {
     }
 }
 
-/// A request that cannot be attributed: a bearer token was sent and refused.
+/// A request that cannot be attributed.
 #[derive(Debug, thiserror::Error)]
-#[error("bearer token refused: {0}")]
-pub struct Refused(pub oidc::TokenError);
+pub enum Refused {
+    /// A bearer token was sent and refused.
+    #[error("bearer token refused: {0}")]
+    Token(oidc::TokenError),
+    /// The database did not answer: whether the session cookie is good cannot be known (the
+    /// caller is not taken for nobody, which would end their session in the page).
+    #[error(transparent)]
+    Store(crate::store::StoreError),
+}
 
 /// The bearer token of an `Authorization` header, if it has one.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -97,7 +104,7 @@ pub async fn resolve(
                         .detail(token_error_detail(e)),
                     )
                     .await;
-                Err(Refused(e))
+                Err(Refused::Token(e))
             }
         };
     }
@@ -105,13 +112,11 @@ pub async fn resolve(
         return Ok(Principal::Anonymous);
     };
     let hash = crate::secret::token_hash(cookie);
-    let found = match state.store.session(&hash, now).await {
-        Ok(found) => found,
-        Err(e) => {
-            tracing::error!("{e}");
-            None
-        }
-    };
+    let found = state
+        .store
+        .session(&hash, now)
+        .await
+        .map_err(Refused::Store)?;
     Ok(match found {
         Some(s) if s.kind == session::KIND_DEV && state.config.dev_login => Principal::Clinician {
             actor: DEV_ACTOR.into(),
@@ -164,7 +169,10 @@ pub async fn identify(
 ) -> Result<Principal, ApiError> {
     resolve(state, headers, source)
         .await
-        .map_err(|_| unauthenticated(state))
+        .map_err(|refused| match refused {
+            Refused::Token(_) => unauthenticated(state),
+            Refused::Store(e) => ApiError::StoreUnavailable(e),
+        })
 }
 
 fn token_error_detail(e: oidc::TokenError) -> &'static str {
