@@ -1,11 +1,12 @@
 // Real faults, not simulated answers: the PACS process killed while a series loads and started
-// again ten seconds later; the gateway killed and started again. The tests run their own
+// again ten seconds later; the gateway killed and started again; one of two gateway copies
+// behind a load balancer (HAProxy) killed while a series loads. The tests run their own
 // Orthanc (the shared CT only) and their own gateway, so that the other tests' PACS and
 // gateway are never touched.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { launch, openPage } from '../lib/browser.mjs';
@@ -45,21 +46,25 @@ async function untilAnswers(url, seconds) {
   throw new Error(`${url} did not answer in ${seconds} s`);
 }
 
-/** Starts this test's gateway (again) on its port and database. */
-async function startGateway() {
+/** Starts a copy of this test's gateway on `port` (by default its own, again), on its database. */
+async function startGateway(port = gatewayPort) {
   // GATEWAY_BIN is relative to the repository, as scripts/e2e.sh takes it.
-  gateway = spawn(resolve(ROOT, process.env.GATEWAY_BIN ?? 'target/server/gateway'), ['serve'], {
+  const started = spawn(resolve(ROOT, process.env.GATEWAY_BIN ?? 'target/server/gateway'), ['serve'], {
     env: {
       ...process.env,
-      GATEWAY_LISTEN: `127.0.0.1:${gatewayPort}`,
+      GATEWAY_LISTEN: `127.0.0.1:${port}`,
       GATEWAY_DIST: join(ROOT, 'dist'),
       PACS_URL: `http://127.0.0.1:${pacsPort}/dicom-web`,
       DATABASE_URL: `sqlite://${join(WORK, 'gateway.sqlite')}?mode=rwc`,
       GATEWAY_DEV_LOGIN: '1',
+      // The load balancer of the last test, on this machine.
+      GATEWAY_TRUSTED_PROXIES: '127.0.0.1',
     },
     stdio: 'ignore',
   });
-  await untilAnswers(`${portal}/api/site`, 20);
+  if (port === gatewayPort) gateway = started;
+  await untilAnswers(`http://127.0.0.1:${port}/api/site`, 20);
+  return started;
 }
 
 before(async () => {
@@ -161,4 +166,64 @@ test('the gateway killed and started again: the clinician stays signed in, a sha
   assert.deepEqual(problems, []);
   await recipient.page.close();
   await page.close();
+});
+
+test('two gateway copies behind a load balancer, one killed mid-load: the page carries on', async () => {
+  // HAProxy (Debian) in front of this test's gateway and a second copy on the same database:
+  // round robin, a health check every half second.
+  const secondPort = await freePort();
+  const second = await startGateway(secondPort);
+  const balancerPort = await freePort();
+  const config = join(WORK, 'haproxy.cfg');
+  const copies = [gatewayPort, secondPort];
+  writeFileSync(config, [
+    'global', '  maxconn 256',
+    'defaults', '  mode http', '  timeout connect 2s', '  timeout client 60s', '  timeout server 60s',
+    '  retries 2', '  option redispatch', '  option forwardfor',
+    'frontend portal', `  bind 127.0.0.1:${balancerPort}`, '  default_backend gateways',
+    'backend gateways', '  balance roundrobin', '  option httpchk GET /api/site',
+    '  default-server inter 500ms fall 2 rise 2',
+    ...copies.map((port, i) => `  server copy${i} 127.0.0.1:${port} check`),
+    '',
+  ].join('\n'));
+  const balancer = spawn('/usr/sbin/haproxy', ['-f', config, '-db'], { stdio: 'ignore' });
+  const front = `http://127.0.0.1:${balancerPort}`;
+  try {
+    await untilAnswers(`${front}/api/site`, 20);
+    const { page, problems } = await openPage(browser, 'about:blank', { login: false });
+    assert.equal((await page.request.post(`${front}/api/dev-login`, { data: {} })).status(), 204);
+    let killed = false;
+    let passed = 0;
+    const held = [];
+    await page.route('**/frames/**', async (route) => {
+      if (killed || passed < 4) {
+        passed += 1;
+        return route.continue();
+      }
+      held.push(route);
+    });
+    await page.goto(`${front}/`);
+    const viewer = new Portal(page);
+    await (await viewer.studyRow('CT-REAL-1')).click();
+    await viewer.waitForSlice(0);
+    // The second copy dies with requests on their way to it.
+    for (const route of held.splice(0, 6)) route.continue().catch(() => {});
+    second.kill('SIGKILL');
+    killed = true;
+    for (const route of held.splice(0)) route.continue().catch(() => {});
+    await page.waitForSelector('[data-testid=viewport][data-loaded="61"]', { timeout: 90_000 });
+    await viewer.viewport().focus();
+    await page.keyboard.press('End');
+    await viewer.waitForSlice(60);
+    await assertCtSlice(viewer, ctFile(60));
+    assert.equal(await page.locator('[data-testid=viewport][data-state=error]').count(), 0);
+    // The session made through one copy is the other's too: the page is still signed in.
+    assert.equal((await page.request.get(`${front}/api/session`)).status(), 200);
+    const others = problems.filter((p) => !/status of (502|503)|ERR_FAILED|ERR_EMPTY_RESPONSE/.test(p));
+    assert.deepEqual(others, []);
+    await page.close();
+  } finally {
+    balancer.kill('SIGKILL');
+    second.kill('SIGKILL');
+  }
 });

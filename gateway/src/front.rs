@@ -85,11 +85,17 @@ impl HostPolicy {
     }
 }
 
-/// The request's authority: `Host`, or the URI's (HTTP/2).
-fn authority_of(request: &Request) -> Option<Authority> {
+/// The request's authority: `Host`, or the URI's (HTTP/2); `Ok(None)` when it names none,
+/// `Err` when its `Host` is not an authority.
+fn authority_of(request: &Request) -> Result<Option<Authority>, ()> {
     match request.headers().get(header::HOST) {
-        Some(host) => host.to_str().ok()?.parse().ok(),
-        None => request.uri().authority().cloned(),
+        Some(host) => host
+            .to_str()
+            .ok()
+            .and_then(|h| h.parse().ok())
+            .map(Some)
+            .ok_or(()),
+        None => Ok(request.uri().authority().cloned()),
     }
 }
 
@@ -159,8 +165,18 @@ pub async fn front_door(
     mut request: Request,
     next: Next,
 ) -> Response<Body> {
-    let Some(authority) = authority_of(&request) else {
-        return refuse(StatusCode::BAD_REQUEST, "The request names no host.\n");
+    // No host at all (an HTTP/1.0 health check of a load balancer): no browser sends such a
+    // request, so it cannot come from a rebinding page; it is answered as the listen address.
+    let listen = state.config.listen.to_string().parse::<Authority>();
+    let authority = match (authority_of(&request), listen) {
+        (Ok(Some(authority)), _) => authority,
+        (Ok(None), Ok(listen)) => listen,
+        _ => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "The request's host is not readable.\n",
+            )
+        }
     };
     if !state.hosts.allows(&authority) {
         return refuse(

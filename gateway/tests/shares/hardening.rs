@@ -81,6 +81,21 @@ pub async fn rebinding_is_misdirected(gw: &Gateway) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200, "localhost is this machine");
+    // A load balancer's HTTP/1.0 health check names no host (no browser sends that): it is
+    // answered; a host that is not an authority is not.
+    let raw = |request: &'static [u8]| async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let address = gw.url.trim_start_matches("http://").to_string();
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        stream.write_all(request).await.unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        String::from_utf8_lossy(&answer).to_string()
+    };
+    let check = raw(b"GET /api/site HTTP/1.0\r\n\r\n").await;
+    assert!(check.starts_with("HTTP/1.0 200"), "{check}");
+    let odd = raw(b"GET /api/site HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n").await;
+    assert!(odd.starts_with("HTTP/1.1 400"), "{odd}");
     let after = audit_rows(gw).await;
     let written: Vec<&str> = after[..after.len() - before]
         .iter()
