@@ -90,6 +90,9 @@ OPENJPEG_ORACLE=$ROOT/viewer-core/oracle/target/release/openjpeg-oracle CODEC_FI
 step "release build of the web app"
 scripts/build.sh --app-only
 
+step "the region's layout: two Orthanc on one PostgreSQL index, two gateways, HAProxy"
+scripts/region_test.sh
+
 step "end-to-end tests (Orthanc + gateway + Chromium)"
 wait_test_pacs
 GATEWAY_BIN=$ROOT/target/debug/gateway E2E_WORK=$WORK scripts/e2e.sh

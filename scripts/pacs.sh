@@ -5,6 +5,9 @@
 #   scripts/pacs.sh stop  WORKDIR        stop it (SIGTERM, then wait)
 # PACS_SERVE_DIR=DIR: also serve DIR at /viewer/ (Orthanc's ServeFolders plugin), on the same
 # origin as /dicom-web/: how the benchmark runs the peer viewers (Orthanc has no CORS).
+# PACS_INDEX_URI=postgresql://user@host:port/db: the index in PostgreSQL (Debian's
+# orthanc-postgresql, without its lock: several Orthancs share one index), and
+# PACS_STORAGE_DIR=DIR: the files in DIR, shared by those Orthancs (the region's layout).
 # Orthanc binds every interface (no bind-address option in 1.10); "RemoteAccessAllowed": false
 # makes it refuse any client that is not on this machine.
 set -euo pipefail
@@ -38,15 +41,26 @@ start() {
     serve="\"ServeFolders\": { \"Folders\": { \"/viewer\": \"$(cd "$PACS_SERVE_DIR" && pwd)\" },
     \"Extensions\": { \".wasm\": \"application/wasm\", \".mjs\": \"application/javascript\" }, \"AllowCache\": false },"
   fi
-  mkdir -p "$WORKDIR/db" "$WORKDIR/tmp"
+  local storage=${PACS_STORAGE_DIR:-$WORKDIR/db} index=""
+  if [ -n "${PACS_INDEX_URI:-}" ]; then
+    local index_plugin
+    index_plugin=$(dpkg -L orthanc-postgresql 2>/dev/null | grep -m1 '/libOrthancPostgreSQLIndex.so$') ||
+      die "orthanc-postgresql is not installed (scripts/setup.sh test installs it)"
+    plugins="$plugins, \"$index_plugin\""
+    index="\"PostgreSQL\": { \"EnableIndex\": true, \"EnableStorage\": false,
+    \"ConnectionUri\": \"$PACS_INDEX_URI\", \"Lock\": false, \"MaximumConnectionRetries\": 20,
+    \"ConnectionRetryInterval\": 1 },"
+  fi
+  mkdir -p "$WORKDIR/db" "$WORKDIR/tmp" "$storage"
   cat >"$WORKDIR/orthanc.json" <<JSON
 {
   "Name": "PORTAIL-PACS",
-  "StorageDirectory": "$WORKDIR/db",
+  "StorageDirectory": "$storage",
   "IndexDirectory": "$WORKDIR/db",
   "TemporaryDirectory": "$WORKDIR/tmp",
   "Plugins": [$plugins],
   $serve
+  $index
   "HttpPort": $port,
   "RemoteAccessAllowed": false,
   "AuthenticationEnabled": false,

@@ -15,8 +15,9 @@ WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, "");
 packages=(orthanc orthanc-dicomweb curl ca-certificates brotli)
 # PostgreSQL: the gateway's tests run on it as well as on SQLite; DCMTK's dsrdump checks the
 # reports the viewer writes (viewer-core/tests/sr_dcmtk.rs); HAProxy is the load balancer in
-# front of two gateway copies in the end-to-end fault tests.
-[ "$MODE" = test ] && packages+=(chromium chromium-driver postgresql dcmtk haproxy)
+# front of two gateway copies in the end-to-end fault tests and the region's layout, where two
+# Orthanc share an index in PostgreSQL (orthanc-postgresql).
+[ "$MODE" = test ] && packages+=(chromium chromium-driver postgresql dcmtk haproxy orthanc-postgresql)
 
 # Trunk and wasm-bindgen-cli have no prebuilt binary in a registry this project reaches, so they
 # are compiled from crates.io: in the background, while the packages below install. Their own
