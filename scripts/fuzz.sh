@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs the cargo-fuzz targets of viewer-core (parse, decode, codestream) for SECONDS each
-# (default 60; FUZZ_TARGETS picks some), seeded with the small files of the shared test data
-# and, for codestream, small real codestreams (scripts/fuzz_seeds.py). Needs cargo-fuzz (installed here if
-# missing) and libFuzzer's nightly flags, which the stable toolchain accepts with
-# RUSTC_BOOTSTRAP=1. A crash leaves its input in viewer-core/fuzz/artifacts/ and fails.
+# Runs the cargo-fuzz targets of viewer-core (parse, decode, codestream, metadata, multipart,
+# iid) for SECONDS each (default 60; FUZZ_TARGETS picks some), seeded with the small files of
+# the shared test data, for codestream small real codestreams (scripts/fuzz_seeds.py), for the
+# others DICOM JSON of the corpus, WADO-RS answers and launch links (scripts/fuzz_text_seeds.py).
+# Needs cargo-fuzz (installed here if missing) and libFuzzer's nightly flags, which the stable
+# toolchain accepts with RUSTC_BOOTSTRAP=1. A crash leaves its input in
+# viewer-core/fuzz/artifacts/ and fails.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT/viewer-core"
@@ -14,12 +16,14 @@ if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz 0.13.1" ]; then
   cargo install cargo-fuzz --version 0.13.1 --locked
 fi
 export RUSTC_BOOTSTRAP=1
-TARGETS=${FUZZ_TARGETS:-parse decode codestream}
+TARGETS=${FUZZ_TARGETS:-parse decode codestream metadata multipart iid}
 for target in $TARGETS; do
   seeds=fuzz/corpus/$target
   mkdir -p "$seeds"
   if [ "$target" = codestream ]; then
     "$VENV/bin/python" "$ROOT/scripts/fuzz_seeds.py" "$SHARED" "$seeds"
+  elif [ "$target" = metadata ] || [ "$target" = multipart ] || [ "$target" = iid ]; then
+    "$VENV/bin/python" "$ROOT/scripts/fuzz_text_seeds.py" "$target" "$SHARED" "$seeds"
   else
     find "$SHARED/dicom-corpus" "$SHARED/ct-series/jpeg-ls-lossless" -type f -name '*.dcm' -size -24k \
       -exec cp -n {} "$seeds/" \; 2>/dev/null || true

@@ -56,6 +56,10 @@ pub struct Config {
     /// Requests a client address may make per minute to the routes anyone can call (share
     /// links, sign-in).
     pub anonymous_per_minute: u32,
+    /// Requests one reader may have at the PACS at once ([`crate::readers`]).
+    pub reader_requests: usize,
+    /// Requests all readers together may have at the PACS at once.
+    pub pacs_requests: usize,
 }
 
 /// An address or a CIDR block (`10.0.0.0/8`, `::1`).
@@ -303,8 +307,22 @@ impl Config {
                 "expected 1 to 100000",
             ));
         }
+        let count = |name: &'static str, default: usize| -> Result<usize, ConfigError> {
+            let value = get(name)
+                .map(|v| v.parse::<usize>())
+                .transpose()
+                .map_err(|_| invalid(name, "expected a number"))?
+                .unwrap_or(default);
+            if (1..=4096).contains(&value) {
+                Ok(value)
+            } else {
+                Err(invalid(name, "expected 1 to 4096"))
+            }
+        };
         Ok(Config {
             listen,
+            reader_requests: count("GATEWAY_READER_REQUESTS", 8)?,
+            pacs_requests: count("GATEWAY_PACS_REQUESTS", 48)?,
             allowed_hosts,
             trusted_proxies,
             anonymous_per_minute,

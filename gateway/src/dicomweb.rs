@@ -6,7 +6,7 @@
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{Method, Response, StatusCode};
+use axum::http::{HeaderMap, Method, Response, StatusCode};
 
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::{identify, unauthenticated, Caller, Principal};
@@ -136,9 +136,13 @@ pub async fn handle(
         record_open(&state, &principal, study, &source).await?;
     }
     let url = state.pacs.dicomweb_url(&path, upstream_query.as_deref());
+    let turn = state
+        .readers
+        .turn(&reader_key(&state, &principal, &parts.headers))
+        .await;
     let response = state
         .pacs
-        .forward(parts.method, &url, &parts.headers, body)
+        .forward(parts.method, &url, &parts.headers, body, turn)
         .await;
     if storing {
         // 202 Accepted: some instances were refused (PS3.18 10.5.3).
@@ -210,10 +214,23 @@ pub async fn wado_uri(
     let Some(url) = state.pacs.wado_uri_url(upstream_query.as_deref()) else {
         return Err(ApiError::NoResource);
     };
+    let turn = state
+        .readers
+        .turn(&reader_key(&state, &principal, &parts.headers))
+        .await;
     Ok(state
         .pacs
-        .forward(parts.method, &url, &parts.headers, Body::empty())
+        .forward(parts.method, &url, &parts.headers, Body::empty(), turn)
         .await)
+}
+
+/// Who a request's share of the PACS is counted for: its session (two browsers of one
+/// clinician are two readers), else the bearer token's clinician.
+fn reader_key(state: &AppState, principal: &Principal, headers: &HeaderMap) -> String {
+    match crate::auth::session::cookie_value(headers, state.config.secure_cookies) {
+        Some(cookie) => format!("session:{}", crate::secret::token_hash(cookie)),
+        None => principal.actor(),
+    }
 }
 
 /// Records that `principal` stored instances (in `study` when the path names it), with

@@ -15,6 +15,7 @@ pub mod front;
 pub mod limits;
 pub mod oidc;
 pub mod pacs;
+pub mod readers;
 pub mod retrieve_url;
 pub mod schema;
 pub mod scope;

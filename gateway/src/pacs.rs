@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderName, Method, Response, StatusCode};
 use dicom_core::Tag;
+use futures_util::StreamExt;
 use viewer_core::dicom_json::JsonDataset;
 
 /// Request headers passed to the PACS; everything else (cookies, the client's
@@ -146,13 +147,15 @@ impl Pacs {
         }
     }
 
-    /// Sends a request to the PACS and streams its answer back.
+    /// Sends a request to the PACS and streams its answer back; `turn` (the reader's share of
+    /// the PACS) is held until the answer has been streamed.
     pub async fn forward(
         &self,
         method: Method,
         url: &str,
         headers: &HeaderMap,
         body: Body,
+        turn: Option<crate::readers::Turn>,
     ) -> Response<Body> {
         let method = match method {
             Method::GET => reqwest::Method::GET,
@@ -196,7 +199,10 @@ impl Pacs {
         }
         response
             .header(header::CACHE_CONTROL, "no-store")
-            .body(Body::from_stream(upstream.bytes_stream()))
+            .body(Body::from_stream(upstream.bytes_stream().map(move |chunk| {
+                let _held = &turn;
+                chunk
+            })))
             .unwrap_or_else(|_| status(StatusCode::BAD_GATEWAY))
     }
 

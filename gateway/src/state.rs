@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::front::HostPolicy;
 use crate::limits::{self, Limits};
+use crate::readers::Readers;
 use crate::now_ms;
 use crate::oidc::Verifier;
 use crate::pacs::Pacs;
@@ -34,6 +35,8 @@ pub struct AppState {
     /// The host names this portal answers to.
     pub hosts: HostPolicy,
     pub limits: Limits,
+    /// Each reader's share of the PACS.
+    pub readers: Readers,
     opened: Mutex<HashMap<(String, String), Instant>>,
 }
 
@@ -75,6 +78,7 @@ impl AppState {
         let state = Arc::new(AppState {
             hosts: HostPolicy::new(&config),
             limits: Limits::new(config.anonymous_per_minute),
+            readers: Readers::new(config.reader_requests, config.pacs_requests),
             config,
             store,
             pacs,
