@@ -414,6 +414,10 @@ fn fail_all(failed: &Cell<bool>, pending: &Pending, detail: &str) {
 
 impl Drop for Slot {
     fn drop(&mut self) {
+        // The handlers go before their closures do: a message already on its way is not
+        // delivered to a dropped closure.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }

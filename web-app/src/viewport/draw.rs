@@ -106,7 +106,9 @@ pub(super) fn connect(
 }
 
 /// Drops the renderer and the uploaded frame when the GPU loses the WebGL context, and sets
-/// `context_lost` until the browser restores it (the draw then builds both again).
+/// `context_lost` until the browser restores it (the draw then builds both again). The
+/// listeners are removed with the viewport: the browser loses the contexts of canvases it
+/// evicts (too many live contexts), and must not call a handler that is gone.
 fn watch_context(
     canvas_ref: NodeRef<Canvas>,
     renderer: Rc<RefCell<Option<Renderer>>>,
@@ -125,13 +127,33 @@ fn watch_context(
     let on_restored = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
         let _ = context_lost.try_set(false);
     });
+    let listeners = Rc::new((on_lost, on_restored));
+    let listened: Rc<RefCell<Option<web_sys::HtmlCanvasElement>>> = Rc::default();
+    let (added, into) = (Rc::clone(&listeners), Rc::clone(&listened));
     Effect::new(move |_| {
         if let Some(canvas) = canvas_ref.get() {
+            let (on_lost, on_restored) = &*added;
             let _ = canvas.add_event_listener_with_callback(
                 "webglcontextlost",
                 on_lost.as_ref().unchecked_ref(),
             );
             let _ = canvas.add_event_listener_with_callback(
+                "webglcontextrestored",
+                on_restored.as_ref().unchecked_ref(),
+            );
+            *into.borrow_mut() = Some(canvas.clone());
+        }
+    });
+    let kept = send_wrapper::SendWrapper::new((listeners, listened));
+    on_cleanup(move || {
+        let (listeners, listened) = &*kept;
+        if let Some(canvas) = listened.borrow_mut().take() {
+            let (on_lost, on_restored) = &**listeners;
+            let _ = canvas.remove_event_listener_with_callback(
+                "webglcontextlost",
+                on_lost.as_ref().unchecked_ref(),
+            );
+            let _ = canvas.remove_event_listener_with_callback(
                 "webglcontextrestored",
                 on_restored.as_ref().unchecked_ref(),
             );
