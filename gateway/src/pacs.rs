@@ -199,10 +199,12 @@ impl Pacs {
         }
         response
             .header(header::CACHE_CONTROL, "no-store")
-            .body(Body::from_stream(upstream.bytes_stream().map(move |chunk| {
-                let _held = &turn;
-                chunk
-            })))
+            .body(Body::from_stream(upstream.bytes_stream().map(
+                move |chunk| {
+                    let _held = &turn;
+                    chunk
+                },
+            )))
             .unwrap_or_else(|_| status(StatusCode::BAD_GATEWAY))
     }
 

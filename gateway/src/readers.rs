@@ -89,7 +89,10 @@ mod tests {
         drop(b1);
         let _c1 = readers.turn("c").await.expect("c gets b's place");
         drop(a1);
-        let _d1 = readers.turn("d").await.expect("a's place is in the total again");
+        let _d1 = readers
+            .turn("d")
+            .await
+            .expect("a's place is in the total again");
         assert!(pending(readers.turn("e")).await);
     }
 

@@ -14,10 +14,10 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::front::HostPolicy;
 use crate::limits::{self, Limits};
-use crate::readers::Readers;
 use crate::now_ms;
 use crate::oidc::Verifier;
 use crate::pacs::Pacs;
+use crate::readers::Readers;
 use crate::store::Store;
 
 /// A study opened again by the same actor within this time is not recorded again.

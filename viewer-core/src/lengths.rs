@@ -18,15 +18,52 @@ use dicom_dictionary_std::{uids, StandardDataDictionary};
 
 const UNDEFINED: u32 = 0xFFFF_FFFF;
 
-/// Why a file was refused before parsing.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("element ({group:04X},{element:04X}) declares {length} bytes where {remaining} remain")]
+/// The most a deflated data set may inflate to: the pre-scan holds it whole, and so would the
+/// parser's values.
+pub const MAX_INFLATED_BYTES: usize = 512 << 20;
+
+/// Why a file was refused before parsing: an element (or, as (0000,0000), a deflated data
+/// set) larger than the bytes there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LengthError {
     pub group: u16,
     pub element: u16,
     pub length: u32,
     pub remaining: usize,
+    /// When not 0: the length is not a multiple of this value size (the parser would read
+    /// whole values and go on from the wrong place).
+    pub unit: u8,
 }
+
+impl std::fmt::Display for LengthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let LengthError {
+            group,
+            element,
+            length,
+            remaining,
+            unit,
+        } = self;
+        if *unit > 0 {
+            return write!(
+                f,
+                "element ({group:04X},{element:04X}) declares {length} bytes, not a multiple of {unit}"
+            );
+        }
+        if (*group, *element) == (0, 0) {
+            return write!(
+                f,
+                "the deflated data set inflates to more than {remaining} bytes"
+            );
+        }
+        write!(
+            f,
+            "element ({group:04X},{element:04X}) declares {length} bytes where {remaining} remain"
+        )
+    }
+}
+
+impl std::error::Error for LengthError {}
 
 /// Checks `body` (a Part 10 stream starting at "DICM", or the file meta group) in the byte
 /// order and VR encoding of `transfer_syntax_uid`, and returns how many of its bytes hold the
@@ -40,12 +77,13 @@ pub fn check_lengths(body: &[u8], transfer_syntax_uid: &str) -> Result<usize, Le
         big_endian: false,
         zeros_from: body.len(),
     };
-    let dataset = meta.meta_end(start);
+    let dataset = meta.meta_end(start)?;
     // Explicit VR Big Endian is retired (its constant deprecated), still found in old files.
     #[allow(deprecated)]
     let (explicit, big_endian) = match transfer_syntax_uid {
-        uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN | uids::DEFLATED_IMAGE_FRAME_COMPRESSION => {
-            return Ok(body.len())
+        uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN => {
+            check_deflated(&body[dataset..])?;
+            return Ok(body.len());
         }
         uids::IMPLICIT_VR_LITTLE_ENDIAN => (false, false),
         uids::EXPLICIT_VR_BIG_ENDIAN => (true, true),
@@ -61,10 +99,40 @@ pub fn check_lengths(body: &[u8], transfer_syntax_uid: &str) -> Result<usize, Le
     };
     let end = scanner.elements(dataset, body.len(), explicit, 0)?;
     Ok(if end >= scanner.zeros_from {
-        end
+        end.min(body.len())
     } else {
         body.len()
     })
+}
+
+/// A deflated data set (raw deflate, PS3.5 A.5) inflated, at most [`MAX_INFLATED_BYTES`],
+/// and scanned as the explicit VR little endian data it holds: the parser inflates it again
+/// and allocates from the lengths inside.
+fn check_deflated(deflated: &[u8]) -> Result<(), LengthError> {
+    use std::io::Read;
+    let too_large = LengthError {
+        group: 0,
+        element: 0,
+        length: u32::MAX,
+        remaining: MAX_INFLATED_BYTES,
+        unit: 0,
+    };
+    let mut inflated = Vec::new();
+    let limit = MAX_INFLATED_BYTES as u64 + 1;
+    // A stream that does not inflate is the parser's to report; what came out is scanned.
+    let _ = flate2::read::DeflateDecoder::new(deflated)
+        .take(limit)
+        .read_to_end(&mut inflated);
+    if inflated.len() > MAX_INFLATED_BYTES {
+        return Err(too_large);
+    }
+    Scanner {
+        data: &inflated,
+        big_endian: false,
+        zeros_from: inflated.len(),
+    }
+    .elements(0, inflated.len(), true, 0)
+    .map(|_| ())
 }
 
 /// In explicit VR, the VRs whose length is a 16-bit field right after the VR (PS3.5 7.1.2);
@@ -138,23 +206,45 @@ impl Scanner<'_> {
             element,
             length,
             remaining: end.saturating_sub(at),
+            unit: 0,
         }
     }
 
-    /// The end of the file meta group (explicit VR little endian, group 0002).
-    fn meta_end(&self, mut pos: usize) -> usize {
-        while self.data.len() >= pos + 8 && self.u16_at(pos) == 0x0002 {
-            let long = matches!(
-                &self.data[pos + 4..pos + 6],
-                b"OB" | b"OW" | b"UN" | b"UT" | b"SQ" | b"UC" | b"UR"
-            );
-            pos += if long && self.data.len() >= pos + 12 {
-                12 + self.u32_at(pos + 8) as usize
-            } else {
-                8 + usize::from(self.u16_at(pos + 6))
+    /// The end of the file meta group (explicit VR little endian) as the meta reader finds it:
+    /// the first element boundary past the count of (0002,0000) Group Length when the group
+    /// starts with it, else after the last group-0002 element. Every element on the way must
+    /// fit in the bytes present: the meta reader fills a buffer of the declared length.
+    fn meta_end(&self, mut pos: usize) -> Result<usize, LengthError> {
+        let len = self.data.len();
+        let declared_end = (len >= pos + 12
+            && (self.u16_at(pos), self.u16_at(pos + 2)) == (0x0002, 0x0000)
+            && &self.data[pos + 4..pos + 6] == b"UL"
+            && self.u16_at(pos + 6) == 4)
+            .then(|| pos + 12 + self.u32_at(pos + 8) as usize);
+        while len >= pos + 8 {
+            let (group, element) = (self.u16_at(pos), self.u16_at(pos + 2));
+            let inside = match declared_end {
+                Some(end) => pos < end,
+                None => group == 0x0002,
             };
+            if !inside {
+                break;
+            }
+            let vr = VR::from_binary([self.data[pos + 4], self.data[pos + 5]]);
+            let (length, header) = if has_short_length(vr) {
+                (u32::from(self.u16_at(pos + 6)), 8)
+            } else if len >= pos + 12 {
+                (self.u32_at(pos + 8), 12)
+            } else {
+                break;
+            };
+            let value = pos + header;
+            if length as usize > len - value {
+                return Err(self.error(group, element, length, value, len));
+            }
+            pos = value + length as usize;
         }
-        pos
+        Ok(pos)
     }
 
     /// Elements from `pos` up to `end`, or up to an item delimiter (consumed); returns the
@@ -208,6 +298,17 @@ impl Scanner<'_> {
             if length as usize > end - pos {
                 return Err(self.error(group, element, length, pos, end));
             }
+            let unit = match vr {
+                Some(vr) => value_size(vr),
+                None if group == 0xFFFE => 1,
+                None => dictionary_value_size(Tag(group, element)),
+            };
+            if length % u32::from(unit) != 0 {
+                return Err(LengthError {
+                    unit,
+                    ..self.error(group, element, length, pos, end)
+                });
+            }
             let value_end = pos + length as usize;
             let sequence = match vr {
                 Some(vr) => vr == VR::SQ,
@@ -254,6 +355,26 @@ impl Scanner<'_> {
             }
         }
         Ok(pos)
+    }
+}
+
+/// The size of one value of a binary VR, which the parser reads whole (1 for the others).
+fn value_size(vr: VR) -> u8 {
+    match vr {
+        VR::US | VR::OW | VR::SS => 2,
+        VR::AT | VR::FL | VR::OF | VR::SL | VR::OL | VR::UL => 4,
+        VR::FD | VR::OD | VR::SV | VR::OV | VR::UV => 8,
+        _ => 1,
+    }
+}
+
+/// In implicit VR, the value size of the dictionary's VR (US or SS: 2; OB or OW: 1, read as
+/// bytes when in doubt).
+fn dictionary_value_size(tag: Tag) -> u8 {
+    match StandardDataDictionary.by_tag(tag).map(|e| e.vr()) {
+        Some(VirtualVr::Exact(vr)) => value_size(vr),
+        Some(VirtualVr::Xs) => 2,
+        _ => 1,
     }
 }
 
@@ -329,6 +450,75 @@ mod tests {
         odd.extend_from_slice(&[0; 16]);
         odd.push(1);
         assert_eq!(check_lengths(&odd, "1.2.840.10008.1.2.1"), Ok(odd.len()));
+    }
+
+    #[test]
+    fn lengths_inside_a_deflated_data_set_are_checked() {
+        // Found by the parse fuzz target: an OB inside a deflated data set declaring 800 MB.
+        use std::io::Write;
+        let mut meta = b"DICM".to_vec();
+        meta.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I', 22, 0]);
+        meta.extend_from_slice(b"1.2.840.10008.1.2.1.99");
+        let deflate = |data: &[u8]| {
+            let mut out = flate2::write::DeflateEncoder::new(Vec::new(), Default::default());
+            out.write_all(data).expect("deflate");
+            out.finish().expect("deflate")
+        };
+        let mut bomb = meta.clone();
+        bomb.extend(deflate(&[
+            0x09, 0x00, 0x10, 0x10, b'O', b'B', 0, 0, 0, 0, 0, 0x32, 1, 2,
+        ]));
+        let syntax = "1.2.840.10008.1.2.1.99";
+        let error = check_lengths(&bomb, syntax).expect_err("a hidden length");
+        assert_eq!((error.group, error.element), (0x0009, 0x1010));
+        let mut fine = meta;
+        let name = [
+            0x10, 0x00, 0x10, 0x00, b'P', b'N', 4, 0, b'A', b'^', b'B', b' ',
+        ];
+        fine.extend(deflate(&name));
+        assert_eq!(check_lengths(&fine, syntax), Ok(fine.len()));
+    }
+
+    #[test]
+    fn binary_values_come_whole() {
+        // Found by the parse fuzz target: SL with 10 bytes; the parser reads two values and
+        // goes on two bytes early, where a 1.8 GB length stood.
+        let mut body = explicit_le_file();
+        body.extend_from_slice(&[0x08, 0x00, 0x00, 0x01, b'S', b'L', 10, 0]);
+        body.extend_from_slice(&[0; 10]);
+        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("misaligned");
+        assert_eq!(
+            (error.group, error.element, error.unit),
+            (0x0008, 0x0100, 4)
+        );
+        assert!(error.to_string().contains("not a multiple of 4"));
+        let mut fine = explicit_le_file();
+        fine.extend_from_slice(&[0x28, 0x00, 0x10, 0x00, b'U', b'S', 2, 0, 0, 2]);
+        assert_eq!(check_lengths(&fine, "1.2.840.10008.1.2.1"), Ok(fine.len()));
+    }
+
+    #[test]
+    fn meta_elements_must_fit_in_the_file() {
+        // Found by the parse fuzz target: a meta element declaring more bytes than remain
+        // (the meta reader fills a buffer of the declared length: 4 GiB of zeros here).
+        let mut body = explicit_le_file();
+        body.extend_from_slice(&[0x02, 0x00, 0x02, 0x00, b'U', b'I', 0, 0]);
+        body.extend_from_slice(&[
+            0x02, 0x00, 0x03, 0x00, b'O', b'B', 0, 0, 0xFD, 0xFF, 0xEF, 0xFF,
+        ]);
+        body.extend_from_slice(b"1.2");
+        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("refused");
+        assert_eq!((error.group, error.element), (0x0002, 0x0003));
+        // The data set starts where the meta reader stops: past the Group Length's count.
+        let mut body = b"DICM".to_vec();
+        body.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0, 40, 0, 0, 0]);
+        body.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I', 20, 0]);
+        body.extend_from_slice(b"1.2.840.10008.1.2.1\0");
+        // Counted in the meta group by its length, though of group 0010: skipped by the meta
+        // reader, so its length must fit too.
+        body.extend_from_slice(&[0x10, 0x00, 0x10, 0x00, b'O', b'B', 0, 0, 0, 0, 0, 0x80]);
+        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("refused");
+        assert_eq!((error.group, error.element), (0x0010, 0x0010));
     }
 
     #[test]
