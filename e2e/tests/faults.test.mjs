@@ -67,6 +67,34 @@ async function startGateway(port = gatewayPort) {
   return started;
 }
 
+/** A page of this test's browser signed in (development login) on `origin` before it asks anything. */
+async function signedIn(origin) {
+  const opened = await openPage(browser, 'about:blank', { login: false });
+  assert.equal((await opened.page.request.post(`${origin}/api/dev-login`, { data: {} })).status(), 204);
+  return opened;
+}
+
+/**
+ * Frames after the first `passing` wait at the browser's door: a fault then falls in the
+ * middle of the load. `release(n)` lets n of the waiting ones go, `open()` all, from then on.
+ */
+async function holdFrames(page, passing = 4) {
+  let opened = false;
+  let passed = 0;
+  const held = [];
+  await page.route('**/frames/**', async (route) => {
+    if (opened || passed < passing) {
+      passed += 1;
+      return route.continue();
+    }
+    held.push(route);
+  });
+  const release = (count = held.length) => {
+    for (const route of held.splice(0, count)) route.continue().catch(() => {});
+  };
+  return { release, open: () => { opened = true; release(); } };
+}
+
 before(async () => {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
@@ -86,30 +114,16 @@ after(async () => {
 });
 
 test('the PACS killed while a series loads: the series completes when it is back, every pixel right', async () => {
-  // Signed in on this test's gateway before the portal's page is first asked.
-  const { page, problems } = await openPage(browser, 'about:blank', { login: false });
-  const login = await page.request.post(`${portal}/api/dev-login`, { data: {} });
-  assert.equal(login.status(), 204);
-  // The first frames pass; the others wait at the browser's door until the PACS is down, so
-  // that the kill falls in the middle of the load.
-  let killed = false;
-  let passed = 0;
-  const held = [];
-  await page.route('**/frames/**', async (route) => {
-    if (killed || passed < 4) {
-      passed += 1;
-      return route.continue();
-    }
-    held.push(route);
-  });
+  const { page, problems } = await signedIn(portal);
+  // The first frames pass; the others wait until the PACS is down.
+  const frames = await holdFrames(page);
   await page.goto(`${portal}/`);
   const viewer = new Portal(page);
   await (await viewer.studyRow('CT-REAL-1')).click();
   await viewer.waitForSlice(0);
   const pid = readFileSync(join(PACS_DIR, 'orthanc.pid'), 'utf8').trim();
   process.kill(Number(pid), 'SIGKILL');
-  killed = true;
-  for (const route of held.splice(0)) route.continue().catch(() => {});
+  frames.open();
   await page.waitForTimeout(10_000);
   const loadedWhileAway = Number(await viewer.viewport().getAttribute('data-loaded'));
   assert.ok(loadedWhileAway < 61, `${loadedWhileAway} slices loaded with the PACS down`);
@@ -136,8 +150,7 @@ test('the PACS killed while a series loads: the series completes when it is back
 });
 
 test('the gateway killed and started again: the clinician stays signed in, a share link still opens', async () => {
-  const { page, problems } = await openPage(browser, 'about:blank', { login: false });
-  assert.equal((await page.request.post(`${portal}/api/dev-login`, { data: {} })).status(), 204);
+  const { page, problems } = await signedIn(portal);
   const studies = await page.request.get(`${portal}/dicom-web/studies?PatientID=CT-REAL-1`,
     { headers: { Accept: 'application/dicom+json' } });
   const study = (await studies.json())[0]['0020000D'].Value[0];
@@ -190,27 +203,16 @@ test('two gateway copies behind a load balancer, one killed mid-load: the page c
   const front = `http://127.0.0.1:${balancerPort}`;
   try {
     await untilAnswers(`${front}/api/site`, 20);
-    const { page, problems } = await openPage(browser, 'about:blank', { login: false });
-    assert.equal((await page.request.post(`${front}/api/dev-login`, { data: {} })).status(), 204);
-    let killed = false;
-    let passed = 0;
-    const held = [];
-    await page.route('**/frames/**', async (route) => {
-      if (killed || passed < 4) {
-        passed += 1;
-        return route.continue();
-      }
-      held.push(route);
-    });
+    const { page, problems } = await signedIn(front);
+    const frames = await holdFrames(page);
     await page.goto(`${front}/`);
     const viewer = new Portal(page);
     await (await viewer.studyRow('CT-REAL-1')).click();
     await viewer.waitForSlice(0);
     // The second copy dies with requests on their way to it.
-    for (const route of held.splice(0, 6)) route.continue().catch(() => {});
+    frames.release(6);
     second.kill('SIGKILL');
-    killed = true;
-    for (const route of held.splice(0)) route.continue().catch(() => {});
+    frames.open();
     await page.waitForSelector('[data-testid=viewport][data-loaded="61"]', { timeout: 90_000 });
     await viewer.viewport().focus();
     await page.keyboard.press('End');
