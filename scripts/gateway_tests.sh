@@ -3,7 +3,7 @@
 # (TEST_PACS_URL=<DICOMweb root> of one already loaded, as ./test.sh's test PACS; otherwise a
 # fresh one) and two fresh PostgreSQL clusters (the second for the outage test, which stops it);
 # then `cargo test --test shares -- --ignored` (the share-link, two-copy, attack and outage
-# suites, on SQLite and on PostgreSQL).
+# suites, on SQLite and on PostgreSQL), the full-disk test on a small file system of its own.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -34,4 +34,14 @@ outage_url=$(scripts/postgres.sh start "$WORK/postgres-outage" "$outage_port" | 
 
 GATEWAY_TEST_PACS_URL=$pacs_url GATEWAY_TEST_POSTGRES_URL=$pg_url \
   GATEWAY_TEST_OUTAGE_POSTGRES="$WORK/postgres-outage $outage_port $outage_url" \
-  cargo test --locked --test shares -- --ignored
+  cargo test --locked --test shares -- --ignored --skip a_full_disk_is_survived
+
+# The full-disk test: its SQLite file on an 8 MiB tmpfs that only this test run sees (a mount
+# namespace of its own: nothing to unmount, nothing left if it stops).
+small_disk=$WORK/small-disk
+mkdir -p "$small_disk"
+namespace=(unshare --mount --propagation private)
+[ "$(id -u)" -eq 0 ] || namespace=(unshare --map-root-user --mount --propagation private)
+"${namespace[@]}" sh -c 'mount -t tmpfs -o size=8m portal-small-disk "$1" && shift && exec "$@"' \
+  sh "$small_disk" env GATEWAY_TEST_PACS_URL="$pacs_url" GATEWAY_TEST_SMALL_DISK="$small_disk" \
+  cargo test --locked --test shares -- --ignored --exact a_full_disk_is_survived

@@ -60,26 +60,20 @@ pub async fn dev_login(
     }
     let token = crate::secret::new_token();
     let now = crate::now_ms();
-    state
-        .store
-        .insert_session(&NewSession {
-            id_hash: &crate::secret::token_hash(&token),
-            kind: session::KIND_DEV,
-            subject: DEV_ACTOR,
-            share_id: None,
-            name: None,
-            roles: None,
-            created_at_ms: now,
-            expires_at_ms: now + session::DEV_SESSION_MS,
-        })
-        .await?;
+    let session = NewSession {
+        id_hash: &crate::secret::token_hash(&token),
+        kind: session::KIND_DEV,
+        subject: DEV_ACTOR,
+        share_id: None,
+        name: None,
+        roles: None,
+        created_at_ms: now,
+        expires_at_ms: now + session::DEV_SESSION_MS,
+    };
     let source = client.to_string();
-    state
-        .audit(
-            AuditEvent::new(Action::Login, Outcome::Success, DEV_ACTOR, &source, now)
-                .detail("development login"),
-        )
-        .await;
+    let event = AuditEvent::new(Action::Login, Outcome::Success, DEV_ACTOR, &source, now)
+        .detail("development login");
+    state.store.open_session(&session, &event).await?;
     let cookie = session::set_cookie(&token, session::DEV_SESSION_MS, state.config.secure_cookies);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }

@@ -5,6 +5,7 @@
 //! (WADO-URI), `/api/…` (session, development login, shares, audit), and everything else from
 //! the built app (`/IHEInvokeImageDisplay` and `/share` are app routes).
 
+mod acts;
 pub mod api;
 pub mod audit;
 pub mod auth;

@@ -189,19 +189,15 @@ pub async fn create(
         consent_method: as_text(consent.method),
         consent_at_ms: consent.given_at.saturating_mul(1000),
     };
-    state.store.insert_share(&share).await?;
-    state
-        .audit(
-            AuditEvent::new(Action::ShareCreate, Outcome::Success, &actor, &source, now)
-                .study(&share.study_uid, Some(&share.patient_id))
-                .share(&id)
-                .detail(if request.recipient == Recipient::Gp {
-                    "shared with a GP, consent recorded"
-                } else {
-                    "shared with the patient, consent recorded"
-                }),
-        )
-        .await;
+    let event = AuditEvent::new(Action::ShareCreate, Outcome::Success, &actor, &source, now)
+        .study(&share.study_uid, Some(&share.patient_id))
+        .share(&id)
+        .detail(if request.recipient == Recipient::Gp {
+            "shared with a GP, consent recorded"
+        } else {
+            "shared with the patient, consent recorded"
+        });
+    state.store.create_share(&share, &event).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
@@ -281,14 +277,10 @@ pub async fn revoke(
 ) -> Result<Response<Body>, ApiError> {
     let now = crate::now_ms();
     let share = known_share(&state, &id).await?;
-    state.store.revoke_share(&id, now).await?;
-    state
-        .audit(
-            AuditEvent::new(Action::ShareRevoke, Outcome::Success, &actor, &source, now)
-                .study(&share.study_uid, Some(&share.patient_id))
-                .share(&id),
-        )
-        .await;
+    let event = AuditEvent::new(Action::ShareRevoke, Outcome::Success, &actor, &source, now)
+        .study(&share.study_uid, Some(&share.patient_id))
+        .share(&id);
+    state.store.revoke_share_recorded(&id, now, &event).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -312,25 +304,22 @@ pub async fn new_code(
         return Err(ApiError::InvalidField("access_code"));
     }
     let code = secret::new_access_code();
+    let event = AuditEvent::new(Action::ShareNewCode, Outcome::Success, &actor, &source, now)
+        .study(&share.study_uid, Some(&share.patient_id))
+        .share(&id)
+        .detail(if share.locked_at_ms.is_some() {
+            "new access code, link unlocked"
+        } else {
+            "new access code"
+        });
+    let hash = secret::code_hash(&id, &code);
     if !state
         .store
-        .replace_code(&id, &secret::code_hash(&id, &code))
+        .replace_code_recorded(&id, &hash, &event)
         .await?
     {
         return Err(ApiError::Revoked);
     }
-    state
-        .audit(
-            AuditEvent::new(Action::ShareNewCode, Outcome::Success, &actor, &source, now)
-                .study(&share.study_uid, Some(&share.patient_id))
-                .share(&id)
-                .detail(if share.locked_at_ms.is_some() {
-                    "new access code, link unlocked"
-                } else {
-                    "new access code"
-                }),
-        )
-        .await;
     Ok(Json(json!({ "access_code": code })).into_response())
 }
 
@@ -418,35 +407,31 @@ async fn exchange(
         )
         .await?;
     }
-    state.store.record_use(&share.id).await?;
     let token = secret::new_token();
     let session_end = share.expires_at_ms.min(now + session::SHARE_SESSION_MS);
+    let session = NewSession {
+        id_hash: &secret::token_hash(&token),
+        kind: session::KIND_SHARE,
+        subject: &share.id,
+        share_id: Some(&share.id),
+        name: None,
+        roles: None,
+        created_at_ms: now,
+        expires_at_ms: session_end,
+    };
+    let event = AuditEvent::new(
+        Action::ShareUse,
+        Outcome::Success,
+        &format!("share:{}", share.id),
+        source,
+        now,
+    )
+    .study(&share.study_uid, Some(&share.patient_id))
+    .share(&share.id);
     state
         .store
-        .insert_session(&NewSession {
-            id_hash: &secret::token_hash(&token),
-            kind: session::KIND_SHARE,
-            subject: &share.id,
-            share_id: Some(&share.id),
-            name: None,
-            roles: None,
-            created_at_ms: now,
-            expires_at_ms: session_end,
-        })
+        .open_share_session(&share.id, &session, &event)
         .await?;
-    state
-        .audit(
-            AuditEvent::new(
-                Action::ShareUse,
-                Outcome::Success,
-                &format!("share:{}", share.id),
-                source,
-                now,
-            )
-            .study(&share.study_uid, Some(&share.patient_id))
-            .share(&share.id),
-        )
-        .await;
     Ok((token, share, session_end))
 }
 

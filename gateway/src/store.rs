@@ -7,7 +7,7 @@
 //! `UPDATE` or is read from the database on every request, never from a copy's memory.
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Row};
+use sqlx::{Any, AnyPool, Executor, Row};
 
 pub use crate::audit::AuditEvent;
 
@@ -111,7 +111,7 @@ fn share_from(row: &AnyRow) -> Result<Share, sqlx::Error> {
 
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
 }
 
 impl Store {
@@ -133,32 +133,7 @@ impl Store {
     }
 
     pub async fn insert_share(&self, s: &Share) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO shares (id, token_hash, study_uid, patient_id, recipient, created_at_ms, \
-             created_by, created_by_name, expires_at_ms, revoked_at_ms, code_kind, code_hash, \
-             failed_attempts, last_attempt_ms, locked_at_ms, uses, consent_given_by, \
-             consent_name, consent_method, consent_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-             $8, $9, NULL, $10, $11, 0, NULL, NULL, 0, $12, $13, $14, $15)",
-        )
-        .bind(&s.id)
-        .bind(&s.token_hash)
-        .bind(&s.study_uid)
-        .bind(&s.patient_id)
-        .bind(&s.recipient)
-        .bind(s.created_at_ms)
-        .bind(&s.created_by)
-        .bind(&s.created_by_name)
-        .bind(s.expires_at_ms)
-        .bind(&s.code_kind)
-        .bind(&s.code_hash)
-        .bind(&s.consent_given_by)
-        .bind(&s.consent_name)
-        .bind(&s.consent_method)
-        .bind(s.consent_at_ms)
-        .execute(&self.pool)
-        .await
-        .map_err(failed("storing a share"))?;
-        Ok(())
+        insert_share_on(&self.pool, s).await
     }
 
     /// The share whose `column` (a fixed column name, never input) equals `value`.
@@ -200,30 +175,7 @@ impl Store {
 
     /// Revokes a share (once); its sessions stop at their next request.
     pub async fn revoke_share(&self, id: &str, now_ms: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE shares SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL",
-        )
-        .bind(now_ms)
-        .bind(id)
-        .execute(&self.pool)
-        .await
-        .map_err(failed("revoking a share"))?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// A share's new access code (its hash): failures are forgotten and a lock lifted; only
-    /// while the share is not revoked. Whether it was replaced.
-    pub async fn replace_code(&self, id: &str, code_hash: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE shares SET code_hash = $1, failed_attempts = 0, locked_at_ms = NULL \
-             WHERE id = $2 AND revoked_at_ms IS NULL",
-        )
-        .bind(code_hash)
-        .bind(id)
-        .execute(&self.pool)
-        .await
-        .map_err(failed("replacing an access code"))?;
-        Ok(done.rows_affected() == 1)
+        revoke_share_on(&self.pool, id, now_ms).await
     }
 
     /// Claims the right to try an access code now: refused when the last attempt on this
@@ -274,17 +226,6 @@ impl Store {
             .map_err(failed("counting a failure"))
     }
 
-    /// A share opened: one more use. Wrong codes are counted over the share's whole life (a
-    /// reset at each use would let a leaked link's holder guess between the owner's uses).
-    pub async fn record_use(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE shares SET uses = uses + 1 WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(failed("recording a use"))?;
-        Ok(())
-    }
-
     /// Sets a share's expiry (tests of expiry, and a clinician shortening a share).
     pub async fn set_share_expiry(&self, id: &str, expires_at_ms: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE shares SET expires_at_ms = $1 WHERE id = $2")
@@ -296,27 +237,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn insert_session(&self, new: &NewSession<'_>) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, kind, subject, share_id, name, roles, created_at_ms, \
-             expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(new.id_hash)
-        .bind(new.kind)
-        .bind(new.subject)
-        .bind(new.share_id)
-        .bind(new.name)
-        .bind(new.roles)
-        .bind(new.created_at_ms)
-        .bind(new.expires_at_ms)
-        .execute(&self.pool)
-        .await
-        .map_err(failed("storing a session"))?;
-        self.purge(new.created_at_ms).await
-    }
-
     /// Forgets ended sessions and abandoned sign-ins (done as new sessions begin).
-    async fn purge(&self, now_ms: i64) -> Result<(), StoreError> {
+    pub(crate) async fn purge(&self, now_ms: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= $1")
             .bind(now_ms)
             .execute(&self.pool)
@@ -435,25 +357,7 @@ impl Store {
     }
 
     pub async fn insert_audit(&self, e: &AuditEvent) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit (id, at_ms, action, outcome, actor, source, study_uid, patient_id, \
-             share_id, detail, repeats) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&e.id)
-        .bind(e.at_ms)
-        .bind(&e.action)
-        .bind(&e.outcome)
-        .bind(&e.actor)
-        .bind(&e.source)
-        .bind(&e.study_uid)
-        .bind(&e.patient_id)
-        .bind(&e.share_id)
-        .bind(&e.detail)
-        .bind(e.repeats)
-        .execute(&self.pool)
-        .await
-        .map_err(failed("writing the audit trail"))?;
-        Ok(())
+        insert_audit_on(&self.pool, e).await
     }
 
     /// Audit events, newest first, of a patient and/or a study (all when both are `None`).
@@ -493,4 +397,132 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(failed("reading the audit trail"))
     }
+}
+
+/// Stores a new share.
+pub(crate) async fn insert_share_on<'c>(
+    db: impl Executor<'c, Database = Any>,
+    s: &Share,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO shares (id, token_hash, study_uid, patient_id, recipient, created_at_ms, \
+         created_by, created_by_name, expires_at_ms, revoked_at_ms, code_kind, code_hash, \
+         failed_attempts, last_attempt_ms, locked_at_ms, uses, consent_given_by, \
+         consent_name, consent_method, consent_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+         $8, $9, NULL, $10, $11, 0, NULL, NULL, 0, $12, $13, $14, $15)",
+    )
+    .bind(&s.id)
+    .bind(&s.token_hash)
+    .bind(&s.study_uid)
+    .bind(&s.patient_id)
+    .bind(&s.recipient)
+    .bind(s.created_at_ms)
+    .bind(&s.created_by)
+    .bind(&s.created_by_name)
+    .bind(s.expires_at_ms)
+    .bind(&s.code_kind)
+    .bind(&s.code_hash)
+    .bind(&s.consent_given_by)
+    .bind(&s.consent_name)
+    .bind(&s.consent_method)
+    .bind(s.consent_at_ms)
+    .execute(db)
+    .await
+    .map_err(failed("storing a share"))?;
+    Ok(())
+}
+
+pub(crate) async fn revoke_share_on<'c>(
+    db: impl Executor<'c, Database = Any>,
+    id: &str,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    let done =
+        sqlx::query("UPDATE shares SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL")
+            .bind(now_ms)
+            .bind(id)
+            .execute(db)
+            .await
+            .map_err(failed("revoking a share"))?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A share's new access code (its hash): failures are forgotten and a lock lifted; only
+/// while the share is not revoked. Whether it was replaced.
+pub(crate) async fn replace_code_on<'c>(
+    db: impl Executor<'c, Database = Any>,
+    id: &str,
+    code_hash: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE shares SET code_hash = $1, failed_attempts = 0, locked_at_ms = NULL \
+         WHERE id = $2 AND revoked_at_ms IS NULL",
+    )
+    .bind(code_hash)
+    .bind(id)
+    .execute(db)
+    .await
+    .map_err(failed("replacing an access code"))?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A share opened: one more use. Wrong codes are counted over the share's whole life (a
+/// reset at each use would let a leaked link's holder guess between the owner's uses).
+pub(crate) async fn record_use_on<'c>(
+    db: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE shares SET uses = uses + 1 WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await
+        .map_err(failed("recording a use"))?;
+    Ok(())
+}
+
+pub(crate) async fn insert_session_on<'c>(
+    db: impl Executor<'c, Database = Any>,
+    new: &NewSession<'_>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, kind, subject, share_id, name, roles, created_at_ms, \
+         expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(new.id_hash)
+    .bind(new.kind)
+    .bind(new.subject)
+    .bind(new.share_id)
+    .bind(new.name)
+    .bind(new.roles)
+    .bind(new.created_at_ms)
+    .bind(new.expires_at_ms)
+    .execute(db)
+    .await
+    .map_err(failed("storing a session"))?;
+    Ok(())
+}
+
+pub(crate) async fn insert_audit_on<'c>(
+    db: impl Executor<'c, Database = Any>,
+    e: &AuditEvent,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit (id, at_ms, action, outcome, actor, source, study_uid, patient_id, \
+         share_id, detail, repeats) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&e.id)
+    .bind(e.at_ms)
+    .bind(&e.action)
+    .bind(&e.outcome)
+    .bind(&e.actor)
+    .bind(&e.source)
+    .bind(&e.study_uid)
+    .bind(&e.patient_id)
+    .bind(&e.share_id)
+    .bind(&e.detail)
+    .bind(e.repeats)
+    .execute(db)
+    .await
+    .map_err(failed("writing the audit trail"))?;
+    Ok(())
 }

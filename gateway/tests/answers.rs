@@ -9,7 +9,6 @@ mod common;
 
 use common::{start_gateway, Gateway, Issuer, Options};
 use gateway::secret;
-use gateway::store::Share;
 use reqwest::header::HeaderMap;
 use reqwest::RequestBuilder;
 use serde_json::{json, Value};
@@ -63,37 +62,12 @@ fn jar() -> reqwest::Client {
         .unwrap()
 }
 
-fn share(id: &str, token: &str, code: Option<&str>) -> Share {
-    let now = gateway::now_ms();
-    Share {
-        id: id.into(),
-        token_hash: secret::token_hash(token),
-        study_uid: STUDY.into(),
-        patient_id: "P1".into(),
-        recipient: "patient".into(),
-        created_at_ms: now,
-        created_by: "clinician:alice".into(),
-        created_by_name: Some("Dr Alice Martin".into()),
-        expires_at_ms: now + 3_600_000,
-        revoked_at_ms: None,
-        code_kind: if code.is_some() { "code" } else { "none" }.into(),
-        code_hash: code.map(|c| secret::code_hash(id, c)),
-        failed_attempts: 0,
-        locked_at_ms: None,
-        uses: 0,
-        consent_given_by: "patient".into(),
-        consent_name: None,
-        consent_method: "oral".into(),
-        consent_at_ms: now,
-    }
-}
-
 /// A new share; its link's token.
 async fn stored(gw: &Gateway, id: &str, code: Option<&str>) -> String {
     let token = secret::new_token();
     gw.state
         .store
-        .insert_share(&share(id, &token, code))
+        .insert_share(&common::share_record(id, &token, code, STUDY))
         .await
         .unwrap();
     token

@@ -583,3 +583,9 @@ async fn attacks_are_answered() {
 async fn a_database_outage_is_survived() {
     outage::database_outage(&corpus().await).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the PACS and the small file system of scripts/gateway_tests.sh"]
+async fn a_full_disk_is_survived() {
+    outage::full_disk(&corpus().await).await;
+}

@@ -293,26 +293,20 @@ pub async fn callback(
         .saturating_mul(1000)
         .min(now + MAX_SESSION_MS);
     let roles = serde_json::to_string(&clinician.roles).unwrap_or_else(|_| "[]".into());
-    state
-        .store
-        .insert_session(&NewSession {
-            id_hash: &secret::token_hash(&token),
-            kind: session::KIND_OIDC,
-            subject: &clinician.subject,
-            share_id: None,
-            name: Some(&clinician.name),
-            roles: Some(&roles),
-            created_at_ms: now,
-            expires_at_ms: expires,
-        })
-        .await?;
+    let session = NewSession {
+        id_hash: &secret::token_hash(&token),
+        kind: session::KIND_OIDC,
+        subject: &clinician.subject,
+        share_id: None,
+        name: Some(&clinician.name),
+        roles: Some(&roles),
+        created_at_ms: now,
+        expires_at_ms: expires,
+    };
     let actor = format!("clinician:{}", clinician.subject);
-    state
-        .audit(
-            AuditEvent::new(Action::Login, Outcome::Success, &actor, &source, now)
-                .detail("signed in"),
-        )
-        .await;
+    let event =
+        AuditEvent::new(Action::Login, Outcome::Success, &actor, &source, now).detail("signed in");
+    state.store.open_session(&session, &event).await?;
     let mut response = redirect(&return_to);
     let cookies = response.headers_mut();
     cookies.append(

@@ -17,6 +17,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use gateway::config::Config;
 use gateway::state::{AppState, SharedState};
+use gateway::store::Share;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use rsa::pkcs1::EncodeRsaPrivateKey;
@@ -323,4 +324,30 @@ pub fn browser() -> reqwest::Client {
 
 pub fn client() -> reqwest::Client {
     reqwest::Client::new()
+}
+
+/// A share of `study` as stored, made now for an hour, opened by `token` (and `code`).
+pub fn share_record(id: &str, token: &str, code: Option<&str>, study: &str) -> Share {
+    let now = gateway::now_ms();
+    Share {
+        id: id.into(),
+        token_hash: gateway::secret::token_hash(token),
+        study_uid: study.into(),
+        patient_id: "P1".into(),
+        recipient: "patient".into(),
+        created_at_ms: now,
+        created_by: "clinician:alice".into(),
+        created_by_name: Some("Dr Alice Martin".into()),
+        expires_at_ms: now + 3_600_000,
+        revoked_at_ms: None,
+        code_kind: if code.is_some() { "code" } else { "none" }.into(),
+        code_hash: code.map(|c| gateway::secret::code_hash(id, c)),
+        failed_attempts: 0,
+        locked_at_ms: None,
+        uses: 0,
+        consent_given_by: "patient".into(),
+        consent_name: None,
+        consent_method: "oral".into(),
+        consent_at_ms: now,
+    }
 }
