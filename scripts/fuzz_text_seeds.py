@@ -6,7 +6,11 @@
   them, each as a one-item array and all of one study's together;
 - multipart: WADO-RS answers as a server sends them (the `Content-Type` line, then the body),
   one and two parts, with and without transfer syntax and Content-Location;
-- iid: the query strings of the README's launch links, and a few with every parameter.
+- iid: the query strings of the README's launch links, and a few with every parameter;
+- scope (gateway): a share's study, then DICOMweb paths and queries as the viewer makes them,
+  and WADO-URI queries;
+- bodies (gateway): share creations, link exchanges and pages to return to;
+- answers (gateway): the metadata seeds with Retrieve URLs and bulk data URIs on the PACS.
 
 Usage: fuzz_text_seeds.py TARGET SHARED_DIR OUT_DIR
 """
@@ -73,6 +77,60 @@ def iid(out):
         write(out, query.encode())
 
 
+STUDY = "1.2.840.113619.2.55.3.604688119.969.1268071029.320"
+SERIES = "1.2.840.113619.2.55.3.604688119.969.1268071029.321"
+INSTANCE = "1.2.840.113619.2.55.3.604688119.969.1268071029.322"
+
+
+def scope(out):
+    under = f"studies/{STUDY}"
+    for request in (
+        f"{under}/series?includefield=0008103E",
+        f"{under}/series/{SERIES}/instances?limit=100&offset=0",
+        f"{under}/series/{SERIES}/instances/{INSTANCE}/frames/1,2,3",
+        f"{under}/series/{SERIES}/instances/{INSTANCE}/frames/1/rendered",
+        f"{under}/series/{SERIES}/metadata",
+        f"{under}/instances/{INSTANCE}/bulkdata/7FE00010",
+        f"{under}/thumbnail",
+        f"studies?PatientID=42&StudyInstanceUID={STUDY}&0020000D=1.2.3",
+        "series?Modality=CT&StudyInstanceUID=1.2.3",
+        "instances?SOPClassUID=1.2.840.10008.5.1.4.1.1.88.22",
+        f"wado?requestType=WADO&studyUID={STUDY}&seriesUID={SERIES}&objectUID={INSTANCE}"
+        "&contentType=application/dicom",
+        f"studies/1.2.3/series/{SERIES}?studyUID=1.2.3",
+    ):
+        write(out, f"{STUDY}\n{request}".encode())
+
+
+def bodies(out):
+    consent = {"given_by": "representative", "representative_name": "Marie Curie",
+               "method": "written", "given_at": 1_796_000_000}
+    for body in (
+        {"study_uid": STUDY, "recipient": "patient", "expires_in_days": 7,
+         "access_code": "code", "consent": consent},
+        {"study_uid": STUDY, "recipient": "gp", "expires_in_days": 90, "access_code": "birth_date",
+         "consent": dict(consent, given_by="patient", representative_name=None)},
+        {"token": "A" * 43, "access_code": "123456"},
+    ):
+        write(out, json.dumps(body).encode())
+    for back in ("/", "/study/1.2.3?series=4", "//evil.example/", "/\\evil.example", "/a\tb"):
+        write(out, back.encode())
+
+
+def answers(shared, out):
+    root = "http://pacs.internal:8042/dicom-web"
+    metadata(shared, out)
+    for path in sorted(out.iterdir()):
+        items = json.loads(path.read_bytes())
+        for n, item in enumerate(items):
+            uid = item.get("0020000D", {}).get("Value", ["1.2.3"])[0]
+            item["00081190"] = {"vr": "UR", "Value": [f"{root}/studies/{uid}"]}
+            if n % 2:
+                item["7FE00010"] = {"vr": "OW", "BulkDataURI": f"{root}/studies/{uid}/bulk"}
+        path.unlink()
+        write(out, json.dumps(items).encode())
+
+
 def main():
     target, shared, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     out.mkdir(parents=True, exist_ok=True)
@@ -82,6 +140,12 @@ def main():
         multipart(out)
     elif target == "iid":
         iid(out)
+    elif target == "scope":
+        scope(out)
+    elif target == "bodies":
+        bodies(out)
+    elif target == "answers":
+        answers(shared, out)
     else:
         sys.exit(f"no seeds for {target}")
 

@@ -87,7 +87,7 @@ fn as_text<T: Serialize>(value: T) -> String {
 }
 
 /// The first field of a request that cannot be accepted.
-fn invalid_field(request: &NewShare, now_ms: i64) -> Option<&'static str> {
+pub fn invalid_field(request: &NewShare, now_ms: i64) -> Option<&'static str> {
     if !is_uid(&request.study_uid) {
         return Some("study_uid");
     }

@@ -12,9 +12,10 @@
 //! It also finds where the data set ends when a writer padded the file with zero bytes to a
 //! block size (no element has the tag (0000,0000)): the parser is given the data set alone.
 
-use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
-use dicom_core::{Tag, VR};
-use dicom_dictionary_std::{uids, StandardDataDictionary};
+use dicom_core::VR;
+use dicom_dictionary_std::uids;
+
+mod tokens;
 
 const UNDEFINED: u32 = 0xFFFF_FFFF;
 
@@ -97,7 +98,7 @@ pub fn check_lengths(body: &[u8], transfer_syntax_uid: &str) -> Result<usize, Le
             .rposition(|b| *b != 0)
             .map_or(0, |last| last + 1),
     };
-    let end = scanner.elements(dataset, body.len(), explicit, 0)?;
+    let end = scanner.data_set(dataset, body.len(), explicit)?;
     Ok(if end >= scanner.zeros_from {
         end.min(body.len())
     } else {
@@ -131,7 +132,7 @@ fn check_deflated(deflated: &[u8]) -> Result<(), LengthError> {
         big_endian: false,
         zeros_from: inflated.len(),
     }
-    .elements(0, inflated.len(), true, 0)
+    .data_set(0, inflated.len(), true)
     .map(|_| ())
 }
 
@@ -246,116 +247,6 @@ impl Scanner<'_> {
         }
         Ok(pos)
     }
-
-    /// Elements from `pos` up to `end`, or up to an item delimiter (consumed); returns the
-    /// position after them.
-    fn elements(
-        &self,
-        mut pos: usize,
-        end: usize,
-        explicit: bool,
-        depth: usize,
-    ) -> Result<usize, LengthError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error(0xFFFE, 0xE000, 0, pos, end));
-        }
-        while end >= pos + 8 {
-            // Zero bytes after the data set's last element: a writer's padding.
-            if depth == 0 && pos >= self.zeros_from {
-                return Ok(pos);
-            }
-            let (group, element) = (self.u16_at(pos), self.u16_at(pos + 2));
-            let (vr, length, header) = if group == 0xFFFE {
-                if element == 0xE00D {
-                    return Ok(pos + 8); // end of the item
-                }
-                // A stray item tag: the parser reads a value of its length.
-                (None, self.u32_at(pos + 4), 8)
-            } else if explicit {
-                let vr = VR::from_binary([self.data[pos + 4], self.data[pos + 5]]);
-                if has_short_length(vr) {
-                    (vr, u32::from(self.u16_at(pos + 6)), 8)
-                } else {
-                    if end < pos + 12 {
-                        return Ok(end);
-                    }
-                    (vr, self.u32_at(pos + 8), 12)
-                }
-            } else {
-                (None, self.u32_at(pos + 4), 8)
-            };
-            pos += header;
-            if length == UNDEFINED {
-                pos = if (group, element) == (0x7FE0, 0x0010) {
-                    self.items(pos, end, explicit, depth, true)?
-                } else {
-                    // A sequence, whatever its VR (UN included), in the data set's encoding:
-                    // as the parser reads it.
-                    self.items(pos, end, explicit, depth, false)?
-                };
-                continue;
-            }
-            if length as usize > end - pos {
-                return Err(self.error(group, element, length, pos, end));
-            }
-            let unit = match vr {
-                Some(vr) => value_size(vr),
-                None if group == 0xFFFE => 1,
-                None => dictionary_value_size(Tag(group, element)),
-            };
-            if length % u32::from(unit) != 0 {
-                return Err(LengthError {
-                    unit,
-                    ..self.error(group, element, length, pos, end)
-                });
-            }
-            let value_end = pos + length as usize;
-            let sequence = match vr {
-                Some(vr) => vr == VR::SQ,
-                None if explicit || group == 0xFFFE => false,
-                None => is_sequence_implicit(Tag(group, element), &self.data[pos..value_end]),
-            };
-            if sequence {
-                self.items(pos, value_end, explicit, depth, false)?;
-            }
-            pos = value_end;
-        }
-        Ok(pos)
-    }
-
-    /// Items from `pos` up to `end` or to a sequence delimiter (consumed). Fragments of
-    /// encapsulated pixel data are skipped, data sets are scanned.
-    fn items(
-        &self,
-        mut pos: usize,
-        end: usize,
-        explicit: bool,
-        depth: usize,
-        fragments: bool,
-    ) -> Result<usize, LengthError> {
-        while end >= pos + 8 {
-            let (group, element, length) =
-                (self.u16_at(pos), self.u16_at(pos + 2), self.u32_at(pos + 4));
-            pos += 8;
-            match (group, element) {
-                (0xFFFE, 0xE0DD) => return Ok(pos),
-                (0xFFFE, 0xE000) if length == UNDEFINED && !fragments => {
-                    pos = self.elements(pos, end, explicit, depth + 1)?;
-                }
-                (0xFFFE, 0xE000) if length != UNDEFINED => {
-                    if length as usize > end - pos {
-                        return Err(self.error(group, element, length, pos, end));
-                    }
-                    if !fragments {
-                        self.elements(pos, pos + length as usize, explicit, depth + 1)?;
-                    }
-                    pos += length as usize;
-                }
-                _ => return Ok(pos - 8), // not an item: the parser reports it
-            }
-        }
-        Ok(pos)
-    }
 }
 
 /// The size of one value of a binary VR, which the parser reads whole (1 for the others).
@@ -365,26 +256,6 @@ fn value_size(vr: VR) -> u8 {
         VR::AT | VR::FL | VR::OF | VR::SL | VR::OL | VR::UL => 4,
         VR::FD | VR::OD | VR::SV | VR::OV | VR::UV => 8,
         _ => 1,
-    }
-}
-
-/// In implicit VR, the value size of the dictionary's VR (US or SS: 2; OB or OW: 1, read as
-/// bytes when in doubt).
-fn dictionary_value_size(tag: Tag) -> u8 {
-    match StandardDataDictionary.by_tag(tag).map(|e| e.vr()) {
-        Some(VirtualVr::Exact(vr)) => value_size(vr),
-        Some(VirtualVr::Xs) => 2,
-        _ => 1,
-    }
-}
-
-/// In implicit VR, a value is a sequence when the dictionary says so, or (private and unknown
-/// tags) when it starts with an item tag.
-fn is_sequence_implicit(tag: Tag, value: &[u8]) -> bool {
-    match StandardDataDictionary.by_tag(tag).map(|e| e.vr()) {
-        Some(VirtualVr::Exact(vr)) => vr == VR::SQ,
-        Some(_) => false,
-        None => value.starts_with(&[0xFE, 0xFF, 0x00, 0xE0]),
     }
 }
 
@@ -431,6 +302,43 @@ mod tests {
         body.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I', 20, 0]);
         body.extend_from_slice(b"1.2.840.10008.1.2.1\0");
         body
+    }
+
+    /// Found by the `dicomdir` fuzz target: the parser closes an item at an item delimiter
+    /// met among its elements, before the item's defined end, and reads on from there; a
+    /// pre-scan that went on from the item's end never saw the huge length the parser met.
+    #[test]
+    fn an_item_closed_early_is_read_on_from_its_delimiter() {
+        let mut body = explicit_le_file();
+        // (0008,1115) SQ undefined; an item of 24 bytes that starts with an item delimiter,
+        // then (for the parser) a new item of undefined length holding (0009,0010) OB whose
+        // 32-bit length is the sequence delimiter's tag: 0xE0DDFFFE.
+        body.extend_from_slice(&[
+            0x08, 0x00, 0x15, 0x11, b'S', b'Q', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF,
+        ]);
+        body.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 24, 0, 0, 0]);
+        body.extend_from_slice(&[0xFE, 0xFF, 0x0D, 0xE0, 0, 0, 0, 0]);
+        body.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF]);
+        body.extend_from_slice(&[0x09, 0x00, 0x10, 0x00, b'O', b'B', 0, 0]);
+        body.extend_from_slice(&[0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]);
+        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("refused");
+        assert_eq!(
+            (error.group, error.element, error.length),
+            (0x0009, 0x0010, 0xE0DD_FFFE)
+        );
+    }
+
+    /// The parser skips an item delimiter outside any sequence and reads on.
+    #[test]
+    fn a_stray_item_delimiter_does_not_end_the_scan() {
+        let mut body = explicit_le_file();
+        body.extend_from_slice(&[0xFE, 0xFF, 0x0D, 0xE0, 0, 0, 0, 0]);
+        body.extend_from_slice(&[
+            0x10, 0x00, 0x10, 0x00, b'U', b'T', 0, 0, 0xF0, 0xFF, 0xFF, 0xFF,
+        ]);
+        body.extend_from_slice(b"short");
+        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("refused");
+        assert_eq!((error.group, error.element), (0x0010, 0x0010));
     }
 
     #[test]

@@ -43,7 +43,7 @@ const LOGIN_TTL_MS: i64 = 10 * 60 * 1000;
 const MAX_SESSION_MS: i64 = 12 * 3600 * 1000;
 
 /// Where to go back after signing in: a path of this origin, or `/`.
-fn safe_return(value: Option<&str>) -> String {
+pub fn safe_return(value: Option<&str>) -> String {
     match value {
         Some(v)
             if v.starts_with('/')

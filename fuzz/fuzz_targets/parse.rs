@@ -17,7 +17,9 @@ const LIMITS: Limits = Limits {
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(files) = viewer_core::dicomdir::referenced_files(data) {
-        assert!(files.iter().all(|f| !f.split('/').any(|c| c.is_empty() || c == "..")));
+        assert!(files
+            .iter()
+            .all(|f| !f.split('/').any(|c| c.is_empty() || c == "..")));
     }
     let Ok(file) = DicomFile::parse(data, &LIMITS) else {
         return;

@@ -1,0 +1,11 @@
+//! JPEG-LS lossless and near-lossless frames (see `common/frame.rs` for the input's form).
+#![no_main]
+
+#[path = "common/frame.rs"]
+mod frame;
+
+use libfuzzer_sys::fuzz_target;
+
+const SYNTAXES: &[&str] = &["1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81"];
+
+fuzz_target!(|data: &[u8]| frame::run(data, SYNTAXES));
