@@ -73,6 +73,7 @@ pub mod retry;
 pub mod rle;
 pub mod samples;
 pub mod search;
+pub mod slice_bar;
 pub mod sr;
 pub mod sr_write;
 pub mod study;

@@ -53,6 +53,7 @@ mod input;
 mod parts;
 mod pointer;
 mod presentation;
+mod slice_bar;
 mod sync;
 
 pub(crate) use annotate::value_text;
@@ -252,6 +253,7 @@ pub fn Viewport(
                     {parts::status_overlay(display, geometry, canvas_css, lossy, preview)}
                     {parts::messages(visible, gl_error, context_lost, export_error)}
                 </div>
+                {slice_bar::slice_bar(stack.clone(), index)}
             </div>
             {simple.map(|s| parts::simple_bar(s.advanced, act.clone()))}
             <div class="bar-slot" class:hidden=hidden_when_simple>
