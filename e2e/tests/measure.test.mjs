@@ -255,3 +255,29 @@ test('leaving the page with unsaved measurements asks the browser\'s question', 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the browser\'s back button on a study with unsaved measurements asks first', { timeout: 120_000 }, async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openStudy(page);
+  const studyUrl = page.url();
+  await page.locator('[data-testid=tool-length]').click();
+  await drag(page, portal, [100.5, 200.5], [300.5, 200.5]);
+  const count = await annotations(page).count();
+  const answers = [];
+  page.on('dialog', async (dialog) => {
+    answers.push(dialog.type());
+    if (answers.length === 1) await dialog.dismiss(); else await dialog.accept();
+  });
+  // "Cancel": the study stays, its measurement with it, its address back in the bar.
+  await page.evaluate(() => history.back());
+  await page.waitForFunction((url) => location.href === url, studyUrl);
+  await page.waitForTimeout(300);
+  assert.deepEqual(answers, ['confirm']);
+  assert.equal(await annotations(page).count(), count, 'still on the study, measurement kept');
+  // "OK": the list.
+  await page.evaluate(() => history.back());
+  await page.locator('[data-testid=study-list]').waitFor({ timeout: 30_000 });
+  assert.deepEqual(answers, ['confirm', 'confirm']);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

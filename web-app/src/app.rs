@@ -22,8 +22,23 @@ pub fn App() -> impl IntoView {
     let access = provide_access(share_link);
     let i18n = use_i18n();
     let current = RwSignal::new(route::current());
-    let popstate =
-        window_event_listener(leptos::ev::popstate, move |_| current.set(route::current()));
+    let unsaved = crate::annotations::provide_unsaved_work();
+    let leave = i18n.clone();
+    // The browser's back and forward buttons: leaving a study with unsaved work asks first;
+    // staying puts the study's address back (a new entry where the one left was).
+    let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        let next = route::current();
+        let leaving = current.try_with_untracked(|c| *c != next).unwrap_or(false);
+        let stay = leaving
+            && unsaved.0.try_get_untracked().unwrap_or(false)
+            && !window()
+                .confirm_with_message(&leave.t("annotation.leave_unsaved"))
+                .unwrap_or(true);
+        match current.try_get_untracked() {
+            Some(here) if stay => route::push_url(&here),
+            _ => current.set(next),
+        }
+    });
     on_cleanup(move || popstate.remove());
     let gate = Memo::new(move |_| {
         let share_route = current.with(|r| *r == Route::Share);

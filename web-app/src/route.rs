@@ -162,10 +162,9 @@ pub fn encode(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }
 
-/// Goes to `route`, adding a browser history entry.
-pub fn navigate(route_signal: RwSignal<Route>, route: Route) {
-    // Relative to the app's root, so it also leaves an IID link's path.
-    let url = match &route {
+/// The address of `route`, relative to the app's root (so it also leaves an IID link's path).
+pub fn url_of(route: &Route) -> String {
+    match route {
         Route::Studies => "./".to_string(),
         Route::Study { study_instance_uid } => format!("./?study={study_instance_uid}"),
         Route::Report { study_instance_uid } => format!("./?report={study_instance_uid}"),
@@ -174,9 +173,19 @@ pub fn navigate(route_signal: RwSignal<Route>, route: Route) {
         Route::Local => "./?local".to_string(),
         Route::Invoke { query } => format!("{INVOKE_PATH}{query}"),
         Route::Share => SHARE_PATH.to_string(),
-    };
+    }
+}
+
+/// Adds a browser history entry for `route`'s address, without changing the page.
+pub fn push_url(route: &Route) {
     if let Ok(history) = window().history() {
+        let url = url_of(route);
         let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
+}
+
+/// Goes to `route`, adding a browser history entry.
+pub fn navigate(route_signal: RwSignal<Route>, route: Route) {
+    push_url(&route);
     route_signal.set(route);
 }

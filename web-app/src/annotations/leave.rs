@@ -1,7 +1,7 @@
 //! Leaving a study with measurements or key images not saved yet asks first: the browser's
 //! own question when the tab is closed, reloaded or sent elsewhere, and the app's when its
-//! way back to the list is taken. (The browser's back button moves within the app without
-//! either: what is drawn stays in the page's memory until it is left.)
+//! way back to the list is taken or the browser's back and forward buttons move within the
+//! app ([`UnsavedWork`], read by the app's history listener).
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -13,8 +13,27 @@ use crate::i18n::I18n;
 
 type Handler = Closure<dyn FnMut(web_sys::Event) -> JsValue>;
 
-/// While `store` has unsaved work, the page asks before it is unloaded.
+/// Whether the study on the page has unsaved work, for the app's history listener (above
+/// the study in the tree, so it cannot read the study's store).
+#[derive(Clone, Copy)]
+pub struct UnsavedWork(pub RwSignal<bool>);
+
+/// Provides [`UnsavedWork`] (at the app's root).
+pub fn provide_unsaved_work() -> UnsavedWork {
+    let unsaved = UnsavedWork(RwSignal::new(false));
+    provide_context(unsaved);
+    unsaved
+}
+
+/// While `store` has unsaved work, the page asks before it is unloaded, and the app before
+/// the browser's history leaves the study.
 pub fn guard_page(store: Annotations) {
+    if let Some(UnsavedWork(flag)) = use_context::<UnsavedWork>() {
+        Effect::new(move |_| flag.set(store.unsaved.get()));
+        on_cleanup(move || {
+            flag.try_set(false);
+        });
+    }
     let handler = StoredValue::new(None::<SendWrapper<Handler>>);
     let set = move |on: bool| {
         let new = on.then(|| {

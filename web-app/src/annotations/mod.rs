@@ -19,7 +19,7 @@ use viewer_core::study::SeriesSummary;
 
 use crate::api;
 
-pub use leave::{guard_page, may_leave};
+pub use leave::{guard_page, may_leave, provide_unsaved_work};
 pub use save::SaveButton;
 
 /// A new UID (2.25 and 128 random bits from the browser's crypto).
