@@ -164,7 +164,7 @@ test('a key object selection shows its images, and comes after the report in rep
   await page.locator('[data-testid=series-item]', { hasText: /#901 KO/ }).click();
   const key = page.locator('[data-testid=key-images]');
   await key.waitFor({ timeout: 30_000 });
-  assert.match(await key.locator('.key-images-heading').innerText(), /Images clés \(2\) Of Interest : Nodule : coupes clés/);
+  assert.match(await key.locator('.key-images-heading').innerText(), /Images clés \(2\) Images d'intérêt : Nodule : coupes clés/);
   await page.waitForSelector('[data-testid=key-images] [data-testid=viewport][data-slices="2"][data-state=ready]', { timeout: 30_000 });
   // Head first along the slice normal: CT0031 (z -210) before CT0010 (z -315).
   await assertCtSlice(portal, 'CT0031.dcm');

@@ -124,4 +124,14 @@ mod tests {
         en_keys.sort_unstable();
         assert_eq!(fr_keys, en_keys);
     }
+
+    #[test]
+    fn every_key_object_title_is_translated() {
+        let fr = Catalog::parse(include_str!("../../static/i18n/fr.json")).expect("fr parses");
+        for code in crate::kos::TITLE_CODES {
+            let key = format!("kos.title.{code}");
+            assert_ne!(fr.get(&key), key, "{key}");
+        }
+        assert_eq!(fr.get("kos.title.113000"), "Images d'intérêt");
+    }
 }

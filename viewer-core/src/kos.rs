@@ -17,10 +17,21 @@ pub struct KeyImage {
     pub frames: Vec<u32>,
 }
 
+/// The document titles of key object selections (DICOM CID 7010, scheme DCM), each with a
+/// message `kos.title.<code>` in the app's catalogs.
+pub const TITLE_CODES: [&str; 25] = [
+    "113000", "113001", "113002", "113003", "113004", "113005", "113006", "113007", "113008",
+    "113009", "113010", "113013", "113018", "113020", "113021", "113030", "113031", "113032",
+    "113033", "113034", "113035", "113036", "113037", "113038", "113039",
+];
+
 /// A selection: its title (e.g. "Of Interest"), the reader's description, the images.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyImages {
+    /// The title's meaning as the file words it.
     pub title: Option<String>,
+    /// The title's code when it is one of [`TITLE_CODES`] (shown in the reader's language).
+    pub title_code: Option<String>,
     pub description: Option<String>,
     pub images: Vec<KeyImage>,
 }
@@ -121,11 +132,14 @@ pub fn key_images(ds: &JsonDataset) -> Option<KeyImages> {
     if images.is_empty() {
         return None;
     }
+    let concept = ds.items(tags::CONCEPT_NAME_CODE_SEQUENCE);
+    let concept = concept.first();
     Some(KeyImages {
-        title: ds
-            .items(tags::CONCEPT_NAME_CODE_SEQUENCE)
-            .first()
-            .and_then(|c| c.string(tags::CODE_MEANING)),
+        title: concept.and_then(|c| c.string(tags::CODE_MEANING)),
+        title_code: concept
+            .filter(|c| c.string(tags::CODING_SCHEME_DESIGNATOR).as_deref() == Some("DCM"))
+            .and_then(|c| c.string(tags::CODE_VALUE))
+            .filter(|code| TITLE_CODES.contains(&code.as_str())),
         description,
         images,
     })
@@ -143,7 +157,8 @@ mod tests {
 
     fn kos() -> JsonDataset {
         let json = format!(
-            r#"[{{"0040A043":{{"vr":"SQ","Value":[{{"00080104":{{"vr":"LO","Value":["Of Interest"]}}}}]}},
+            r#"[{{"0040A043":{{"vr":"SQ","Value":[{{"00080100":{{"vr":"SH","Value":["113000"]}},
+                   "00080102":{{"vr":"SH","Value":["DCM"]}},"00080104":{{"vr":"LO","Value":["Of Interest"]}}}}]}},
                 "0040A375":{{"vr":"SQ","Value":[{{"0020000D":{{"vr":"UI","Value":["1.1"]}},
                    "00081115":{{"vr":"SQ","Value":[
                       {{"0020000E":{{"vr":"UI","Value":["1.1.1"]}},"00081199":{{"vr":"SQ","Value":[{a},{b}]}}}},
@@ -168,6 +183,7 @@ mod tests {
     fn images_come_in_selection_order_located_by_the_evidence() {
         let selection = key_images(&kos()).expect("key images");
         assert_eq!(selection.title.as_deref(), Some("Of Interest"));
+        assert_eq!(selection.title_code.as_deref(), Some("113000"));
         assert_eq!(selection.description.as_deref(), Some("Nodule"));
         let sops: Vec<&str> = selection
             .images

@@ -67,8 +67,13 @@ fn KeyImagesView(selection: Option<KeyImages>, identity: Identity, cell: usize) 
     let i18n = use_i18n();
     let main = selection.as_ref().and_then(KeyImages::main_series);
     let count = selection.as_ref().map_or(0, |s| s.images.len());
+    // A title of the standard's list in the reader's language; another as the file words it.
+    let title_text = selection.as_ref().and_then(|s| match &s.title_code {
+        Some(code) => Some(i18n.t(&format!("kos.title.{code}"))),
+        None => s.title.clone(),
+    });
     let title = [
-        selection.as_ref().and_then(|s| s.title.clone()),
+        title_text,
         selection.as_ref().and_then(|s| s.description.clone()),
     ]
     .into_iter()
