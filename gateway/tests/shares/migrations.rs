@@ -2,7 +2,7 @@
 //! kept) is brought up to date when a newer gateway opens it, keeps its shares, opens again
 //! unchanged, and a database from a newer gateway is refused rather than misread.
 
-use gateway::store::{Share, Store, StoreError};
+use gateway::store::{Store, StoreError};
 use sqlx::any::AnyPoolOptions;
 
 /// The `shares` table as the first gateways created it, with one share in it.
@@ -20,30 +20,6 @@ const FIRST_SCHEMA: &[&str] = &[
      'clinician:a', 9000000000000, NULL, 'none', NULL, 0, NULL, NULL, 2, 'patient', NULL, \
      'oral', 1000)",
 ];
-
-fn new_share() -> Share {
-    Share {
-        id: "s-new".into(),
-        token_hash: "hash-new".into(),
-        study_uid: "1.2.4".into(),
-        patient_id: "P2".into(),
-        recipient: "gp".into(),
-        created_at_ms: 2000,
-        created_by: "clinician:b".into(),
-        created_by_name: Some("Dr B".into()),
-        expires_at_ms: 9_000_000_000_000,
-        revoked_at_ms: None,
-        code_kind: "none".into(),
-        code_hash: None,
-        failed_attempts: 0,
-        locked_at_ms: None,
-        uses: 0,
-        consent_given_by: "patient".into(),
-        consent_name: None,
-        consent_method: "oral".into(),
-        consent_at_ms: 2000,
-    }
-}
 
 pub async fn old_database_is_brought_up_to_date(url: &str) {
     sqlx::any::install_default_drivers();
@@ -64,12 +40,13 @@ pub async fn old_database_is_brought_up_to_date(url: &str) {
         .unwrap()
         .expect("the old share is kept");
     assert_eq!((old.created_by_name, old.uses), (None, 2));
-    store.insert_share(&new_share()).await.unwrap();
+    let new_share = crate::common::share_record("s-new", "token-new", None, "1.2.4");
+    store.insert_share(&new_share).await.unwrap();
     drop(store);
     // Opened again: nothing to do, nothing lost.
     let store = Store::open(url).await.expect("opens again");
     let new = store.share("s-new").await.unwrap().expect("the new share");
-    assert_eq!(new.created_by_name.as_deref(), Some("Dr B"));
+    assert_eq!(new, new_share);
     drop(store);
 
     // A newer gateway's database: refused, not misread.

@@ -40,6 +40,11 @@ fn postgres(args: &[&str]) {
     assert!(status.success(), "postgres.sh {args:?}");
 }
 
+/// A clinician's DICOM JSON read.
+fn bearer_read(token: &str, url: &str) -> reqwest::RequestBuilder {
+    client().get(url).bearer_auth(token).header("accept", JSON)
+}
+
 async fn status_of(request: reqwest::RequestBuilder) -> (u16, Value) {
     let r = request.send().await.unwrap();
     let status = r.status().as_u16();
@@ -84,12 +89,7 @@ pub async fn database_outage(c: &Corpus) {
     );
     // A study not yet recorded as opened is not read without its row; a search is.
     let b_series = format!("{d}/studies/{}/series", c.b);
-    let doctor_read = |url: &str| {
-        client()
-            .get(url)
-            .bearer_auth(&doctor)
-            .header("accept", JSON)
-    };
+    let doctor_read = |url: &str| bearer_read(&doctor, url);
     assert_eq!(
         status_of(doctor_read(&b_series)).await.0,
         503,
@@ -204,12 +204,7 @@ pub async fn full_disk(c: &Corpus) {
         assert_eq!(status_of(read(&patient, &a_series)).await.0, 200);
     }
     let b_series = format!("{d}/studies/{}/series", c.b);
-    let doctor_read = |url: &str| {
-        client()
-            .get(url)
-            .bearer_auth(&doctor)
-            .header("accept", JSON)
-    };
+    let doctor_read = |url: &str| bearer_read(&doctor, url);
     on_full_disk(status_of(doctor_read(&b_series)).await.0, 200);
 
     std::fs::remove_file(&filler).unwrap();
