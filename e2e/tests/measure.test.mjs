@@ -281,3 +281,31 @@ test('the browser\'s back button on a study with unsaved measurements asks first
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a length\'s ends are where the pointer was, to a fraction of a pixel', { timeout: 120_000 }, async () => {
+  const { page, problems } = await openPage(browser);
+  const portal = await openStudy(page);
+  await page.locator('[data-testid=tool-length]').click();
+  // Two lengths whose ends are a quarter and three quarters of a CSS pixel past the same
+  // whole pixels (the second 40 pixels lower, away from the first's handles), in a part of
+  // the image where an earlier test saved nothing.
+  const [x1, y1] = (await clientOf(portal, [100, 330])).map(Math.floor);
+  const x2 = x1 + 200;
+  const drawLength = async (dx, dy) => {
+    await page.mouse.move(x1 + dx, y1 + dy);
+    await page.mouse.down();
+    await page.mouse.move(x2 + dx, y1 + dy, { steps: 6 });
+    await page.mouse.up();
+  };
+  await drawLength(0.25, 0.25);
+  await drawLength(0.75, 40.75);
+  const [a, b] = (await read(page)).filter((x) => !x.saved && x.kind === 'length');
+  // Image pixels per CSS pixel, from the first length (200 whole CSS pixels long).
+  const k = (a.points[1][0] - a.points[0][0]) / 200;
+  const shift = [b.points[0][0] - a.points[0][0], b.points[0][1] - a.points[0][1]];
+  // Cut to whole pixels, the shift would be (0, 40 k): the half pixel would be lost.
+  assert.ok(Math.abs(shift[0] - 0.5 * k) < 0.01 && Math.abs(shift[1] - 40.5 * k) < 0.01,
+    `shift ${shift} for k ${k}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -58,10 +58,8 @@ fn css_of(ev: &web_sys::MouseEvent) -> [f64; 2] {
         .and_then(|view| view.query_selector("canvas").ok().flatten())
         .map(|canvas| canvas.get_bounding_client_rect());
     let (left, top) = rect.map_or((0.0, 0.0), |r| (r.left(), r.top()));
-    [
-        f64::from(ev.client_x()) - left,
-        f64::from(ev.client_y()) - top,
-    ]
+    let (x, y) = crate::viewport::client_xy(ev);
+    [x - left, y - top]
 }
 
 impl Handlers {

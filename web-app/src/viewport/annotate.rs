@@ -132,10 +132,8 @@ impl Annotate {
         let canvas = self.canvas_css.get_untracked().map(|c| c * ratio);
         let size = self.size_px(self.index.get_untracked())?;
         let map = self.view.get_untracked().image_from_canvas(size, canvas)?;
-        Some(map.apply([
-            (f64::from(ev.client_x()) - rect.left()) * ratio,
-            (f64::from(ev.client_y()) - rect.top()) * ratio,
-        ]))
+        let (x, y) = super::pointer::client_xy(ev);
+        Some(map.apply([(x - rect.left()) * ratio, (y - rect.top()) * ratio]))
     }
 
     /// The annotations drawn on the visible image.

@@ -59,6 +59,7 @@ mod sync;
 pub(crate) use annotate::value_text;
 pub(crate) use draw::watch_size;
 pub(crate) use parts::identity_overlay;
+pub(crate) use pointer::client_xy;
 
 /// What the renderer's textures hold: the frame, and the VOI LUT (image, LUT index), so that a
 /// window change uploads neither again.

@@ -18,6 +18,22 @@ const TAP_MS: f64 = 300.0;
 /// double tap.
 const TAP_TRAVEL_PX: f64 = 24.0;
 
+/// The pointer's position in CSS pixels, with its fraction: Chromium and Firefox give pointer
+/// events sub-pixel coordinates, which web-sys's `client_x` (an integer) would cut, losing up
+/// to a CSS pixel (more than an image pixel when the image is shown smaller) in measurements.
+pub(crate) fn client_xy(ev: &web_sys::MouseEvent) -> (f64, f64) {
+    let read = |name: &str, whole: i32| {
+        js_sys::Reflect::get(ev, &wasm_bindgen::JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(f64::from(whole))
+    };
+    (
+        read("clientX", ev.client_x()),
+        read("clientY", ev.client_y()),
+    )
+}
+
 /// Where a touch went down (id, time in ms, x, y) and whether it is still a tap; and the
 /// last tap (time, x, y). Pure, so that the rule is tested natively.
 #[derive(Default, Clone, Copy, Debug)]
@@ -30,14 +46,14 @@ impl Taps {
     /// A pointer down on the viewport; only a touch with no other finger down can be a tap.
     fn pointer_down(&mut self, ev: &web_sys::PointerEvent, alone: bool) {
         if ev.pointer_type() == "touch" {
-            let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+            let (x, y) = client_xy(ev);
             self.down(ev.pointer_id(), js_sys::Date::now(), x, y, alone);
         }
     }
 
     /// A pointer lifted (or cancelled): true when it ends a double tap.
     fn pointer_up(&mut self, ev: &web_sys::PointerEvent) -> bool {
-        let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let (x, y) = client_xy(ev);
         ev.type_() != "pointercancel" && self.up(ev.pointer_id(), js_sys::Date::now(), x, y)
     }
 
@@ -167,7 +183,7 @@ pub(super) fn handlers(
             capture();
             return;
         }
-        let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let (x, y) = client_xy(&ev);
         pointers.update(|p| {
             p.retain(|(id, ..)| *id != ev.pointer_id());
             p.push((ev.pointer_id(), x, y));
@@ -177,7 +193,7 @@ pub(super) fn handlers(
         capture();
     };
     let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
-        let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let (x, y) = client_xy(&ev);
         taps.update_value(|t| t.moved(ev.pointer_id(), x, y));
         if annotate.moved(&ev) {
             return;
