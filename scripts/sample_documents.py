@@ -7,12 +7,10 @@ Nothing here is a real report: the texts say they are examples. Used by make_sam
 
 import math
 
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRLittleEndian
 
-COMPREHENSIVE_SR = "1.2.840.10008.5.1.4.1.1.88.33"
-KEY_OBJECT_SELECTION = "1.2.840.10008.5.1.4.1.1.88.59"
+from dicom_items import COMPREHENSIVE_SR, KEY_OBJECT_SELECTION, code, content, save
 ENCAPSULATED_PDF = "1.2.840.10008.5.1.4.1.1.104.1"
 GSPS = "1.2.840.10008.5.1.4.1.1.11.1"
 
@@ -38,22 +36,6 @@ def lesion(label, rows, columns, slices, spacing_mm):
     column = sum(p[1] for p in points) / len(points)
     area_mm2 = count * spacing_mm[0] * spacing_mm[1]
     return k, row, column, 2.0 * math.sqrt(area_mm2 / math.pi)
-
-
-def code(value, scheme, meaning):
-    item = Dataset()
-    item.CodeValue, item.CodingSchemeDesignator, item.CodeMeaning = value, scheme, meaning
-    return item
-
-
-def content(relationship, value_type, concept, **values):
-    item = Dataset()
-    item.RelationshipType = relationship
-    item.ValueType = value_type
-    item.ConceptNameCodeSequence = Sequence([concept])
-    for keyword, value in values.items():
-        setattr(item, keyword, value)
-    return item
 
 
 def reference(image):
@@ -82,14 +64,6 @@ def document(study, uid, sop_class, modality, series_number, description):
     ds.ContentTime = "113000"
     ds.Manufacturer = "Portail d'imagerie (exemple)"
     return ds
-
-
-def save(ds, path):
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
-    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.save_as(path, enforce_file_format=True)
 
 
 def report_lines(diameter_mm, slice_number, prior_date):
