@@ -250,26 +250,25 @@ impl Config {
                 "required with OIDC_CLIENT_ID (the sign-in's redirect URI)",
             ));
         }
-        let max_code_failures = get("GATEWAY_MAX_CODE_FAILURES")
-            .map(|v| v.parse::<i64>())
-            .transpose()
-            .map_err(|_| invalid("GATEWAY_MAX_CODE_FAILURES", "expected a number"))?
-            .unwrap_or(5);
-        if !(1..=100).contains(&max_code_failures) {
-            return Err(invalid("GATEWAY_MAX_CODE_FAILURES", "expected 1 to 100"));
-        }
-        let interval_ms = get("GATEWAY_CODE_INTERVAL_MS")
-            .map(|v| v.parse::<u64>())
-            .transpose()
-            .map_err(|_| invalid("GATEWAY_CODE_INTERVAL_MS", "expected milliseconds"))?
-            .unwrap_or(1000);
+        // A whole number setting within its range, or its default.
+        let ranged = |name: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| {
+            let value = get(name)
+                .map(|v| v.parse::<u64>())
+                .transpose()
+                .map_err(|_| invalid(name, "expected a whole number"))?
+                .unwrap_or(default);
+            if range.contains(&value) {
+                Ok(value)
+            } else {
+                Err(invalid(
+                    name,
+                    format!("expected {} to {}", range.start(), range.end()),
+                ))
+            }
+        };
+        let max_code_failures = ranged("GATEWAY_MAX_CODE_FAILURES", 5, 1..=100)? as i64;
         // Without spacing, parallel attempts would only be held back by the lock.
-        if !(100..=600_000).contains(&interval_ms) {
-            return Err(invalid(
-                "GATEWAY_CODE_INTERVAL_MS",
-                "expected 100 to 600000",
-            ));
-        }
+        let interval_ms = ranged("GATEWAY_CODE_INTERVAL_MS", 1000, 100..=600_000)?;
         let list = |name: &str| -> Vec<String> {
             get(name)
                 .map(|v| {
@@ -296,33 +295,12 @@ impl Config {
             .map(|r| r.parse::<IpRange>())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| invalid("GATEWAY_TRUSTED_PROXIES", e))?;
-        let anonymous_per_minute = get("GATEWAY_ANONYMOUS_PER_MINUTE")
-            .map(|v| v.parse::<u32>())
-            .transpose()
-            .map_err(|_| invalid("GATEWAY_ANONYMOUS_PER_MINUTE", "expected a number"))?
-            .unwrap_or(30);
-        if !(1..=100_000).contains(&anonymous_per_minute) {
-            return Err(invalid(
-                "GATEWAY_ANONYMOUS_PER_MINUTE",
-                "expected 1 to 100000",
-            ));
-        }
-        let count = |name: &'static str, default: usize| -> Result<usize, ConfigError> {
-            let value = get(name)
-                .map(|v| v.parse::<usize>())
-                .transpose()
-                .map_err(|_| invalid(name, "expected a number"))?
-                .unwrap_or(default);
-            if (1..=4096).contains(&value) {
-                Ok(value)
-            } else {
-                Err(invalid(name, "expected 1 to 4096"))
-            }
-        };
+        let anonymous_per_minute = ranged("GATEWAY_ANONYMOUS_PER_MINUTE", 30, 1..=100_000)? as u32;
+        let count = |name: &'static str, default: u64| ranged(name, default, 1..=4096);
         Ok(Config {
             listen,
-            reader_requests: count("GATEWAY_READER_REQUESTS", 8)?,
-            pacs_requests: count("GATEWAY_PACS_REQUESTS", 48)?,
+            reader_requests: count("GATEWAY_READER_REQUESTS", 8)? as usize,
+            pacs_requests: count("GATEWAY_PACS_REQUESTS", 48)? as usize,
             allowed_hosts,
             trusted_proxies,
             anonymous_per_minute,
