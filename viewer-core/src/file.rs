@@ -180,9 +180,8 @@ fn open_padded_object(bytes: &[u8]) -> Result<(DefaultDicomObject, usize), FileE
     };
     let mut padding = 0;
     if body.starts_with(b"DICM") {
-        let syntax = meta_transfer_syntax(body).unwrap_or_default();
-        let data_end = crate::lengths::check_lengths(body, &syntax)
-            .map_err(|e| FileError::Parse(e.to_string()))?;
+        let data_end =
+            crate::lengths::check_lengths(body).map_err(|e| FileError::Parse(e.to_string()))?;
         padding = body.len() - data_end;
         body = &body[..data_end];
     }
@@ -190,37 +189,6 @@ fn open_padded_object(bytes: &[u8]) -> Result<(DefaultDicomObject, usize), FileE
         .from_reader(Cursor::new(body))
         .map_err(|e| FileError::Parse(e.to_string()))?;
     Ok((object, padding))
-}
-
-/// The Transfer Syntax UID of the file meta group (explicit VR little endian), read directly.
-fn meta_transfer_syntax(body: &[u8]) -> Option<String> {
-    let mut pos = 4;
-    while body.len() >= pos + 8 && body[pos..pos + 2] == [0x02, 0x00] {
-        let element = u16::from_le_bytes([body[pos + 2], body[pos + 3]]);
-        let long = matches!(
-            &body[pos + 4..pos + 6],
-            b"OB" | b"UN" | b"UT" | b"SQ" | b"OW" | b"UC" | b"UR"
-        );
-        let (length, header) = if long {
-            let l = body.get(pos + 8..pos + 12)?;
-            (u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize, 12)
-        } else {
-            (
-                usize::from(u16::from_le_bytes([body[pos + 6], body[pos + 7]])),
-                8,
-            )
-        };
-        let value = body.get(pos + header..pos + header + length)?;
-        if element == 0x0010 {
-            return Some(
-                String::from_utf8_lossy(value)
-                    .trim_end_matches(['\0', ' '])
-                    .to_string(),
-            );
-        }
-        pos += header + length;
-    }
-    None
 }
 
 /// Without an offset table, a frame spanning several fragments is found by where codestreams

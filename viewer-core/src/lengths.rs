@@ -67,10 +67,11 @@ impl std::fmt::Display for LengthError {
 impl std::error::Error for LengthError {}
 
 /// Checks `body` (a Part 10 stream starting at "DICM", or the file meta group) in the byte
-/// order and VR encoding of `transfer_syntax_uid`, and returns how many of its bytes hold the
-/// data set: all of them, or fewer when zero bytes pad it after its last element. Deflated
-/// data sets are not scanned.
-pub fn check_lengths(body: &[u8], transfer_syntax_uid: &str) -> Result<usize, LengthError> {
+/// order and VR encoding of the transfer syntax its meta group names (read as the meta reader
+/// reads it: the last (0002,0010) within the group's declared length, whatever other elements
+/// stand there), and returns how many of its bytes hold the data set: all of them, or fewer
+/// when zero bytes pad it after its last element.
+pub fn check_lengths(body: &[u8]) -> Result<usize, LengthError> {
     let start = if body.starts_with(b"DICM") { 4 } else { 0 };
     // The file meta group is always explicit VR little endian.
     let meta = Scanner {
@@ -78,10 +79,11 @@ pub fn check_lengths(body: &[u8], transfer_syntax_uid: &str) -> Result<usize, Le
         big_endian: false,
         zeros_from: body.len(),
     };
-    let dataset = meta.meta_end(start)?;
+    let (dataset, syntax) = meta.meta_end(start)?;
+    let transfer_syntax_uid = syntax.unwrap_or_default();
     // Explicit VR Big Endian is retired (its constant deprecated), still found in old files.
     #[allow(deprecated)]
-    let (explicit, big_endian) = match transfer_syntax_uid {
+    let (explicit, big_endian) = match transfer_syntax_uid.as_str() {
         uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN => {
             check_deflated(&body[dataset..])?;
             return Ok(body.len());
@@ -214,14 +216,16 @@ impl Scanner<'_> {
     /// The end of the file meta group (explicit VR little endian) as the meta reader finds it:
     /// the first element boundary past the count of (0002,0000) Group Length when the group
     /// starts with it, else after the last group-0002 element. Every element on the way must
-    /// fit in the bytes present: the meta reader fills a buffer of the declared length.
-    fn meta_end(&self, mut pos: usize) -> Result<usize, LengthError> {
+    /// fit in the bytes present: the meta reader fills a buffer of the declared length. Also
+    /// the transfer syntax, as the meta reader keeps it: the last (0002,0010) read.
+    fn meta_end(&self, mut pos: usize) -> Result<(usize, Option<String>), LengthError> {
         let len = self.data.len();
         let declared_end = (len >= pos + 12
             && (self.u16_at(pos), self.u16_at(pos + 2)) == (0x0002, 0x0000)
             && &self.data[pos + 4..pos + 6] == b"UL"
             && self.u16_at(pos + 6) == 4)
             .then(|| pos + 12 + self.u32_at(pos + 8) as usize);
+        let mut syntax = None;
         while len >= pos + 8 {
             let (group, element) = (self.u16_at(pos), self.u16_at(pos + 2));
             let inside = match declared_end {
@@ -243,9 +247,13 @@ impl Scanner<'_> {
             if length as usize > len - value {
                 return Err(self.error(group, element, length, value, len));
             }
+            if (group, element) == (0x0002, 0x0010) {
+                let uid = String::from_utf8_lossy(&self.data[value..value + length as usize]);
+                syntax = Some(uid.trim_end_matches(['\0', ' ']).to_string());
+            }
             pos = value + length as usize;
         }
-        Ok(pos)
+        Ok((pos, syntax))
     }
 }
 
@@ -274,7 +282,7 @@ mod tests {
             0x10, 0x00, 0x10, 0x00, b'U', b'T', 0, 0, 0xF0, 0xFF, 0xFF, 0xFF,
         ]);
         body.extend_from_slice(b"short");
-        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("refused");
+        let error = check_lengths(&body).expect_err("refused");
         assert_eq!(
             (error.group, error.element, error.remaining),
             (0x0010, 0x0010, 5)
@@ -293,7 +301,7 @@ mod tests {
             0x08, 0x00, 0x50, 0x11, b'U', b'I', 4, 0, b'1', b'.', b'2', 0,
         ]);
         body.extend_from_slice(&[0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]);
-        assert_eq!(check_lengths(&body, "1.2.840.10008.1.2.1"), Ok(body.len()));
+        assert_eq!(check_lengths(&body), Ok(body.len()));
     }
 
     /// "DICM" and a file meta group naming explicit VR little endian.
@@ -302,6 +310,29 @@ mod tests {
         body.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I', 20, 0]);
         body.extend_from_slice(b"1.2.840.10008.1.2.1\0");
         body
+    }
+
+    /// Found by the `dicomdir` fuzz target: a meta group whose declared length covers an
+    /// element of another group before (0002,0010). The meta reader reads on to the group's
+    /// end and takes that transfer syntax (implicit VR here); a scan that stopped at the first
+    /// element outside group 0002 checked the data set as explicit VR.
+    #[test]
+    fn the_transfer_syntax_is_read_as_the_meta_reader_reads_it() {
+        let mut body = b"DICM".to_vec();
+        body.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0, 38, 0, 0, 0]);
+        body.extend_from_slice(&[
+            0x01, 0xFF, 0xFB, 0x00, b'U', b'I', 4, 0, b'1', b'.', b'2', 0,
+        ]);
+        body.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I', 18, 0]);
+        body.extend_from_slice(b"1.2.840.10008.1.2\0");
+        // Implicit VR: (0010,0010) with 0x5A000000 bytes declared.
+        body.extend_from_slice(&[0x10, 0x00, 0x10, 0x00, 0, 0, 0, 0x5A]);
+        body.extend_from_slice(b"short");
+        let error = check_lengths(&body).expect_err("refused");
+        assert_eq!(
+            (error.group, error.element, error.length),
+            (0x0010, 0x0010, 0x5A00_0000)
+        );
     }
 
     /// Found by the `dicomdir` fuzz target: the parser closes an item at an item delimiter
@@ -321,7 +352,7 @@ mod tests {
         body.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF]);
         body.extend_from_slice(&[0x09, 0x00, 0x10, 0x00, b'O', b'B', 0, 0]);
         body.extend_from_slice(&[0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]);
-        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("refused");
+        let error = check_lengths(&body).expect_err("refused");
         assert_eq!(
             (error.group, error.element, error.length),
             (0x0009, 0x0010, 0xE0DD_FFFE)
@@ -337,7 +368,7 @@ mod tests {
             0x10, 0x00, 0x10, 0x00, b'U', b'T', 0, 0, 0xF0, 0xFF, 0xFF, 0xFF,
         ]);
         body.extend_from_slice(b"short");
-        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("refused");
+        let error = check_lengths(&body).expect_err("refused");
         assert_eq!((error.group, error.element), (0x0010, 0x0010));
     }
 
@@ -351,13 +382,13 @@ mod tests {
         for padding in [0, 3, 8, 12, 4096] {
             let mut padded = body.clone();
             padded.resize(data_end + padding, 0);
-            assert_eq!(check_lengths(&padded, "1.2.840.10008.1.2.1"), Ok(data_end));
+            assert_eq!(check_lengths(&padded), Ok(data_end));
         }
         // Bytes after the zeros: not padding, the parser judges them.
         let mut odd = body.clone();
         odd.extend_from_slice(&[0; 16]);
         odd.push(1);
-        assert_eq!(check_lengths(&odd, "1.2.840.10008.1.2.1"), Ok(odd.len()));
+        assert_eq!(check_lengths(&odd), Ok(odd.len()));
     }
 
     #[test]
@@ -376,15 +407,14 @@ mod tests {
         bomb.extend(deflate(&[
             0x09, 0x00, 0x10, 0x10, b'O', b'B', 0, 0, 0, 0, 0, 0x32, 1, 2,
         ]));
-        let syntax = "1.2.840.10008.1.2.1.99";
-        let error = check_lengths(&bomb, syntax).expect_err("a hidden length");
+        let error = check_lengths(&bomb).expect_err("a hidden length");
         assert_eq!((error.group, error.element), (0x0009, 0x1010));
         let mut fine = meta;
         let name = [
             0x10, 0x00, 0x10, 0x00, b'P', b'N', 4, 0, b'A', b'^', b'B', b' ',
         ];
         fine.extend(deflate(&name));
-        assert_eq!(check_lengths(&fine, syntax), Ok(fine.len()));
+        assert_eq!(check_lengths(&fine), Ok(fine.len()));
     }
 
     #[test]
@@ -394,7 +424,7 @@ mod tests {
         let mut body = explicit_le_file();
         body.extend_from_slice(&[0x08, 0x00, 0x00, 0x01, b'S', b'L', 10, 0]);
         body.extend_from_slice(&[0; 10]);
-        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("misaligned");
+        let error = check_lengths(&body).expect_err("misaligned");
         assert_eq!(
             (error.group, error.element, error.unit),
             (0x0008, 0x0100, 4)
@@ -402,7 +432,7 @@ mod tests {
         assert!(error.to_string().contains("not a multiple of 4"));
         let mut fine = explicit_le_file();
         fine.extend_from_slice(&[0x28, 0x00, 0x10, 0x00, b'U', b'S', 2, 0, 0, 2]);
-        assert_eq!(check_lengths(&fine, "1.2.840.10008.1.2.1"), Ok(fine.len()));
+        assert_eq!(check_lengths(&fine), Ok(fine.len()));
     }
 
     #[test]
@@ -415,7 +445,7 @@ mod tests {
             0x02, 0x00, 0x03, 0x00, b'O', b'B', 0, 0, 0xFD, 0xFF, 0xEF, 0xFF,
         ]);
         body.extend_from_slice(b"1.2");
-        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("refused");
+        let error = check_lengths(&body).expect_err("refused");
         assert_eq!((error.group, error.element), (0x0002, 0x0003));
         // The data set starts where the meta reader stops: past the Group Length's count.
         let mut body = b"DICM".to_vec();
@@ -425,7 +455,7 @@ mod tests {
         // Counted in the meta group by its length, though of group 0010: skipped by the meta
         // reader, so its length must fit too.
         body.extend_from_slice(&[0x10, 0x00, 0x10, 0x00, b'O', b'B', 0, 0, 0, 0, 0, 0x80]);
-        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("refused");
+        let error = check_lengths(&body).expect_err("refused");
         assert_eq!((error.group, error.element), (0x0010, 0x0010));
     }
 
@@ -438,7 +468,7 @@ mod tests {
             0x09, 0x00, 0x10, 0x10, b'Z', b'Z', 0, 0, 0xF0, 0xFF, 0xFF, 0xFF,
         ]);
         body.extend_from_slice(&[0; 16]);
-        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("unknown VR");
+        let error = check_lengths(&body).expect_err("unknown VR");
         assert_eq!((error.group, error.element), (0x0009, 0x1010));
         // Inside an undefined-length UN sequence the parser stays in explicit VR.
         let mut body = explicit_le_file();
@@ -450,12 +480,12 @@ mod tests {
             0x09, 0x00, 0x20, 0x10, b'O', b'B', 0, 0, 0xF0, 0xFF, 0xFF, 0x7F,
         ]);
         body.extend_from_slice(&[0; 24]);
-        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("UN sequence");
+        let error = check_lengths(&body).expect_err("UN sequence");
         assert_eq!((error.group, error.element), (0x0009, 0x1020));
         // An item tag among elements: the parser reads a value of its length.
         let mut body = explicit_le_file();
         body.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 0xF0, 0xFF, 0xFF, 0x7F, 1, 2]);
-        let error = check_lengths(&body, "1.2.840.10008.1.2.1").expect_err("stray item");
+        let error = check_lengths(&body).expect_err("stray item");
         assert_eq!((error.group, error.element), (0xFFFE, 0xE000));
     }
 }
