@@ -87,11 +87,6 @@ cargo build --release --locked --manifest-path viewer-core/oracle/Cargo.toml
 OPENJPEG_ORACLE=$ROOT/viewer-core/oracle/target/release/openjpeg-oracle CODEC_FIXTURES=$FIXTURES \
   cargo test --locked --test openjpeg_oracle -- --ignored
 
-step "fuzz targets: a short run of each, seeded from the shared data (scripts/fuzz.sh)"
-# Every parser of untrusted input, 5 s each: a crash, timeout or out-of-memory fails the run
-# (the long campaigns and their figures: TESTING.md).
-scripts/fuzz.sh 5
-
 step "release build of the web app"
 scripts/build.sh --app-only
 

@@ -9,7 +9,6 @@ cd "$ROOT"
 
 MODE=${1:-run}
 TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than the machine's 1.95
-CARGO_FUZZ_VERSION=0.13.1      # the short fuzz run of ./test.sh (scripts/fuzz.sh)
 BINARYEN_VERSION=132.0.0       # npm binaryen; Debian's binaryen 108 builds a wasm that crashes at load
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
@@ -20,7 +19,7 @@ packages=(orthanc orthanc-dicomweb curl ca-certificates brotli)
 # Orthanc share an index in PostgreSQL (orthanc-postgresql).
 [ "$MODE" = test ] && packages+=(chromium chromium-driver postgresql dcmtk haproxy orthanc-postgresql)
 
-# Trunk, wasm-bindgen-cli and cargo-fuzz have no prebuilt binary in a registry this project reaches, so they
+# Trunk and wasm-bindgen-cli have no prebuilt binary in a registry this project reaches, so they
 # are compiled from crates.io: in the background, while the packages below install. Their own
 # release profiles ask for whole-program optimisation (fat LTO, one codegen unit: minutes of
 # linking for a build tool that runs for seconds); they are built without it.
@@ -38,10 +37,6 @@ install_rust_tools() {
     log "installing wasm-bindgen-cli $WB_VERSION"
     # Not --locked: its lock file names a webpki-roots release the registry does not serve.
     "${quick[@]}" cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force --target-dir "$build_dir"
-  fi
-  if [ "$MODE" = test ] && [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
-    log "installing cargo-fuzz $CARGO_FUZZ_VERSION"
-    "${quick[@]}" cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --target-dir "$build_dir"
   fi
   rm -rf "$build_dir"
   cargo fetch --quiet
