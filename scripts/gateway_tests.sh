@@ -2,8 +2,8 @@
 # The gateway's tests that need real peers: an Orthanc loaded with the shared CT and corpus
 # (TEST_PACS_URL=<DICOMweb root> of one already loaded, as ./test.sh's test PACS; otherwise a
 # fresh one) and two fresh PostgreSQL clusters (the second for the outage test, which stops it);
-# then `cargo test --test shares -- --ignored` (the share-link, two-copy, attack and outage
-# suites, on SQLite and on PostgreSQL), the full-disk test on a small file system of its own.
+# then `cargo test --test shares -- --ignored` (the share-link, two-copy, attack, outage and
+# regional-access suites, on SQLite and on PostgreSQL), the full-disk test on a small file system of its own.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -20,11 +20,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The regional studies (two sites' patients), as the test PACS holds them (same UIDs).
+"$VENV/bin/python" e2e/fixtures/make_regional.py "$SHARED" "$WORK/regional"
 pacs_url=${TEST_PACS_URL:-}
 if [ -z "$pacs_url" ]; then
   pacs_port=$(free_port)
   scripts/pacs.sh start "$WORK/pacs" "$pacs_port"
-  scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" >/dev/null
+  scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" \
+    "$WORK/regional/dicom" >/dev/null
   pacs_url="http://127.0.0.1:$pacs_port/dicom-web"
 fi
 pg_url=$(scripts/postgres.sh start "$WORK/postgres" "$(free_port)" | tail -n 1)
@@ -33,8 +36,8 @@ outage_port=$(free_port)
 outage_url=$(scripts/postgres.sh start "$WORK/postgres-outage" "$outage_port" | tail -n 1)
 
 GATEWAY_TEST_PACS_URL=$pacs_url GATEWAY_TEST_POSTGRES_URL=$pg_url \
-  GATEWAY_TEST_OUTAGE_POSTGRES="$WORK/postgres-outage $outage_port $outage_url" \
-  cargo test --locked --test shares -- --ignored --skip a_full_disk_is_survived
+  GATEWAY_TEST_REGIONAL="$WORK/regional" GATEWAY_TEST_OUTAGE_POSTGRES="$WORK/postgres-outage $outage_port $outage_url" \
+  cargo test --locked --test shares --test regional -- --ignored --skip a_full_disk_is_survived
 
 # The full-disk test: its SQLite file on an 8 MiB tmpfs that only this test run sees (a mount
 # namespace of its own: nothing to unmount, nothing left if it stops).

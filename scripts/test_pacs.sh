@@ -42,6 +42,7 @@ start() {
   "$py" "$fixtures/make_measure.py" "$SHARED" "$WORK/measure"
   "$py" "$fixtures/make_gsps.py" "$SHARED" "$WORK/gsps"
   "$py" "$fixtures/make_long_series.py" "$WORK/long"
+  "$py" "$fixtures/make_regional.py" "$SHARED" "$WORK/regional"
   # The samples ./run.sh shows (their downloads kept beside run.sh's, made once per machine).
   "$py" scripts/make_samples.py "$ROOT/.data/samples"
   local port
@@ -49,7 +50,7 @@ start() {
   scripts/pacs.sh start "$WORK/pacs" "$port"
   scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged" \
     "$WORK/luts" "$WORK/reformat" "$WORK/photometric" "$WORK/sr" "$WORK/xss" "$WORK/measure" \
-    "$WORK/gsps" "$WORK/long" "$ROOT/.data/samples/studies/lung-ct" \
+    "$WORK/gsps" "$WORK/long" "$WORK/regional/dicom" "$ROOT/.data/samples/studies/lung-ct" \
     "$ROOT/.data/samples/studies/lung-ct-prior" "$ROOT/.data/samples/studies/lung-ct-documents"
   echo "http://127.0.0.1:$port/dicom-web" >"$LOADED"
   cat "$LOADED"

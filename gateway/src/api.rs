@@ -28,11 +28,21 @@ pub async fn session_info(
             name,
             dev,
             can_audit,
+            sites,
             ..
-        } => Json(json!({
-            "kind": "clinician", "name": name, "dev": dev, "can_share": true, "can_audit": can_audit,
-        }))
-        .into_response(),
+        } => {
+            // Where the portal has sites: the clinician's, or why they reach no study.
+            let (sites, refusal) = match crate::reach::of_clinician(&state, &sites) {
+                Ok(crate::reach::Reach::Sites(own)) => (Some(json!(own)), None),
+                Ok(crate::reach::Reach::Archive) => (None, None),
+                Err(refusal) => (Some(json!([])), refusal.code()),
+            };
+            Json(json!({
+                "kind": "clinician", "name": name, "dev": dev, "can_share": true,
+                "can_audit": can_audit, "sites": sites, "site_refusal": refusal,
+            }))
+            .into_response()
+        }
         Principal::Share { share } => Json(crate::shares::session_json(&share)).into_response(),
         Principal::Anonymous => return Err(unauthenticated(&state)),
     })
@@ -40,8 +50,13 @@ pub async fn session_info(
 
 /// `GET /api/site`: who runs the portal (public: a share link's recipient sees it before the
 /// code; it holds no patient data).
-pub async fn site(State(state): State<SharedState>) -> Json<crate::config::Site> {
-    Json(state.config.site.clone())
+pub async fn site(State(state): State<SharedState>) -> Json<serde_json::Value> {
+    let mut answer = json!(state.config.site);
+    // The development login signs in as one of the demonstration's sites (their names only).
+    if let (true, Some(sites)) = (state.config.dev_login, state.config.sites.as_deref()) {
+        answer["dev_sites"] = json!(sites.all());
+    }
+    Json(answer)
 }
 
 /// `POST /api/dev-login`: only when the gateway was started with `GATEWAY_DEV_LOGIN=1`.
@@ -50,6 +65,7 @@ pub async fn dev_login(
     client: ClientAddr,
     PortalOrigin(origin): PortalOrigin,
     headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<Response<Body>, ApiError> {
     // Not offered is a 404 before anything else: the origin is checked second.
     if !state.config.dev_login {
@@ -58,6 +74,21 @@ pub async fn dev_login(
     if !session::same_origin_json(&headers, &origin) {
         return Err(ApiError::CrossOrigin);
     }
+    // Where the portal has sites, the development clinician signs in as one of them.
+    #[derive(Deserialize, Default)]
+    struct DevLogin {
+        site: Option<String>,
+    }
+    let request: DevLogin = if body.is_empty() {
+        DevLogin::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|_| ApiError::Invalid)?
+    };
+    let sites = match (state.config.sites.as_deref(), request.site) {
+        (None, _) => None,
+        (Some(sites), Some(site)) if sites.get(&site).is_some() => Some(json!([site]).to_string()),
+        (Some(_), _) => return Err(ApiError::InvalidField("site")),
+    };
     let token = crate::secret::new_token();
     let now = crate::now_ms();
     let session = NewSession {
@@ -67,6 +98,7 @@ pub async fn dev_login(
         share_id: None,
         name: None,
         roles: None,
+        sites: sites.as_deref(),
         created_at_ms: now,
         expires_at_ms: now + session::DEV_SESSION_MS,
     };

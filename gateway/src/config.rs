@@ -3,7 +3,10 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::sites::Sites;
 
 /// Where clinicians' bearer tokens come from and what they must say.
 #[derive(Clone)]
@@ -21,6 +24,8 @@ pub struct OidcConfig {
     pub client_id: Option<String>,
     /// For a confidential client (sent to the token endpoint, never to the browser).
     pub client_secret: Option<String>,
+    /// The claim that names the clinician's site(s) (a string or an array of strings).
+    pub site_claim: String,
 }
 
 #[derive(Clone)]
@@ -60,6 +65,9 @@ pub struct Config {
     pub reader_requests: usize,
     /// Requests all readers together may have at the PACS at once.
     pub pacs_requests: usize,
+    /// The region's sites (`SITES_FILE`); without them, one establishment's portal where
+    /// every clinician reads the whole archive.
+    pub sites: Option<Arc<Sites>>,
 }
 
 /// An address or a CIDR block (`10.0.0.0/8`, `::1`).
@@ -149,6 +157,7 @@ impl std::fmt::Debug for OidcConfig {
             .field("jwks_url", &self.jwks_url)
             .field("audit_role", &self.audit_role)
             .field("client_id", &self.client_id)
+            .field("site_claim", &self.site_claim)
             .field(
                 "client_secret",
                 &self.client_secret.as_ref().map(|_| "(set)"),
@@ -172,6 +181,7 @@ impl std::fmt::Debug for Config {
             .field("dev_login", &self.dev_login)
             .field("secure_cookies", &self.secure_cookies)
             .field("site", &self.site)
+            .field("sites", &self.sites.as_ref().map(|s| s.all().len()))
             .finish_non_exhaustive()
     }
 }
@@ -237,6 +247,7 @@ impl Config {
                 audit_role: get("OIDC_AUDIT_ROLE").unwrap_or_else(|| "audit".into()),
                 client_id: get("OIDC_CLIENT_ID"),
                 client_secret: get("OIDC_CLIENT_SECRET"),
+                site_claim: get("OIDC_SITE_CLAIM").unwrap_or_else(|| "site".into()),
                 // Compared with `iss` exactly as written (a URL parser would add a slash).
                 issuer: http_url("OIDC_ISSUER", &issuer).map(|_| issuer)?,
             }),
@@ -297,7 +308,17 @@ impl Config {
             .map_err(|e| invalid("GATEWAY_TRUSTED_PROXIES", e))?;
         let anonymous_per_minute = ranged("GATEWAY_ANONYMOUS_PER_MINUTE", 30, 1..=100_000)? as u32;
         let count = |name: &'static str, default: u64| ranged(name, default, 1..=4096);
+        let sites = get("SITES_FILE")
+            .map(|path| {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| invalid("SITES_FILE", format!("{path}: {e}")))?;
+                Sites::parse(&text)
+                    .map(Arc::new)
+                    .map_err(|e| invalid("SITES_FILE", format!("{path}: {e}")))
+            })
+            .transpose()?;
         Ok(Config {
+            sites,
             listen,
             reader_requests: count("GATEWAY_READER_REQUESTS", 8)? as usize,
             pacs_requests: count("GATEWAY_PACS_REQUESTS", 48)? as usize,
@@ -353,6 +374,39 @@ mod tests {
             c.wado_uri_url.map(String::from).as_deref(),
             Some("http://127.0.0.1:8042/wado")
         );
+    }
+
+    #[test]
+    fn a_site_file_that_cannot_be_used_stops_the_start() {
+        let dir = std::env::temp_dir().join(format!("gateway-sites-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).expect("site file");
+            path.display().to_string()
+        };
+        let good = write(
+            "good.json",
+            r#"{"sites": [{"id": "a", "name": "A", "issuers": ["X"]}]}"#,
+        );
+        let c = config(&[("SITES_FILE", &good)]).expect("a good site file");
+        assert_eq!(c.sites.expect("sites").all()[0].id, "a");
+        let twice = write(
+            "twice.json",
+            r#"{"sites": [{"id": "a", "name": "A", "issuers": ["X"]},
+                          {"id": "b", "name": "B", "issuers": ["X"]}]}"#,
+        );
+        for path in [
+            twice,
+            write("broken.json", "{"),
+            dir.join("absent.json").display().to_string(),
+        ] {
+            let error = config(&[("SITES_FILE", &path)])
+                .expect_err(&path)
+                .to_string();
+            assert!(error.starts_with("SITES_FILE: "), "{error}");
+        }
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

@@ -12,8 +12,10 @@ use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::{identify, unauthenticated, Caller, Principal};
 use crate::error::ApiError;
 use crate::front::{ClientAddr, PortalOrigin};
+use crate::reach::{self, Reach};
 use crate::retrieve_url::Rewrite;
 use crate::scope::{self, Decision, Target};
+use crate::sites::Site;
 use crate::state::{AppState, SharedState};
 
 /// A path that could step out of the DICOMweb root once the PACS decodes it.
@@ -33,6 +35,10 @@ async fn deny(
     source: &str,
     study: Option<String>,
 ) -> ApiError {
+    let detail = match principal {
+        Principal::Share { .. } => "outside the shared study",
+        _ => "outside the clinician's sites",
+    };
     let mut event = AuditEvent::new(
         Action::AccessDenied,
         Outcome::Failure,
@@ -40,7 +46,7 @@ async fn deny(
         source,
         crate::now_ms(),
     )
-    .detail("outside the shared study");
+    .detail(detail);
     if let Some(study) = study {
         event = event.study(&study, None);
     }
@@ -58,7 +64,7 @@ pub async fn handle(
     PortalOrigin(origin): PortalOrigin,
     request: Request,
 ) -> Result<Response<Body>, ApiError> {
-    let (parts, body) = request.into_parts();
+    let (parts, mut body) = request.into_parts();
     let path = parts
         .uri
         .path()
@@ -70,9 +76,10 @@ pub async fn handle(
     }
     let query = parts.uri.query().map(str::to_string);
     let target = scope::parse(&path);
+    let public_root = format!("{origin}/dicom-web");
     let upstream_query = match &principal {
         Principal::Anonymous => return Err(unauthenticated(&state)),
-        Principal::Clinician { .. } => {
+        Principal::Clinician { sites, .. } => {
             let store = matches!(
                 target,
                 Target::Search(scope::Level::Studies)
@@ -90,6 +97,17 @@ pub async fn handle(
             // Only DICOMweb resources: not the PACS's own extensions (Orthanc's `servers`…).
             if target == Target::Other {
                 return Err(ApiError::NoResource);
+            }
+            if let Reach::Sites(caller) = reach::of_clinician(&state, sites)? {
+                if parts.method == Method::POST {
+                    body = checked_store(&state, &caller, &target, &parts.headers, body).await?;
+                } else if let Target::Search(level) = target {
+                    let answer = reach::search(&state, &caller, level, query.as_deref()).await?;
+                    return Ok(rewrite(&state, &public_root, true).answer(answer).await);
+                } else if !reads_target(&state, &caller, &target).await? {
+                    let study = scope::study_of(&target);
+                    return Err(deny(&state, &principal, &source, study).await);
+                }
             }
             query
         }
@@ -154,14 +172,71 @@ pub async fn handle(
         .rsplit('/')
         .next()
         .is_some_and(|last| matches!(last, "studies" | "series" | "instances"));
-    let public_root = format!("{origin}/dicom-web");
-    let rewrite = Rewrite {
+    Ok(rewrite(&state, &public_root, searching || storing)
+        .answer(response)
+        .await)
+}
+
+/// The rewriting of the PACS's URLs in an answer; `all_from_pacs` for searches and stores.
+fn rewrite<'a>(state: &'a AppState, public_root: &'a str, all_from_pacs: bool) -> Rewrite<'a> {
+    Rewrite {
         pacs_root: state.pacs.root(),
         pacs_origin: state.pacs.origin(),
-        public_root: &public_root,
-        all_from_pacs: searching || storing,
+        public_root,
+        all_from_pacs,
+    }
+}
+
+/// Whether a clinician of `caller` sites reads a path under a study: their site owns the
+/// study, and the series or instance it names is in it by the PACS's index.
+async fn reads_target(
+    state: &AppState,
+    caller: &[&Site],
+    target: &Target<'_>,
+) -> Result<bool, ApiError> {
+    let Target::Study {
+        study,
+        series,
+        instance,
+    } = target
+    else {
+        return Ok(false);
     };
-    Ok(rewrite.answer(response).await)
+    if !reach::reads(state, &Reach::Sites(caller.to_vec()), study).await? {
+        return Ok(false);
+    }
+    state
+        .pacs
+        .contains(study, *series, *instance)
+        .await
+        .map_err(|e| {
+            tracing::warn!("membership check: {e}");
+            ApiError::MembershipUnknown
+        })
+}
+
+/// A clinician's STOW-RS body, read whole and let through only when their sites own what it
+/// stores ([`reach::check_store`]).
+async fn checked_store(
+    state: &AppState,
+    caller: &[&Site],
+    target: &Target<'_>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Body, ApiError> {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(ApiError::Invalid)?;
+    let bytes = axum::body::to_bytes(body, reach::STORE_LIMIT_BYTES)
+        .await
+        .map_err(|_| ApiError::TooLarge)?;
+    let path_study = match target {
+        Target::Study { study, .. } => Some(*study),
+        _ => None,
+    };
+    reach::check_store(state, caller, path_study, content_type, &bytes).await?;
+    Ok(Body::from(bytes))
 }
 
 /// `/wado` (WADO-URI): a clinician's request as it is; a share session's only for an object
@@ -182,7 +257,25 @@ pub async fn wado_uri(
     let target = scope::wado_uri_target(query);
     match (&principal, &target) {
         (Principal::Anonymous, _) => return Err(unauthenticated(&state)),
-        (Principal::Clinician { .. }, _) => {}
+        (Principal::Clinician { sites, .. }, _) => {
+            if let Reach::Sites(caller) = reach::of_clinician(&state, sites)? {
+                let readable = match &target {
+                    Some((study, series, object)) => {
+                        let path = Target::Study {
+                            study,
+                            series: Some(series),
+                            instance: Some(object),
+                        };
+                        reads_target(&state, &caller, &path).await?
+                    }
+                    None => false,
+                };
+                if !readable {
+                    let study = target.as_ref().map(|t| t.0.clone());
+                    return Err(deny(&state, &principal, &source, study).await);
+                }
+            }
+        }
         (Principal::Share { share }, Some((study, series, object)))
             if *study == share.study_uid =>
         {

@@ -70,6 +70,18 @@ pub enum ApiError {
     /// DICOMweb: the PACS could not say whether a series or instance is in the study.
     #[error("membership unknown: the PACS did not answer")]
     MembershipUnknown,
+    /// A clinician whose token names no site, where the portal serves several.
+    #[error("the clinician belongs to no site")]
+    NoSite,
+    /// A clinician whose token names a site the portal does not know.
+    #[error("the clinician's site is unknown here")]
+    UnknownSite,
+    /// A store into a study, or of an instance, that the clinician's sites do not own.
+    #[error("storing outside the clinician's sites")]
+    StoreOutsideSite,
+    /// A request body larger than the gateway reads.
+    #[error("the request is too large")]
+    TooLarge,
     /// The server was started without peer addresses (a wiring bug, never a client's).
     #[error("the peer's address is unknown")]
     NoPeerAddress,
@@ -82,7 +94,10 @@ impl ApiError {
             Unauthenticated { .. } | CodeRequired { .. } | CodeWrong { .. } => {
                 StatusCode::UNAUTHORIZED
             }
-            Forbidden | CrossOrigin => StatusCode::FORBIDDEN,
+            Forbidden | CrossOrigin | NoSite | UnknownSite | StoreOutsideSite => {
+                StatusCode::FORBIDDEN
+            }
+            TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             NotFound | UnknownStudy | UnknownShare | SignInNotConfigured | NoResource => {
                 StatusCode::NOT_FOUND
             }
@@ -121,6 +136,10 @@ impl ApiError {
             SignInNotConfigured => "sign_in_not_configured",
             IssuerUnavailable => "issuer_unavailable",
             SignInFailed { .. } => "sign_in_failed",
+            NoSite => "no_site",
+            UnknownSite => "unknown_site",
+            StoreOutsideSite => "store_outside_site",
+            TooLarge => "too_large",
             NoPeerAddress => "internal",
             NoResource | MethodNotAllowed | MembershipUnknown => return None,
         })
@@ -252,6 +271,10 @@ mod tests {
             (MethodNotAllowed, 405, None),
             (MembershipUnknown, 502, None),
             (NoPeerAddress, 500, error("internal")),
+            (NoSite, 403, error("no_site")),
+            (UnknownSite, 403, error("unknown_site")),
+            (StoreOutsideSite, 403, error("store_outside_site")),
+            (TooLarge, 413, error("too_large")),
         ]
     }
 
@@ -283,6 +306,10 @@ mod tests {
             MethodNotAllowed => 21,
             MembershipUnknown => 22,
             NoPeerAddress => 23,
+            NoSite => 24,
+            UnknownSite => 25,
+            StoreOutsideSite => 26,
+            TooLarge => 27,
         }
     }
 

@@ -49,6 +49,8 @@ pub struct Clinician {
     pub subject: String,
     pub name: String,
     pub roles: Vec<String>,
+    /// The site ids of the configured site claim ([`crate::sites::claimed_sites`]).
+    pub sites: Vec<String>,
     /// The token's `exp`, seconds since the epoch.
     pub expires_at_s: i64,
 }
@@ -63,6 +65,9 @@ struct Claims {
     preferred_username: Option<String>,
     #[serde(default)]
     roles: Vec<String>,
+    /// The other claims, among them the site claim (its name is a setting).
+    #[serde(flatten)]
+    other: serde_json::Map<String, serde_json::Value>,
 }
 
 struct Key {
@@ -266,8 +271,10 @@ impl Verifier {
             name,
             preferred_username,
             roles,
+            other,
         } = claims.claims;
         Ok(Clinician {
+            sites: crate::sites::claimed_sites(other.get(&self.config.site_claim)),
             expires_at_s: exp,
             name: name.or(preferred_username).unwrap_or_else(|| sub.clone()),
             subject: sub,

@@ -65,6 +65,8 @@ pub struct Pacs {
     wado_uri: Option<String>,
     basic_auth: Option<(String, String)>,
     members: Mutex<HashMap<String, Instant>>,
+    /// Studies' Issuer of Patient ID, as last read.
+    issuers: Mutex<HashMap<String, (Option<String>, Instant)>>,
 }
 
 impl Pacs {
@@ -84,6 +86,7 @@ impl Pacs {
                 Some((user.to_string(), password.to_string()))
             }),
             members: Mutex::new(HashMap::new()),
+            issuers: Mutex::new(HashMap::new()),
         }
     }
 
@@ -208,7 +211,7 @@ impl Pacs {
             .unwrap_or_else(|_| status(StatusCode::BAD_GATEWAY))
     }
 
-    async fn search(&self, path: &str, query: &str) -> Result<Vec<JsonDataset>, PacsError> {
+    pub async fn search(&self, path: &str, query: &str) -> Result<Vec<JsonDataset>, PacsError> {
         let url = self.dicomweb_url(path, Some(query));
         let request = self
             .request(reqwest::Method::GET, &url)
@@ -242,6 +245,41 @@ impl Pacs {
             patient_id: d.string(Tag(0x0010, 0x0020)).unwrap_or_default(),
             birth_date: d.string(Tag(0x0010, 0x0030)).unwrap_or_default(),
         }))
+    }
+
+    /// A study's Issuer of Patient ID (0010,0021): `None` when the PACS does not have the
+    /// study, `Some(None)` when the study has no issuer. Trusted for [`MEMBERSHIP_TTL`].
+    pub async fn study_issuer(&self, study: &str) -> Result<Option<Option<String>>, PacsError> {
+        if let Ok(issuers) = self.issuers.lock() {
+            if let Some((issuer, at)) = issuers.get(study) {
+                if at.elapsed() < MEMBERSHIP_TTL {
+                    return Ok(Some(issuer.clone()));
+                }
+            }
+        }
+        let query = format!("StudyInstanceUID={study}&includefield=00100021");
+        let found = self.search("studies", &query).await?;
+        let Some(row) = found
+            .iter()
+            .find(|d| d.string(Tag(0x0020, 0x000D)).as_deref() == Some(study))
+        else {
+            return Ok(None);
+        };
+        let issuer = row
+            .string(Tag(0x0010, 0x0021))
+            .filter(|i| !i.trim().is_empty());
+        self.remember_issuer(study, issuer.clone());
+        Ok(Some(issuer))
+    }
+
+    /// Keeps a study's issuer read from a search's answer.
+    pub fn remember_issuer(&self, study: &str, issuer: Option<String>) {
+        if let Ok(mut issuers) = self.issuers.lock() {
+            if issuers.len() > 100_000 {
+                issuers.clear();
+            }
+            issuers.insert(study.to_string(), (issuer, Instant::now()));
+        }
     }
 
     /// Whether `series` (and `instance`) belong to `study`, by the PACS's own QIDO-RS index.

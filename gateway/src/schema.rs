@@ -79,6 +79,9 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
         3,
         &["ALTER TABLE audit ADD COLUMN repeats BIGINT NOT NULL DEFAULT 1"],
     ),
+    // A clinician's sites (a JSON array of site ids), from their token or the development
+    // login's choice.
+    (4, &["ALTER TABLE sessions ADD COLUMN sites TEXT"]),
 ];
 
 /// Any number the project has given to a migration; a database that records a higher one was

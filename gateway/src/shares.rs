@@ -21,6 +21,7 @@ use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::{session, Clinician, SameOrigin};
 use crate::error::ApiError;
 use crate::front::ClientAddr;
+use crate::reach;
 use crate::secret;
 use crate::state::{AppState, SharedState};
 use crate::store::{NewSession, Share};
@@ -125,6 +126,7 @@ pub async fn create(
         actor,
         name,
         source,
+        sites,
         ..
     }: Clinician,
     body: Bytes,
@@ -137,6 +139,8 @@ pub async fn create(
     if let Some(field) = invalid_field(&request, now) {
         return Err(ApiError::InvalidField(field));
     }
+    // Only a study the clinician reads can be shared.
+    reach::require_study(&state, &sites, &request.study_uid, ApiError::UnknownStudy).await?;
     let identity = match state.pacs.study_identity(&request.study_uid).await {
         Ok(Some(identity)) => identity,
         Ok(None) => return Err(ApiError::UnknownStudy),
@@ -254,29 +258,38 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<SharedState>,
     Query(query): Query<ListQuery>,
-    _: Clinician,
+    Clinician { sites, .. }: Clinician,
 ) -> Result<Response<Body>, ApiError> {
     if !is_uid(&query.study_uid) {
         return Err(ApiError::Invalid);
     }
+    reach::require_study(&state, &sites, &query.study_uid, ApiError::UnknownStudy).await?;
     let shares = state.store.shares_of_study(&query.study_uid).await?;
     Ok(Json(shares.iter().map(share_json).collect::<Vec<_>>()).into_response())
 }
 
-/// The share `id` names, or the refusal for an unknown one.
-async fn known_share(state: &SharedState, id: &str) -> Result<Share, ApiError> {
-    state.store.share(id).await?.ok_or(ApiError::UnknownShare)
+/// The share `id` names, when it is of a study the clinician reads; else the refusal for an
+/// unknown one.
+async fn known_share(state: &SharedState, sites: &[String], id: &str) -> Result<Share, ApiError> {
+    let share = state.store.share(id).await?.ok_or(ApiError::UnknownShare)?;
+    reach::require_study(state, sites, &share.study_uid, ApiError::UnknownShare).await?;
+    Ok(share)
 }
 
 /// `POST /api/shares/{id}/revoke` (clinicians): takes effect at the next request of every
 /// session opened from the share.
 pub async fn revoke(
     State(state): State<SharedState>,
-    Clinician { actor, source, .. }: Clinician,
+    Clinician {
+        actor,
+        source,
+        sites,
+        ..
+    }: Clinician,
     Path(id): Path<String>,
 ) -> Result<Response<Body>, ApiError> {
     let now = crate::now_ms();
-    let share = known_share(&state, &id).await?;
+    let share = known_share(&state, &sites, &id).await?;
     let event = AuditEvent::new(Action::ShareRevoke, Outcome::Success, &actor, &source, now)
         .study(&share.study_uid, Some(&share.patient_id))
         .share(&id);
@@ -289,11 +302,16 @@ pub async fn revoke(
 /// again. The link itself stays the same.
 pub async fn new_code(
     State(state): State<SharedState>,
-    Clinician { actor, source, .. }: Clinician,
+    Clinician {
+        actor,
+        source,
+        sites,
+        ..
+    }: Clinician,
     Path(id): Path<String>,
 ) -> Result<Response<Body>, ApiError> {
     let now = crate::now_ms();
-    let share = known_share(&state, &id).await?;
+    let share = known_share(&state, &sites, &id).await?;
     if share.revoked_at_ms.is_some() {
         return Err(ApiError::Revoked);
     }
@@ -416,6 +434,7 @@ async fn exchange(
         share_id: Some(&share.id),
         name: None,
         roles: None,
+        sites: None,
         created_at_ms: now,
         expires_at_ms: session_end,
     };

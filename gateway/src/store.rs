@@ -63,6 +63,8 @@ pub struct Session {
     /// A signed-in clinician's name and roles (a JSON array), from their token.
     pub name: Option<String>,
     pub roles: Option<String>,
+    /// A clinician's site ids (a JSON array).
+    pub sites: Option<String>,
     pub expires_at_ms: i64,
     pub share: Option<Share>,
 }
@@ -76,6 +78,7 @@ pub struct NewSession<'a> {
     pub share_id: Option<&'a str>,
     pub name: Option<&'a str>,
     pub roles: Option<&'a str>,
+    pub sites: Option<&'a str>,
     pub created_at_ms: i64,
     pub expires_at_ms: i64,
 }
@@ -312,7 +315,7 @@ impl Store {
             .map(|c| format!("sh.{0} AS {0}", c.trim()))
             .collect();
         let sql = format!(
-            "SELECT s.kind, s.subject, s.share_id, s.name, s.roles, \
+            "SELECT s.kind, s.subject, s.share_id, s.name, s.roles, s.sites, \
              s.expires_at_ms AS session_expires_at_ms, {} FROM sessions s \
              LEFT JOIN shares sh ON sh.id = s.share_id \
              WHERE s.id_hash = $1 AND s.expires_at_ms > $2",
@@ -340,6 +343,7 @@ impl Store {
                 .map_err(failed("reading a session"))?,
             name: row.try_get("name").map_err(failed("reading a session"))?,
             roles: row.try_get("roles").map_err(failed("reading a session"))?,
+            sites: row.try_get("sites").map_err(failed("reading a session"))?,
             expires_at_ms: row
                 .try_get("session_expires_at_ms")
                 .map_err(failed("reading a session"))?,
@@ -485,8 +489,8 @@ pub(crate) async fn insert_session_on<'c>(
     new: &NewSession<'_>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO sessions (id_hash, kind, subject, share_id, name, roles, created_at_ms, \
-         expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO sessions (id_hash, kind, subject, share_id, name, roles, sites, \
+         created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(new.id_hash)
     .bind(new.kind)
@@ -494,6 +498,7 @@ pub(crate) async fn insert_session_on<'c>(
     .bind(new.share_id)
     .bind(new.name)
     .bind(new.roles)
+    .bind(new.sites)
     .bind(new.created_at_ms)
     .bind(new.expires_at_ms)
     .execute(db)

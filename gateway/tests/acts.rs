@@ -27,6 +27,7 @@ fn session<'a>(id_hash: &'a str, share_id: Option<&'a str>) -> NewSession<'a> {
         share_id,
         name: None,
         roles: None,
+        sites: None,
         created_at_ms: now,
         expires_at_ms: now + 60_000,
     }

@@ -96,6 +96,7 @@ async fn anonymous_refusals() {
         dev_login: false,
         sign_in: false,
         anonymous_per_minute: None,
+        sites_file: None,
     })
     .await;
     let url = |path: &str| format!("{}{path}", gw.url);
@@ -171,6 +172,7 @@ async fn clinician_refusals() {
         dev_login: false,
         sign_in: false,
         anonymous_per_minute: None,
+        sites_file: None,
     })
     .await;
     let url = |path: &str| format!("{}{path}", gw.url);
@@ -294,6 +296,7 @@ async fn share_link_refusals() {
         dev_login: false,
         sign_in: false,
         anonymous_per_minute: None,
+        sites_file: None,
     })
     .await;
     let url = |path: &str| format!("{}{path}", gw.url);
@@ -413,6 +416,7 @@ async fn development_login_and_sign_in_refusals() {
         dev_login: true,
         sign_in: true,
         anonymous_per_minute: None,
+        sites_file: None,
     })
     .await;
     let url = |path: &str| format!("{}{path}", gw.url);

@@ -34,6 +34,7 @@ async fn clinicians_sign_in_through_the_issuer() {
         dev_login: false,
         sign_in: true,
         anonymous_per_minute: None,
+        sites_file: None,
     })
     .await;
     let me = |b: reqwest::Client| {

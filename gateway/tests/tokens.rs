@@ -35,6 +35,7 @@ async fn bearer_tokens_are_checked_against_the_issuer() {
         dev_login: false,
         sign_in: false,
         anonymous_per_minute: None,
+        sites_file: None,
     })
     .await;
 
@@ -164,6 +165,7 @@ async fn a_gateway_without_issuer_refuses_every_bearer() {
         dev_login: true,
         sign_in: false,
         anonymous_per_minute: None,
+        sites_file: None,
     })
     .await;
     let (status, _) = session_status(&gw.url, &issuer.token("alice", &[])).await;
@@ -180,6 +182,7 @@ async fn the_app_is_served_with_its_security_headers() {
         dev_login: false,
         sign_in: false,
         anonymous_per_minute: None,
+        sites_file: None,
     })
     .await;
     for path in ["/", "/share", "/IHEInvokeImageDisplay"] {
@@ -255,6 +258,7 @@ async fn keys_already_fetched_outlive_an_issuer_outage() {
         dev_login: false,
         sign_in: true,
         anonymous_per_minute: None,
+        sites_file: None,
     };
     let (db, fresh_db) = (
         common::sqlite_url("outage"),

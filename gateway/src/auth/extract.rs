@@ -70,6 +70,8 @@ pub struct Clinician {
     /// Their name as they signed in (what a share's recipient is told).
     pub name: String,
     pub can_audit: bool,
+    /// The site ids their token names.
+    pub sites: Vec<String>,
     pub source: String,
 }
 
@@ -88,11 +90,13 @@ impl FromRequestParts<SharedState> for Clinician {
                 actor,
                 name,
                 can_audit,
+                sites,
                 ..
             } => Clinician {
                 actor,
                 name,
                 can_audit,
+                sites,
                 source,
             },
         };

@@ -293,6 +293,7 @@ pub async fn callback(
         .saturating_mul(1000)
         .min(now + MAX_SESSION_MS);
     let roles = serde_json::to_string(&clinician.roles).unwrap_or_else(|_| "[]".into());
+    let sites = serde_json::to_string(&clinician.sites).unwrap_or_else(|_| "[]".into());
     let session = NewSession {
         id_hash: &secret::token_hash(&token),
         kind: session::KIND_OIDC,
@@ -300,6 +301,7 @@ pub async fn callback(
         share_id: None,
         name: Some(&clinician.name),
         roles: Some(&roles),
+        sites: Some(&sites),
         created_at_ms: now,
         expires_at_ms: expires,
     };

@@ -29,6 +29,8 @@ pub enum Principal {
         name: String,
         dev: bool,
         can_audit: bool,
+        /// The site ids the token names (checked against the site file where it is used).
+        sites: Vec<String>,
     },
     /// A share session: one study, read only.
     Share {
@@ -90,6 +92,7 @@ pub async fn resolve(
                     .is_some_and(|v| c.roles.iter().any(|r| r == v.audit_role())),
                 name: c.name,
                 dev: false,
+                sites: c.sites,
             }),
             Err(e) => {
                 state
@@ -123,15 +126,13 @@ pub async fn resolve(
             name: DEV_NAME.into(),
             dev: true,
             can_audit: true,
+            sites: json_list(s.sites.as_deref()),
         },
         Some(s) if s.kind == session::KIND_OIDC && state.verifier.is_some() => {
             // A JSON array: a role's own spaces cannot make it two roles.
-            let roles: Vec<String> = s
-                .roles
-                .as_deref()
-                .and_then(|r| serde_json::from_str(r).ok())
-                .unwrap_or_default();
+            let roles = json_list(s.roles.as_deref());
             Principal::Clinician {
+                sites: json_list(s.sites.as_deref()),
                 actor: format!("clinician:{}", s.subject),
                 can_audit: state
                     .verifier
@@ -151,6 +152,13 @@ pub async fn resolve(
         },
         _ => Principal::Anonymous,
     })
+}
+
+/// A session's list column (a JSON array of strings; anything else is an empty list).
+fn json_list(column: Option<&str>) -> Vec<String> {
+    column
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default()
 }
 
 /// The answer to nobody: 401, saying which ways in this gateway offers.

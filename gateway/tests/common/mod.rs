@@ -262,6 +262,8 @@ pub struct Options<'a> {
     /// Requests per minute and client address on the anonymous routes (default: no limit
     /// a test reaches).
     pub anonymous_per_minute: Option<u32>,
+    /// The region's site file (`SITES_FILE`).
+    pub sites_file: Option<&'a str>,
 }
 
 pub async fn start_gateway(options: Options<'_>) -> Gateway {
@@ -288,6 +290,9 @@ pub async fn start_gateway(options: Options<'_>) -> Gateway {
             env.insert("OIDC_CLIENT_ID", CLIENT_ID.into());
             env.insert("GATEWAY_PUBLIC_URL", url.clone());
         }
+    }
+    if let Some(sites) = options.sites_file {
+        env.insert("SITES_FILE", sites.into());
     }
     let config: Config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
     let state = AppState::new(config).await.unwrap();

@@ -18,6 +18,7 @@ pub async fn hardened_gateway(db: &str, issuer: &Issuer) -> Gateway {
         dev_login: true,
         sign_in: false,
         anonymous_per_minute: Some(20),
+        sites_file: None,
     })
     .await
 }

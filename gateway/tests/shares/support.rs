@@ -84,6 +84,7 @@ pub async fn gateway(db: &str, issuer: &Issuer) -> Gateway {
         dev_login: false,
         sign_in: false,
         anonymous_per_minute: None,
+        sites_file: None,
     })
     .await
 }

@@ -1,0 +1,294 @@
+//! What a clinician reaches when the portal serves a region's sites ([`crate::sites`]): the
+//! studies their own site owns, decided on every request from the study's Issuer of Patient
+//! ID as the PACS holds it. Searches are filtered here, page by page, so that a page is full
+//! and holds nothing the caller may not read; stores are read before they reach the PACS.
+
+use std::collections::HashSet;
+
+use axum::body::Body;
+use axum::http::{header, Response, StatusCode};
+use dicom_core::Tag;
+use viewer_core::dicom_json::JsonDataset;
+
+use crate::error::ApiError;
+use crate::scope::Level;
+use crate::sites::{owns, Site};
+use crate::state::AppState;
+
+/// Rows asked of the PACS at a time while filtering a search.
+const CHUNK_ROWS: usize = 200;
+/// Rows of the PACS's answer read for one search at most; beyond, the answer says it is
+/// partial (a `Warning`, as PS3.18 has a server do when it stops early).
+const SCAN_LIMIT_ROWS: usize = 20_000;
+/// The largest STOW-RS body read for its owner check.
+pub const STORE_LIMIT_BYTES: usize = 512 * 1024 * 1024;
+
+const STUDY_UID: Tag = Tag(0x0020, 0x000D);
+const SERIES_UID: Tag = Tag(0x0020, 0x000E);
+const SOP_UID: Tag = Tag(0x0008, 0x0018);
+const ISSUER: Tag = Tag(0x0010, 0x0021);
+
+/// The studies a clinician reaches.
+pub enum Reach<'a> {
+    /// No site file: the whole archive (one establishment's portal).
+    Archive,
+    /// The studies these sites own.
+    Sites(Vec<&'a Site>),
+}
+
+/// A clinician's reach from the site ids their token names: a 403 saying why when the portal
+/// has sites and the token names none of them, or one it does not know.
+pub fn of_clinician<'a>(state: &'a AppState, claimed: &[String]) -> Result<Reach<'a>, ApiError> {
+    let Some(sites) = state.config.sites.as_deref() else {
+        return Ok(Reach::Archive);
+    };
+    sites
+        .of_caller(claimed)
+        .map(Reach::Sites)
+        .map_err(|refusal| {
+            tracing::info!("clinician refused: {refusal}");
+            match refusal {
+                crate::sites::SiteRefusal::NoSite => ApiError::NoSite,
+                crate::sites::SiteRefusal::UnknownSite(_) => ApiError::UnknownSite,
+            }
+        })
+}
+
+/// Who owns a study in the PACS.
+pub enum Owner<'a> {
+    /// The PACS does not have it.
+    Missing,
+    /// The site of its issuer (none when no site declares it).
+    Site(Option<&'a Site>),
+}
+
+/// The owner of `study` (the PACS asked, or its answer of a short while ago).
+pub async fn owner<'a>(state: &'a AppState, study: &str) -> Result<Owner<'a>, ApiError> {
+    let sites = state.config.sites.as_deref();
+    match state.pacs.study_issuer(study).await {
+        Ok(None) => Ok(Owner::Missing),
+        Ok(Some(issuer)) => Ok(Owner::Site(sites.and_then(|s| s.owner(issuer.as_deref())))),
+        Err(e) => {
+            tracing::warn!("study owner: {e}");
+            Err(ApiError::MembershipUnknown)
+        }
+    }
+}
+
+/// Whether the caller reads `study` (one the PACS does not have is read by nobody).
+pub async fn reads(state: &AppState, reach: &Reach<'_>, study: &str) -> Result<bool, ApiError> {
+    match reach {
+        Reach::Archive => Ok(true),
+        Reach::Sites(caller) => Ok(match owner(state, study).await? {
+            Owner::Missing => false,
+            Owner::Site(site) => owns(caller, site),
+        }),
+    }
+}
+
+/// For the portal's own API (shares): the clinician whose token names `claimed` reads
+/// `study`, else `refusal` (a "not found" that says no more than a missing study would).
+pub async fn require_study(
+    state: &AppState,
+    claimed: &[String],
+    study: &str,
+    refusal: ApiError,
+) -> Result<(), ApiError> {
+    let reach = of_clinician(state, claimed)?;
+    if reads(state, &reach, study).await? {
+        Ok(())
+    } else {
+        Err(refusal)
+    }
+}
+
+/// A search's paging, and the rest of its query as written.
+struct Paging<'q> {
+    limit: Option<usize>,
+    offset: usize,
+    rest: Vec<&'q str>,
+}
+
+/// Reads `limit` and `offset` out of a query; the other pairs stay as written. A key with an
+/// escape or a `+` is refused: the PACS could decode it into a paging key the gateway did not
+/// see.
+fn paging(query: Option<&str>) -> Result<Paging<'_>, ApiError> {
+    let mut paging = Paging {
+        limit: None,
+        offset: 0,
+        rest: Vec::new(),
+    };
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key.contains('%') || key.contains('+') {
+            return Err(ApiError::Invalid);
+        }
+        let number = || value.parse::<usize>().map_err(|_| ApiError::Invalid);
+        match key {
+            "limit" => paging.limit = Some(number()?),
+            "offset" => paging.offset = number()?,
+            _ => paging.rest.push(pair),
+        }
+    }
+    Ok(paging)
+}
+
+/// The UID that makes a row of a search at `level` one result.
+fn row_key(level: Level, row: &JsonDataset) -> Option<String> {
+    row.string(match level {
+        Level::Studies => STUDY_UID,
+        Level::Series => SERIES_UID,
+        Level::Instances => SOP_UID,
+    })
+}
+
+/// Whether the caller reads the study a search's row belongs to.
+async fn row_readable(
+    state: &AppState,
+    caller: &[&Site],
+    level: Level,
+    row: &JsonDataset,
+) -> Result<bool, ApiError> {
+    let Some(study) = row.string(STUDY_UID) else {
+        return Ok(false);
+    };
+    if level == Level::Studies {
+        // The study's own row carries its issuer (asked for with `includefield`).
+        let issuer = row.string(ISSUER).filter(|i| !i.trim().is_empty());
+        state.pacs.remember_issuer(&study, issuer.clone());
+        let sites = state.config.sites.as_deref();
+        return Ok(owns(caller, sites.and_then(|s| s.owner(issuer.as_deref()))));
+    }
+    reads(state, &Reach::Sites(caller.to_vec()), &study).await
+}
+
+/// A QIDO-RS search across the archive for a clinician of `caller` sites: the PACS's answer
+/// read in chunks, the rows of studies the caller may not read left out, then `offset` and
+/// `limit` applied to what is left, so that pages are full and never overlap.
+pub async fn search(
+    state: &AppState,
+    caller: &[&Site],
+    level: Level,
+    query: Option<&str>,
+) -> Result<Response<Body>, ApiError> {
+    let paging = paging(query)?;
+    let path = match level {
+        Level::Studies => "studies",
+        Level::Series => "series",
+        Level::Instances => "instances",
+    };
+    let wanted = paging.limit.map(|l| paging.offset.saturating_add(l));
+    let mut seen: HashSet<String> = HashSet::new();
+    let (mut passed, mut kept) = (0usize, Vec::new());
+    let (mut scanned, mut partial) = (0usize, false);
+    'chunks: loop {
+        let mut upstream = paging.rest.clone();
+        let paged = format!("includefield=00100021&limit={CHUNK_ROWS}&offset={scanned}");
+        upstream.push(&paged);
+        let rows = state
+            .pacs
+            .search(path, &upstream.join("&"))
+            .await
+            .map_err(|e| {
+                tracing::warn!("filtered search: {e}");
+                ApiError::PacsUnavailable
+            })?;
+        let count = rows.len();
+        for row in rows {
+            if wanted.is_some_and(|w| passed >= w) {
+                break 'chunks;
+            }
+            let Some(key) = row_key(level, &row) else {
+                continue;
+            };
+            if !seen.insert(key) || !row_readable(state, caller, level, &row).await? {
+                continue;
+            }
+            if passed >= paging.offset {
+                kept.push(serde_json::Value::Object(row.0));
+            }
+            passed += 1;
+        }
+        scanned += count;
+        if count < CHUNK_ROWS || wanted.is_some_and(|w| passed >= w) {
+            break;
+        }
+        if scanned >= SCAN_LIMIT_ROWS {
+            partial = true;
+            break;
+        }
+    }
+    let body = serde_json::to_vec(&kept).map_err(|_| ApiError::PacsUnavailable)?;
+    let mut answer = Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/dicom+json")
+        .header(header::CACHE_CONTROL, "no-store");
+    if partial {
+        answer = answer.header(
+            header::WARNING,
+            "299 portal \"The search matched too many results: refine it\"",
+        );
+    }
+    answer
+        .body(Body::from(body))
+        .map_err(|_| ApiError::PacsUnavailable)
+}
+
+/// Whether a STOW-RS body may be stored by a clinician of `caller` sites: every instance's
+/// issuer is one of theirs, in the study the path names (if it names one), and each study it
+/// adds to is new or already theirs.
+pub async fn check_store(
+    state: &AppState,
+    caller: &[&Site],
+    path_study: Option<&str>,
+    content_type: &str,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    let sites = state.config.sites.as_deref();
+    let parts = viewer_core::multipart::parse_multipart(content_type, body)
+        .map_err(|_| ApiError::Invalid)?;
+    if parts.is_empty() {
+        return Err(ApiError::Invalid);
+    }
+    let mut studies: HashSet<String> = HashSet::new();
+    for part in &parts {
+        let bytes = body.get(part.content.clone()).ok_or(ApiError::Invalid)?;
+        let attributes = viewer_core::local::attributes_of(bytes).map_err(|_| ApiError::Invalid)?;
+        let study = attributes.string(STUDY_UID).ok_or(ApiError::Invalid)?;
+        let issuer = attributes.string(ISSUER);
+        let in_path = path_study.is_none_or(|p| p == study);
+        if !in_path || !owns(caller, sites.and_then(|s| s.owner(issuer.as_deref()))) {
+            return Err(ApiError::StoreOutsideSite);
+        }
+        studies.insert(study);
+    }
+    for study in &studies {
+        match owner(state, study).await? {
+            Owner::Missing => {}
+            Owner::Site(site) if owns(caller, site) => {}
+            Owner::Site(_) => return Err(ApiError::StoreOutsideSite),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn paging_keys_are_read_and_the_rest_kept_as_written() {
+        let p = paging(Some(
+            "PatientName=DOE%5E*&limit=5&offset=10&includefield=00081030",
+        ))
+        .unwrap();
+        assert_eq!((p.limit, p.offset), (Some(5), 10));
+        assert_eq!(p.rest, vec!["PatientName=DOE%5E*", "includefield=00081030"]);
+        let p = paging(None).unwrap();
+        assert_eq!((p.limit, p.offset, p.rest.len()), (None, 0, 0));
+        for bad in ["limit=-1", "offset=x", "%6Cimit=5", "lim+it=3"] {
+            assert!(paging(Some(bad)).is_err(), "{bad}");
+        }
+    }
+}
