@@ -9,6 +9,8 @@
 #                                 clinicians; share links work either way)
 #   GATEWAY_SITE_NAME=… GATEWAY_SITE_CONTACT=… ./run.sh   who runs the portal and how to
 #                                 reach them, as a share's recipient is told
+#   SITES_FILE=sites.json ./run.sh   the region's establishments (README); the embedded PACS
+#                                 uses samples/sites.json (two demonstration sites)
 # Prints "Ready: <url>" once the portal answers; Ctrl-C stops everything it started.
 set -euo pipefail
 source "$(dirname "$0")/scripts/lib.sh"
@@ -44,6 +46,8 @@ if [ -z "${PACS_URL:-}" ]; then dev_default=1; else dev_default=0; fi
 export GATEWAY_DEV_LOGIN=${GATEWAY_DEV_LOGIN:-$dev_default}
 # Who runs the portal, as patients and GPs are told on a shared study's page.
 if [ -z "${PACS_URL:-}" ]; then
+  # The sample studies belong to two establishments of a demonstration region.
+  export SITES_FILE=${SITES_FILE:-$ROOT/samples/sites.json}
   export GATEWAY_SITE_NAME=${GATEWAY_SITE_NAME:-"Portail d'imagerie (démonstration)"}
   export GATEWAY_SITE_CONTACT=${GATEWAY_SITE_CONTACT:-"Exemple : secrétariat d'imagerie, 01 23 45 67 89"}
 fi

@@ -7,9 +7,16 @@ Everything comes from public packages listed in samples/SOURCES.tsv, each checke
   16-bit samples; in its study, a report (structured report and PDF), a key-image selection
   and a presentation state about the lesion the case's own label marks (sample_documents.py);
 - the same volume as the demo patient's prior study (2018), so that comparison can be tried;
-- a few small images shipped in the pydicom wheel (MIT): an MR, a CT and compressed files.
+- the same volume as a follow-up (2021) of the same person at another establishment of the
+  region, under that establishment's local patient ID;
+- a few small images shipped in the pydicom wheel (MIT): an MR, a CT and compressed files,
+  other patients of that second establishment.
+The studies belong to the two demonstration sites of samples/sites.json by their Issuer of
+Patient ID: the CHU (the chest CTs and their documents) and the clinic (the follow-up and the
+small files).
 
-Usage: make_samples.py OUT_DIR   (idempotent: files already built are kept)
+Usage: make_samples.py OUT_DIR   (idempotent: files already built are kept, unless they were
+built by an earlier version of this script)
 Writes the studies to OUT_DIR/studies and their UIDs to OUT_DIR/studies.json (the links
 ./run.sh prints).
 """
@@ -18,6 +25,7 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
 import sys
 import tarfile
 import urllib.request
@@ -27,7 +35,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE.parent / "samples" / "SOURCES.tsv"
-# pydicom test files copied as they are (PS3.10 files, various syntaxes).
+# Built files of another version are built again.
+SAMPLES_VERSION = "2 (regional sites)"
+# The issuers of patient IDs of samples/sites.json's two sites.
+CHU_ISSUER = "CHU-DEMO"
+CLINIC_ISSUER = "CLINIQUE-DEMO"
+# pydicom test files, copied with the clinic's issuer added (PS3.10 files, various syntaxes).
 PYDICOM_FILES = [
     "CT_small.dcm",
     "MR_small.dcm",
@@ -83,12 +96,16 @@ def read_nrrd(data):
     return fields, raw
 
 
-# The demo patient's two chest CTs: (UID key, folder, date, accession, study description,
-# series description). The first is the current one, with the documents.
+# The demo patient's chest CTs: (UID key, folder, date, accession, study description, series
+# description, (patient ID, issuer)). The first is the current one, with the documents; the
+# last is the same person's follow-up at the clinic, under the clinic's patient ID.
 CT_STUDIES = [
-    ("", "lung-ct", "20190315", "DEMO-CT-1", "TDM thoracique (exemple)", "Thorax 5 mm"),
+    ("", "lung-ct", "20190315", "DEMO-CT-1", "TDM thoracique (exemple)", "Thorax 5 mm",
+     ("DEMO-CT-1", CHU_ISSUER)),
     ("prior", "lung-ct-prior", "20180312", "DEMO-CT-0", "TDM thoracique (exemple, examen antérieur)",
-     "Thorax 5 mm"),
+     "Thorax 5 mm", ("DEMO-CT-1", CHU_ISSUER)),
+    ("clinic", "lung-ct-clinic", "20210610", "CLQ-2021-1", "TDM thoracique de contrôle (exemple)",
+     "Thorax 5 mm", ("CLQ-58213", CLINIC_ISSUER)),
 ]
 
 
@@ -104,7 +121,7 @@ def write_ct(nrrd, out_dir, study):
     from pydicom.dataset import FileDataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian
 
-    key, folder_name, date, accession, study_description, series_description = study
+    key, folder_name, date, accession, study_description, series_description, patient = study
     seed = hashlib.sha256(nrrd).hexdigest() + key
     fields, raw = read_nrrd(nrrd)
     if fields.get("type") not in ("short", "int16", "signed short") or fields.get("endian", "little") != "little":
@@ -144,7 +161,7 @@ def write_ct(nrrd, out_dir, study):
         ds.StudyDescription = study_description
         ds.SeriesDescription = series_description
         ds.PatientName = "DEMO^Thorax"
-        ds.PatientID = "DEMO-CT-1"
+        ds.PatientID, ds.IssuerOfPatientID = patient
         ds.PatientBirthDate = "19600101"
         ds.PatientSex = "O"
         ds.BodyPartExamined = "CHEST"
@@ -215,13 +232,17 @@ def write_documents(label_nrrd, headers, volume, out_dir, prior_date):
 
 
 def copy_pydicom(wheel, out_dir):
+    import pydicom
+
     folder = out_dir / "pydicom"
     folder.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as z:
         for name in PYDICOM_FILES:
             target = folder / name
             if not target.exists():
-                target.write_bytes(z.read(f"pydicom/data/test_files/{name}"))
+                ds = pydicom.dcmread(io.BytesIO(z.read(f"pydicom/data/test_files/{name}")))
+                ds.IssuerOfPatientID = CLINIC_ISSUER
+                ds.save_as(target)
     return len(PYDICOM_FILES)
 
 
@@ -232,10 +253,16 @@ def main():
     downloads = out_dir / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
     studies = out_dir / "studies"
+    version = studies / "version.txt"
+    if studies.exists() and (not version.exists() or version.read_text() != SAMPLES_VERSION):
+        shutil.rmtree(studies)
+    studies.mkdir(parents=True, exist_ok=True)
+    version.write_text(SAMPLES_VERSION)
     archive = fetch("pyradiomics-2.2.0.tar.gz", downloads)
     image = nrrd_member(archive, "data/lung2_image.nrrd")
     headers, volume = write_ct(image, studies, CT_STUDIES[0])
     prior, _ = write_ct(image, studies, CT_STUDIES[1])
+    clinic, _ = write_ct(image, studies, CT_STUDIES[2])
     documents = write_documents(nrrd_member(archive, "data/lung2_label.nrrd"), headers, volume, studies,
                                 prior[0].StudyDate)
     small = copy_pydicom(fetch("pydicom-3.0.2-py3-none-any.whl", downloads), studies)
@@ -243,9 +270,11 @@ def main():
         "patient_id": headers[0].PatientID,
         "current": headers[0].StudyInstanceUID,
         "prior": prior[0].StudyInstanceUID,
+        "clinic": clinic[0].StudyInstanceUID,
+        "clinic_patient_id": clinic[0].PatientID,
         "accession": headers[0].AccessionNumber,
     }, indent=1) + "\n")
-    print(f"samples: two CT studies of {len(headers)} slices, {documents} documents and {small} small "
+    print(f"samples: three CT studies of {len(headers)} slices, {documents} documents and {small} small "
           f"files in {studies}", file=sys.stderr)
 
 

@@ -48,10 +48,11 @@ def reference(image):
 def document(study, uid, sop_class, modality, series_number, description):
     """A new instance in `study`'s patient and study, in a series of its own."""
     ds = Dataset()
-    for keyword in ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyInstanceUID",
-                    "StudyDate", "StudyTime", "AccessionNumber", "StudyID", "ReferringPhysicianName",
-                    "StudyDescription"):
-        setattr(ds, keyword, getattr(study, keyword))
+    for keyword in ("PatientName", "PatientID", "IssuerOfPatientID", "PatientBirthDate", "PatientSex",
+                    "StudyInstanceUID", "StudyDate", "StudyTime", "AccessionNumber", "StudyID",
+                    "ReferringPhysicianName", "StudyDescription"):
+        if keyword in study:
+            setattr(ds, keyword, getattr(study, keyword))
     ds.SpecificCharacterSet = "ISO_IR 192"
     ds.SOPClassUID = sop_class
     ds.SOPInstanceUID = uid("instance")

@@ -14,21 +14,28 @@ field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.a
 current=$(field current)
 prior=$(field prior)
 patient=$(field patient_id)
+clinic=$(field clinic)
+clinic_patient=$(field clinic_patient_id)
 
 cat <<EOF
 Try it (sample patient DEMO^Thorax, $patient: public test images, not a real patient)
+Signed in as a doctor of the "CHU de démonstration" (development login, first button):
   Study list (clinician):          $portal/
   The current chest CT:            $portal/?study=$current
   Its report first (SR, then PDF): $portal/?report=$current
   Compared with the prior (2018):  $portal/?compare=$current,$prior
   From the patient record (IID):   $portal/IHEInvokeImageDisplay?requestType=STUDY&studyUID=$current
+Signed in as a doctor of the "Clinique de démonstration" (log out, second button): the same
+person's follow-up there (2021, local ID $clinic_patient), which the CHU's doctors cannot open:
+  $portal/?study=$clinic
 EOF
 
 [ "${GATEWAY_DEV_LOGIN:-0}" = 1 ] || exit 0
 jar=$(mktemp)
 trap 'rm -f "$jar"' EXIT
 post() { curl -fsS -m 10 -b "$jar" -c "$jar" -H 'Content-Type: application/json' -H "Origin: $portal" "$portal$1" -d "$2"; }
-post /api/dev-login '{}' >/dev/null || { log "try_links: no development login"; exit 0; }
+post /api/dev-login '{"site":"chu"}' >/dev/null || post /api/dev-login '{}' >/dev/null ||
+  { log "try_links: no development login"; exit 0; }
 now=$(date +%s)
 share() {
   post /api/shares "{\"study_uid\":\"$current\",\"recipient\":\"$1\",\"expires_in_days\":7,\"access_code\":\"$2\",

@@ -167,6 +167,40 @@ pub async fn audit(
     Ok(Json(events).into_response())
 }
 
+/// `GET /api/sites` (the audit role): the region's sites, how many studies of the archive
+/// each owns and how many belong to none (404 where the portal has no sites).
+pub async fn sites(
+    State(state): State<SharedState>,
+    clinician: Clinician,
+) -> Result<Response<Body>, ApiError> {
+    if !clinician.can_audit {
+        return Err(ApiError::Forbidden);
+    }
+    let (Some(sites), Some(census)) = (
+        state.config.sites.as_deref(),
+        crate::reach::census(&state).await?,
+    ) else {
+        return Err(ApiError::NotFound);
+    };
+    let count = |id: &str| {
+        census
+            .sites
+            .iter()
+            .find(|(s, _)| s == id)
+            .map_or(0, |c| c.1)
+    };
+    let list: Vec<serde_json::Value> = sites
+        .all()
+        .iter()
+        .map(|s| json!({ "id": s.id, "name": s.name, "issuers": s.issuers, "studies": count(&s.id) }))
+        .collect();
+    Ok(Json(json!({
+        "sites": list, "no_site": census.no_site, "studies": census.studies,
+        "partial": census.partial,
+    }))
+    .into_response())
+}
+
 /// `GET /api/audit/fhir?…`: the same rows as a FHIR Bundle of AuditEvents.
 pub async fn audit_fhir(
     State(state): State<SharedState>,

@@ -71,6 +71,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/api/shares/{id}/code", post(shares::new_code))
         .route("/api/share-sessions", post(shares::open))
         .route("/api/audit", get(api::audit))
+        .route("/api/sites", get(api::sites))
         .route("/api/audit/fhir", get(api::audit_fhir))
         .route("/api/{*rest}", any(|| async { error::ApiError::NotFound }))
         .fallback(

@@ -62,6 +62,23 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     let state = AppState::new(config).await.map_err(|e| e.to_string())?;
     tracing::info!("gateway listening on {}", state.config.listen);
+    if state.config.sites.is_some() {
+        // How the archive's studies fall to the sites, and how many to none (counts only).
+        let counted = state.clone();
+        tokio::spawn(async move {
+            match gateway::reach::census(&counted).await {
+                Ok(Some(c)) => tracing::info!(
+                    "sites: {} studies read{}, by site {:?}, {} of no site (reached by nobody)",
+                    c.studies,
+                    if c.partial { " (the first ones)" } else { "" },
+                    c.sites,
+                    c.no_site
+                ),
+                Ok(None) => {}
+                Err(_) => tracing::warn!("sites: the archive's studies could not be counted"),
+            }
+        });
+    }
     let served = gateway::serve(state.clone()).await;
     // The failures still being counted get their row before the gateway ends.
     state.write_counted(true).await;

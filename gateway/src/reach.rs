@@ -234,6 +234,57 @@ pub async fn search(
         .map_err(|_| ApiError::PacsUnavailable)
 }
 
+/// How many studies of the archive each site owns, and how many belong to no site.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Census {
+    /// Site id → its studies.
+    pub sites: Vec<(String, usize)>,
+    /// Studies whose issuer no site declares, or without issuer.
+    pub no_site: usize,
+    /// Studies read in all.
+    pub studies: usize,
+    /// The archive holds more than [`SCAN_LIMIT_ROWS`]: these are the first ones.
+    pub partial: bool,
+}
+
+/// Counts the archive's studies by owner (the first [`SCAN_LIMIT_ROWS`]), for the start's
+/// log line and the audit role's view: a study of no site is never silently given to anyone,
+/// and this says how many there are.
+pub async fn census(state: &AppState) -> Result<Option<Census>, ApiError> {
+    let Some(sites) = state.config.sites.as_deref() else {
+        return Ok(None);
+    };
+    let mut counts: Vec<(String, usize)> = sites.all().iter().map(|s| (s.id.clone(), 0)).collect();
+    let (mut no_site, mut scanned) = (0usize, 0usize);
+    loop {
+        let query = format!("includefield=00100021&limit={CHUNK_ROWS}&offset={scanned}");
+        let rows = state.pacs.search("studies", &query).await.map_err(|e| {
+            tracing::warn!("census of the archive: {e}");
+            ApiError::PacsUnavailable
+        })?;
+        for row in &rows {
+            let issuer = row.string(ISSUER);
+            match sites.owner(issuer.as_deref()) {
+                Some(site) => {
+                    if let Some(count) = counts.iter_mut().find(|(id, _)| *id == site.id) {
+                        count.1 += 1;
+                    }
+                }
+                None => no_site += 1,
+            }
+        }
+        scanned += rows.len();
+        if rows.len() < CHUNK_ROWS || scanned >= SCAN_LIMIT_ROWS {
+            return Ok(Some(Census {
+                sites: counts,
+                no_site,
+                studies: scanned,
+                partial: rows.len() == CHUNK_ROWS,
+            }));
+        }
+    }
+}
+
 /// Whether a STOW-RS body may be stored by a clinician of `caller` sites: every instance's
 /// issuer is one of theirs, in the study the path names (if it names one), and each study it
 /// adds to is new or already theirs.

@@ -404,6 +404,32 @@ async fn tokens_without_a_known_site_read_nothing() {
     .into_iter()
     .collect();
     assert_eq!(listed, &region.uids(NORD) | &region.uids(SUD));
+    studies_are_counted_by_site(&gw, &issuer, &both).await;
+}
+
+/// The audit role sees how the archive's studies fall to the sites, and how many to none.
+async fn studies_are_counted_by_site(gw: &Gateway, issuer: &Issuer, not_audit: &str) {
+    let url = format!("{}/api/sites", gw.url);
+    let r = get(&url, not_audit, "application/json").await;
+    assert_eq!(r.status().as_u16(), 403);
+    let mut claims = issuer.claims("dpo", &["audit"]);
+    claims["site"] = json!("nord");
+    let auditor = issuer.sign(Signer::Rsa, &claims);
+    let census: Value = get(&url, &auditor, "application/json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(census["sites"][0]["studies"], 7, "{census}");
+    assert_eq!(census["sites"][1]["studies"], 6, "{census}");
+    // The shared corpus and the two regional studies of no site.
+    let no_site = census["no_site"].as_u64().unwrap();
+    assert!(no_site >= 2, "{census}");
+    assert_eq!(
+        census["studies"].as_u64().unwrap(),
+        13 + no_site,
+        "{census}"
+    );
 }
 
 #[tokio::test]

@@ -172,6 +172,8 @@ mod tests {
             dev: false,
             can_share: true,
             can_audit: false,
+            sites: Vec::new(),
+            site_refusal: None,
         }));
         assert_eq!(Gate::of(&clinician, false, true), Gate::ShareLink);
         assert_eq!(

@@ -9,7 +9,7 @@ use crate::invoke::InvokePage;
 use crate::local::{provide_local_files, LocalView};
 use crate::route::{self, Route};
 use crate::share_link::{ShareLinkPage, ShareMessage, SharedStudy};
-use crate::sign_in::{DevBanner, SessionUnreachable, SignInPage, UserArea};
+use crate::sign_in::{DevBanner, SessionUnreachable, SignInPage, SiteRefusal, UserArea};
 use crate::studies::StudyList;
 use crate::viewer::{ReportPage, StudyView};
 
@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                 </button>
             </header>
             <DevBanner/>
+            <SiteRefusal/>
             <main>
                 {move || match gate.get() {
                     Gate::Checking => {

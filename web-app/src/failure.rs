@@ -44,6 +44,9 @@ impl From<&ApiError> for Failure {
         let (key, args) = match e {
             ApiError::Network(_) => ("error.network", vec![]),
             ApiError::Status(401) => ("error.session", vec![]),
+            // The gateway answers a study out of the reader's reach as a missing one.
+            ApiError::Status(404) => ("error.not_found", vec![]),
+            ApiError::Status(403) => ("error.forbidden", vec![]),
             ApiError::Status(status) => ("error.http", vec![("status", status.to_string())]),
             ApiError::Body(_) => ("error.answer", vec![]),
             ApiError::InvalidUid => ("error.uid", vec![]),

@@ -101,6 +101,11 @@ impl Json {
             .filter(|v| !v.is_undefined() && !v.is_null())
     }
 
+    /// A field of any kind (an object, a list).
+    pub fn get(&self, name: &str) -> Option<Json> {
+        self.field(name).map(Json)
+    }
+
     /// A string field.
     pub fn str(&self, name: &str) -> Option<String> {
         self.field(name)?.as_string()

@@ -11,6 +11,7 @@ use gloo::net::http::Response;
 use viewer_core::dicom_json::is_uid;
 
 use crate::portal_api::{self, is_json, json_of, refusal, Body, CallError, Json, Value};
+use crate::site::Establishment;
 
 /// Who a share link was made for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +64,11 @@ pub struct Clinician {
     pub dev: bool,
     pub can_share: bool,
     pub can_audit: bool,
+    /// The region's sites they read through (empty when the portal serves one establishment).
+    pub sites: Vec<Establishment>,
+    /// Why they read no study: `no_site` or `unknown_site` (their token names no site of the
+    /// region, or one it does not know).
+    pub site_refusal: Option<String>,
 }
 
 /// A share session: one study, until a time.
@@ -141,6 +147,11 @@ fn session_of(body: &Json) -> Option<Session> {
             dev: body.bool("dev").unwrap_or(false),
             can_share: body.bool("can_share").unwrap_or(false),
             can_audit: body.bool("can_audit").unwrap_or(false),
+            sites: body
+                .get("sites")
+                .map(|list| Establishment::list_of(&list.items()))
+                .unwrap_or_default(),
+            site_refusal: body.str("site_refusal"),
         })),
         "share" => ShareAccess::from_json(body).map(Session::Share),
         _ => None,
@@ -154,9 +165,14 @@ fn no_content(response: &Response) -> Result<(), CallError> {
     }
 }
 
-/// `POST /api/dev-login`: a development session (only offered when the gateway says so).
-pub async fn dev_login() -> Result<(), CallError> {
-    no_content(&portal_api::post("/api/dev-login", &Body::new()).await?)
+/// `POST /api/dev-login`: a development session (only offered when the gateway says so), as
+/// a clinician of `site` where the portal has sites.
+pub async fn dev_login(site: Option<String>) -> Result<(), CallError> {
+    let body = match &site {
+        Some(id) => Body::new().with("site", Value::Str(id)),
+        None => Body::new(),
+    };
+    no_content(&portal_api::post("/api/dev-login", &body).await?)
 }
 
 /// `POST /api/logout`.

@@ -15,36 +15,14 @@ use crate::session;
 #[component]
 pub fn SignInPage(dev_login: bool, sign_in: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let access = use_access();
-    let failed = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let login = move |_| {
-        busy.set(true);
-        failed.set(false);
-        spawn_local(async move {
-            match session::dev_login().await {
-                Ok(()) => access.refresh(),
-                Err(_) => {
-                    let _ = failed.try_set(true);
-                }
-            }
-            let _ = busy.try_set(false);
-        });
-    };
     let t = move |key: &'static str| {
         let i18n = i18n.clone();
         move || i18n.t(key)
     };
     let how = if dev_login {
-        let dev_failed = t("signin.dev_failed");
         view! {
             <p class="dev-warning">{t("signin.dev_warning")}</p>
-            <button class="dev-login" data-testid="dev-login" disabled=move || busy.get() on:click=login>
-                {t("signin.dev_login")}
-            </button>
-            <Show when=move || failed.get()>
-                <p class="error" role="alert" data-testid="dev-login-error">{dev_failed.clone()}</p>
-            </Show>
+            <DevLogin/>
         }
         .into_any()
     } else if sign_in {
@@ -64,6 +42,67 @@ pub fn SignInPage(dev_login: bool, sign_in: bool) -> impl IntoView {
             {idp}
             {how}
         </section>
+    }
+}
+
+/// The development login's buttons: one, or where the portal serves a region's sites, one per
+/// site (the demonstration's clinician signs in as a clinician of that establishment).
+#[component]
+fn DevLogin() -> impl IntoView {
+    let i18n = use_i18n();
+    let access = use_access();
+    let failed = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let sites = LocalResource::new(crate::site::site);
+    let login = move |site: Option<String>| {
+        busy.set(true);
+        failed.set(false);
+        spawn_local(async move {
+            match session::dev_login(site).await {
+                Ok(()) => access.refresh(),
+                Err(_) => {
+                    let _ = failed.try_set(true);
+                }
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+    let buttons = {
+        let i18n = i18n.clone();
+        move || {
+            let dev_sites = sites.get().map(|s| s.dev_sites).unwrap_or_default();
+            if dev_sites.is_empty() {
+                let label = i18n.t("signin.dev_login");
+                return view! {
+                    <button class="dev-login" data-testid="dev-login" disabled=move || busy.get()
+                        on:click=move |_| login(None)>{label}</button>
+                }
+                .into_any();
+            }
+            dev_sites
+                .into_iter()
+                .map(|site| {
+                    let label = i18n.f("signin.dev_login_site", &[("site", &site.name)]);
+                    let id = site.id.clone();
+                    view! {
+                        <button class="dev-login" data-testid="dev-login" data-site=site.id
+                            disabled=move || busy.get()
+                            on:click=move |_| login(Some(id.clone()))>{label}</button>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        }
+    };
+    let dev_failed = {
+        let i18n = i18n.clone();
+        move || i18n.t("signin.dev_failed")
+    };
+    view! {
+        <div class="dev-logins">{buttons}</div>
+        <Show when=move || failed.get()>
+            <p class="error" role="alert" data-testid="dev-login-error">{dev_failed.clone()}</p>
+        </Show>
     }
 }
 
@@ -128,6 +167,12 @@ pub fn UserArea() -> impl IntoView {
             } else {
                 clinician.name
             };
+            let sites = clinician
+                .sites
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             let failed_text = {
                 let i18n = i18n.clone();
                 move || i18n.t("signin.logout_failed")
@@ -135,6 +180,7 @@ pub fn UserArea() -> impl IntoView {
             view! {
                 <div class="user-area" data-testid="user-area">
                     <span class="user-name" data-testid="user-name">{name}</span>
+                    {(!sites.is_empty()).then(|| view! { <span class="user-sites" data-testid="user-sites">{sites}</span> })}
                     <button data-testid="logout" on:click=logout>{i18n.t("signin.logout")}</button>
                     <Show when=move || failed.get()>
                         <span class="error" role="alert" data-testid="logout-error">{failed_text.clone()}</span>
@@ -155,5 +201,24 @@ pub fn DevBanner() -> impl IntoView {
             .clinician()
             .filter(|c| c.dev)
             .map(|_| view! { <p class="dev-banner" role="alert" data-testid="dev-banner">{i18n.t("signin.dev_banner")}</p> })
+    }
+}
+
+/// A clinician whose token names no site of the region, or one it does not know: said in
+/// plain words, since every study is refused to them.
+#[component]
+pub fn SiteRefusal() -> impl IntoView {
+    let i18n = use_i18n();
+    let access = use_access();
+    move || {
+        let refusal = access.clinician()?.site_refusal?;
+        let key = if refusal == "unknown_site" {
+            "signin.unknown_site"
+        } else {
+            "signin.no_site"
+        };
+        Some(
+            view! { <p class="site-refusal" role="alert" data-testid="site-refusal">{i18n.t(key)}</p> },
+        )
     }
 }

@@ -8,6 +8,31 @@ use crate::portal_api;
 pub struct Site {
     pub name: Option<String>,
     pub contact: Option<String>,
+    /// The region's sites the development login signs in as (none without it).
+    pub dev_sites: Vec<Establishment>,
+}
+
+/// One establishment of the region: what tokens name, what people read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Establishment {
+    pub id: String,
+    pub name: String,
+}
+
+impl Establishment {
+    /// The sites of a JSON list (`[{"id", "name"}]`); an item without both is left out.
+    pub fn list_of(items: &[portal_api::Json]) -> Vec<Establishment> {
+        items
+            .iter()
+            .filter_map(|item| {
+                let name: String = item.str("name")?.trim().chars().take(200).collect();
+                Some(Establishment {
+                    id: item.str("id").filter(|id| !id.is_empty())?,
+                    name,
+                })
+            })
+            .collect()
+    }
 }
 
 /// `GET /api/site`; nothing when the gateway does not say (an older one, or none).
@@ -26,8 +51,13 @@ pub async fn site() -> Site {
             .map(|v| v.trim().chars().take(200).collect::<String>())
             .filter(|v| !v.is_empty())
     };
+    let dev_sites = body
+        .get("dev_sites")
+        .map(|list| Establishment::list_of(&list.items()))
+        .unwrap_or_default();
     Site {
         name: line("name"),
         contact: line("contact"),
+        dev_sites,
     }
 }
