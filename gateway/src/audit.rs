@@ -28,6 +28,11 @@ pub enum Action {
     AccessDenied,
     /// Instances stored by a clinician (STOW-RS: the viewer's reports and key images).
     InstancesStore,
+    /// A study of another site opened through the patient's consent to regional sharing
+    /// (recorded once per clinician and study, like an opening).
+    RegionalOpen,
+    /// A patient's consent to regional sharing given or refused, as recorded.
+    ConsentRecord,
 }
 
 impl Action {
@@ -43,13 +48,16 @@ impl Action {
             Action::LoginFailure => "login.failure",
             Action::AccessDenied => "access.denied",
             Action::InstancesStore => "study.store",
+            Action::RegionalOpen => "study.regional_open",
+            Action::ConsentRecord => "consent.record",
         }
     }
 
     /// The DICOM audit event type (PS3.15 A.5, DCM codes) and FHIR action code.
     fn fhir_type(action: &str) -> (&'static str, &'static str, &'static str) {
         match action {
-            "study.open" => ("110103", "DICOM Instances Accessed", "R"),
+            "study.open" | "study.regional_open" => ("110103", "DICOM Instances Accessed", "R"),
+            "consent.record" => ("110110", "Patient Record", "U"),
             "share.create" => ("110106", "Export", "C"),
             "share.revoke" | "share.new_code" => ("110110", "Patient Record", "U"),
             "access.denied" => ("110103", "DICOM Instances Accessed", "R"),

@@ -12,7 +12,7 @@ use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::{identify, unauthenticated, Caller, Principal};
 use crate::error::ApiError;
 use crate::front::{ClientAddr, PortalOrigin};
-use crate::reach::{self, Reach};
+use crate::reach::{self, Access, Reach};
 use crate::retrieve_url::Rewrite;
 use crate::scope::{self, Decision, Target};
 use crate::sites::Site;
@@ -77,6 +77,8 @@ pub async fn handle(
     let query = parts.uri.query().map(str::to_string);
     let target = scope::parse(&path);
     let public_root = format!("{origin}/dicom-web");
+    // Read through the patient's consent to regional sharing: recorded as such.
+    let mut regional = false;
     let upstream_query = match &principal {
         Principal::Anonymous => return Err(unauthenticated(&state)),
         Principal::Clinician { sites, .. } => {
@@ -104,9 +106,14 @@ pub async fn handle(
                 } else if let Target::Search(level) = target {
                     let answer = reach::search(&state, &caller, level, query.as_deref()).await?;
                     return Ok(rewrite(&state, &public_root, true).answer(answer).await);
-                } else if !reads_target(&state, &caller, &target).await? {
-                    let study = scope::study_of(&target);
-                    return Err(deny(&state, &principal, &source, study).await);
+                } else {
+                    match reach_target(&state, &caller, &target).await? {
+                        Access::None => {
+                            let study = scope::study_of(&target);
+                            return Err(deny(&state, &principal, &source, study).await);
+                        }
+                        access => regional = access == Access::Consent,
+                    }
                 }
             }
             query
@@ -151,7 +158,7 @@ pub async fn handle(
     let storing = parts.method == Method::POST;
     let study = scope::study_of(&target);
     if let (Some(study), false) = (&study, storing) {
-        record_open(&state, &principal, study, &source).await?;
+        record_open(&state, &principal, study, &source, regional).await?;
     }
     let url = state.pacs.dicomweb_url(&path, upstream_query.as_deref());
     let turn = state
@@ -187,32 +194,35 @@ fn rewrite<'a>(state: &'a AppState, public_root: &'a str, all_from_pacs: bool) -
     }
 }
 
-/// Whether a clinician of `caller` sites reads a path under a study: their site owns the
-/// study, and the series or instance it names is in it by the PACS's index.
-async fn reads_target(
+/// How a clinician of `caller` sites reaches a path under a study: the study's access
+/// ([`reach::access`]), provided the series or instance it names is in the study by the
+/// PACS's index.
+async fn reach_target(
     state: &AppState,
     caller: &[&Site],
     target: &Target<'_>,
-) -> Result<bool, ApiError> {
+) -> Result<Access, ApiError> {
     let Target::Study {
         study,
         series,
         instance,
     } = target
     else {
-        return Ok(false);
+        return Ok(Access::None);
     };
-    if !reach::reads(state, &Reach::Sites(caller.to_vec()), study).await? {
-        return Ok(false);
+    let access = reach::access(state, &Reach::Sites(caller.to_vec()), study).await?;
+    if access == Access::None {
+        return Ok(Access::None);
     }
-    state
+    let member = state
         .pacs
         .contains(study, *series, *instance)
         .await
         .map_err(|e| {
             tracing::warn!("membership check: {e}");
             ApiError::MembershipUnknown
-        })
+        })?;
+    Ok(if member { access } else { Access::None })
 }
 
 /// A clinician's STOW-RS body, read whole and let through only when their sites own what it
@@ -255,25 +265,27 @@ pub async fn wado_uri(
     let principal = identify(&state, &parts.headers, &source).await?;
     let query = parts.uri.query();
     let target = scope::wado_uri_target(query);
+    let mut regional = false;
     match (&principal, &target) {
         (Principal::Anonymous, _) => return Err(unauthenticated(&state)),
         (Principal::Clinician { sites, .. }, _) => {
             if let Reach::Sites(caller) = reach::of_clinician(&state, sites)? {
-                let readable = match &target {
+                let access = match &target {
                     Some((study, series, object)) => {
                         let path = Target::Study {
                             study,
                             series: Some(series),
                             instance: Some(object),
                         };
-                        reads_target(&state, &caller, &path).await?
+                        reach_target(&state, &caller, &path).await?
                     }
-                    None => false,
+                    None => Access::None,
                 };
-                if !readable {
+                if access == Access::None {
                     let study = target.as_ref().map(|t| t.0.clone());
                     return Err(deny(&state, &principal, &source, study).await);
                 }
+                regional = access == Access::Consent;
             }
         }
         (Principal::Share { share }, Some((study, series, object)))
@@ -302,7 +314,7 @@ pub async fn wado_uri(
         _ => query.map(str::to_string),
     };
     if let Some((study, _, _)) = &target {
-        record_open(&state, &principal, study, &source).await?;
+        record_open(&state, &principal, study, &source, regional).await?;
     }
     let Some(url) = state.pacs.wado_uri_url(upstream_query.as_deref()) else {
         return Err(ApiError::NoResource);
@@ -373,6 +385,7 @@ async fn record_open(
     principal: &Principal,
     study: &str,
     source: &str,
+    regional: bool,
 ) -> Result<(), ApiError> {
     let actor = principal.actor();
     if !state.open_to_record(&actor, study) {
@@ -388,14 +401,13 @@ async fn record_open(
             }
         },
     };
-    let mut event = AuditEvent::new(
-        Action::StudyOpen,
-        Outcome::Success,
-        &actor,
-        source,
-        crate::now_ms(),
-    )
-    .study(study, patient_id.as_deref());
+    let action = if regional {
+        Action::RegionalOpen
+    } else {
+        Action::StudyOpen
+    };
+    let mut event = AuditEvent::new(action, Outcome::Success, &actor, source, crate::now_ms())
+        .study(study, patient_id.as_deref());
     if let Some(share) = share_id {
         event = event.share(&share);
     }

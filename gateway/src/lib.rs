@@ -10,12 +10,14 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod consents;
 pub mod dicomweb;
 pub mod error;
 pub mod front;
 pub mod limits;
 pub mod oidc;
 pub mod pacs;
+pub mod partage;
 pub mod reach;
 pub mod readers;
 pub mod retrieve_url;
@@ -72,6 +74,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/api/share-sessions", post(shares::open))
         .route("/api/audit", get(api::audit))
         .route("/api/sites", get(api::sites))
+        .route("/api/consent", get(partage::read).post(partage::record))
         .route("/api/audit/fhir", get(api::audit_fhir))
         .route("/api/{*rest}", any(|| async { error::ApiError::NotFound }))
         .fallback(

@@ -47,6 +47,27 @@ pub struct StudyIdentity {
     pub birth_date: String,
 }
 
+/// Whose a study is: the local patient ID and the domain it is issued in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudyPatient {
+    /// Issuer of Patient ID (0010,0021); `None` when absent or blank.
+    pub issuer: Option<String>,
+    /// Patient ID (0010,0020), empty when absent.
+    pub patient_id: String,
+}
+
+impl StudyPatient {
+    /// From a study's QIDO-RS row (with 0010,0021 asked for).
+    pub fn of_row(row: &JsonDataset) -> StudyPatient {
+        StudyPatient {
+            issuer: row
+                .string(Tag(0x0010, 0x0021))
+                .filter(|i| !i.trim().is_empty()),
+            patient_id: row.string(Tag(0x0010, 0x0020)).unwrap_or_default(),
+        }
+    }
+}
+
 /// The PACS could not be asked.
 #[derive(Debug, thiserror::Error)]
 pub enum PacsError {
@@ -65,8 +86,8 @@ pub struct Pacs {
     wado_uri: Option<String>,
     basic_auth: Option<(String, String)>,
     members: Mutex<HashMap<String, Instant>>,
-    /// Studies' Issuer of Patient ID, as last read.
-    issuers: Mutex<HashMap<String, (Option<String>, Instant)>>,
+    /// Whose each study is, as last read.
+    patients: Mutex<HashMap<String, (StudyPatient, Instant)>>,
 }
 
 impl Pacs {
@@ -86,7 +107,7 @@ impl Pacs {
                 Some((user.to_string(), password.to_string()))
             }),
             members: Mutex::new(HashMap::new()),
-            issuers: Mutex::new(HashMap::new()),
+            patients: Mutex::new(HashMap::new()),
         }
     }
 
@@ -247,17 +268,17 @@ impl Pacs {
         }))
     }
 
-    /// A study's Issuer of Patient ID (0010,0021): `None` when the PACS does not have the
-    /// study, `Some(None)` when the study has no issuer. Trusted for [`MEMBERSHIP_TTL`].
-    pub async fn study_issuer(&self, study: &str) -> Result<Option<Option<String>>, PacsError> {
-        if let Ok(issuers) = self.issuers.lock() {
-            if let Some((issuer, at)) = issuers.get(study) {
+    /// Whose a study is: its Issuer of Patient ID (0010,0021) and Patient ID, or `None` when
+    /// the PACS does not have the study. Trusted for [`MEMBERSHIP_TTL`].
+    pub async fn study_patient(&self, study: &str) -> Result<Option<StudyPatient>, PacsError> {
+        if let Ok(known) = self.patients.lock() {
+            if let Some((patient, at)) = known.get(study) {
                 if at.elapsed() < MEMBERSHIP_TTL {
-                    return Ok(Some(issuer.clone()));
+                    return Ok(Some(patient.clone()));
                 }
             }
         }
-        let query = format!("StudyInstanceUID={study}&includefield=00100021");
+        let query = format!("StudyInstanceUID={study}&includefield=00100021&includefield=00100020");
         let found = self.search("studies", &query).await?;
         let Some(row) = found
             .iter()
@@ -265,20 +286,18 @@ impl Pacs {
         else {
             return Ok(None);
         };
-        let issuer = row
-            .string(Tag(0x0010, 0x0021))
-            .filter(|i| !i.trim().is_empty());
-        self.remember_issuer(study, issuer.clone());
-        Ok(Some(issuer))
+        let patient = StudyPatient::of_row(row);
+        self.remember_patient(study, patient.clone());
+        Ok(Some(patient))
     }
 
-    /// Keeps a study's issuer read from a search's answer.
-    pub fn remember_issuer(&self, study: &str, issuer: Option<String>) {
-        if let Ok(mut issuers) = self.issuers.lock() {
-            if issuers.len() > 100_000 {
-                issuers.clear();
+    /// Keeps whose a study is, as read from a search's answer.
+    pub fn remember_patient(&self, study: &str, patient: StudyPatient) {
+        if let Ok(mut known) = self.patients.lock() {
+            if known.len() > 100_000 {
+                known.clear();
             }
-            issuers.insert(study.to_string(), (issuer, Instant::now()));
+            known.insert(study.to_string(), (patient, Instant::now()));
         }
     }
 

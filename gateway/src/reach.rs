@@ -3,7 +3,7 @@
 //! ID as the PACS holds it. Searches are filtered here, page by page, so that a page is full
 //! and holds nothing the caller may not read; stores are read before they reach the PACS.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use axum::body::Body;
 use axum::http::{header, Response, StatusCode};
@@ -11,6 +11,7 @@ use dicom_core::Tag;
 use viewer_core::dicom_json::JsonDataset;
 
 use crate::error::ApiError;
+use crate::pacs::StudyPatient;
 use crate::scope::Level;
 use crate::sites::{owns, Site};
 use crate::state::AppState;
@@ -58,16 +59,18 @@ pub fn of_clinician<'a>(state: &'a AppState, claimed: &[String]) -> Result<Reach
 pub enum Owner<'a> {
     /// The PACS does not have it.
     Missing,
-    /// The site of its issuer (none when no site declares it).
-    Site(Option<&'a Site>),
+    /// The site of its issuer (none when no site declares it), and its patient there.
+    Site {
+        site: Option<&'a Site>,
+        patient_id: String,
+    },
 }
 
 /// The owner of `study` (the PACS asked, or its answer of a short while ago).
 pub async fn owner<'a>(state: &'a AppState, study: &str) -> Result<Owner<'a>, ApiError> {
-    let sites = state.config.sites.as_deref();
-    match state.pacs.study_issuer(study).await {
+    match state.pacs.study_patient(study).await {
         Ok(None) => Ok(Owner::Missing),
-        Ok(Some(issuer)) => Ok(Owner::Site(sites.and_then(|s| s.owner(issuer.as_deref())))),
+        Ok(Some(patient)) => Ok(owner_of(state, patient)),
         Err(e) => {
             tracing::warn!("study owner: {e}");
             Err(ApiError::MembershipUnknown)
@@ -75,19 +78,64 @@ pub async fn owner<'a>(state: &'a AppState, study: &str) -> Result<Owner<'a>, Ap
     }
 }
 
-/// Whether the caller reads `study` (one the PACS does not have is read by nobody).
-pub async fn reads(state: &AppState, reach: &Reach<'_>, study: &str) -> Result<bool, ApiError> {
-    match reach {
-        Reach::Archive => Ok(true),
-        Reach::Sites(caller) => Ok(match owner(state, study).await? {
-            Owner::Missing => false,
-            Owner::Site(site) => owns(caller, site),
-        }),
+fn owner_of(state: &AppState, patient: StudyPatient) -> Owner<'_> {
+    let sites = state.config.sites.as_deref();
+    Owner::Site {
+        site: sites.and_then(|s| s.owner(patient.issuer.as_deref())),
+        patient_id: patient.patient_id,
     }
 }
 
-/// For the portal's own API (shares): the clinician whose token names `claimed` reads
-/// `study`, else `refusal` (a "not found" that says no more than a missing study would).
+/// How a clinician reaches a study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Their own site's (or the whole archive, without sites).
+    Own,
+    /// Another site's, through its patient's consent to regional sharing.
+    Consent,
+    /// Not at all: answered as a missing study.
+    None,
+}
+
+/// How the caller reaches a study of `owner`: their site's, or another site's whose patient's
+/// consent stands (read from the database on every call: a withdrawal takes effect at once).
+async fn access_to(
+    state: &AppState,
+    caller: &[&Site],
+    owner: &Owner<'_>,
+) -> Result<Access, ApiError> {
+    let Owner::Site {
+        site: Some(site),
+        patient_id,
+    } = owner
+    else {
+        return Ok(Access::None);
+    };
+    if owns(caller, Some(site)) {
+        return Ok(Access::Own);
+    }
+    if patient_id.is_empty() {
+        return Ok(Access::None);
+    }
+    let shared = state.store.shared_by_consent(&site.id, patient_id).await?;
+    Ok(if shared {
+        Access::Consent
+    } else {
+        Access::None
+    })
+}
+
+/// How the caller reaches `study` (one the PACS does not have is reached by nobody).
+pub async fn access(state: &AppState, reach: &Reach<'_>, study: &str) -> Result<Access, ApiError> {
+    match reach {
+        Reach::Archive => Ok(Access::Own),
+        Reach::Sites(caller) => access_to(state, caller, &owner(state, study).await?).await,
+    }
+}
+
+/// For the portal's own API (shares, consent): the clinician whose token names `claimed` is
+/// of the site that owns `study`, else `refusal` (a "not found" that says no more than a
+/// missing study would).
 pub async fn require_study(
     state: &AppState,
     claimed: &[String],
@@ -95,7 +143,7 @@ pub async fn require_study(
     refusal: ApiError,
 ) -> Result<(), ApiError> {
     let reach = of_clinician(state, claimed)?;
-    if reads(state, &reach, study).await? {
+    if access(state, &reach, study).await? == Access::Own {
         Ok(())
     } else {
         Err(refusal)
@@ -142,24 +190,37 @@ fn row_key(level: Level, row: &JsonDataset) -> Option<String> {
     })
 }
 
+/// What one search already knows: whether the caller reads each study met so far.
+#[derive(Default)]
+struct Known {
+    studies: HashMap<String, bool>,
+}
+
 /// Whether the caller reads the study a search's row belongs to.
 async fn row_readable(
     state: &AppState,
     caller: &[&Site],
     level: Level,
     row: &JsonDataset,
+    known: &mut Known,
 ) -> Result<bool, ApiError> {
     let Some(study) = row.string(STUDY_UID) else {
         return Ok(false);
     };
-    if level == Level::Studies {
-        // The study's own row carries its issuer (asked for with `includefield`).
-        let issuer = row.string(ISSUER).filter(|i| !i.trim().is_empty());
-        state.pacs.remember_issuer(&study, issuer.clone());
-        let sites = state.config.sites.as_deref();
-        return Ok(owns(caller, sites.and_then(|s| s.owner(issuer.as_deref()))));
+    if let Some(readable) = known.studies.get(&study) {
+        return Ok(*readable);
     }
-    reads(state, &Reach::Sites(caller.to_vec()), &study).await
+    let owner = if level == Level::Studies {
+        // The study's own row says whose it is (asked for with `includefield`).
+        let patient = StudyPatient::of_row(row);
+        state.pacs.remember_patient(&study, patient.clone());
+        owner_of(state, patient)
+    } else {
+        owner(state, &study).await?
+    };
+    let readable = access_to(state, caller, &owner).await? != Access::None;
+    known.studies.insert(study, readable);
+    Ok(readable)
 }
 
 /// A QIDO-RS search across the archive for a clinician of `caller` sites: the PACS's answer
@@ -179,11 +240,14 @@ pub async fn search(
     };
     let wanted = paging.limit.map(|l| paging.offset.saturating_add(l));
     let mut seen: HashSet<String> = HashSet::new();
+    let mut known = Known::default();
     let (mut passed, mut kept) = (0usize, Vec::new());
     let (mut scanned, mut partial) = (0usize, false);
     'chunks: loop {
         let mut upstream = paging.rest.clone();
-        let paged = format!("includefield=00100021&limit={CHUNK_ROWS}&offset={scanned}");
+        let paged = format!(
+            "includefield=00100021&includefield=00100020&limit={CHUNK_ROWS}&offset={scanned}"
+        );
         upstream.push(&paged);
         let rows = state
             .pacs
@@ -201,7 +265,7 @@ pub async fn search(
             let Some(key) = row_key(level, &row) else {
                 continue;
             };
-            if !seen.insert(key) || !row_readable(state, caller, level, &row).await? {
+            if !seen.insert(key) || !row_readable(state, caller, level, &row, &mut known).await? {
                 continue;
             }
             if passed >= paging.offset {
@@ -316,8 +380,8 @@ pub async fn check_store(
     for study in &studies {
         match owner(state, study).await? {
             Owner::Missing => {}
-            Owner::Site(site) if owns(caller, site) => {}
-            Owner::Site(_) => return Err(ApiError::StoreOutsideSite),
+            Owner::Site { site, .. } if owns(caller, site) => {}
+            Owner::Site { .. } => return Err(ApiError::StoreOutsideSite),
         }
     }
     Ok(())

@@ -82,6 +82,22 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
     // A clinician's sites (a JSON array of site ids), from their token or the development
     // login's choice.
     (4, &["ALTER TABLE sessions ADD COLUMN sites TEXT"]),
+    // Patients' consent to regional sharing (`consents.rs`): one row per patient of a site.
+    (
+        5,
+        &["CREATE TABLE consents (
+            site_id TEXT NOT NULL,
+            patient_id TEXT NOT NULL,
+            given BIGINT NOT NULL,
+            given_by TEXT NOT NULL,
+            method TEXT NOT NULL,
+            said_at_ms BIGINT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            recorded_by_name TEXT,
+            recorded_at_ms BIGINT NOT NULL,
+            PRIMARY KEY (site_id, patient_id)
+        )"],
+    ),
 ];
 
 /// Any number the project has given to a migration; a database that records a higher one was

@@ -10,6 +10,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "regional/consent.rs"]
+mod consent;
 
 use std::collections::{BTreeSet, HashMap};
 
