@@ -23,6 +23,7 @@ rm -rf "$WORK/web"
 
 cleanup() {
   scripts/serve.sh stop "$WORK/web" || true
+  scripts/serve.sh stop "$WORK/web-regional" || true
   [ "$own_pacs" = 0 ] || scripts/test_pacs.sh stop "$WORK" || true
 }
 trap cleanup EXIT
@@ -32,7 +33,15 @@ GATEWAY_DEV_LOGIN=1 GATEWAY_SITE_NAME="CHU de démonstration" \
   GATEWAY_SITE_CONTACT="Imagerie : 01 23 45 67 89" \
   scripts/serve.sh start "$WORK/web" "$web_port" "$pacs_url"
 
+# The same PACS as a region's shared PACS: a second gateway with the regional fixtures' two
+# sites (e2e/fixtures/make_regional.py), for the regional tests.
+rm -rf "$WORK/web-regional"
+regional_port=$(free_port)
+GATEWAY_DEV_LOGIN=1 SITES_FILE="$WORK/regional/sites.json" \
+  scripts/serve.sh start "$WORK/web-regional" "$regional_port" "$pacs_url"
+
 export PORTAL_URL="http://127.0.0.1:$web_port/" DICOM_TEST_DATA="$SHARED" E2E_WORK="$WORK"
+export REGIONAL_PORTAL_URL="http://127.0.0.1:$regional_port/"
 workers=${E2E_WORKERS:-$(nproc)}
 # E2E_TESTS="tests/view.test.mjs …" runs only those files.
 if [ -n "${E2E_TESTS:-}" ]; then

@@ -37,9 +37,17 @@ pub async fn session_info(
                 Ok(crate::reach::Reach::Archive) => (None, None),
                 Err(refusal) => (Some(json!([])), refusal.code()),
             };
+            // The region's sites and their issuers: the page labels another site's study.
+            let region = state.config.sites.as_deref().map(|all| {
+                all.all()
+                    .iter()
+                    .map(|s| json!({ "id": s.id, "name": s.name, "issuers": s.issuers }))
+                    .collect::<Vec<_>>()
+            });
             Json(json!({
                 "kind": "clinician", "name": name, "dev": dev, "can_share": true,
                 "can_audit": can_audit, "sites": sites, "site_refusal": refusal,
+                "region": region,
             }))
             .into_response()
         }

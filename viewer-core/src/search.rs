@@ -275,6 +275,7 @@ mod tests {
             description: None,
             series_count: None,
             instance_count: Some(images),
+            issuer_of_patient_id: None,
         }
     }
 

@@ -27,6 +27,8 @@ pub struct StudySummary {
     pub description: Option<String>,
     pub series_count: Option<u32>,
     pub instance_count: Option<u32>,
+    /// Issuer of Patient ID (0010,0021): the establishment whose local ID `patient_id` is.
+    pub issuer_of_patient_id: Option<String>,
 }
 
 impl StudySummary {
@@ -56,6 +58,7 @@ impl StudySummary {
             description: non_empty(ds.string(tags::STUDY_DESCRIPTION)),
             series_count: ds.uint(tags::NUMBER_OF_STUDY_RELATED_SERIES),
             instance_count: ds.uint(tags::NUMBER_OF_STUDY_RELATED_INSTANCES),
+            issuer_of_patient_id: non_empty(ds.string(tags::ISSUER_OF_PATIENT_ID)),
         })
     }
 

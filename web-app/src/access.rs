@@ -174,6 +174,7 @@ mod tests {
             can_audit: false,
             sites: Vec::new(),
             site_refusal: None,
+            region: Vec::new(),
         }));
         assert_eq!(Gate::of(&clinician, false, true), Gate::ShareLink);
         assert_eq!(

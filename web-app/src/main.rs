@@ -5,6 +5,7 @@ mod annotations;
 mod api;
 mod app;
 mod clock;
+mod consent_panel;
 mod date_field;
 mod decoders;
 mod early;

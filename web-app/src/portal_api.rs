@@ -106,6 +106,11 @@ impl Json {
         self.field(name).map(Json)
     }
 
+    /// This value as a string, if it is one.
+    pub fn as_str(&self) -> Option<String> {
+        self.0.as_string()
+    }
+
     /// A string field.
     pub fn str(&self, name: &str) -> Option<String> {
         self.field(name)?.as_string()

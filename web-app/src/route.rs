@@ -15,7 +15,7 @@ pub enum Route {
     Study {
         study_instance_uid: String,
     },
-    /// A patient's timeline, by Patient ID.
+    /// A patient's timeline, by Patient ID (HL7 CX: with its issuer after `^^^` when known).
     Patient {
         patient_id: String,
     },
@@ -80,7 +80,8 @@ pub fn current() -> Route {
         }
     }
     if let Some(id) = search_params().and_then(|p| p.get("patient")) {
-        if !id.is_empty() && id.chars().count() <= 64 {
+        // An ID (64 characters at most) with its assigning authority (another 64).
+        if !id.is_empty() && id.chars().count() <= 140 {
             return Route::Patient { patient_id: id };
         }
     }

@@ -69,6 +69,8 @@ pub struct Clinician {
     /// Why they read no study: `no_site` or `unknown_site` (their token names no site of the
     /// region, or one it does not know).
     pub site_refusal: Option<String>,
+    /// All the region's establishments, with their issuers (to label another's study).
+    pub region: Vec<Establishment>,
 }
 
 /// A share session: one study, until a time.
@@ -152,6 +154,10 @@ fn session_of(body: &Json) -> Option<Session> {
                 .map(|list| Establishment::list_of(&list.items()))
                 .unwrap_or_default(),
             site_refusal: body.str("site_refusal"),
+            region: body
+                .get("region")
+                .map(|list| Establishment::list_of(&list.items()))
+                .unwrap_or_default(),
         })),
         "share" => ShareAccess::from_json(body).map(Session::Share),
         _ => None,

@@ -17,6 +17,8 @@ pub struct Site {
 pub struct Establishment {
     pub id: String,
     pub name: String,
+    /// Its issuers of patient IDs, when the gateway says (the region's list).
+    pub issuers: Vec<String>,
 }
 
 impl Establishment {
@@ -26,12 +28,25 @@ impl Establishment {
             .iter()
             .filter_map(|item| {
                 let name: String = item.str("name")?.trim().chars().take(200).collect();
+                let issuers = item
+                    .get("issuers")
+                    .map(|list| list.items().iter().filter_map(|i| i.as_str()).collect())
+                    .unwrap_or_default();
                 Some(Establishment {
                     id: item.str("id").filter(|id| !id.is_empty())?,
                     name,
+                    issuers,
                 })
             })
             .collect()
+    }
+
+    /// The establishment of `region` whose patient IDs `issuer` issues.
+    pub fn of_issuer<'a>(region: &'a [Establishment], issuer: &str) -> Option<&'a Establishment> {
+        let issuer = issuer.trim();
+        region
+            .iter()
+            .find(|s| s.issuers.iter().any(|i| i == issuer))
     }
 }
 

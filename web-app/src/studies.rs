@@ -13,12 +13,14 @@ use viewer_core::search::{sort_studies, Column, DateFilter, StudySearch, BATCH};
 use viewer_core::study::StudySummary;
 use viewer_core::text::format_da;
 
+use crate::access::use_access;
 use crate::api;
 use crate::date_field::DateField;
 use crate::failure::Failure;
 use crate::i18n::{use_i18n, I18n};
 use crate::local::LocalOpen;
 use crate::route::{navigate, Route};
+use crate::site::Establishment;
 
 /// Rows shown per page.
 const PAGE_ROWS: usize = 25;
@@ -482,10 +484,17 @@ fn StudyRow(study: StudySummary, route: RwSignal<Route>) -> impl IntoView {
         .study_date
         .as_deref()
         .map(|d| format_da(d).unwrap_or_else(|| d.to_string()));
-    // The patient ID opens the patient's timeline (the row opens this study).
+    // The patient ID opens the patient's timeline (the row opens this study): the studies of
+    // that ID in its issuer's domain only (an HL7 CX ID with its assigning authority), since
+    // another establishment may give the same local ID to another person.
     let timeline = study.patient_id.clone().map(|id| {
         let label = i18n.f("studies.timeline_of", &[("id", &id)]);
-        let target = id.clone();
+        let target = match study.issuer_of_patient_id.as_deref() {
+            Some(issuer) if !id.contains('^') && !issuer.contains(['^', '&']) => {
+                format!("{id}^^^{issuer}")
+            }
+            _ => id.clone(),
+        };
         view! {
             <button class="link" data-testid="open-timeline" title=label.clone() aria-label=label
                 on:click=move |ev| {
@@ -509,10 +518,20 @@ fn StudyRow(study: StudySummary, route: RwSignal<Route>) -> impl IntoView {
             </button>
         }
     });
+    // Another establishment's study (read through the patient's consent): its site said.
+    let other_site = use_access().clinician().and_then(|clinician| {
+        let issuer = study.issuer_of_patient_id.as_deref()?;
+        let site = Establishment::of_issuer(&clinician.region, issuer)?;
+        let own = clinician.sites.iter().any(|s| s.id == site.id);
+        (!own).then(|| {
+            let label = i18n.f("studies.other_site", &[("site", &site.name)]);
+            view! { <span class="site-badge" data-testid="study-site">{label}</span> }
+        })
+    });
     view! {
         <tr class="study-row" data-testid="study-row" tabindex="0" on:click=open on:keydown=on_key>
             <td>{study.patient_name.clone()}</td>
-            <td data-testid="study-patient-id">{timeline}</td>
+            <td data-testid="study-patient-id">{timeline}{other_site}</td>
             <td>{date}</td>
             <td>{study.modalities.join(", ")}</td>
             <td>{study.description.clone()}</td>

@@ -22,6 +22,7 @@ use viewer_core::study::{SeriesSummary, StudySummary};
 
 use crate::access::use_access;
 use crate::api::{self, ApiError};
+use crate::consent_panel::RegionalConsentButton;
 use crate::failure::Failure;
 use crate::i18n::use_i18n;
 use crate::layout::{Goto, Grid, GridToolbar, Layout, StudyTools, MAX_CELLS};
@@ -229,7 +230,12 @@ pub fn StudyView(
     let share = (!restricted && count == 1)
         .then(|| studies.first().cloned())
         .flatten()
-        .map(|study| view! { <ShareButton study=study/> });
+        .map(|study| {
+            view! {
+                <ShareButton study=study.clone()/>
+                <RegionalConsentButton study=study/>
+            }
+        });
     // Annotations and key images are saved by clinicians (a share only reads them).
     let save = (!restricted).then(|| view! { <crate::annotations::SaveButton/> });
     let key_only = view! { <KeyImagesOnly slots=slots grid=grid/> };

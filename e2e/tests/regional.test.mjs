@@ -1,0 +1,119 @@
+// A regional PACS shared by two establishments (issue 23), on the second gateway of
+// scripts/e2e.sh (the regional fixtures' site file): a doctor of each site signs in as that
+// site; the other site's patient is neither listed nor opened until the patient's own site
+// records their consent to regional sharing in the study's "Partage régional" panel; then the
+// other site finds the study, labelled with its establishment, and opens it; the patient's
+// opposition takes it away again.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch } from '../lib/browser.mjs';
+
+const REGIONAL = process.env.REGIONAL_PORTAL_URL ?? 'http://127.0.0.1:8081/';
+const api = (path) => new URL(path, REGIONAL).href;
+const studies = () =>
+  JSON.parse(readFileSync(join(process.env.E2E_WORK ?? '../.data/e2e', 'regional/studies.json'), 'utf8'));
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** A page signed in as a doctor of `site` through the development login's button. */
+async function doctorOf(site, viewport = { width: 1440, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(REGIONAL);
+  await page.locator(`[data-testid=dev-login][data-site=${site}]`).click();
+  await page.locator('[data-testid=user-sites]').waitFor({ timeout: 30_000 });
+  return { page, context, problems };
+}
+
+/** The study list's rows for the patient name typed in the filter, once it has `count`. */
+async function listed(page, name, count) {
+  await page.goto(REGIONAL);
+  await page.locator('[data-testid=filter-name]').fill(name);
+  const rows = page.locator('[data-testid=study-row]');
+  for (let i = 0; i < 100 && (await rows.count()) !== count; i++) await page.waitForTimeout(100);
+  return rows;
+}
+
+test('a patient\'s consent opens their study to the other establishment, labelled with its site, and the opposition closes it', { timeout: 240_000 }, async () => {
+  const n1 = studies().n1;
+  const nord = await doctorOf('nord');
+  const sud = await doctorOf('sud');
+  assert.match(await nord.page.locator('[data-testid=user-sites]').innerText(), /Centre hospitalier du Nord/);
+
+  // Not shared: the other site neither finds nor opens it.
+  // Sud's six patients named REGION (one of them nord's first patient under sud's own ID).
+  assert.equal(await (await listed(sud.page, 'REGION', 6)).count(), 6, 'sud\'s own studies only');
+  await sud.page.goto(api(`?study=${n1.study}`));
+  await sud.page.locator('[data-testid=study-error]').waitFor({ timeout: 30_000 });
+  assert.match(await sud.page.locator('[data-testid=study-error]').innerText(), /introuvable/);
+
+  // The patient's own site records the consent from the study.
+  await nord.page.goto(api(`?study=${n1.study}`));
+  await nord.page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  await nord.page.locator('[data-testid=consent-open]').click();
+  const status = nord.page.locator('[data-testid=consent-status]');
+  await assertText(status, /Aucun consentement enregistré/);
+  await nord.page.screenshot({ path: shot('consent-panel-1440') });
+  await nord.page.locator('[data-testid=consent-method]').selectOption('written');
+  await nord.page.locator('[data-testid=consent-give]').click();
+  await assertText(status, /Partagé avec les établissements de la région/);
+
+  // Shared: the other site finds it, labelled with its establishment, and opens it.
+  const rows = await listed(sud.page, 'REGION', 7);
+  assert.equal(await rows.count(), 7);
+  const badge = sud.page.locator('[data-testid=study-site]');
+  assert.equal(await badge.count(), 1);
+  assert.match(await badge.innerText(), /Centre hospitalier du Nord \(test\) \(partage\)/);
+  await sud.page.screenshot({ path: shot('shared-in-list-1440') });
+  await sud.page.goto(api(`?study=${n1.study}`));
+  await sud.page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  // Read, not owned: no consent recorded from the other site.
+  await sud.page.locator('[data-testid=consent-open]').click();
+  await assertText(sud.page.locator('[data-testid=consent-status]'), /n'appartient pas à votre établissement/);
+  assert.equal(await sud.page.locator('[data-testid=consent-give]').count(), 0);
+
+  // The opposition: out of reach at once.
+  await nord.page.locator('[data-testid=consent-refuse]').click();
+  await assertText(status, /le patient s'y est opposé/);
+  assert.equal(await (await listed(sud.page, 'REGION', 6)).count(), 6);
+  await sud.page.goto(api(`?study=${n1.study}`));
+  await sud.page.locator('[data-testid=study-error]').waitFor({ timeout: 30_000 });
+
+  assert.deepEqual([...nord.problems, ...sud.problems], []);
+  await nord.context.close();
+  await sud.context.close();
+});
+
+test('the development login offers each establishment, and a phone shows the sign-in whole', { timeout: 60_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(REGIONAL);
+  const buttons = page.locator('[data-testid=dev-login]');
+  await buttons.first().waitFor({ timeout: 30_000 });
+  assert.deepEqual(await buttons.evaluateAll((b) => b.map((e) => e.dataset.site)), ['nord', 'sud']);
+  for (const button of await buttons.all()) {
+    const box = await button.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, 'each button within the phone\'s width');
+  }
+  await page.screenshot({ path: shot('sign-in-sites-390') });
+  await context.close();
+});
+
+async function assertText(locator, pattern) {
+  await locator.waitFor({ timeout: 30_000 });
+  for (let i = 0; i < 100; i++) {
+    if (pattern.test(await locator.innerText())) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(await locator.innerText(), pattern);
+}
+
+function shot(name) {
+  return join(process.env.E2E_WORK ?? '../.data/e2e', `regional-${name}.png`);
+}
