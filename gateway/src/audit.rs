@@ -33,6 +33,12 @@ pub enum Action {
     RegionalOpen,
     /// A patient's consent to regional sharing given or refused, as recorded.
     ConsentRecord,
+    /// An emergency access opened (its reason kept with it), flagged for review.
+    EmergencyOpen,
+    /// An emergency access ended by its clinician before its time.
+    EmergencyEnd,
+    /// A study read through an emergency access (recorded like an opening).
+    EmergencyRead,
 }
 
 impl Action {
@@ -50,13 +56,19 @@ impl Action {
             Action::InstancesStore => "study.store",
             Action::RegionalOpen => "study.regional_open",
             Action::ConsentRecord => "consent.record",
+            Action::EmergencyOpen => "emergency.open",
+            Action::EmergencyEnd => "emergency.end",
+            Action::EmergencyRead => "study.emergency_open",
         }
     }
 
     /// The DICOM audit event type (PS3.15 A.5, DCM codes) and FHIR action code.
     fn fhir_type(action: &str) -> (&'static str, &'static str, &'static str) {
         match action {
-            "study.open" | "study.regional_open" => ("110103", "DICOM Instances Accessed", "R"),
+            "study.open" | "study.regional_open" | "study.emergency_open" => {
+                ("110103", "DICOM Instances Accessed", "R")
+            }
+            "emergency.open" | "emergency.end" => ("110113", "Security Alert", "E"),
             "consent.record" => ("110110", "Patient Record", "U"),
             "share.create" => ("110106", "Export", "C"),
             "share.revoke" | "share.new_code" => ("110110", "Patient Record", "U"),

@@ -68,6 +68,8 @@ pub struct Config {
     /// The region's sites (`SITES_FILE`); without them, one establishment's portal where
     /// every clinician reads the whole archive.
     pub sites: Option<Arc<Sites>>,
+    /// How long an emergency access lasts, in minutes.
+    pub emergency_minutes: i64,
 }
 
 /// An address or a CIDR block (`10.0.0.0/8`, `::1`).
@@ -318,6 +320,7 @@ impl Config {
             })
             .transpose()?;
         Ok(Config {
+            emergency_minutes: ranged("GATEWAY_EMERGENCY_MINUTES", 240, 1..=1440)? as i64,
             sites,
             listen,
             reader_requests: count("GATEWAY_READER_REQUESTS", 8)? as usize,

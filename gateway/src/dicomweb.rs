@@ -77,8 +77,8 @@ pub async fn handle(
     let query = parts.uri.query().map(str::to_string);
     let target = scope::parse(&path);
     let public_root = format!("{origin}/dicom-web");
-    // Read through the patient's consent to regional sharing: recorded as such.
-    let mut regional = false;
+    // Read through the patient's consent or an emergency access: recorded as such.
+    let mut reached = Access::Own;
     let upstream_query = match &principal {
         Principal::Anonymous => return Err(unauthenticated(&state)),
         Principal::Clinician { sites, .. } => {
@@ -104,15 +104,17 @@ pub async fn handle(
                 if parts.method == Method::POST {
                     body = checked_store(&state, &caller, &target, &parts.headers, body).await?;
                 } else if let Target::Search(level) = target {
-                    let answer = reach::search(&state, &caller, level, query.as_deref()).await?;
+                    let actor = principal.actor();
+                    let answer =
+                        reach::search(&state, &caller, &actor, level, query.as_deref()).await?;
                     return Ok(rewrite(&state, &public_root, true).answer(answer).await);
                 } else {
-                    match reach_target(&state, &caller, &target).await? {
+                    match reach_target(&state, &caller, &principal.actor(), &target).await? {
                         Access::None => {
                             let study = scope::study_of(&target);
                             return Err(deny(&state, &principal, &source, study).await);
                         }
-                        access => regional = access == Access::Consent,
+                        access => reached = access,
                     }
                 }
             }
@@ -158,7 +160,7 @@ pub async fn handle(
     let storing = parts.method == Method::POST;
     let study = scope::study_of(&target);
     if let (Some(study), false) = (&study, storing) {
-        record_open(&state, &principal, study, &source, regional).await?;
+        record_open(&state, &principal, study, &source, reached).await?;
     }
     let url = state.pacs.dicomweb_url(&path, upstream_query.as_deref());
     let turn = state
@@ -200,6 +202,7 @@ fn rewrite<'a>(state: &'a AppState, public_root: &'a str, all_from_pacs: bool) -
 async fn reach_target(
     state: &AppState,
     caller: &[&Site],
+    actor: &str,
     target: &Target<'_>,
 ) -> Result<Access, ApiError> {
     let Target::Study {
@@ -210,7 +213,7 @@ async fn reach_target(
     else {
         return Ok(Access::None);
     };
-    let access = reach::access(state, &Reach::Sites(caller.to_vec()), study).await?;
+    let access = reach::access(state, &Reach::Sites(caller.to_vec()), actor, study).await?;
     if access == Access::None {
         return Ok(Access::None);
     }
@@ -265,7 +268,7 @@ pub async fn wado_uri(
     let principal = identify(&state, &parts.headers, &source).await?;
     let query = parts.uri.query();
     let target = scope::wado_uri_target(query);
-    let mut regional = false;
+    let mut reached = Access::Own;
     match (&principal, &target) {
         (Principal::Anonymous, _) => return Err(unauthenticated(&state)),
         (Principal::Clinician { sites, .. }, _) => {
@@ -277,7 +280,7 @@ pub async fn wado_uri(
                             series: Some(series),
                             instance: Some(object),
                         };
-                        reach_target(&state, &caller, &path).await?
+                        reach_target(&state, &caller, &principal.actor(), &path).await?
                     }
                     None => Access::None,
                 };
@@ -285,7 +288,7 @@ pub async fn wado_uri(
                     let study = target.as_ref().map(|t| t.0.clone());
                     return Err(deny(&state, &principal, &source, study).await);
                 }
-                regional = access == Access::Consent;
+                reached = access;
             }
         }
         (Principal::Share { share }, Some((study, series, object)))
@@ -314,7 +317,7 @@ pub async fn wado_uri(
         _ => query.map(str::to_string),
     };
     if let Some((study, _, _)) = &target {
-        record_open(&state, &principal, study, &source, regional).await?;
+        record_open(&state, &principal, study, &source, reached).await?;
     }
     let Some(url) = state.pacs.wado_uri_url(upstream_query.as_deref()) else {
         return Err(ApiError::NoResource);
@@ -385,7 +388,7 @@ async fn record_open(
     principal: &Principal,
     study: &str,
     source: &str,
-    regional: bool,
+    reached: Access,
 ) -> Result<(), ApiError> {
     let actor = principal.actor();
     if !state.open_to_record(&actor, study) {
@@ -401,10 +404,10 @@ async fn record_open(
             }
         },
     };
-    let action = if regional {
-        Action::RegionalOpen
-    } else {
-        Action::StudyOpen
+    let action = match reached {
+        Access::Consent => Action::RegionalOpen,
+        Access::Emergency => Action::EmergencyRead,
+        Access::Own | Access::None => Action::StudyOpen,
     };
     let mut event = AuditEvent::new(action, Outcome::Success, &actor, source, crate::now_ms())
         .study(study, patient_id.as_deref());

@@ -79,6 +79,9 @@ pub enum ApiError {
     /// A store into a study, or of an instance, that the clinician's sites do not own.
     #[error("storing outside the clinician's sites")]
     StoreOutsideSite,
+    /// An emergency access asked for a study a rule already lets the clinician read.
+    #[error("no emergency access is needed")]
+    NotNeeded,
     /// A request body larger than the gateway reads.
     #[error("the request is too large")]
     TooLarge,
@@ -98,6 +101,7 @@ impl ApiError {
                 StatusCode::FORBIDDEN
             }
             TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            NotNeeded => StatusCode::CONFLICT,
             NotFound | UnknownStudy | UnknownShare | SignInNotConfigured | NoResource => {
                 StatusCode::NOT_FOUND
             }
@@ -140,6 +144,7 @@ impl ApiError {
             UnknownSite => "unknown_site",
             StoreOutsideSite => "store_outside_site",
             TooLarge => "too_large",
+            NotNeeded => "not_needed",
             NoPeerAddress => "internal",
             NoResource | MethodNotAllowed | MembershipUnknown => return None,
         })
@@ -275,6 +280,7 @@ mod tests {
             (UnknownSite, 403, error("unknown_site")),
             (StoreOutsideSite, 403, error("store_outside_site")),
             (TooLarge, 413, error("too_large")),
+            (NotNeeded, 409, error("not_needed")),
         ]
     }
 
@@ -310,6 +316,7 @@ mod tests {
             UnknownSite => 25,
             StoreOutsideSite => 26,
             TooLarge => 27,
+            NotNeeded => 28,
         }
     }
 

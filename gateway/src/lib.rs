@@ -12,6 +12,7 @@ pub mod auth;
 pub mod config;
 pub mod consents;
 pub mod dicomweb;
+pub mod emergency;
 pub mod error;
 pub mod front;
 pub mod limits;
@@ -75,6 +76,12 @@ pub fn router(state: SharedState) -> Router {
         .route("/api/audit", get(api::audit))
         .route("/api/sites", get(api::sites))
         .route("/api/consent", get(partage::read).post(partage::record))
+        .route(
+            "/api/emergency",
+            get(emergency::current).post(emergency::open),
+        )
+        .route("/api/emergency/review", get(emergency::review))
+        .route("/api/emergency/{id}/end", post(emergency::end))
         .route("/api/audit/fhir", get(api::audit_fhir))
         .route("/api/{*rest}", any(|| async { error::ApiError::NotFound }))
         .fallback(

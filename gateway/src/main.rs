@@ -1,6 +1,7 @@
 //! `gateway [serve]` runs the portal's front door (settings from the environment, see the
 //! README); `gateway audit [--patient ID] [--study UID] [--limit N] [--fhir]` prints the audit
-//! trail of `DATABASE_URL` as JSON (FHIR AuditEvents with `--fhir`).
+//! trail of `DATABASE_URL` as JSON (FHIR AuditEvents with `--fhir`); `gateway emergency
+//! [--limit N]` prints the emergency accesses ("bris de glace") for review, newest first.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -10,8 +11,8 @@ use gateway::config::Config;
 use gateway::state::AppState;
 use gateway::store::Store;
 
-const USAGE: &str =
-    "usage: gateway [serve] | gateway audit [--patient ID] [--study UID] [--limit N] [--fhir]";
+const USAGE: &str = "usage: gateway [serve] | gateway audit [--patient ID] [--study UID] \
+                     [--limit N] [--fhir] | gateway emergency [--limit N]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -35,6 +36,7 @@ async fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         None | Some("serve") => serve(config).await,
         Some("audit") => audit(&config, &args[1..]).await,
+        Some("emergency") => emergency(&config, &args[1..]).await,
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -83,6 +85,26 @@ async fn serve(config: Config) -> Result<(), String> {
     // The failures still being counted get their row before the gateway ends.
     state.write_counted(true).await;
     served.map_err(|e| e.to_string())
+}
+
+async fn emergency(config: &Config, args: &[String]) -> Result<(), String> {
+    let limit = match args {
+        [] => 1000,
+        [flag, n] if flag == "--limit" => n.parse().map_err(|_| USAGE)?,
+        _ => return Err(USAGE.into()),
+    };
+    let store = Store::open(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let accesses = store
+        .emergency_accesses(limit)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&accesses).map_err(|e| e.to_string())?
+    );
+    Ok(())
 }
 
 async fn audit(config: &Config, args: &[String]) -> Result<(), String> {

@@ -93,43 +93,57 @@ pub enum Access {
     Own,
     /// Another site's, through its patient's consent to regional sharing.
     Consent,
+    /// Through the clinician's own emergency access in force ([`crate::emergency`]).
+    Emergency,
     /// Not at all: answered as a missing study.
     None,
 }
 
-/// How the caller reaches a study of `owner`: their site's, or another site's whose patient's
-/// consent stands (read from the database on every call: a withdrawal takes effect at once).
+/// How the caller (`actor`, of `caller` sites) reaches `study` of `owner`: their site's,
+/// another site's whose patient's consent stands, or through their emergency access in force
+/// (both read from the database on every call: a withdrawal or an end takes effect at once).
 async fn access_to(
     state: &AppState,
     caller: &[&Site],
+    actor: &str,
+    study: &str,
     owner: &Owner<'_>,
 ) -> Result<Access, ApiError> {
-    let Owner::Site {
-        site: Some(site),
-        patient_id,
-    } = owner
-    else {
+    let Owner::Site { site, patient_id } = owner else {
         return Ok(Access::None);
     };
-    if owns(caller, Some(site)) {
-        return Ok(Access::Own);
+    if let Some(site) = site {
+        if owns(caller, Some(site)) {
+            return Ok(Access::Own);
+        }
+        if !patient_id.is_empty() && state.store.shared_by_consent(&site.id, patient_id).await? {
+            return Ok(Access::Consent);
+        }
     }
-    if patient_id.is_empty() {
-        return Ok(Access::None);
-    }
-    let shared = state.store.shared_by_consent(&site.id, patient_id).await?;
-    Ok(if shared {
-        Access::Consent
+    let emergency = state
+        .store
+        .emergency_in_force(actor, study, crate::now_ms())
+        .await?;
+    Ok(if emergency.is_some() {
+        Access::Emergency
     } else {
         Access::None
     })
 }
 
-/// How the caller reaches `study` (one the PACS does not have is reached by nobody).
-pub async fn access(state: &AppState, reach: &Reach<'_>, study: &str) -> Result<Access, ApiError> {
+/// How the caller (`actor`) reaches `study` (one the PACS does not have: by nobody).
+pub async fn access(
+    state: &AppState,
+    reach: &Reach<'_>,
+    actor: &str,
+    study: &str,
+) -> Result<Access, ApiError> {
     match reach {
         Reach::Archive => Ok(Access::Own),
-        Reach::Sites(caller) => access_to(state, caller, &owner(state, study).await?).await,
+        Reach::Sites(caller) => {
+            let owner = owner(state, study).await?;
+            access_to(state, caller, actor, study, &owner).await
+        }
     }
 }
 
@@ -143,7 +157,12 @@ pub async fn require_study(
     refusal: ApiError,
 ) -> Result<(), ApiError> {
     let reach = of_clinician(state, claimed)?;
-    if access(state, &reach, study).await? == Access::Own {
+    let owned = match (&reach, owner(state, study).await?) {
+        (Reach::Archive, _) => true,
+        (Reach::Sites(caller), Owner::Site { site, .. }) => owns(caller, site),
+        (Reach::Sites(_), Owner::Missing) => false,
+    };
+    if owned {
         Ok(())
     } else {
         Err(refusal)
@@ -200,6 +219,7 @@ struct Known {
 async fn row_readable(
     state: &AppState,
     caller: &[&Site],
+    actor: &str,
     level: Level,
     row: &JsonDataset,
     known: &mut Known,
@@ -218,7 +238,7 @@ async fn row_readable(
     } else {
         owner(state, &study).await?
     };
-    let readable = access_to(state, caller, &owner).await? != Access::None;
+    let readable = access_to(state, caller, actor, &study, &owner).await? != Access::None;
     known.studies.insert(study, readable);
     Ok(readable)
 }
@@ -229,6 +249,7 @@ async fn row_readable(
 pub async fn search(
     state: &AppState,
     caller: &[&Site],
+    actor: &str,
     level: Level,
     query: Option<&str>,
 ) -> Result<Response<Body>, ApiError> {
@@ -265,7 +286,9 @@ pub async fn search(
             let Some(key) = row_key(level, &row) else {
                 continue;
             };
-            if !seen.insert(key) || !row_readable(state, caller, level, &row, &mut known).await? {
+            if !seen.insert(key)
+                || !row_readable(state, caller, actor, level, &row, &mut known).await?
+            {
                 continue;
             }
             if passed >= paging.offset {

@@ -98,6 +98,26 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
             PRIMARY KEY (site_id, patient_id)
         )"],
     ),
+    // Emergency accesses ("bris de glace", `emergency.rs`), kept for review.
+    (
+        6,
+        &[
+            "CREATE TABLE emergency_accesses (
+                id TEXT PRIMARY KEY,
+                actor TEXT NOT NULL,
+                actor_name TEXT,
+                study_uid TEXT NOT NULL,
+                patient_id TEXT,
+                site_id TEXT,
+                category TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                started_at_ms BIGINT NOT NULL,
+                expires_at_ms BIGINT NOT NULL,
+                ended_at_ms BIGINT
+            )",
+            "CREATE INDEX emergency_by_actor ON emergency_accesses (actor, study_uid, expires_at_ms)",
+        ],
+    ),
 ];
 
 /// Any number the project has given to a migration; a database that records a higher one was

@@ -12,6 +12,8 @@
 mod common;
 #[path = "regional/consent.rs"]
 mod consent;
+#[path = "regional/emergency.rs"]
+mod emergency;
 
 use std::collections::{BTreeSet, HashMap};
 
