@@ -90,6 +90,35 @@ test('a patient\'s consent opens their study to the other establishment, labelle
   await sud.context.close();
 });
 
+test('an emergency access opens a study of no establishment with a reason, says so on the study, and ends', { timeout: 240_000 }, async () => {
+  const x1 = studies().x1;
+  const sud = await doctorOf('sud');
+  await sud.page.goto(api(`?study=${x1.study}`));
+  const offer = sud.page.locator('[data-testid=emergency-offer]');
+  await offer.waitFor({ timeout: 30_000 });
+  const open = offer.locator('[data-testid=emergency-open]');
+  assert.equal(await open.isDisabled(), true, 'no reason yet');
+  await offer.locator('[data-testid=emergency-category]').selectOption('continuite_des_soins');
+  await offer.locator('[data-testid=emergency-reason]').fill('Patient transféré cette nuit, examen de l\'établissement d\'origine');
+  await sud.page.screenshot({ path: shot('emergency-offer-1440') });
+  await open.click();
+  await sud.page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  const banner = sud.page.locator('[data-testid=emergency-banner]');
+  await assertText(banner, /ACCÈS EXCEPTIONNEL/);
+  await sud.page.screenshot({ path: shot('emergency-banner-1440') });
+  // The banner stays over the study, above its controls, on a phone too.
+  await sud.page.setViewportSize({ width: 390, height: 844 });
+  const box = await banner.boundingBox();
+  assert.ok(box && box.y >= 0 && box.x + box.width <= 390 + 1, 'the banner in view on a phone');
+  await sud.page.screenshot({ path: shot('emergency-banner-390') });
+  await sud.page.locator('[data-testid=emergency-end]').click();
+  await sud.page.waitForURL((url) => !url.search.includes('study='), { timeout: 30_000 });
+  await sud.page.goto(api(`?study=${x1.study}`));
+  await sud.page.locator('[data-testid=emergency-offer]').waitFor({ timeout: 30_000 });
+  assert.deepEqual(sud.problems, []);
+  await sud.context.close();
+});
+
 test('the development login offers each establishment, and a phone shows the sign-in whole', { timeout: 60_000 }, async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
   const page = await context.newPage();

@@ -9,6 +9,7 @@ mod consent_panel;
 mod date_field;
 mod decoders;
 mod early;
+mod emergency;
 mod failure;
 mod handout;
 mod i18n;

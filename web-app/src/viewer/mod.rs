@@ -23,6 +23,7 @@ use viewer_core::study::{SeriesSummary, StudySummary};
 use crate::access::use_access;
 use crate::api::{self, ApiError};
 use crate::consent_panel::RegionalConsentButton;
+use crate::emergency::{EmergencyBanner, EmergencyOffer};
 use crate::failure::Failure;
 use crate::i18n::use_i18n;
 use crate::layout::{Goto, Grid, GridToolbar, Layout, StudyTools, MAX_CELLS};
@@ -239,13 +240,33 @@ pub fn StudyView(
     // Annotations and key images are saved by clinicians (a share only reads them).
     let save = (!restricted).then(|| view! { <crate::annotations::SaveButton/> });
     let key_only = view! { <KeyImagesOnly slots=slots grid=grid/> };
+    // A study read through an emergency access says so on every page of it; one that cannot
+    // be opened offers that access (a clinician of a region's site).
+    let emergency_banners = (!restricted).then(|| {
+        studies
+            .iter()
+            .map(|study| view! { <EmergencyBanner study=study.clone()/> })
+            .collect_view()
+    });
+    let offer_for = (!restricted && count == 1)
+        .then(|| studies.first().cloned())
+        .flatten();
 
     let body = move || {
         let i18n = i18n.clone();
+        let offer_for = offer_for.clone();
         opened.get().map(move |result| match result {
             Err(e) => {
                 let text = i18n.f("viewer.error", &[("error", &Failure::from(&e).message(&i18n))]);
-                view! { <p class="error" role="alert" data-testid="study-error">{text}</p> }.into_any()
+                let offer = offer_for
+                    .clone()
+                    .filter(|_| e == ApiError::Status(404))
+                    .map(|study| view! { <EmergencyOffer study=study/> });
+                view! {
+                    <p class="error" role="alert" data-testid="study-error">{text}</p>
+                    {offer}
+                }
+                .into_any()
             }
             Ok(opened) => {
                 // The studies' own measurement reports and key images, drawn again.
@@ -336,6 +357,7 @@ pub fn StudyView(
     view! {
         <section class="study" data-testid="study-view" data-studies=count.to_string()
             data-report-first=report_first.to_string()>
+            {emergency_banners}
             <div class="study-actions">{back}{share}{save}{key_only}</div>
             <Transition fallback=move || view! { <p class="loading">{loading.t("viewer.loading")}</p> }>
                 {body}
