@@ -193,6 +193,57 @@ fn fill_empty_cells(grid: Grid, slots: RwSignal<Vec<Option<SeriesRef>>>, order: 
     });
 }
 
+/// The study's bar: back to the list, and for one study the share and regional sharing
+/// buttons (a share session reaches this one study only: none of these), save, key images
+/// only; beside it, the banner of each study read through an emergency access.
+fn study_bar(
+    studies: &[String],
+    route: RwSignal<Route>,
+    slots: RwSignal<Vec<Option<SeriesRef>>>,
+    grid: Grid,
+    restricted: bool,
+) -> (AnyView, Option<AnyView>) {
+    let back = (!restricted).then(|| view! { <BackToList route=route/> });
+    let share = (!restricted && studies.len() == 1)
+        .then(|| studies.first().cloned())
+        .flatten()
+        .map(|study| {
+            view! {
+                <ShareButton study=study.clone()/>
+                <RegionalConsentButton study=study/>
+            }
+        });
+    // Annotations and key images are saved by clinicians (a share only reads them).
+    let save = (!restricted).then(|| view! { <crate::annotations::SaveButton/> });
+    let key_only = view! { <KeyImagesOnly slots=slots grid=grid/> };
+    let actions = view! { <div class="study-actions">{back}{share}{save}{key_only}</div> };
+    let banners = (!restricted).then(|| {
+        studies
+            .iter()
+            .map(|study| view! { <EmergencyBanner study=study.clone()/> })
+            .collect_view()
+            .into_any()
+    });
+    (actions.into_any(), banners)
+}
+
+/// A study that could not be opened: why, and where it is out of reach (404), the emergency
+/// access (for a clinician of a region's site).
+fn study_error(i18n: &crate::i18n::I18n, e: &ApiError, offer_for: Option<String>) -> AnyView {
+    let text = i18n.f(
+        "viewer.error",
+        &[("error", &Failure::from(e).message(i18n))],
+    );
+    let offer = offer_for
+        .filter(|_| *e == ApiError::Status(404))
+        .map(|study| view! { <EmergencyOffer study=study/> });
+    view! {
+        <p class="error" role="alert" data-testid="study-error">{text}</p>
+        {offer}
+    }
+    .into_any()
+}
+
 #[component]
 pub fn StudyView(
     studies: Vec<String>,
@@ -223,31 +274,9 @@ pub fn StudyView(
     crate::annotations::guard_page(annotations);
     provide_context(open_instance(grid, slots));
 
-    // A share session reaches this one study only: no way back to a list. A clinician who
-    // may share gets the share button (one study at a time).
     let access = use_access();
     let restricted = untrack(|| access.is_share());
-    let back = (!restricted).then(|| view! { <BackToList route=route/> });
-    let share = (!restricted && count == 1)
-        .then(|| studies.first().cloned())
-        .flatten()
-        .map(|study| {
-            view! {
-                <ShareButton study=study.clone()/>
-                <RegionalConsentButton study=study/>
-            }
-        });
-    // Annotations and key images are saved by clinicians (a share only reads them).
-    let save = (!restricted).then(|| view! { <crate::annotations::SaveButton/> });
-    let key_only = view! { <KeyImagesOnly slots=slots grid=grid/> };
-    // A study read through an emergency access says so on every page of it; one that cannot
-    // be opened offers that access (a clinician of a region's site).
-    let emergency_banners = (!restricted).then(|| {
-        studies
-            .iter()
-            .map(|study| view! { <EmergencyBanner study=study.clone()/> })
-            .collect_view()
-    });
+    let (actions, emergency_banners) = study_bar(&studies, route, slots, grid, restricted);
     let offer_for = (!restricted && count == 1)
         .then(|| studies.first().cloned())
         .flatten();
@@ -256,18 +285,7 @@ pub fn StudyView(
         let i18n = i18n.clone();
         let offer_for = offer_for.clone();
         opened.get().map(move |result| match result {
-            Err(e) => {
-                let text = i18n.f("viewer.error", &[("error", &Failure::from(&e).message(&i18n))]);
-                let offer = offer_for
-                    .clone()
-                    .filter(|_| e == ApiError::Status(404))
-                    .map(|study| view! { <EmergencyOffer study=study/> });
-                view! {
-                    <p class="error" role="alert" data-testid="study-error">{text}</p>
-                    {offer}
-                }
-                .into_any()
-            }
+            Err(e) => study_error(&i18n, &e, offer_for.clone()),
             Ok(opened) => {
                 // The studies' own measurement reports and key images, drawn again.
                 leptos::task::spawn_local(annotations.read_documents(
@@ -358,7 +376,7 @@ pub fn StudyView(
         <section class="study" data-testid="study-view" data-studies=count.to_string()
             data-report-first=report_first.to_string()>
             {emergency_banners}
-            <div class="study-actions">{back}{share}{save}{key_only}</div>
+            {actions}
             <Transition fallback=move || view! { <p class="loading">{loading.t("viewer.loading")}</p> }>
                 {body}
             </Transition>
