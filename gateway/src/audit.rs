@@ -39,6 +39,10 @@ pub enum Action {
     EmergencyEnd,
     /// A study read through an emergency access (recorded like an opening).
     EmergencyRead,
+    /// A study sent to a professional or a site's team.
+    ExchangeSend,
+    /// A study sent to the reader opened by them for the first time.
+    ExchangeOpen,
 }
 
 impl Action {
@@ -59,6 +63,8 @@ impl Action {
             Action::EmergencyOpen => "emergency.open",
             Action::EmergencyEnd => "emergency.end",
             Action::EmergencyRead => "study.emergency_open",
+            Action::ExchangeSend => "exchange.send",
+            Action::ExchangeOpen => "exchange.open",
         }
     }
 
@@ -69,6 +75,8 @@ impl Action {
                 ("110103", "DICOM Instances Accessed", "R")
             }
             "emergency.open" | "emergency.end" => ("110113", "Security Alert", "E"),
+            "exchange.send" => ("110106", "Export", "C"),
+            "exchange.open" => ("110103", "DICOM Instances Accessed", "R"),
             "consent.record" => ("110110", "Patient Record", "U"),
             "share.create" => ("110106", "Export", "C"),
             "share.revoke" | "share.new_code" => ("110110", "Patient Record", "U"),

@@ -406,6 +406,7 @@ async fn record_open(
     };
     let action = match reached {
         Access::Consent => Action::RegionalOpen,
+        Access::Exchange => Action::ExchangeOpen,
         Access::Emergency => Action::EmergencyRead,
         Access::Own | Access::None => Action::StudyOpen,
     };
@@ -414,7 +415,18 @@ async fn record_open(
     if let Some(share) = share_id {
         event = event.share(&share);
     }
-    state.store.insert_audit(&event).await.map_err(|e| {
+    let recorded = match (reached, principal) {
+        // A study sent to the reader: the exchanges marked opened with the row.
+        (Access::Exchange, Principal::Clinician { sites, .. }) => {
+            let event = event.detail("sent study opened");
+            state
+                .store
+                .mark_exchange_opened(study, &actor, sites, &event)
+                .await
+        }
+        _ => state.store.insert_audit(&event).await,
+    };
+    recorded.map_err(|e| {
         state.forget_open(&actor, study);
         ApiError::StoreUnavailable(e)
     })

@@ -14,6 +14,7 @@ pub mod consents;
 pub mod dicomweb;
 pub mod emergency;
 pub mod error;
+pub mod exchanges;
 pub mod front;
 pub mod limits;
 pub mod oidc;
@@ -81,6 +82,10 @@ pub fn router(state: SharedState) -> Router {
             get(emergency::current).post(emergency::open),
         )
         .route("/api/emergency/review", get(emergency::review))
+        .route("/api/exchanges", post(exchanges::send))
+        .route("/api/exchanges/inbox", get(exchanges::inbox))
+        .route("/api/exchanges/sent", get(exchanges::sent))
+        .route("/api/directory", get(exchanges::directory))
         .route("/api/emergency/{id}/end", post(emergency::end))
         .route("/api/audit/fhir", get(api::audit_fhir))
         .route("/api/{*rest}", any(|| async { error::ApiError::NotFound }))

@@ -93,6 +93,8 @@ pub enum Access {
     Own,
     /// Another site's, through its patient's consent to regional sharing.
     Consent,
+    /// Sent to the clinician or their site's team ([`crate::exchanges`]).
+    Exchange,
     /// Through the clinician's own emergency access in force ([`crate::emergency`]).
     Emergency,
     /// Not at all: answered as a missing study.
@@ -100,8 +102,9 @@ pub enum Access {
 }
 
 /// How the caller (`actor`, of `caller` sites) reaches `study` of `owner`: their site's,
-/// another site's whose patient's consent stands, or through their emergency access in force
-/// (both read from the database on every call: a withdrawal or an end takes effect at once).
+/// another site's whose patient's consent stands, one sent to them or their site's team, or
+/// through their emergency access in force (read from the database on every call: a
+/// withdrawal or an end takes effect at once).
 async fn access_to(
     state: &AppState,
     caller: &[&Site],
@@ -119,6 +122,10 @@ async fn access_to(
         if !patient_id.is_empty() && state.store.shared_by_consent(&site.id, patient_id).await? {
             return Ok(Access::Consent);
         }
+    }
+    let site_ids: Vec<String> = caller.iter().map(|s| s.id.clone()).collect();
+    if state.store.exchanged_to(study, actor, &site_ids).await? {
+        return Ok(Access::Exchange);
     }
     let emergency = state
         .store

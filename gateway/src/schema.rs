@@ -118,6 +118,29 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
             "CREATE INDEX emergency_by_actor ON emergency_accesses (actor, study_uid, expires_at_ms)",
         ],
     ),
+    // Studies sent to a named professional or a site's team (`exchanges.rs`).
+    (
+        7,
+        &[
+            "CREATE TABLE exchanges (
+                id TEXT PRIMARY KEY,
+                study_uid TEXT NOT NULL,
+                patient_id TEXT NOT NULL,
+                from_actor TEXT NOT NULL,
+                from_name TEXT,
+                from_site TEXT NOT NULL,
+                to_kind TEXT NOT NULL,
+                to_id TEXT NOT NULL,
+                message TEXT NOT NULL,
+                urgency TEXT NOT NULL,
+                sent_at_ms BIGINT NOT NULL,
+                opened_at_ms BIGINT,
+                opened_by TEXT
+            )",
+            "CREATE INDEX exchanges_to ON exchanges (to_kind, to_id, sent_at_ms)",
+            "CREATE INDEX exchanges_from ON exchanges (from_actor, sent_at_ms)",
+        ],
+    ),
 ];
 
 /// Any number the project has given to a migration; a database that records a higher one was

@@ -24,6 +24,18 @@ pub struct Site {
     /// The Issuer of Patient ID values of its studies.
     #[serde(skip_serializing)]
     pub issuers: Vec<String>,
+    /// Its professionals in the region's directory (exchanges are sent to them by name).
+    #[serde(default, skip_serializing)]
+    pub professionals: Vec<Professional>,
+}
+
+/// A professional of the region's directory: the identity provider's subject is the key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Professional {
+    /// The `sub` of their tokens.
+    pub subject: String,
+    pub name: String,
 }
 
 #[derive(Deserialize)]
@@ -57,6 +69,8 @@ pub enum SitesError {
     NoIssuer(String),
     #[error("site {0:?} has an empty issuer")]
     EmptyIssuer(String),
+    #[error("the professional {0:?} appears twice in the directory, or has an empty name")]
+    BadProfessional(String),
     #[error("the issuer {issuer:?} is given to sites {first:?} and {second:?}")]
     DuplicateIssuer {
         issuer: String,
@@ -124,6 +138,13 @@ impl Sites {
                 }
             }
         }
+        let mut subjects = std::collections::HashSet::new();
+        for professional in file.sites.iter().flat_map(|s| &s.professionals) {
+            let named = !professional.name.trim().is_empty() && !professional.subject.is_empty();
+            if !named || !subjects.insert(professional.subject.as_str()) {
+                return Err(SitesError::BadProfessional(professional.subject.clone()));
+            }
+        }
         Ok(Sites {
             list: file.sites,
             by_issuer,
@@ -136,6 +157,14 @@ impl Sites {
 
     pub fn get(&self, id: &str) -> Option<&Site> {
         self.list.iter().find(|s| s.id == id)
+    }
+
+    /// The professional of the directory whose subject this is, with their site.
+    pub fn professional(&self, subject: &str) -> Option<(&Site, &Professional)> {
+        self.list.iter().find_map(|site| {
+            let found = site.professionals.iter().find(|p| p.subject == subject)?;
+            Some((site, found))
+        })
     }
 
     /// The site that owns a study of this Issuer of Patient ID (none for a study without
@@ -268,6 +297,14 @@ mod tests {
             ),
             SitesError::DuplicateId("a".into())
         );
+        for twice in [
+            r#"{"sites": [{"id": "a", "name": "A", "issuers": ["X"], "professionals":
+                [{"subject": "u1", "name": "Dr U"}, {"subject": "u1", "name": "Dr V"}]}]}"#,
+            r#"{"sites": [{"id": "a", "name": "A", "issuers": ["X"], "professionals":
+                [{"subject": "u1", "name": " "}]}]}"#,
+        ] {
+            assert_eq!(refused(twice), SitesError::BadProfessional("u1".into()));
+        }
         assert_eq!(
             refused(
                 r#"{"sites": [{"id": "a", "name": "A", "issuers": ["X"]},

@@ -14,6 +14,8 @@ mod common;
 mod consent;
 #[path = "regional/emergency.rs"]
 mod emergency;
+#[path = "regional/exchange.rs"]
+mod exchange;
 
 use std::collections::{BTreeSet, HashMap};
 

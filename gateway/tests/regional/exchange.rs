@@ -1,0 +1,141 @@
+//! Échange: a study sent by its site to a named professional or to another site's team is
+//! read by its recipients only (that study, nothing else of the site), found in their inbox,
+//! and the sender sees when it was opened.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use super::common::{client, Issuer};
+use super::{found, get, regional_gateway, token, Region, FRAMES, JSON, SUD};
+
+async fn send(gw: &str, bearer: &str, body: Value) -> (u16, Value) {
+    let r = client()
+        .post(format!("{gw}/api/exchanges"))
+        .bearer_auth(bearer)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn list(gw: &str, bearer: &str, which: &str) -> Vec<Value> {
+    get(
+        &format!("{gw}/api/exchanges/{which}"),
+        bearer,
+        "application/json",
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs the PACS and regional studies loaded by scripts/gateway_tests.sh"]
+async fn a_study_sent_is_read_by_its_recipients_only() {
+    let region = Region::load();
+    let issuer = Issuer::start().await;
+    let gw = regional_gateway("exchange", &region, Some(&issuer), false).await;
+    let nord = token(&issuer, "dr-nord", Some(json!("nord")));
+    let sud = token(&issuer, "dr-sud", Some(json!("sud")));
+    let sud_2 = token(&issuer, "dr-sud-2", Some(json!("sud")));
+    let (n2, n3) = (region.studies["n2"].clone(), region.studies["n3"].clone());
+    let d = format!("{}/dicom-web", gw.url);
+    let metadata =
+        |s: &super::Study| format!("{d}/studies/{}/series/{}/metadata", s.study, s.series);
+    let to = |kind: &str, id: &str, study: &str| {
+        json!({ "study_uid": study, "to_kind": kind, "to_id": id,
+                "message": "Avis sur ce nodule, merci", "urgency": "urgent" })
+    };
+    // Refused: an unknown recipient, a bad urgency, another site's study.
+    let (status, body) = send(&gw.url, &nord, to("professional", "dr-nobody", &n2.study)).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("to")));
+    let mut bad = to("professional", "dr-sud", &n2.study);
+    bad["urgency"] = json!("whenever");
+    assert_eq!(send(&gw.url, &nord, bad).await.1["field"], "urgency");
+    let s1 = &region.studies["s1"].study;
+    assert_eq!(
+        send(&gw.url, &nord, to("professional", "dr-sud", s1))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(get(&metadata(&n2), &sud, JSON).await.status().as_u16(), 404);
+    // Sent to Dr Sud by name: in their inbox, read by them, not by their colleague.
+    let (status, sent) = send(&gw.url, &nord, to("professional", "dr-sud", &n2.study)).await;
+    assert_eq!(status, 201, "{sent}");
+    let inbox = list(&gw.url, &sud, "inbox").await;
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0]["study_uid"], n2.study.as_str());
+    assert_eq!(inbox[0]["from_site"], "Centre hospitalier du Nord (test)");
+    assert_eq!(inbox[0]["from_name"], "Dr dr-nord");
+    assert_eq!(inbox[0]["urgency"], "urgent");
+    assert_eq!(inbox[0]["opened_at"], Value::Null);
+    assert!(list(&gw.url, &sud_2, "inbox").await.is_empty());
+    assert_eq!(
+        get(&metadata(&n2), &sud_2, JSON).await.status().as_u16(),
+        404
+    );
+    let frame = format!(
+        "{d}/studies/{}/series/{}/instances/{}/frames/1",
+        n2.study, n2.series, n2.instance
+    );
+    assert_eq!(get(&metadata(&n2), &sud, JSON).await.status().as_u16(), 200);
+    assert_eq!(get(&frame, &sud, FRAMES).await.status().as_u16(), 200);
+    // That study only.
+    assert_eq!(get(&metadata(&n3), &sud, JSON).await.status().as_u16(), 404);
+    let listed: BTreeSet<String> = found(&format!("{d}/studies?PatientName=REGION*"), &sud)
+        .await
+        .into_iter()
+        .collect();
+    assert_eq!(listed, &region.uids(SUD) | &region.uids(&["n2"]));
+    // The sender sees it opened.
+    let outbox = list(&gw.url, &nord, "sent").await;
+    assert_eq!(outbox[0]["to_name"], "Dr Sud (test)");
+    assert!(outbox[0]["opened_at"].as_i64().is_some(), "{outbox:?}");
+    // Sent to the other site's team: every clinician of it reads it.
+    assert_eq!(
+        send(&gw.url, &nord, to("team", "sud", &n3.study)).await.0,
+        201
+    );
+    assert_eq!(
+        get(&metadata(&n3), &sud_2, JSON).await.status().as_u16(),
+        200
+    );
+    assert_eq!(
+        list(&gw.url, &sud_2, "inbox").await[0]["to_name"],
+        "Clinique du Sud (test)"
+    );
+    // The directory the sender chooses from.
+    let directory: Value = get(
+        &format!("{}/api/directory", gw.url),
+        &nord,
+        "application/json",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        directory["sites"][1]["professionals"][0]["name"],
+        "Dr Sud (test)"
+    );
+    // The trail: sent, opened.
+    let events = gw
+        .state
+        .store
+        .audit_events(None, Some(&n2.study), 1000)
+        .await
+        .unwrap();
+    let has = |action: &str, actor: &str| {
+        events
+            .iter()
+            .any(|e| e.action == action && e.actor == actor)
+    };
+    assert!(has("exchange.send", "clinician:dr-nord"));
+    assert!(has("exchange.open", "clinician:dr-sud"));
+    assert!(!has("study.open", "clinician:dr-sud"));
+}
