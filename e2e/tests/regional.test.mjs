@@ -69,7 +69,7 @@ test('a patient\'s consent opens their study to the other establishment, labelle
   assert.equal(await rows.count(), 7);
   const badge = sud.page.locator('[data-testid=study-site]');
   assert.equal(await badge.count(), 1);
-  assert.match(await badge.innerText(), /Centre hospitalier du Nord \(test\) \(partage\)/);
+  assert.match(await badge.innerText(), /Centre hospitalier du Nord \(test\) \(autre établissement\)/);
   await sud.page.screenshot({ path: shot('shared-in-list-1440') });
   await sud.page.goto(api(`?study=${n1.study}`));
   await sud.page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
@@ -116,6 +116,42 @@ test('an emergency access opens a study of no establishment with a reason, says 
   await sud.page.goto(api(`?study=${x1.study}`));
   await sud.page.locator('[data-testid=emergency-offer]').waitFor({ timeout: 30_000 });
   assert.deepEqual(sud.problems, []);
+  await sud.context.close();
+});
+
+test('a study sent to the other establishment\'s team is in its inbox, opens from there, and the sender sees it opened', { timeout: 240_000 }, async () => {
+  const n4 = studies().n4;
+  const nord = await doctorOf('nord');
+  const sud = await doctorOf('sud');
+  await nord.page.goto(api(`?study=${n4.study}`));
+  await nord.page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  await nord.page.locator('[data-testid=send-open]').click();
+  const panel = nord.page.locator('[data-testid=send-panel]');
+  await panel.locator('[data-testid=send-to] option', { hasText: 'Équipe : Clinique du Sud (test)' }).waitFor({ state: 'attached' });
+  await panel.locator('[data-testid=send-to]').selectOption({ label: 'Équipe : Clinique du Sud (test)' });
+  await panel.locator('[data-testid=send-message]').fill('Avis chirurgical souhaité avant la réunion de mardi');
+  await panel.locator('[data-testid=send-urgent]').check();
+  await nord.page.screenshot({ path: shot('send-panel-1440') });
+  await panel.locator('[data-testid=send-submit]').click();
+  await panel.locator('[data-testid=send-done]').waitFor({ timeout: 30_000 });
+
+  await sud.page.goto(REGIONAL);
+  const received = sud.page.locator(`[data-testid=exchange-inbox][data-study="${n4.study}"]`);
+  await received.waitFor({ timeout: 30_000 });
+  const text = await received.innerText();
+  assert.match(text, /URGENT/);
+  assert.match(text, /Centre hospitalier du Nord \(test\)/);
+  assert.match(text, /Avis chirurgical/);
+  assert.match(text, /pas encore ouvert/);
+  await sud.page.screenshot({ path: shot('inbox-1440') });
+  await received.locator('button').click();
+  await sud.page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+
+  await nord.page.goto(REGIONAL);
+  const sent = nord.page.locator(`[data-testid=exchange-sent][data-study="${n4.study}"]`);
+  await assertText(sent, /ouvert le/);
+  assert.deepEqual([...nord.problems, ...sud.problems], []);
+  await nord.context.close();
   await sud.context.close();
 });
 

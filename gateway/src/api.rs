@@ -92,11 +92,13 @@ pub async fn dev_login(
     } else {
         serde_json::from_slice(&body).map_err(|_| ApiError::Invalid)?
     };
-    let sites = match (state.config.sites.as_deref(), request.site) {
-        (None, _) => None,
-        (Some(sites), Some(site)) if sites.get(&site).is_some() => Some(json!([site]).to_string()),
+    let sites_claimed: Vec<String> = match (state.config.sites.as_deref(), request.site) {
+        (None, _) => Vec::new(),
+        (Some(sites), Some(site)) if sites.get(&site).is_some() => vec![site],
         (Some(_), _) => return Err(ApiError::InvalidField("site")),
     };
+    let sites = (!sites_claimed.is_empty()).then(|| json!(sites_claimed).to_string());
+    let actor = crate::auth::dev_actor(&sites_claimed);
     let token = crate::secret::new_token();
     let now = crate::now_ms();
     let session = NewSession {
@@ -111,7 +113,7 @@ pub async fn dev_login(
         expires_at_ms: now + session::DEV_SESSION_MS,
     };
     let source = client.to_string();
-    let event = AuditEvent::new(Action::Login, Outcome::Success, DEV_ACTOR, &source, now)
+    let event = AuditEvent::new(Action::Login, Outcome::Success, &actor, &source, now)
         .detail("development login");
     state.store.open_session(&session, &event).await?;
     let cookie = session::set_cookie(&token, session::DEV_SESSION_MS, state.config.secure_cookies);

@@ -10,6 +10,7 @@ mod date_field;
 mod decoders;
 mod early;
 mod emergency;
+mod exchange;
 mod failure;
 mod handout;
 mod i18n;

@@ -252,6 +252,7 @@ pub fn StudyList(route: RwSignal<Route>) -> impl IntoView {
         <section class="study-list" data-testid="study-list"
             data-busy=move || results.with(|r| r.loading || r.names_to_read > 0).to_string()>
             <h1>{t("studies.title")}</h1>
+            <crate::exchange::Inbox route=route/>
             <SearchForm search=search/>
             <p class="notice" role="status" data-testid="studies-status">{status}</p>
             {table}

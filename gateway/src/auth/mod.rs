@@ -19,6 +19,17 @@ use crate::store::Share;
 
 /// The development login's identity.
 pub const DEV_ACTOR: &str = "dev:clinician";
+
+/// The development login's identity as a clinician of `sites` (where the portal has sites):
+/// the demonstration's doctors of two sites are two people in the audit trail, their
+/// emergency accesses and sent studies their own.
+pub fn dev_actor(sites: &[String]) -> String {
+    if sites.is_empty() {
+        DEV_ACTOR.to_string()
+    } else {
+        format!("{DEV_ACTOR}@{}", sites.join("+"))
+    }
+}
 pub const DEV_NAME: &str = "Dev clinician (no authentication)";
 
 #[derive(Debug, Clone)]
@@ -121,13 +132,16 @@ pub async fn resolve(
         .await
         .map_err(Refused::Store)?;
     Ok(match found {
-        Some(s) if s.kind == session::KIND_DEV && state.config.dev_login => Principal::Clinician {
-            actor: DEV_ACTOR.into(),
-            name: DEV_NAME.into(),
-            dev: true,
-            can_audit: true,
-            sites: json_list(s.sites.as_deref()),
-        },
+        Some(s) if s.kind == session::KIND_DEV && state.config.dev_login => {
+            let sites = json_list(s.sites.as_deref());
+            Principal::Clinician {
+                actor: dev_actor(&sites),
+                name: DEV_NAME.into(),
+                dev: true,
+                can_audit: true,
+                sites,
+            }
+        }
         Some(s) if s.kind == session::KIND_OIDC && state.verifier.is_some() => {
             // A JSON array: a role's own spaces cannot make it two roles.
             let roles = json_list(s.roles.as_deref());

@@ -210,7 +210,8 @@ fn study_bar(
         .map(|study| {
             view! {
                 <ShareButton study=study.clone()/>
-                <RegionalConsentButton study=study/>
+                <RegionalConsentButton study=study.clone()/>
+                <crate::exchange::SendButton study=study/>
             }
         });
     // Annotations and key images are saved by clinicians (a share only reads them).

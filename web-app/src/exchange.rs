@@ -1,0 +1,262 @@
+//! Échange in the page, for a clinician of a region's site: the study view's "Envoyer" panel
+//! (a professional of the region's directory or a site's team, a message, an urgency), and the
+//! study list's "Reçus" (studies sent to the clinician or their team: urgency, sender and
+//! site, patient, message, when received; one click opens it) with what they sent and
+//! whether it was opened.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::access::use_access;
+use crate::clock::date_time;
+use crate::i18n::use_i18n;
+use crate::portal_api::{self, json_of, Body, Json, Value};
+use crate::route::{navigate, Route};
+
+/// A recipient of the directory: (kind, id, label).
+type Recipient = (String, String, String);
+
+/// `GET /api/directory`: each site's team, then its professionals.
+async fn directory(team_label: String) -> Vec<Recipient> {
+    let Ok(response) = portal_api::get("/api/directory").await else {
+        return Vec::new();
+    };
+    let Some(body) = json_of(&response).await else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for site in body.get("sites").map(|s| s.items()).unwrap_or_default() {
+        let (Some(id), Some(name)) = (site.str("id"), site.str("name")) else {
+            continue;
+        };
+        out.push(("team".into(), id, team_label.replace("{site}", &name)));
+        for p in site
+            .get("professionals")
+            .map(|p| p.items())
+            .unwrap_or_default()
+        {
+            if let (Some(subject), Some(person)) = (p.str("subject"), p.str("name")) {
+                out.push(("professional".into(), subject, format!("{person} ({name})")));
+            }
+        }
+    }
+    out
+}
+
+/// The study view's "Envoyer" button and panel.
+#[component]
+pub fn SendButton(study: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let access = use_access();
+    let open = RwSignal::new(false);
+    move || {
+        let i18n = i18n.clone();
+        let study = study.clone();
+        access
+            .clinician()
+            .filter(|c| !c.sites.is_empty())
+            .map(move |_| {
+                view! {
+                    <button class="send-open" data-testid="send-open"
+                        aria-expanded=move || open.get().to_string()
+                        on:click=move |_| open.update(|o| *o = !*o)>
+                        {move || i18n.t("exchange.button")}
+                    </button>
+                    <Show when=move || open.get()>
+                        <SendPanel study=study.clone()/>
+                    </Show>
+                }
+            })
+    }
+}
+
+#[component]
+fn SendPanel(study: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let recipients = LocalResource::new({
+        let label = i18n.t("exchange.team");
+        move || directory(label.clone())
+    });
+    let chosen = RwSignal::new(0usize);
+    let message = RwSignal::new(String::new());
+    let urgent = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<(), String>>);
+    let busy = RwSignal::new(false);
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let list = recipients.get().unwrap_or_default();
+        let Some((kind, id, _)) = list.get(chosen.get_untracked()).cloned() else {
+            return;
+        };
+        busy.set(true);
+        let study = study.clone();
+        spawn_local(async move {
+            let body = Body::new()
+                .with("study_uid", Value::Str(&study))
+                .with("to_kind", Value::Str(&kind))
+                .with("to_id", Value::Str(&id))
+                .with("message", Value::Str(message.get_untracked().trim()))
+                .with(
+                    "urgency",
+                    Value::Str(if urgent.get_untracked() {
+                        "urgent"
+                    } else {
+                        "routine"
+                    }),
+                );
+            let result = match portal_api::post("/api/exchanges", &body).await {
+                Ok(r) if r.status() == 201 => Ok(()),
+                Ok(r) => Err(format!("HTTP {}", r.status())),
+                Err(e) => Err(e.to_string()),
+            };
+            let _ = outcome.try_set(Some(result));
+            let _ = busy.try_set(false);
+        });
+    };
+    let t = move |key: &'static str| {
+        let i18n = i18n.clone();
+        move || i18n.t(key)
+    };
+    let options = move || {
+        recipients
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, _, label))| view! { <option value=i.to_string()>{label}</option> })
+            .collect_view()
+    };
+    let said = {
+        let t = t.clone();
+        move || {
+            outcome.get().map(|r| match r {
+                Ok(()) => view! { <p class="exchange-sent" role="status" data-testid="send-done">{t("exchange.sent")()}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert" data-testid="send-error">{e}</p> }.into_any(),
+            })
+        }
+    };
+    let label = t("exchange.button");
+    view! {
+        <form class="exchange-panel" data-testid="send-panel" aria-label=label on:submit=send>
+            <label>{t("exchange.to")}
+                <select data-testid="send-to"
+                    on:change=move |ev| chosen.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    {options}
+                </select>
+            </label>
+            <label>{t("exchange.message")}
+                <textarea data-testid="send-message" rows="3" maxlength="1000"
+                    on:input=move |ev| message.set(event_target_value(&ev))></textarea>
+            </label>
+            <label class="exchange-urgent">
+                <input type="checkbox" data-testid="send-urgent"
+                    on:change=move |ev| urgent.set(event_target_checked(&ev))/>
+                {t("exchange.urgent")}
+            </label>
+            <button type="submit" data-testid="send-submit" disabled=move || busy.get()>{t("exchange.send")}</button>
+            {said}
+        </form>
+    }
+}
+
+/// One exchange as the lists show it.
+#[derive(Clone)]
+struct Listed {
+    study: String,
+    urgent: bool,
+    who: String,
+    patient_id: String,
+    message: String,
+    at_s: i64,
+    opened_at_s: Option<i64>,
+}
+
+fn listed_of(item: &Json, received: bool) -> Option<Listed> {
+    let who = if received {
+        format!(
+            "{} ({})",
+            item.str("from_name").unwrap_or_default(),
+            item.str("from_site").unwrap_or_default()
+        )
+    } else {
+        item.str("to_name").unwrap_or_default()
+    };
+    Some(Listed {
+        study: item
+            .str("study_uid")
+            .filter(|u| viewer_core::dicom_json::is_uid(u))?,
+        urgent: item.str("urgency").as_deref() == Some("urgent"),
+        who,
+        patient_id: item.str("patient_id").unwrap_or_default(),
+        message: item.str("message").unwrap_or_default(),
+        at_s: item.int("sent_at").unwrap_or(0),
+        opened_at_s: item.int("opened_at"),
+    })
+}
+
+async fn exchanges(which: &str) -> Vec<Listed> {
+    let Ok(response) = portal_api::get(&format!("/api/exchanges/{which}")).await else {
+        return Vec::new();
+    };
+    let Some(body) = json_of(&response).await else {
+        return Vec::new();
+    };
+    body.items()
+        .iter()
+        .filter_map(|i| listed_of(i, which == "inbox"))
+        .collect()
+}
+
+/// The study list's "Reçus" and "Envoyés" (a clinician of a region's site).
+#[component]
+pub fn Inbox(route: RwSignal<Route>) -> impl IntoView {
+    let access = use_access();
+    let shown = untrack(|| access.clinician().is_some_and(|c| !c.sites.is_empty()));
+    shown.then(|| {
+        view! {
+            <ExchangeList which="inbox" title="exchange.inbox" route=route/>
+            <ExchangeList which="sent" title="exchange.outbox" route=route/>
+        }
+    })
+}
+
+#[component]
+fn ExchangeList(which: &'static str, title: &'static str, route: RwSignal<Route>) -> impl IntoView {
+    let i18n = use_i18n();
+    let list = LocalResource::new(move || exchanges(which));
+    move || {
+        let i18n = i18n.clone();
+        let items = list.get().unwrap_or_default();
+        (!items.is_empty()).then(move || {
+            let rows = items
+                .into_iter()
+                .map(|e| {
+                    let study = e.study.clone();
+                    let state = match e.opened_at_s {
+                        Some(t) => i18n.f("exchange.opened", &[("at", &date_time(t))]),
+                        None => i18n.t("exchange.unopened"),
+                    };
+                    view! {
+                        <li class="exchange-item" data-testid=format!("exchange-{which}") data-study=e.study.clone()
+                            class:urgent=e.urgent>
+                            <button class="link" on:click=move |_| navigate(route, Route::Study { study_instance_uid: study.clone() })>
+                                {e.urgent.then(|| view! { <strong class="exchange-urgency">{i18n.t("exchange.urgent_mark")}</strong> })}
+                                <span>{date_time(e.at_s)}</span>
+                                <span>{e.who.clone()}</span>
+                                <span>{e.patient_id.clone()}</span>
+                                <span class="exchange-message">{e.message.clone()}</span>
+                                <span class="exchange-state">{state}</span>
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="exchanges" data-testid=format!("exchanges-{which}")>
+                    <h2>{i18n.t(title)}</h2>
+                    <ul>{rows}</ul>
+                </section>
+            }
+        })
+    }
+}
