@@ -51,11 +51,11 @@ async fn consent_opens_a_patient_to_the_region_and_opposition_closes_it() {
     consent_journey(&region, &issuer, &gw, &gw).await;
 }
 
-/// Two gateway copies on one PostgreSQL: the consent recorded through one decides through the
-/// other, at once.
+/// Two gateway copies on one PostgreSQL: the consent, an exchange and an emergency access
+/// recorded through one decide through the other, at once.
 #[tokio::test]
 #[ignore = "needs the PACS, PostgreSQL and regional studies of scripts/gateway_tests.sh"]
-async fn two_copies_agree_on_consent() {
+async fn two_copies_agree_on_every_decision() {
     let region = Region::load();
     let issuer = Issuer::start().await;
     let (database_url, pacs_url) = (common::postgres_url(), common::pacs_url());
@@ -73,6 +73,82 @@ async fn two_copies_agree_on_consent() {
     };
     let (one, two) = (copy().await, copy().await);
     consent_journey(&region, &issuer, &one, &two).await;
+    exchange_and_emergency_across_copies(&region, &issuer, &one, &two).await;
+}
+
+/// A study sent through one copy is read through the other; an emergency access opened through
+/// one is in force on the other, and ended on the other, refused again on the first.
+async fn exchange_and_emergency_across_copies(
+    region: &Region,
+    issuer: &Issuer,
+    one: &Gateway,
+    two: &Gateway,
+) {
+    let nord = token(issuer, "dr-nord", Some(json!("nord")));
+    let sud = token(issuer, "dr-sud", Some(json!("sud")));
+    let metadata = |gw: &Gateway, key: &str| {
+        let s = &region.studies[key];
+        format!(
+            "{}/dicom-web/studies/{}/series/{}/metadata",
+            gw.url, s.study, s.series
+        )
+    };
+    let post = |gw: &Gateway, path: &str, bearer: &str, body: Value| {
+        client()
+            .post(format!("{}{path}", gw.url))
+            .bearer_auth(bearer.to_string())
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        get(&metadata(two, "n5"), &sud, JSON)
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    let sent = post(
+        one,
+        "/api/exchanges",
+        &nord,
+        json!({ "study_uid": region.studies["n5"].study,
+        "to_kind": "professional", "to_id": "dr-sud", "message": "", "urgency": "routine" }),
+    );
+    assert_eq!(sent.await.unwrap().status().as_u16(), 201);
+    assert_eq!(
+        get(&metadata(two, "n5"), &sud, JSON)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+
+    let s3 = &region.studies["s3"].study;
+    let opened = post(
+        one,
+        "/api/emergency",
+        &nord,
+        json!({ "study_uid": s3,
+        "category": "urgence_vitale", "reason": "arrêt cardiaque, antécédents à voir" }),
+    );
+    let opened: Value = opened.await.unwrap().json().await.unwrap();
+    assert_eq!(
+        get(&metadata(two, "s3"), &nord, JSON)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let id = opened["id"].as_str().unwrap();
+    let ended = post(two, &format!("/api/emergency/{id}/end"), &nord, json!({}));
+    assert_eq!(ended.await.unwrap().status().as_u16(), 204);
+    assert_eq!(
+        get(&metadata(one, "s3"), &nord, JSON)
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
 }
 
 /// The patient's own site records through `gw`; the other site reads through `other`.
