@@ -115,6 +115,16 @@ test('an emergency access opens a study of no establishment with a reason, says 
   await sud.page.waitForURL((url) => !url.search.includes('study='), { timeout: 30_000 });
   await sud.page.goto(api(`?study=${x1.study}`));
   await sud.page.locator('[data-testid=emergency-offer]').waitFor({ timeout: 30_000 });
+  // The development doctor holds the audit role: the review lists the access and its reason.
+  await sud.page.goto(REGIONAL);
+  const review = sud.page.locator('[data-testid=emergency-review]');
+  await review.locator('summary').click();
+  const row = review.locator('[data-testid=emergency-reviewed]', { hasText: 'Patient transféré cette nuit' });
+  await row.waitFor({ timeout: 30_000 });
+  await sud.page.screenshot({ path: shot('emergency-review-1440') });
+  const cells = await row.locator('td').allInnerTexts();
+  assert.equal(cells[3], 'RGN-X1');
+  assert.equal(cells[5], 'Continuité des soins', cells.join(' | '));
   assert.deepEqual(sud.problems, []);
   await sud.context.close();
 });

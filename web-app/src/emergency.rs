@@ -167,3 +167,107 @@ pub fn EmergencyBanner(study: String) -> impl IntoView {
         })
     }
 }
+
+/// One emergency access as the review lists it.
+#[derive(Clone)]
+struct Reviewed {
+    who: String,
+    patient_id: String,
+    site: String,
+    category: String,
+    reason: String,
+    started_s: i64,
+    ended_s: i64,
+}
+
+async fn reviewed() -> Vec<Reviewed> {
+    let Ok(response) = portal_api::get("/api/emergency/review?limit=200").await else {
+        return Vec::new();
+    };
+    if response.status() != 200 {
+        return Vec::new();
+    }
+    let Some(body) = json_of(&response).await else {
+        return Vec::new();
+    };
+    body.items()
+        .iter()
+        .map(|a| Reviewed {
+            who: a
+                .str("actor_name")
+                .or_else(|| a.str("actor"))
+                .unwrap_or_default(),
+            patient_id: a.str("patient_id").unwrap_or_default(),
+            // A study of no site: said as such.
+            site: a.str("site_id").unwrap_or_else(|| "—".into()),
+            category: a.str("category").unwrap_or_default(),
+            reason: a.str("reason").unwrap_or_default(),
+            started_s: a.int("started_at_ms").unwrap_or(0) / 1000,
+            ended_s: a
+                .int("ended_at_ms")
+                .or_else(|| a.int("expires_at_ms"))
+                .unwrap_or(0)
+                / 1000,
+        })
+        .collect()
+}
+
+/// For the audit role (the data-protection officer) on the study list: the emergency accesses
+/// to review, newest first: who, when, until when, which patient of which site, and why.
+#[component]
+pub fn EmergencyReview() -> impl IntoView {
+    let i18n = use_i18n();
+    let access = use_access();
+    let shown = untrack(|| {
+        access
+            .clinician()
+            .is_some_and(|c| c.can_audit && !c.sites.is_empty())
+    });
+    shown.then(|| {
+        let list = LocalResource::new(reviewed);
+        move || {
+            let i18n = i18n.clone();
+            let items = list.get().unwrap_or_default();
+            (!items.is_empty()).then(move || {
+                let title = i18n.f("emergency.review", &[("n", &items.len().to_string())]);
+                let rows = items
+                    .into_iter()
+                    .map(|a| {
+                        let key = CATEGORIES
+                            .iter()
+                            .find(|(code, _)| *code == a.category)
+                            .map_or("emergency.category.autre", |(_, key)| *key);
+                        view! {
+                            <tr data-testid="emergency-reviewed">
+                                <td>{date_time(a.started_s)}</td>
+                                <td>{date_time(a.ended_s)}</td>
+                                <td>{a.who.clone()}</td>
+                                <td>{a.patient_id.clone()}</td>
+                                <td>{a.site.clone()}</td>
+                                <td>{i18n.t(key)}</td>
+                                <td class="emergency-reason">{a.reason.clone()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <details class="emergency-review" data-testid="emergency-review">
+                        <summary>{title}</summary>
+                        <table class="studies">
+                            <thead><tr>
+                                <th>{i18n.t("emergency.col.start")}</th>
+                                <th>{i18n.t("emergency.col.end")}</th>
+                                <th>{i18n.t("emergency.col.who")}</th>
+                                <th>{i18n.t("col.patient_id")}</th>
+                                <th>{i18n.t("emergency.col.site")}</th>
+                                <th>{i18n.t("emergency.category")}</th>
+                                <th>{i18n.t("emergency.col.reason")}</th>
+                            </tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </details>
+                }
+            })
+        }
+    })
+}

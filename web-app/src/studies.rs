@@ -253,6 +253,7 @@ pub fn StudyList(route: RwSignal<Route>) -> impl IntoView {
             data-busy=move || results.with(|r| r.loading || r.names_to_read > 0).to_string()>
             <h1>{t("studies.title")}</h1>
             <crate::exchange::Inbox route=route/>
+            <crate::emergency::EmergencyReview/>
             <SearchForm search=search/>
             <p class="notice" role="status" data-testid="studies-status">{status}</p>
             {table}
