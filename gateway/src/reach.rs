@@ -163,11 +163,13 @@ pub async fn require_study(
     study: &str,
     refusal: ApiError,
 ) -> Result<(), ApiError> {
-    let reach = of_clinician(state, claimed)?;
-    let owned = match (&reach, owner(state, study).await?) {
-        (Reach::Archive, _) => true,
-        (Reach::Sites(caller), Owner::Site { site, .. }) => owns(caller, site),
-        (Reach::Sites(_), Owner::Missing) => false,
+    // Without sites, the whole archive: the PACS is not asked.
+    let Reach::Sites(caller) = of_clinician(state, claimed)? else {
+        return Ok(());
+    };
+    let owned = match owner(state, study).await? {
+        Owner::Site { site, .. } => owns(&caller, site),
+        Owner::Missing => false,
     };
     if owned {
         Ok(())
