@@ -70,7 +70,7 @@ step "native tests (viewer-core, gateway)"
 # (ignored here, run below with its oracle).
 cargo test --locked
 
-step "gateway against a real Orthanc and PostgreSQL (share links, scope, two copies)"
+step "gateway against a real Orthanc and PostgreSQL (share links, scope, two copies, regional access)"
 wait_test_pacs
 TEST_PACS_URL=$(scripts/test_pacs.sh url "$WORK") scripts/gateway_tests.sh
 

@@ -12,6 +12,8 @@ pub mod auth;
 pub mod config;
 pub mod consents;
 pub mod dicomweb;
+pub mod echange;
+pub mod emergencies;
 pub mod emergency;
 pub mod error;
 pub mod exchanges;
@@ -82,10 +84,10 @@ pub fn router(state: SharedState) -> Router {
             get(emergency::current).post(emergency::open),
         )
         .route("/api/emergency/review", get(emergency::review))
-        .route("/api/exchanges", post(exchanges::send))
-        .route("/api/exchanges/inbox", get(exchanges::inbox))
-        .route("/api/exchanges/sent", get(exchanges::sent))
-        .route("/api/directory", get(exchanges::directory))
+        .route("/api/exchanges", post(echange::send))
+        .route("/api/exchanges/inbox", get(echange::inbox))
+        .route("/api/exchanges/sent", get(echange::sent))
+        .route("/api/directory", get(echange::directory))
         .route("/api/emergency/{id}/end", post(emergency::end))
         .route("/api/audit/fhir", get(api::audit_fhir))
         .route("/api/{*rest}", any(|| async { error::ApiError::NotFound }))
