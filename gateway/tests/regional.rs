@@ -105,6 +105,19 @@ async fn get(url: &str, bearer: &str, accept: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// A JSON POST as `bearer`: the status and the answer's JSON (`null` when it has none).
+async fn post(url: &str, bearer: &str, body: &Value) -> (u16, Value) {
+    let r = client()
+        .post(url)
+        .bearer_auth(bearer)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
 /// The studies (by UID, in order) a search answers.
 async fn found(url: &str, bearer: &str) -> Vec<String> {
     let r = get(url, bearer, JSON).await;

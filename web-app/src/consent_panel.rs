@@ -7,10 +7,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::access::use_access;
 use crate::clock::{date, now_s};
 use crate::i18n::use_i18n;
 use crate::portal_api::{self, json_of, Body, CallError, Value};
+use crate::site::RegionalToggle;
 
 /// The patient's consent as the gateway has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,27 +84,10 @@ async fn record(
 /// The study view's "Partage régional" button, for a clinician of a region's establishment.
 #[component]
 pub fn RegionalConsentButton(study: String) -> impl IntoView {
-    let i18n = use_i18n();
-    let access = use_access();
-    let open = RwSignal::new(false);
-    move || {
-        let i18n = i18n.clone();
-        let study = study.clone();
-        access
-            .clinician()
-            .filter(|c| !c.sites.is_empty())
-            .map(move |_| {
-                view! {
-                    <button class="consent-open" data-testid="consent-open"
-                        aria-expanded=move || open.get().to_string()
-                        on:click=move |_| open.update(|o| *o = !*o)>
-                        {move || i18n.t("consent.button")}
-                    </button>
-                    <Show when=move || open.get()>
-                        <ConsentPanel study=study.clone()/>
-                    </Show>
-                }
-            })
+    view! {
+        <RegionalToggle label="consent.button" testid="consent-open">
+            <ConsentPanel study=study.clone()/>
+        </RegionalToggle>
     }
 }
 

@@ -12,6 +12,7 @@ use crate::clock::date_time;
 use crate::i18n::use_i18n;
 use crate::portal_api::{self, json_of, Body, Json, Value};
 use crate::route::{navigate, Route};
+use crate::site::RegionalToggle;
 
 /// A recipient of the directory: (kind, id, label).
 type Recipient = (String, String, String);
@@ -46,27 +47,10 @@ async fn directory(team_label: String) -> Vec<Recipient> {
 /// The study view's "Envoyer" button and panel.
 #[component]
 pub fn SendButton(study: String) -> impl IntoView {
-    let i18n = use_i18n();
-    let access = use_access();
-    let open = RwSignal::new(false);
-    move || {
-        let i18n = i18n.clone();
-        let study = study.clone();
-        access
-            .clinician()
-            .filter(|c| !c.sites.is_empty())
-            .map(move |_| {
-                view! {
-                    <button class="send-open" data-testid="send-open"
-                        aria-expanded=move || open.get().to_string()
-                        on:click=move |_| open.update(|o| *o = !*o)>
-                        {move || i18n.t("exchange.button")}
-                    </button>
-                    <Show when=move || open.get()>
-                        <SendPanel study=study.clone()/>
-                    </Show>
-                }
-            })
+    view! {
+        <RegionalToggle label="exchange.button" testid="send-open">
+            <SendPanel study=study.clone()/>
+        </RegionalToggle>
     }
 }
 

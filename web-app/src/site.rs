@@ -1,6 +1,10 @@
 //! Who runs the portal (the hospital or the region's service) and how to reach them, as the
 //! gateway's `/api/site` says: shown to a share's recipient and printed on their handout.
 
+use leptos::prelude::*;
+
+use crate::access::use_access;
+use crate::i18n::use_i18n;
 use crate::portal_api;
 
 /// Who runs the portal, as `/api/site` says.
@@ -74,5 +78,34 @@ pub async fn site() -> Site {
         name: line("name"),
         contact: line("contact"),
         dev_sites,
+    }
+}
+
+/// A button of the study view for a clinician of a region's establishment (none for anyone
+/// else), opening its panel below it; the panel is made when opened and dropped when closed.
+#[component]
+pub fn RegionalToggle(
+    label: &'static str,
+    testid: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let access = use_access();
+    let open = RwSignal::new(false);
+    move || {
+        let i18n = i18n.clone();
+        let children = children.clone();
+        access
+            .clinician()
+            .filter(|c| !c.sites.is_empty())
+            .map(move |_| {
+                view! {
+                    <button data-testid=testid aria-expanded=move || open.get().to_string()
+                        on:click=move |_| open.update(|o| *o = !*o)>
+                        {move || i18n.t(label)}
+                    </button>
+                    <Show when=move || open.get()>{children()}</Show>
+                }
+            })
     }
 }

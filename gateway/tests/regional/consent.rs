@@ -6,21 +6,12 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use super::common::{self, client, start_gateway, Gateway, Issuer, Options};
-use super::{found, get, regional_gateway, stow, token, Region, FRAMES, JSON, SUD};
+use super::{found, get, post, regional_gateway, stow, token, Region, FRAMES, JSON, SUD};
 
 async fn record_consent(gw: &Gateway, bearer: &str, study: &str, status: &str) -> (u16, Value) {
-    let r = client()
-        .post(format!("{}/api/consent", gw.url))
-        .bearer_auth(bearer)
-        .json(
-            &json!({ "study_uid": study, "status": status, "given_by": "patient",
-                       "method": "written", "given_at": gateway::now_ms() / 1000 - 60 }),
-        )
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    let body = json!({ "study_uid": study, "status": status, "given_by": "patient",
+                       "method": "written", "given_at": gateway::now_ms() / 1000 - 60 });
+    post(&format!("{}/api/consent", gw.url), bearer, &body).await
 }
 
 /// The studies a search finds, page by page (`limit` each), all together.
@@ -93,62 +84,31 @@ async fn exchange_and_emergency_across_copies(
             gw.url, s.study, s.series
         )
     };
-    let post = |gw: &Gateway, path: &str, bearer: &str, body: Value| {
-        client()
-            .post(format!("{}{path}", gw.url))
-            .bearer_auth(bearer.to_string())
-            .json(&body)
-            .send()
+    let status = |gw: &Gateway, key: &str, bearer: &str| {
+        let url = metadata(gw, key);
+        let bearer = bearer.to_string();
+        async move { get(&url, &bearer, JSON).await.status().as_u16() }
     };
-    assert_eq!(
-        get(&metadata(two, "n5"), &sud, JSON)
-            .await
-            .status()
-            .as_u16(),
-        404
-    );
-    let sent = post(
-        one,
-        "/api/exchanges",
-        &nord,
-        json!({ "study_uid": region.studies["n5"].study,
-        "to_kind": "professional", "to_id": "dr-sud", "message": "", "urgency": "routine" }),
-    );
-    assert_eq!(sent.await.unwrap().status().as_u16(), 201);
-    assert_eq!(
-        get(&metadata(two, "n5"), &sud, JSON)
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    assert_eq!(status(two, "n5", &sud).await, 404);
+    let exchange = json!({ "study_uid": region.studies["n5"].study, "to_kind": "professional",
+                           "to_id": "dr-sud", "message": "", "urgency": "routine" });
+    let sent = post(&format!("{}/api/exchanges", one.url), &nord, &exchange).await;
+    assert_eq!(sent.0, 201);
+    assert_eq!(status(two, "n5", &sud).await, 200);
 
-    let s3 = &region.studies["s3"].study;
-    let opened = post(
-        one,
-        "/api/emergency",
-        &nord,
-        json!({ "study_uid": s3,
-        "category": "urgence_vitale", "reason": "arrêt cardiaque, antécédents à voir" }),
-    );
-    let opened: Value = opened.await.unwrap().json().await.unwrap();
-    assert_eq!(
-        get(&metadata(two, "s3"), &nord, JSON)
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    let emergency = json!({ "study_uid": region.studies["s3"].study, "category": "urgence_vitale",
+                            "reason": "arrêt cardiaque, antécédents à voir" });
+    let (_, opened) = post(&format!("{}/api/emergency", one.url), &nord, &emergency).await;
+    assert_eq!(status(two, "s3", &nord).await, 200);
     let id = opened["id"].as_str().unwrap();
-    let ended = post(two, &format!("/api/emergency/{id}/end"), &nord, json!({}));
-    assert_eq!(ended.await.unwrap().status().as_u16(), 204);
-    assert_eq!(
-        get(&metadata(one, "s3"), &nord, JSON)
-            .await
-            .status()
-            .as_u16(),
-        404
-    );
+    let ended = post(
+        &format!("{}/api/emergency/{id}/end", two.url),
+        &nord,
+        &json!({}),
+    )
+    .await;
+    assert_eq!(ended.0, 204);
+    assert_eq!(status(one, "s3", &nord).await, 404);
 }
 
 /// The patient's own site records through `gw`; the other site reads through `other`.

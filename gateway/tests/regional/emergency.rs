@@ -6,18 +6,10 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use super::common::{client, Issuer, Signer};
-use super::{found, get, regional_gateway, token, Region, FRAMES, JSON, NORD};
+use super::{found, get, post, regional_gateway, token, Region, FRAMES, JSON, NORD};
 
 async fn ask(gw: &str, bearer: &str, body: Value) -> (u16, Value) {
-    let r = client()
-        .post(format!("{gw}/api/emergency"))
-        .bearer_auth(bearer)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    post(&format!("{gw}/api/emergency"), bearer, &body).await
 }
 
 #[tokio::test]

@@ -6,19 +6,11 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::common::{client, Issuer};
-use super::{found, get, regional_gateway, token, Region, FRAMES, JSON, SUD};
+use super::common::Issuer;
+use super::{found, get, post, regional_gateway, token, Region, FRAMES, JSON, SUD};
 
 async fn send(gw: &str, bearer: &str, body: Value) -> (u16, Value) {
-    let r = client()
-        .post(format!("{gw}/api/exchanges"))
-        .bearer_auth(bearer)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    post(&format!("{gw}/api/exchanges"), bearer, &body).await
 }
 
 async fn list(gw: &str, bearer: &str, which: &str) -> Vec<Value> {
