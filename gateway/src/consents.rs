@@ -4,8 +4,6 @@
 //! across sites); a change replaces it, with immediate effect, and each change is an audit row
 //! written in the same transaction. No record means not shared.
 
-use std::collections::HashSet;
-
 use sqlx::Row;
 
 use crate::audit::AuditEvent;
@@ -76,20 +74,6 @@ impl Store {
         .await
         .map_err(failed("reading a consent"))?;
         Ok(row.is_some())
-    }
-
-    /// Of these patients (site, patient ID), those whose consent stands.
-    pub async fn consented_among(
-        &self,
-        patients: &HashSet<(String, String)>,
-    ) -> Result<HashSet<(String, String)>, StoreError> {
-        let mut out = HashSet::new();
-        for (site, patient) in patients {
-            if self.shared_by_consent(site, patient).await? {
-                out.insert((site.clone(), patient.clone()));
-            }
-        }
-        Ok(out)
     }
 
     /// Records a consent (replacing the patient's earlier one) with its audit row, together.

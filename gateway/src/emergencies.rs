@@ -2,6 +2,8 @@
 //! patient, owning site, reason, start, end), written with its audit row in one transaction;
 //! the access in force of a clinician for a study; the list for review.
 
+use std::collections::HashSet;
+
 use sqlx::Row;
 
 use crate::audit::AuditEvent;
@@ -66,6 +68,28 @@ impl Store {
             .map(access_of)
             .transpose()
             .map_err(failed("reading an emergency access"))
+    }
+
+    /// The studies this actor holds an emergency access to at `now_ms` (what one search lets
+    /// through besides their own sites' studies).
+    pub async fn emergency_studies_in_force(
+        &self,
+        actor: &str,
+        now_ms: i64,
+    ) -> Result<HashSet<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT study_uid FROM emergency_accesses WHERE actor = $1 \
+             AND expires_at_ms > $2 AND ended_at_ms IS NULL",
+        )
+        .bind(actor)
+        .bind(now_ms)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed("reading emergency accesses"))?;
+        rows.iter()
+            .map(|row| row.try_get::<String, _>("study_uid"))
+            .collect::<Result<_, _>>()
+            .map_err(failed("reading emergency accesses"))
     }
 
     /// Emergency accesses, newest first, for review.

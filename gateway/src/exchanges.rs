@@ -1,6 +1,8 @@
 //! Exchanges (échanges) in the database: a study sent to a professional or a site's team,
 //! written with its audit row; what a clinician received and sent; the first opening.
 
+use std::collections::HashSet;
+
 use sqlx::Row;
 
 use crate::audit::AuditEvent;
@@ -45,6 +47,18 @@ fn exchange_of(row: &sqlx::any::AnyRow) -> Result<Exchange, sqlx::Error> {
     })
 }
 
+/// The condition "addressed to the subject bound at `$first` or to the team of one of the
+/// `sites` sites bound right after it".
+fn addressed_to(first: usize, sites: usize) -> String {
+    let teams = if sites == 0 {
+        "1 = 0".to_string()
+    } else {
+        let places: Vec<String> = (0..sites).map(|i| format!("${}", first + 1 + i)).collect();
+        format!("(to_kind = 'team' AND to_id IN ({}))", places.join(", "))
+    };
+    format!("(to_kind = 'professional' AND to_id = ${first}) OR {teams}")
+}
+
 /// The subject of a signed-in clinician's actor (`clinician:<sub>`).
 fn subject_of(actor: &str) -> &str {
     actor.strip_prefix("clinician:").unwrap_or(actor)
@@ -57,15 +71,9 @@ impl Store {
         actor: &str,
         sites: &[String],
     ) -> Result<Vec<Exchange>, StoreError> {
-        let teams = if sites.is_empty() {
-            "1 = 0".to_string()
-        } else {
-            let places: Vec<String> = (0..sites.len()).map(|i| format!("${}", i + 2)).collect();
-            format!("(to_kind = 'team' AND to_id IN ({}))", places.join(", "))
-        };
         let sql = format!(
-            "SELECT {COLUMNS} FROM exchanges WHERE (to_kind = 'professional' AND to_id = $1) \
-             OR {teams} ORDER BY sent_at_ms DESC, id LIMIT 1000"
+            "SELECT {COLUMNS} FROM exchanges WHERE {} ORDER BY sent_at_ms DESC, id LIMIT 1000",
+            addressed_to(1, sites.len())
         );
         let mut query = sqlx::query(&sql).bind(subject_of(actor));
         for site in sites {
@@ -77,6 +85,54 @@ impl Store {
             .map_err(failed("reading exchanges"))?;
         rows.iter()
             .map(exchange_of)
+            .collect::<Result<_, _>>()
+            .map_err(failed("reading exchanges"))
+    }
+
+    /// Whether `study` was sent to this clinician or to one of their sites' teams: one
+    /// indexed lookup (asked on every request a recipient makes).
+    pub async fn exchanged_to(
+        &self,
+        study: &str,
+        actor: &str,
+        sites: &[String],
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "SELECT id FROM exchanges WHERE study_uid = $1 AND ({}) LIMIT 1",
+            addressed_to(2, sites.len())
+        );
+        let mut query = sqlx::query(&sql).bind(study).bind(subject_of(actor));
+        for site in sites {
+            query = query.bind(site);
+        }
+        let row = query
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed("reading exchanges"))?;
+        Ok(row.is_some())
+    }
+
+    /// Every study sent to this clinician or to one of their sites' teams (what one search
+    /// lets through besides their own sites' studies).
+    pub async fn studies_exchanged_to(
+        &self,
+        actor: &str,
+        sites: &[String],
+    ) -> Result<HashSet<String>, StoreError> {
+        let sql = format!(
+            "SELECT DISTINCT study_uid FROM exchanges WHERE {}",
+            addressed_to(1, sites.len())
+        );
+        let mut query = sqlx::query(&sql).bind(subject_of(actor));
+        for site in sites {
+            query = query.bind(site);
+        }
+        let rows = query
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed("reading exchanges"))?;
+        rows.iter()
+            .map(|row| row.try_get::<String, _>("study_uid"))
             .collect::<Result<_, _>>()
             .map_err(failed("reading exchanges"))
     }
@@ -96,17 +152,6 @@ impl Store {
             .map(exchange_of)
             .collect::<Result<_, _>>()
             .map_err(failed("reading exchanges"))
-    }
-
-    /// Whether `study` was sent to this clinician or to one of their sites' teams.
-    pub async fn exchanged_to(
-        &self,
-        study: &str,
-        actor: &str,
-        sites: &[String],
-    ) -> Result<bool, StoreError> {
-        let received = self.exchanges_to(actor, sites).await?;
-        Ok(received.iter().any(|e| e.study_uid == study))
     }
 
     /// The first reading of an exchanged study by a recipient: the exchanges of it to them

@@ -103,39 +103,95 @@ pub enum Access {
 
 /// How the caller (`actor`, of `caller` sites) reaches `study` of `owner`: their site's,
 /// another site's whose patient's consent stands, one sent to them or their site's team, or
-/// through their emergency access in force (read from the database on every call: a
-/// withdrawal or an end takes effect at once).
+/// through their emergency access in force. One request reads the database on every call (a
+/// withdrawal or an end takes effect at once); one search reads the caller's grants once
+/// (`grants`), at its first row of another site.
 async fn access_to(
     state: &AppState,
     caller: &[&Site],
     actor: &str,
     study: &str,
     owner: &Owner<'_>,
+    grants: Option<&mut SearchGrants>,
 ) -> Result<Access, ApiError> {
     let Owner::Site { site, patient_id } = owner else {
         return Ok(Access::None);
     };
-    if let Some(site) = site {
-        if owns(caller, Some(site)) {
-            return Ok(Access::Own);
+    if site.is_some_and(|site| owns(caller, Some(site))) {
+        return Ok(Access::Own);
+    }
+    let consent = site.filter(|_| !patient_id.is_empty());
+    let Some(grants) = grants else {
+        if let Some(site) = consent {
+            if state.store.shared_by_consent(&site.id, patient_id).await? {
+                return Ok(Access::Consent);
+            }
         }
-        if !patient_id.is_empty() && state.store.shared_by_consent(&site.id, patient_id).await? {
+        let site_ids: Vec<String> = caller.iter().map(|s| s.id.clone()).collect();
+        if state.store.exchanged_to(study, actor, &site_ids).await? {
+            return Ok(Access::Exchange);
+        }
+        let emergency = state
+            .store
+            .emergency_in_force(actor, study, crate::now_ms())
+            .await?;
+        return Ok(if emergency.is_some() {
+            Access::Emergency
+        } else {
+            Access::None
+        });
+    };
+    if let Some(site) = consent {
+        if grants.consented(state, &site.id, patient_id).await? {
             return Ok(Access::Consent);
         }
     }
-    let site_ids: Vec<String> = caller.iter().map(|s| s.id.clone()).collect();
-    if state.store.exchanged_to(study, actor, &site_ids).await? {
-        return Ok(Access::Exchange);
-    }
-    let emergency = state
-        .store
-        .emergency_in_force(actor, study, crate::now_ms())
-        .await?;
-    Ok(if emergency.is_some() {
+    Ok(if grants.exchanged.contains(study) {
+        Access::Exchange
+    } else if grants.emergencies.contains(study) {
         Access::Emergency
     } else {
         Access::None
     })
+}
+
+/// What lets one search's caller read studies of other sites, read once for the search.
+struct SearchGrants {
+    /// Studies sent to the caller or their sites' teams.
+    exchanged: HashSet<String>,
+    /// Studies of the caller's emergency accesses in force.
+    emergencies: HashSet<String>,
+    /// Patients (site id, patient ID) whose consent was read, and whether it stands.
+    consents: HashMap<(String, String), bool>,
+}
+
+impl SearchGrants {
+    async fn load(state: &AppState, caller: &[&Site], actor: &str) -> Result<Self, ApiError> {
+        let site_ids: Vec<String> = caller.iter().map(|s| s.id.clone()).collect();
+        Ok(Self {
+            exchanged: state.store.studies_exchanged_to(actor, &site_ids).await?,
+            emergencies: state
+                .store
+                .emergency_studies_in_force(actor, crate::now_ms())
+                .await?,
+            consents: HashMap::new(),
+        })
+    }
+
+    async fn consented(
+        &mut self,
+        state: &AppState,
+        site: &str,
+        patient_id: &str,
+    ) -> Result<bool, ApiError> {
+        let key = (site.to_string(), patient_id.to_string());
+        if let Some(given) = self.consents.get(&key) {
+            return Ok(*given);
+        }
+        let given = state.store.shared_by_consent(site, patient_id).await?;
+        self.consents.insert(key, given);
+        Ok(given)
+    }
 }
 
 /// How the caller (`actor`) reaches `study` (one the PACS does not have: by nobody).
@@ -149,7 +205,7 @@ pub async fn access(
         Reach::Archive => Ok(Access::Own),
         Reach::Sites(caller) => {
             let owner = owner(state, study).await?;
-            access_to(state, caller, actor, study, &owner).await
+            access_to(state, caller, actor, study, &owner, None).await
         }
     }
 }
@@ -218,10 +274,12 @@ fn row_key(level: Level, row: &JsonDataset) -> Option<String> {
     })
 }
 
-/// What one search already knows: whether the caller reads each study met so far.
+/// What one search already knows: whether the caller reads each study met so far, and the
+/// caller's grants beyond their own sites once a row of another site was met.
 #[derive(Default)]
 struct Known {
     studies: HashMap<String, bool>,
+    grants: Option<SearchGrants>,
 }
 
 /// Whether the caller reads the study a search's row belongs to.
@@ -247,7 +305,12 @@ async fn row_readable(
     } else {
         owner(state, &study).await?
     };
-    let readable = access_to(state, caller, actor, &study, &owner).await? != Access::None;
+    let own = matches!(&owner, Owner::Site { site: Some(site), .. } if owns(caller, Some(site)));
+    if !own && known.grants.is_none() {
+        known.grants = Some(SearchGrants::load(state, caller, actor).await?);
+    }
+    let readable = access_to(state, caller, actor, &study, &owner, known.grants.as_mut()).await?
+        != Access::None;
     known.studies.insert(study, readable);
     Ok(readable)
 }

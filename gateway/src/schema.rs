@@ -141,6 +141,11 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
             "CREATE INDEX exchanges_from ON exchanges (from_actor, sent_at_ms)",
         ],
     ),
+    // Whether one study was sent to a clinician, asked on every request (`reach.rs`).
+    (
+        8,
+        &["CREATE INDEX exchanges_study ON exchanges (study_uid, to_kind, to_id)"],
+    ),
 ];
 
 /// Any number the project has given to a migration; a database that records a higher one was
