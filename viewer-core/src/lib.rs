@@ -48,7 +48,9 @@ pub mod geometry;
 #[cfg(feature = "jpeg2000")]
 pub mod htj2k;
 pub mod i18n;
+pub mod identity;
 pub mod iid;
+pub mod ins;
 pub mod j2k;
 pub mod jpeg;
 pub mod jpeg12;
@@ -56,6 +58,7 @@ pub mod jpegls;
 #[cfg(feature = "jpeg-xl")]
 pub mod jxl;
 pub mod kos;
+pub mod launch;
 pub mod lengths;
 pub mod local;
 pub mod lut;
