@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use super::*;
 use crate::ins::OID_INS_NIR_TEST;
 
