@@ -43,6 +43,15 @@ pub enum Action {
     ExchangeSend,
     /// A study sent to the reader opened by them for the first time.
     ExchangeOpen,
+    /// A launch from the patient record opened its study or the patient's timeline.
+    LaunchOpen,
+    /// A launch from the patient record refused (the patient's opposition, an origin not
+    /// configured, nothing within reach).
+    LaunchRefused,
+    /// A launch whose identity differs from the archive's (nothing opened).
+    IdentityMismatch,
+    /// The clinician confirmed the patient despite the differences.
+    IdentityConfirmed,
 }
 
 impl Action {
@@ -65,6 +74,10 @@ impl Action {
             Action::EmergencyRead => "study.emergency_open",
             Action::ExchangeSend => "exchange.send",
             Action::ExchangeOpen => "exchange.open",
+            Action::LaunchOpen => "launch.open",
+            Action::LaunchRefused => "launch.refused",
+            Action::IdentityMismatch => "launch.identity_mismatch",
+            Action::IdentityConfirmed => "launch.identity_confirmed",
         }
     }
 
@@ -76,7 +89,10 @@ impl Action {
             }
             "emergency.open" | "emergency.end" => ("110113", "Security Alert", "E"),
             "exchange.send" => ("110106", "Export", "C"),
-            "exchange.open" => ("110103", "DICOM Instances Accessed", "R"),
+            "exchange.open" | "launch.open" => ("110103", "DICOM Instances Accessed", "R"),
+            "launch.refused" | "launch.identity_mismatch" | "launch.identity_confirmed" => {
+                ("110113", "Security Alert", "E")
+            }
             "consent.record" => ("110110", "Patient Record", "U"),
             "share.create" => ("110106", "Export", "C"),
             "share.revoke" | "share.new_code" => ("110110", "Patient Record", "U"),

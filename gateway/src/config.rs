@@ -70,6 +70,28 @@ pub struct Config {
     pub sites: Option<Arc<Sites>>,
     /// How long an emergency access lasts, in minutes.
     pub emergency_minutes: i64,
+    /// Origins of the patient records (DPI, RIS) whose pages may launch the portal with a
+    /// form POST (`GATEWAY_LAUNCH_ORIGINS`, `https://dpi.chu.local`; `null` for a record that
+    /// posts from a local file).
+    pub launch_origins: Vec<String>,
+}
+
+/// An origin a launch may come from, as browsers write it in `Origin`.
+fn launch_origin(value: &str) -> Result<String, ConfigError> {
+    if value == "null" {
+        return Ok(value.to_string());
+    }
+    let url = url::Url::parse(value)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .filter(|u| u.path() == "/" && u.query().is_none() && u.username().is_empty());
+    match url {
+        Some(url) => Ok(url.origin().ascii_serialization()),
+        None => Err(invalid(
+            "GATEWAY_LAUNCH_ORIGINS",
+            format!("{value:?} is not an origin (https://host[:port]) nor null"),
+        )),
+    }
 }
 
 /// An address or a CIDR block (`10.0.0.0/8`, `::1`).
@@ -303,6 +325,10 @@ impl Config {
                 format!("{bad:?} is not a host or host:port"),
             ));
         }
+        let launch_origins = list("GATEWAY_LAUNCH_ORIGINS")
+            .iter()
+            .map(|o| launch_origin(o))
+            .collect::<Result<Vec<_>, _>>()?;
         let trusted_proxies = list("GATEWAY_TRUSTED_PROXIES")
             .iter()
             .map(|r| r.parse::<IpRange>())
@@ -320,6 +346,7 @@ impl Config {
             })
             .transpose()?;
         Ok(Config {
+            launch_origins,
             emergency_minutes: ranged("GATEWAY_EMERGENCY_MINUTES", 240, 1..=1440)? as i64,
             sites,
             listen,
@@ -468,6 +495,28 @@ mod tests {
             assert!(config(&[("GATEWAY_ALLOWED_HOSTS", bad)]).is_err(), "{bad}");
         }
         assert_eq!(config(&[]).expect("default").anonymous_per_minute, 30);
+    }
+
+    #[test]
+    fn launch_origins_are_origins_as_browsers_write_them() {
+        let c = config(&[(
+            "GATEWAY_LAUNCH_ORIGINS",
+            "https://DPI.chu.local/, http://ris.local:8081, null",
+        )])
+        .expect("origins");
+        assert_eq!(
+            c.launch_origins,
+            ["https://dpi.chu.local", "http://ris.local:8081", "null"]
+        );
+        for bad in [
+            "dpi.chu.local",
+            "https://dpi/launch",
+            "ftp://dpi",
+            "https://u@dpi",
+        ] {
+            assert!(config(&[("GATEWAY_LAUNCH_ORIGINS", bad)]).is_err(), "{bad}");
+        }
+        assert!(config(&[]).expect("default").launch_origins.is_empty());
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub mod emergency;
 pub mod error;
 pub mod exchanges;
 pub mod front;
+pub mod launch;
+pub mod launches;
 pub mod limits;
 pub mod oidc;
 pub mod pacs;
@@ -90,6 +92,9 @@ pub fn router(state: SharedState) -> Router {
         .route("/api/directory", get(echange::directory))
         .route("/api/emergency/{id}/end", post(emergency::end))
         .route("/api/audit/fhir", get(api::audit_fhir))
+        .route(launch::LAUNCH_PATH, post(launch::receive))
+        .route("/api/launch/{id}", get(launch::read))
+        .route("/api/launch/{id}/confirm", post(launch::confirm))
         .route("/api/{*rest}", any(|| async { error::ApiError::NotFound }))
         .fallback(
             |State(state): State<SharedState>, request: Request| async move {

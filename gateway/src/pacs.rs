@@ -291,6 +291,30 @@ impl Pacs {
         Ok(Some(patient))
     }
 
+    /// One instance's whole dataset of `study` (what its patient module says, sequences
+    /// included), or `None` when the PACS does not have the study.
+    pub async fn study_instance_dataset(
+        &self,
+        study: &str,
+    ) -> Result<Option<JsonDataset>, PacsError> {
+        let found = self
+            .search(&format!("studies/{study}/instances"), "limit=1")
+            .await?;
+        let Some(row) = found.first() else {
+            return Ok(None);
+        };
+        let uid = |tag| {
+            row.string(tag)
+                .filter(|u| viewer_core::dicom_json::is_uid(u))
+        };
+        let (Some(series), Some(instance)) = (uid(Tag(0x0020, 0x000E)), uid(Tag(0x0008, 0x0018)))
+        else {
+            return Err(PacsError::Body);
+        };
+        let path = format!("studies/{study}/series/{series}/instances/{instance}/metadata");
+        Ok(self.search(&path, "").await?.into_iter().next())
+    }
+
     /// Keeps whose a study is, as read from a search's answer.
     pub fn remember_patient(&self, study: &str, patient: StudyPatient) {
         if let Ok(mut known) = self.patients.lock() {

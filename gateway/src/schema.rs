@@ -146,6 +146,19 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
         8,
         &["CREATE INDEX exchanges_study ON exchanges (study_uid, to_kind, to_id)"],
     ),
+    // Launches from a patient record (`launches.rs`): received by a form POST, read by the
+    // clinician's browser right after.
+    (
+        9,
+        &["CREATE TABLE launches (
+                id TEXT PRIMARY KEY,
+                launch TEXT NOT NULL,
+                received_at_ms BIGINT NOT NULL,
+                expires_at_ms BIGINT NOT NULL,
+                claimed_by TEXT,
+                confirmed_at_ms BIGINT
+            )"],
+    ),
 ];
 
 /// Any number the project has given to a migration; a database that records a higher one was

@@ -97,6 +97,7 @@ async fn anonymous_refusals() {
         sign_in: false,
         anonymous_per_minute: None,
         sites_file: None,
+        launch_origins: None,
     })
     .await;
     let url = |path: &str| format!("{}{path}", gw.url);
@@ -173,6 +174,7 @@ async fn clinician_refusals() {
         sign_in: false,
         anonymous_per_minute: None,
         sites_file: None,
+        launch_origins: None,
     })
     .await;
     let url = |path: &str| format!("{}{path}", gw.url);
@@ -297,6 +299,7 @@ async fn share_link_refusals() {
         sign_in: false,
         anonymous_per_minute: None,
         sites_file: None,
+        launch_origins: None,
     })
     .await;
     let url = |path: &str| format!("{}{path}", gw.url);
@@ -417,6 +420,7 @@ async fn development_login_and_sign_in_refusals() {
         sign_in: true,
         anonymous_per_minute: None,
         sites_file: None,
+        launch_origins: None,
     })
     .await;
     let url = |path: &str| format!("{}{path}", gw.url);

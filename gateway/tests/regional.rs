@@ -16,6 +16,8 @@ mod consent;
 mod emergency;
 #[path = "regional/exchange.rs"]
 mod exchange;
+#[path = "regional/launch.rs"]
+mod launch;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -31,6 +33,8 @@ struct Study {
     study: String,
     series: String,
     instance: String,
+    /// The INS matricule the study's patient carries, if any.
+    ins: Option<String>,
 }
 
 struct Region {
@@ -65,6 +69,9 @@ impl Region {
     }
 }
 
+/// The patient record whose pages may launch the test gateways.
+const LAUNCH_ORIGIN: &str = "http://dpi.test:8081";
+
 const NORD: &[&str] = &["n1", "n2", "n3", "n4", "n5", "n6", "n7"];
 const SUD: &[&str] = &["s1", "s2", "s3", "s4", "s5", "s9"];
 
@@ -82,6 +89,7 @@ async fn regional_gateway(
         sign_in: false,
         anonymous_per_minute: None,
         sites_file: Some(&region.sites_file()),
+        launch_origins: Some(LAUNCH_ORIGIN),
     })
     .await
 }

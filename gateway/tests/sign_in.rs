@@ -35,6 +35,7 @@ async fn clinicians_sign_in_through_the_issuer() {
         sign_in: true,
         anonymous_per_minute: None,
         sites_file: None,
+        launch_origins: None,
     })
     .await;
     let me = |b: reqwest::Client| {

@@ -36,6 +36,7 @@ async fn bearer_tokens_are_checked_against_the_issuer() {
         sign_in: false,
         anonymous_per_minute: None,
         sites_file: None,
+        launch_origins: None,
     })
     .await;
 
@@ -166,6 +167,7 @@ async fn a_gateway_without_issuer_refuses_every_bearer() {
         sign_in: false,
         anonymous_per_minute: None,
         sites_file: None,
+        launch_origins: None,
     })
     .await;
     let (status, _) = session_status(&gw.url, &issuer.token("alice", &[])).await;
@@ -183,6 +185,7 @@ async fn the_app_is_served_with_its_security_headers() {
         sign_in: false,
         anonymous_per_minute: None,
         sites_file: None,
+        launch_origins: None,
     })
     .await;
     for path in ["/", "/share", "/IHEInvokeImageDisplay"] {
@@ -259,6 +262,7 @@ async fn keys_already_fetched_outlive_an_issuer_outage() {
         sign_in: true,
         anonymous_per_minute: None,
         sites_file: None,
+        launch_origins: None,
     };
     let (db, fresh_db) = (
         common::sqlite_url("outage"),

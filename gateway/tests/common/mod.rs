@@ -264,6 +264,8 @@ pub struct Options<'a> {
     pub anonymous_per_minute: Option<u32>,
     /// The region's site file (`SITES_FILE`).
     pub sites_file: Option<&'a str>,
+    /// Origins whose pages may launch the portal (`GATEWAY_LAUNCH_ORIGINS`).
+    pub launch_origins: Option<&'a str>,
 }
 
 pub async fn start_gateway(options: Options<'_>) -> Gateway {
@@ -293,6 +295,9 @@ pub async fn start_gateway(options: Options<'_>) -> Gateway {
     }
     if let Some(sites) = options.sites_file {
         env.insert("SITES_FILE", sites.into());
+    }
+    if let Some(origins) = options.launch_origins {
+        env.insert("GATEWAY_LAUNCH_ORIGINS", origins.into());
     }
     let config: Config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
     let state = AppState::new(config).await.unwrap();

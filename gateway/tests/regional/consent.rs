@@ -60,6 +60,7 @@ async fn two_copies_agree_on_every_decision() {
             sign_in: false,
             anonymous_per_minute: None,
             sites_file: Some(&sites_file),
+            launch_origins: None,
         })
     };
     let (one, two) = (copy().await, copy().await);

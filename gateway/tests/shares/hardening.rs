@@ -19,6 +19,7 @@ pub async fn hardened_gateway(db: &str, issuer: &Issuer) -> Gateway {
         sign_in: false,
         anonymous_per_minute: Some(20),
         sites_file: None,
+        launch_origins: None,
     })
     .await
 }

@@ -85,6 +85,7 @@ pub async fn gateway(db: &str, issuer: &Issuer) -> Gateway {
         sign_in: false,
         anonymous_per_minute: None,
         sites_file: None,
+        launch_origins: None,
     })
     .await
 }
