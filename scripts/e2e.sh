@@ -34,14 +34,17 @@ GATEWAY_DEV_LOGIN=1 GATEWAY_SITE_NAME="CHU de démonstration" \
   scripts/serve.sh start "$WORK/web" "$web_port" "$pacs_url"
 
 # The same PACS as a region's shared PACS: a second gateway with the regional fixtures' two
-# sites (e2e/fixtures/make_regional.py), for the regional tests.
+# sites (e2e/fixtures/make_regional.py), for the regional tests; a patient record's page
+# served by the launch test at another site (localhost, not 127.0.0.1) may launch it.
 rm -rf "$WORK/web-regional"
 regional_port=$(free_port)
+dpi_port=$(free_port)
 GATEWAY_DEV_LOGIN=1 SITES_FILE="$WORK/regional/sites.json" \
+  GATEWAY_LAUNCH_ORIGINS="http://localhost:$dpi_port" \
   scripts/serve.sh start "$WORK/web-regional" "$regional_port" "$pacs_url"
 
 export PORTAL_URL="http://127.0.0.1:$web_port/" DICOM_TEST_DATA="$SHARED" E2E_WORK="$WORK"
-export REGIONAL_PORTAL_URL="http://127.0.0.1:$regional_port/"
+export REGIONAL_PORTAL_URL="http://127.0.0.1:$regional_port/" E2E_DPI_PORT="$dpi_port"
 workers=${E2E_WORKERS:-$(nproc)}
 # E2E_TESTS="tests/view.test.mjs …" runs only those files.
 if [ -n "${E2E_TESTS:-}" ]; then

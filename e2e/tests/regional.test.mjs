@@ -6,30 +6,14 @@
 // opposition takes it away again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { launch } from '../lib/browser.mjs';
-
-const REGIONAL = process.env.REGIONAL_PORTAL_URL ?? 'http://127.0.0.1:8081/';
-const api = (path) => new URL(path, REGIONAL).href;
-const studies = () =>
-  JSON.parse(readFileSync(join(process.env.E2E_WORK ?? '../.data/e2e', 'regional/studies.json'), 'utf8'));
+import { REGIONAL, api, studies, doctorOf as signedIn, assertText, shot } from '../lib/regional.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** A page signed in as a doctor of `site` through the development login's button. */
-async function doctorOf(site, viewport = { width: 1440, height: 900 }) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(REGIONAL);
-  await page.locator(`[data-testid=dev-login][data-site=${site}]`).click();
-  await page.locator('[data-testid=user-sites]').waitFor({ timeout: 30_000 });
-  return { page, context, problems };
-}
+const doctorOf = (site, viewport) => signedIn(browser, site, viewport);
 
 /** The study list's rows for the patient name typed in the filter, once it has `count`. */
 async function listed(page, name, count) {
@@ -179,16 +163,3 @@ test('the development login offers each establishment, and a phone shows the sig
   await page.screenshot({ path: shot('sign-in-sites-390') });
   await context.close();
 });
-
-async function assertText(locator, pattern) {
-  await locator.waitFor({ timeout: 30_000 });
-  for (let i = 0; i < 100; i++) {
-    if (pattern.test(await locator.innerText())) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.match(await locator.innerText(), pattern);
-}
-
-function shot(name) {
-  return join(process.env.E2E_WORK ?? '../.data/e2e', `regional-${name}.png`);
-}

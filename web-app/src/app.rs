@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::access::{provide_access, Gate};
 use crate::i18n::{provide_i18n, use_i18n};
 use crate::invoke::InvokePage;
+use crate::launch::LaunchPage;
 use crate::local::{provide_local_files, LocalView};
 use crate::route::{self, Route};
 use crate::share_link::{ShareLinkPage, ShareMessage, SharedStudy};
@@ -106,6 +107,7 @@ fn page_title_key(gate: &Gate, route: &Route) -> Option<&'static str> {
             Route::Patient { .. } => "title.patient",
             Route::Local => "title.local",
             Route::Share => "share.title",
+            Route::Launch { .. } => "title.launch",
             Route::Study { .. }
             | Route::Report { .. }
             | Route::Compare { .. }
@@ -167,5 +169,6 @@ fn RoutePage(route: RwSignal<Route>) -> impl IntoView {
         Route::Invoke { query } => view! { <InvokePage query=query route=route/> }.into_any(),
         // Reached only with a share session or a link in hand (see `Gate`).
         Route::Share => view! { <ShareMessage kind="ended"/> }.into_any(),
+        Route::Launch { id } => view! { <LaunchPage id=id route=route/> }.into_any(),
     }
 }

@@ -221,6 +221,8 @@ fn identity(ds: &JsonDataset, series: &LocalSeries) -> Identity {
         study_date: ds.string(t::STUDY_DATE),
         study_description: ds.string(t::STUDY_DESCRIPTION),
         series_description: series.description.clone(),
+        issuer: ds.string(t::ISSUER_OF_PATIENT_ID).filter(|s| !s.is_empty()),
+        national: Some(viewer_core::identity::PatientIdentity::of_dataset(ds)),
     }
 }
 

@@ -35,6 +35,10 @@ pub enum Route {
     },
     /// A share link (`/share`); its token, in the fragment, is taken out at start.
     Share,
+    /// A launch from the patient record (`/launch/{id}`), kept by the gateway.
+    Launch {
+        id: String,
+    },
 }
 
 /// The path of IHE Invoke Image Display links (RAD-106).
@@ -42,6 +46,19 @@ const INVOKE_PATH: &str = "/iheinvokeimagedisplay";
 
 /// The path of share links.
 const SHARE_PATH: &str = "/share";
+
+/// Where the gateway sends a launch from the patient record.
+const LAUNCH_PREFIX: &str = "/launch/";
+
+/// The launch a path names: 43 URL-safe base64 characters (256 bits) after the prefix.
+fn launch_id(path: &str) -> Option<String> {
+    let id = path.strip_prefix(LAUNCH_PREFIX)?.trim_end_matches('/');
+    (id.len() == 43
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    .then(|| id.to_string())
+}
 
 /// Most studies opened side by side (one per cell).
 pub const MAX_COMPARED: usize = 4;
@@ -62,6 +79,9 @@ pub fn current() -> Route {
     let location = window().location();
     if path_ends_with(&location, SHARE_PATH) {
         return Route::Share;
+    }
+    if let Some(id) = location.pathname().ok().as_deref().and_then(launch_id) {
+        return Route::Launch { id };
     }
     if path_ends_with(&location, INVOKE_PATH) {
         return Route::Invoke {
@@ -174,6 +194,7 @@ pub fn url_of(route: &Route) -> String {
         Route::Local => "./?local".to_string(),
         Route::Invoke { query } => format!("{INVOKE_PATH}{query}"),
         Route::Share => SHARE_PATH.to_string(),
+        Route::Launch { id } => format!("{LAUNCH_PREFIX}{id}"),
     }
 }
 

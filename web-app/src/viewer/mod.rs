@@ -453,6 +453,8 @@ fn identity_of(study: Option<&StudySummary>) -> Identity {
         study_date: study.and_then(|s| s.study_date.clone()),
         study_description: study.and_then(|s| s.description.clone()),
         series_description: None,
+        issuer: study.and_then(|s| s.issuer_of_patient_id.clone()),
+        national: None,
     }
 }
 
@@ -469,20 +471,28 @@ fn PatientBanner(study: String, identity: Identity) -> impl IntoView {
             .with(|f| f.get(&study).cloned())
             .unwrap_or_else(|| identity.clone())
     };
-    let name = {
-        let shown = shown.clone();
-        move || shown().patient_name
+    // With a national identity in the files: its strict traits first (`national`).
+    let body = move || {
+        let identity = shown();
+        let national = identity.national.as_ref().and_then(|n| {
+            crate::national::national_banner(
+                n,
+                &identity.patient_name,
+                &identity.patient_id,
+                identity.issuer.as_deref(),
+            )
+        });
+        national.unwrap_or_else(|| {
+            let born = crate::viewport::born_and_sex(&i18n, &identity);
+            view! {
+                <strong>{identity.patient_name.clone()}</strong>
+                <span>{identity.patient_id.clone()}</span>
+                <span>{born}</span>
+            }
+            .into_any()
+        })
     };
-    let id = {
-        let shown = shown.clone();
-        move || shown().patient_id
-    };
-    let born = move || crate::viewport::born_and_sex(&i18n, &shown());
     view! {
-        <header class="patient-banner" data-testid="patient-banner">
-            <strong>{name}</strong>
-            <span>{id}</span>
-            <span>{born}</span>
-        </header>
+        <header class="patient-banner" data-testid="patient-banner">{body}</header>
     }
 }

@@ -26,7 +26,7 @@ pub(super) enum Loaded {
     /// which a new report about them copies).
     Images(
         Rc<Stack>,
-        FileIdentity,
+        Box<FileIdentity>,
         Option<Rc<viewer_core::sr_write::StudyContext>>,
     ),
     /// No image: its display sets say what it holds instead (with the series' metadata).
@@ -42,6 +42,8 @@ pub(super) struct FileIdentity {
     patient_id: Option<String>,
     birth_date: Option<String>,
     sex: Option<String>,
+    issuer: Option<String>,
+    national: Option<viewer_core::identity::PatientIdentity>,
 }
 
 impl FileIdentity {
@@ -52,6 +54,8 @@ impl FileIdentity {
             patient_id: text(viewer_core::tags::PATIENT_ID),
             birth_date: text(viewer_core::tags::PATIENT_BIRTH_DATE),
             sex: text(viewer_core::tags::PATIENT_SEX),
+            issuer: text(viewer_core::tags::ISSUER_OF_PATIENT_ID),
+            national: ds.map(viewer_core::identity::PatientIdentity::of_dataset),
         }
     }
 
@@ -62,6 +66,8 @@ impl FileIdentity {
             patient_id: self.patient_id.clone().unwrap_or(identity.patient_id),
             birth_date: self.birth_date.clone().or(identity.birth_date),
             sex: self.sex.clone().or(identity.sex),
+            issuer: self.issuer.clone().or(identity.issuer),
+            national: self.national.clone().or(identity.national),
             ..identity
         }
     }
@@ -81,7 +87,7 @@ pub(super) async fn load_series(
                 .is_some_and(|sop| only.contains(&sop))
         });
     }
-    let file_identity = FileIdentity::of(metadata.first());
+    let file_identity = Box::new(FileIdentity::of(metadata.first()));
     let context = metadata
         .first()
         .and_then(|ds| viewer_core::sr_write::StudyContext::from_json(ds).ok())

@@ -41,6 +41,10 @@ pub struct Identity {
     pub study_date: Option<String>,
     pub study_description: Option<String>,
     pub series_description: Option<String>,
+    /// Issuer of Patient ID (0010,0021): whose local ID `patient_id` is.
+    pub issuer: Option<String>,
+    /// The national identity (INS) and strict traits, as the files say (not the index).
+    pub national: Option<viewer_core::identity::PatientIdentity>,
 }
 
 mod actions;
