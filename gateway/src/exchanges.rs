@@ -59,6 +59,18 @@ fn addressed_to(first: usize, sites: usize) -> String {
     format!("(to_kind = 'professional' AND to_id = ${first}) OR {teams}")
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// `query` with the values of [`addressed_to`]'s condition bound after its own: the subject of
+/// `actor`, then the ids of `sites`.
+fn addressed<'q>(query: AnyQuery<'q>, actor: &'q str, sites: &'q [String]) -> AnyQuery<'q> {
+    sites
+        .iter()
+        .fold(query.bind(subject_of(actor)), |query, site| {
+            query.bind(site)
+        })
+}
+
 /// The subject of a signed-in clinician's actor (`clinician:<sub>`).
 fn subject_of(actor: &str) -> &str {
     actor.strip_prefix("clinician:").unwrap_or(actor)
@@ -75,11 +87,7 @@ impl Store {
             "SELECT {COLUMNS} FROM exchanges WHERE {} ORDER BY sent_at_ms DESC, id LIMIT 1000",
             addressed_to(1, sites.len())
         );
-        let mut query = sqlx::query(&sql).bind(subject_of(actor));
-        for site in sites {
-            query = query.bind(site);
-        }
-        let rows = query
+        let rows = addressed(sqlx::query(&sql), actor, sites)
             .fetch_all(&self.pool)
             .await
             .map_err(failed("reading exchanges"))?;
@@ -101,11 +109,7 @@ impl Store {
             "SELECT id FROM exchanges WHERE study_uid = $1 AND ({}) LIMIT 1",
             addressed_to(2, sites.len())
         );
-        let mut query = sqlx::query(&sql).bind(study).bind(subject_of(actor));
-        for site in sites {
-            query = query.bind(site);
-        }
-        let row = query
+        let row = addressed(sqlx::query(&sql).bind(study), actor, sites)
             .fetch_optional(&self.pool)
             .await
             .map_err(failed("reading exchanges"))?;
@@ -123,11 +127,7 @@ impl Store {
             "SELECT DISTINCT study_uid FROM exchanges WHERE {}",
             addressed_to(1, sites.len())
         );
-        let mut query = sqlx::query(&sql).bind(subject_of(actor));
-        for site in sites {
-            query = query.bind(site);
-        }
-        let rows = query
+        let rows = addressed(sqlx::query(&sql), actor, sites)
             .fetch_all(&self.pool)
             .await
             .map_err(failed("reading exchanges"))?;
