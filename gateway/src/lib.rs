@@ -18,9 +18,11 @@ pub mod emergency;
 pub mod error;
 pub mod exchanges;
 pub mod front;
+pub mod identities;
 pub mod launch;
 pub mod launches;
 pub mod limits;
+pub mod national;
 pub mod oidc;
 pub mod pacs;
 pub mod partage;
@@ -95,6 +97,7 @@ pub fn router(state: SharedState) -> Router {
         .route(launch::LAUNCH_PATH, post(launch::receive))
         .route("/api/launch/{id}", get(launch::read))
         .route("/api/launch/{id}/confirm", post(launch::confirm))
+        .route("/api/ins/studies", get(national::studies))
         .route("/api/{*rest}", any(|| async { error::ApiError::NotFound }))
         .fallback(
             |State(state): State<SharedState>, request: Request| async move {

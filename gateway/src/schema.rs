@@ -159,6 +159,23 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
                 confirmed_at_ms BIGINT
             )"],
     ),
+    // Each study's patient as its files name them (`identities.rs`), for finding a person's
+    // studies across sites by national identity (INS).
+    (
+        10,
+        &[
+            "CREATE TABLE study_identities (
+                study_uid TEXT PRIMARY KEY,
+                ins_key TEXT,
+                ins_problem TEXT,
+                patient_id TEXT NOT NULL,
+                issuer TEXT,
+                traits TEXT NOT NULL,
+                read_at_ms BIGINT NOT NULL
+            )",
+            "CREATE INDEX study_identities_ins ON study_identities (ins_key)",
+        ],
+    ),
 ];
 
 /// Any number the project has given to a migration; a database that records a higher one was

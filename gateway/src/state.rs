@@ -37,6 +37,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Each reader's share of the PACS.
     pub readers: Readers,
+    /// The studies' national identities: whether the archive was walked through once.
+    pub national: crate::national::Index,
     opened: Mutex<HashMap<(String, String), Instant>>,
 }
 
@@ -79,6 +81,7 @@ impl AppState {
             hosts: HostPolicy::new(&config),
             limits: Limits::new(config.anonymous_per_minute),
             readers: Readers::new(config.reader_requests, config.pacs_requests),
+            national: crate::national::Index::default(),
             config,
             store,
             pacs,
@@ -88,6 +91,9 @@ impl AppState {
             opened: Mutex::new(HashMap::new()),
         });
         tokio::spawn(write_counted_failures(Arc::downgrade(&state)));
+        if state.config.sites.is_some() {
+            tokio::spawn(crate::national::walk(Arc::downgrade(&state)));
+        }
         Ok(state)
     }
 

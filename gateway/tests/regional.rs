@@ -18,6 +18,8 @@ mod emergency;
 mod exchange;
 #[path = "regional/launch.rs"]
 mod launch;
+#[path = "regional/national.rs"]
+mod national;
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -8,7 +8,12 @@ use serde_json::{json, Value};
 use super::common::{self, client, start_gateway, Gateway, Issuer, Options};
 use super::{found, get, post, regional_gateway, stow, token, Region, FRAMES, JSON, SUD};
 
-async fn record_consent(gw: &Gateway, bearer: &str, study: &str, status: &str) -> (u16, Value) {
+pub(super) async fn record_consent(
+    gw: &Gateway,
+    bearer: &str,
+    study: &str,
+    status: &str,
+) -> (u16, Value) {
     let body = json!({ "study_uid": study, "status": status, "given_by": "patient",
                        "method": "written", "given_at": gateway::now_ms() / 1000 - 60 });
     post(&format!("{}/api/consent", gw.url), bearer, &body).await
