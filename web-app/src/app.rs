@@ -8,6 +8,7 @@ use crate::i18n::{provide_i18n, use_i18n};
 use crate::invoke::InvokePage;
 use crate::launch::LaunchPage;
 use crate::local::{provide_local_files, LocalView};
+use crate::national_timeline::NationalTimeline;
 use crate::route::{self, Route};
 use crate::share_link::{ShareLinkPage, ShareMessage, SharedStudy};
 use crate::sign_in::{DevBanner, SessionUnreachable, SignInPage, SiteRefusal, UserArea};
@@ -104,7 +105,7 @@ fn page_title_key(gate: &Gate, route: &Route) -> Option<&'static str> {
         Gate::ShareLink | Gate::Shared(_) | Gate::ShareEnded => "share.title",
         Gate::Routes => match route {
             Route::Studies => "title.studies",
-            Route::Patient { .. } => "title.patient",
+            Route::Patient { .. } | Route::National { .. } => "title.patient",
             Route::Local => "title.local",
             Route::Share => "share.title",
             Route::Launch { .. } => "title.launch",
@@ -170,5 +171,8 @@ fn RoutePage(route: RwSignal<Route>) -> impl IntoView {
         // Reached only with a share session or a link in hand (see `Gate`).
         Route::Share => view! { <ShareMessage kind="ended"/> }.into_any(),
         Route::Launch { id } => view! { <LaunchPage id=id route=route/> }.into_any(),
+        Route::National { study } => {
+            view! { <NationalTimeline study=study route=route/> }.into_any()
+        }
     }
 }

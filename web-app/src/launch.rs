@@ -27,7 +27,7 @@ enum Decision {
     Failed(String),
 }
 
-fn traits_of(json: Option<Json>) -> StrictTraits {
+pub(crate) fn traits_of(json: Option<Json>) -> StrictTraits {
     let Some(json) = json else {
         return StrictTraits::default();
     };

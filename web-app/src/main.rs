@@ -21,6 +21,7 @@ mod layout;
 mod local;
 mod mpr;
 mod national;
+mod national_timeline;
 mod overlays;
 mod panic;
 mod picked;

@@ -10,6 +10,7 @@ use viewer_core::ins::{Ins, InsFinding, InsKind};
 
 use crate::access::use_access;
 use crate::i18n::{use_i18n, I18n};
+use crate::route::{navigate, Route};
 use crate::site::Establishment;
 
 /// "BIRTH NAME First" as the strict traits write it.
@@ -93,6 +94,7 @@ pub fn national_banner(
     used_name: &str,
     local_id: &str,
     issuer: Option<&str>,
+    (study, route): (String, RwSignal<Route>),
 ) -> Option<AnyView> {
     let i18n = use_i18n();
     let ins = match &identity.ins {
@@ -131,6 +133,10 @@ pub fn national_banner(
             <span data-testid="local-id">{local}</span>
             {test}
             <InsDetail ins=ins/>
+            <button class="ins-studies" data-testid="ins-studies"
+                on:click=move |_| navigate(route, Route::National { study: study.clone() })>
+                {i18n.t("ins.studies")}
+            </button>
         }
         .into_any(),
     )

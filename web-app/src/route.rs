@@ -35,6 +35,11 @@ pub enum Route {
     },
     /// A share link (`/share`); its token, in the fragment, is taken out at start.
     Share,
+    /// A study's patient's studies across the region's sites, by national identity
+    /// (`?ins_of=<study>`).
+    National {
+        study: String,
+    },
     /// A launch from the patient record (`/launch/{id}`), kept by the gateway.
     Launch {
         id: String,
@@ -103,6 +108,11 @@ pub fn current() -> Route {
         // An ID (64 characters at most) with its assigning authority (another 64).
         if !id.is_empty() && id.chars().count() <= 140 {
             return Route::Patient { patient_id: id };
+        }
+    }
+    if let Some(uid) = search_params().and_then(|p| p.get("ins_of")) {
+        if viewer_core::dicom_json::is_uid(&uid) {
+            return Route::National { study: uid };
         }
     }
     if let Some(uid) = search_params().and_then(|p| p.get("report")) {
@@ -195,6 +205,7 @@ pub fn url_of(route: &Route) -> String {
         Route::Invoke { query } => format!("{INVOKE_PATH}{query}"),
         Route::Share => SHARE_PATH.to_string(),
         Route::Launch { id } => format!("{LAUNCH_PREFIX}{id}"),
+        Route::National { study } => format!("./?ins_of={study}"),
     }
 }
 

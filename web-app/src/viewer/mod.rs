@@ -355,7 +355,7 @@ pub fn StudyView(
                     })
                     .collect_view();
                 view! {
-                    {banner.map(|(study, identity)| view! { <PatientBanner study=study identity=identity/> })}
+                    {banner.map(|(study, identity)| view! { <PatientBanner study=study identity=identity route=route/> })}
                     <GridToolbar grid=grid/>
                     <StudyTools grid=grid/>
                     <div class="study-layout">
@@ -463,13 +463,16 @@ fn identity_of(study: Option<&StudySummary>) -> Identity {
 struct FileIdentities(RwSignal<HashMap<String, Identity>>);
 
 #[component]
-fn PatientBanner(study: String, identity: Identity) -> impl IntoView {
+fn PatientBanner(study: String, identity: Identity, route: RwSignal<Route>) -> impl IntoView {
     let i18n = use_i18n();
     let FileIdentities(files) = expect_context::<FileIdentities>();
-    let shown = move || {
-        files
-            .with(|f| f.get(&study).cloned())
-            .unwrap_or_else(|| identity.clone())
+    let shown = {
+        let study = study.clone();
+        move || {
+            files
+                .with(|f| f.get(&study).cloned())
+                .unwrap_or_else(|| identity.clone())
+        }
     };
     // With a national identity in the files: its strict traits first (`national`).
     let body = move || {
@@ -480,6 +483,7 @@ fn PatientBanner(study: String, identity: Identity) -> impl IntoView {
                 &identity.patient_name,
                 &identity.patient_id,
                 identity.issuer.as_deref(),
+                (study.clone(), route),
             )
         });
         national.unwrap_or_else(|| {
