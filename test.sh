@@ -72,7 +72,7 @@ cargo test --locked
 
 step "gateway against a real Orthanc and PostgreSQL (share links, scope, two copies, regional access)"
 wait_test_pacs
-TEST_PACS_URL=$(scripts/test_pacs.sh url "$WORK") scripts/gateway_tests.sh
+TEST_PACS_URL=$(scripts/test_pacs.sh url "$WORK") TEST_REGIONAL=$WORK/regional scripts/gateway_tests.sh
 
 step "viewer-core wasm tests in headless Chromium"
 cargo test --locked --target wasm32-unknown-unknown -p viewer-core

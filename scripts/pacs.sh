@@ -8,6 +8,8 @@
 # PACS_INDEX_URI=postgresql://user@host:port/db: the index in PostgreSQL (Debian's
 # orthanc-postgresql, without its lock: several Orthancs share one index), and
 # PACS_STORAGE_DIR=DIR: the files in DIR, shared by those Orthancs (the region's layout).
+# PACS_USERS=user:password: HTTP Basic authentication required (the gateway's credentials for a
+# remote source in the tests); `load` then sends them.
 # Orthanc binds every interface (no bind-address option in 1.10); "RemoteAccessAllowed": false
 # makes it refuse any client that is not on this machine.
 set -euo pipefail
@@ -22,10 +24,18 @@ PORTFILE=$WORKDIR/orthanc.port
 
 running() { [ -s "$PIDFILE" ] && alive "$(cat "$PIDFILE")"; }
 base_url() { echo "http://127.0.0.1:$(cat "$PORTFILE")"; }
+# Its /system, with the credentials it was started with (PACS_USERS), if any.
+probe_url() {
+  if [ -s "$WORKDIR/credentials" ]; then
+    echo "http://$(cat "$WORKDIR/credentials")@127.0.0.1:$(cat "$PORTFILE")/system"
+  else
+    echo "$(base_url)/system"
+  fi
+}
 
 start() {
   local port=${1:?usage: pacs.sh start WORKDIR PORT}
-  if running && wait_http "$(base_url)/system" 5; then
+  if running && wait_http "$(probe_url)" 5; then
     log "Orthanc already running on $(base_url)"
     return 0
   fi
@@ -51,6 +61,12 @@ start() {
     \"ConnectionUri\": \"$PACS_INDEX_URI\", \"Lock\": false, \"MaximumConnectionRetries\": 20,
     \"ConnectionRetryInterval\": 1 },"
   fi
+  local auth='"AuthenticationEnabled": false,'
+  rm -f "$WORKDIR/credentials"
+  if [ -n "${PACS_USERS:-}" ]; then
+    auth="\"AuthenticationEnabled\": true, \"RegisteredUsers\": { \"${PACS_USERS%%:*}\": \"${PACS_USERS#*:}\" },"
+    (umask 077 && printf '%s' "$PACS_USERS" >"$WORKDIR/credentials")
+  fi
   mkdir -p "$WORKDIR/db" "$WORKDIR/tmp" "$storage"
   cat >"$WORKDIR/orthanc.json" <<JSON
 {
@@ -63,7 +79,7 @@ start() {
   $index
   "HttpPort": $port,
   "RemoteAccessAllowed": false,
-  "AuthenticationEnabled": false,
+  $auth
   "HttpCompressionEnabled": false,
   "DicomServerEnabled": false,
   "OverwriteInstances": true,
@@ -82,7 +98,7 @@ JSON
   setsid Orthanc --logfile="$WORKDIR/orthanc.log" "$WORKDIR/orthanc.json" \
     >"$WORKDIR/orthanc.out" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
-  if ! wait_http "$(base_url)/system" 60; then
+  if ! wait_http "$(probe_url)" 60; then
     tail -n 20 "$WORKDIR/orthanc.log" >&2 || true
     die "Orthanc did not start; see $WORKDIR/orthanc.log"
   fi
@@ -93,9 +109,11 @@ load() {
   running || die "Orthanc is not running for $WORKDIR"
   local base stored=0 rejected=0
   base=$(base_url)
+  local user=()
+  [ -s "$WORKDIR/credentials" ] && user=(-u "$(cat "$WORKDIR/credentials")")
   while IFS= read -r -d '' file; do
     case "$file" in *.md|*.tsv|*.txt|*.json|*.py) continue ;; esac
-    code=$(curl -sS -m 120 -o /dev/null -w '%{http_code}' -X POST \
+    code=$(curl -sS -m 120 -o /dev/null -w '%{http_code}' -X POST "${user[@]}" \
       -H 'Content-Type: application/dicom' --data-binary @"$file" "$base/instances" || echo 000)
     if [ "$code" = 200 ]; then stored=$((stored + 1)); else rejected=$((rejected + 1)); fi
   done < <(find "$@" -type f -print0 | sort -z)

@@ -5,6 +5,10 @@
 #                                     everything, then print its DICOMweb root
 #   scripts/test_pacs.sh url WORK     the DICOMweb root of the loaded PACS of WORK (status 1 if
 #                                     there is none, or it is not loaded yet)
+#   scripts/test_pacs.sh remote WORK REGIONAL
+#                                     another region's PACS (with Basic authentication) in
+#                                     WORK/remote-pacs, loaded with REGIONAL/remote, and the
+#                                     manifest pointing at it (make_manifest.py) in REGIONAL
 #   scripts/test_pacs.sh stop WORK
 # Test data: ../shared next to the repository, or DICOM_TEST_DATA=<folder>.
 set -euo pipefail
@@ -43,6 +47,7 @@ start() {
   "$py" "$fixtures/make_gsps.py" "$SHARED" "$WORK/gsps"
   "$py" "$fixtures/make_long_series.py" "$WORK/long"
   "$py" "$fixtures/make_regional.py" "$SHARED" "$WORK/regional"
+  remote "$WORK" "$WORK/regional"
   # The samples ./run.sh shows (their downloads kept beside run.sh's, made once per machine).
   "$py" scripts/make_samples.py "$ROOT/.data/samples"
   local port
@@ -50,15 +55,27 @@ start() {
   scripts/pacs.sh start "$WORK/pacs" "$port"
   scripts/pacs.sh load "$WORK/pacs" "$SHARED/ct-series" "$SHARED/dicom-corpus" "$WORK/damaged" \
     "$WORK/luts" "$WORK/reformat" "$WORK/photometric" "$WORK/sr" "$WORK/xss" "$WORK/measure" \
-    "$WORK/gsps" "$WORK/long" "$WORK/regional/dicom" "$ROOT/.data/samples/studies/lung-ct" \
+    "$WORK/gsps" "$WORK/long" "$WORK/regional/dicom" "$WORK/regional/manifest" \
+    "$ROOT/.data/samples/studies/lung-ct" \
     "$ROOT/.data/samples/studies/lung-ct-prior" "$ROOT/.data/samples/studies/lung-ct-documents"
   echo "http://127.0.0.1:$port/dicom-web" >"$LOADED"
   cat "$LOADED"
 }
 
+remote() {
+  local work=$1 regional=$2 port credentials
+  credentials="portal:$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  port=$(free_port)
+  PACS_USERS=$credentials scripts/pacs.sh start "$work/remote-pacs" "$port"
+  scripts/pacs.sh load "$work/remote-pacs" "$regional/remote" >/dev/null
+  "$VENV/bin/python" "$ROOT/e2e/fixtures/make_manifest.py" "$regional" \
+    "http://127.0.0.1:$port/dicom-web" "$credentials"
+}
+
 case "$cmd" in
   start) start ;;
+  remote) remote "$WORK" "${3:?usage: test_pacs.sh remote WORK REGIONAL}" ;;
   url) url ;;
-  stop) rm -f "$LOADED"; scripts/pacs.sh stop "$WORK/pacs" ;;
+  stop) rm -f "$LOADED"; scripts/pacs.sh stop "$WORK/pacs"; scripts/pacs.sh stop "$WORK/remote-pacs" ;;
   *) die "unknown command $cmd" ;;
 esac

@@ -52,6 +52,10 @@ pub enum Action {
     IdentityMismatch,
     /// The clinician confirmed the patient despite the differences.
     IdentityConfirmed,
+    /// A study of a remote source read through a manifest (once per clinician and study).
+    RemoteOpen,
+    /// A manifest's Retrieve URLs outside the declared sources, refused (not fetched).
+    RemoteRefused,
 }
 
 impl Action {
@@ -78,6 +82,8 @@ impl Action {
             Action::LaunchRefused => "launch.refused",
             Action::IdentityMismatch => "launch.identity_mismatch",
             Action::IdentityConfirmed => "launch.identity_confirmed",
+            Action::RemoteOpen => "remote.open",
+            Action::RemoteRefused => "remote.refused",
         }
     }
 
@@ -89,10 +95,13 @@ impl Action {
             }
             "emergency.open" | "emergency.end" => ("110113", "Security Alert", "E"),
             "exchange.send" => ("110106", "Export", "C"),
-            "exchange.open" | "launch.open" => ("110103", "DICOM Instances Accessed", "R"),
-            "launch.refused" | "launch.identity_mismatch" | "launch.identity_confirmed" => {
-                ("110113", "Security Alert", "E")
+            "exchange.open" | "launch.open" | "remote.open" => {
+                ("110103", "DICOM Instances Accessed", "R")
             }
+            "launch.refused"
+            | "launch.identity_mismatch"
+            | "launch.identity_confirmed"
+            | "remote.refused" => ("110113", "Security Alert", "E"),
             "consent.record" => ("110110", "Patient Record", "U"),
             "share.create" => ("110106", "Export", "C"),
             "share.revoke" | "share.new_code" => ("110110", "Patient Record", "U"),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::remote_sites::RemoteSites;
 use crate::sites::Sites;
 
 /// Where clinicians' bearer tokens come from and what they must say.
@@ -74,6 +75,8 @@ pub struct Config {
     /// form POST (`GATEWAY_LAUNCH_ORIGINS`, `https://dpi.chu.local`; `null` for a record that
     /// posts from a local file).
     pub launch_origins: Vec<String>,
+    /// Image sources outside the region, declared in the site file (`remote_sites`).
+    pub remote_sites: Arc<RemoteSites>,
 }
 
 /// An origin a launch may come from, as browsers write it in `Origin`.
@@ -336,16 +339,24 @@ impl Config {
             .map_err(|e| invalid("GATEWAY_TRUSTED_PROXIES", e))?;
         let anonymous_per_minute = ranged("GATEWAY_ANONYMOUS_PER_MINUTE", 30, 1..=100_000)? as u32;
         let count = |name: &'static str, default: u64| ranged(name, default, 1..=4096);
-        let sites = get("SITES_FILE")
-            .map(|path| {
+        let (sites, remote_sites) = match get("SITES_FILE") {
+            None => (None, RemoteSites::default()),
+            Some(path) => {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| invalid("SITES_FILE", format!("{path}: {e}")))?;
-                Sites::parse(&text)
-                    .map(Arc::new)
-                    .map_err(|e| invalid("SITES_FILE", format!("{path}: {e}")))
-            })
-            .transpose()?;
+                let sites = Sites::parse(&text)
+                    .map_err(|e| invalid("SITES_FILE", format!("{path}: {e}")))?;
+                let dir = std::path::Path::new(&path)
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."));
+                let ids: Vec<&str> = sites.all().iter().map(|s| s.id.as_str()).collect();
+                let remote = RemoteSites::load(sites.remote_entries(), dir, &ids)
+                    .map_err(|e| invalid("SITES_FILE", format!("{path}: {e}")))?;
+                (Some(Arc::new(sites)), remote)
+            }
+        };
         Ok(Config {
+            remote_sites: Arc::new(remote_sites),
             launch_origins,
             emergency_minutes: ranged("GATEWAY_EMERGENCY_MINUTES", 240, 1..=1440)? as i64,
             sites,

@@ -104,6 +104,13 @@ pub async fn handle(
                 if parts.method == Method::POST {
                     body = checked_store(&state, &caller, &target, &parts.headers, body).await?;
                 } else if let Target::Search(level) = target {
+                    let asked = (&target, query.as_deref(), path.as_str());
+                    if let Some(answer) =
+                        remote_answer(&state, &principal, &source, asked, &parts, &public_root)
+                            .await?
+                    {
+                        return Ok(answer);
+                    }
                     let actor = principal.actor();
                     let answer =
                         reach::search(&state, &caller, &actor, level, query.as_deref()).await?;
@@ -111,6 +118,19 @@ pub async fn handle(
                 } else {
                     match reach_target(&state, &caller, &principal.actor(), &target).await? {
                         Access::None => {
+                            let asked = (&target, query.as_deref(), path.as_str());
+                            if let Some(answer) = remote_answer(
+                                &state,
+                                &principal,
+                                &source,
+                                asked,
+                                &parts,
+                                &public_root,
+                            )
+                            .await?
+                            {
+                                return Ok(answer);
+                            }
                             let study = scope::study_of(&target);
                             return Err(deny(&state, &principal, &source, study).await);
                         }
@@ -194,6 +214,40 @@ fn rewrite<'a>(state: &'a AppState, public_root: &'a str, all_from_pacs: bool) -
         public_root,
         all_from_pacs,
     }
+}
+
+/// A clinician's read of a study of a remote source one of their manifests named
+/// ([`crate::remote`]), answered by that source; `None` for any other read.
+async fn remote_answer(
+    state: &AppState,
+    principal: &Principal,
+    source: &str,
+    (target, query, path): (&Target<'_>, Option<&str>, &str),
+    parts: &axum::http::request::Parts,
+    public_root: &str,
+) -> Result<Option<Response<Body>>, ApiError> {
+    if state.remotes.is_empty() || !matches!(parts.method, Method::GET | Method::HEAD) {
+        return Ok(None);
+    }
+    let Some(study) = crate::remote::study_asked(target, query) else {
+        return Ok(None);
+    };
+    let Some(found) = crate::remote::source_of(state, &principal.actor(), study).await? else {
+        return Ok(None);
+    };
+    let request = (parts.method.clone(), path, query);
+    crate::remote::forward(
+        state,
+        found,
+        principal,
+        source,
+        study,
+        request,
+        &parts.headers,
+        public_root,
+    )
+    .await
+    .map(Some)
 }
 
 /// How a clinician of `caller` sites reaches a path under a study: the study's access

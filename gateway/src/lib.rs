@@ -28,6 +28,9 @@ pub mod pacs;
 pub mod partage;
 pub mod reach;
 pub mod readers;
+pub mod remote;
+pub mod remote_sites;
+pub mod remote_studies;
 pub mod retrieve_url;
 pub mod schema;
 pub mod scope;
@@ -98,6 +101,8 @@ pub fn router(state: SharedState) -> Router {
         .route("/api/launch/{id}", get(launch::read))
         .route("/api/launch/{id}/confirm", post(launch::confirm))
         .route("/api/ins/studies", get(national::studies))
+        .route("/api/remote/resolve", post(remote::resolve))
+        .route("/api/remote/source", get(remote::source))
         .route("/api/{*rest}", any(|| async { error::ApiError::NotFound }))
         .fallback(
             |State(state): State<SharedState>, request: Request| async move {

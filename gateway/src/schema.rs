@@ -176,6 +176,17 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
             "CREATE INDEX study_identities_ins ON study_identities (ins_key)",
         ],
     ),
+    // Studies of remote sources a clinician's manifest named (`remote_studies.rs`).
+    (
+        11,
+        &["CREATE TABLE remote_studies (
+                actor TEXT NOT NULL,
+                study_uid TEXT NOT NULL,
+                site_id TEXT NOT NULL,
+                named_at_ms BIGINT NOT NULL,
+                PRIMARY KEY (actor, study_uid)
+            )"],
+    ),
 ];
 
 /// Any number the project has given to a migration; a database that records a higher one was

@@ -42,12 +42,17 @@ pub struct Professional {
 #[serde(deny_unknown_fields)]
 struct SiteFile {
     sites: Vec<Site>,
+    /// Image sources outside the region ([`crate::remote_sites`]).
+    #[serde(default)]
+    remote_sites: Vec<crate::remote_sites::RemoteSiteEntry>,
 }
 
 /// The site file, checked.
 #[derive(Debug)]
 pub struct Sites {
     list: Vec<Site>,
+    /// The remote sources as declared (checked by [`crate::remote_sites::RemoteSites::load`]).
+    remote: Vec<crate::remote_sites::RemoteSiteEntry>,
     /// Issuer → index in `list`.
     by_issuer: HashMap<String, usize>,
 }
@@ -147,12 +152,18 @@ impl Sites {
         }
         Ok(Sites {
             list: file.sites,
+            remote: file.remote_sites,
             by_issuer,
         })
     }
 
     pub fn all(&self) -> &[Site] {
         &self.list
+    }
+
+    /// The remote sources the file declares, unchecked.
+    pub fn remote_entries(&self) -> &[crate::remote_sites::RemoteSiteEntry] {
+        &self.remote
     }
 
     pub fn get(&self, id: &str) -> Option<&Site> {

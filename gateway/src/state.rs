@@ -39,6 +39,8 @@ pub struct AppState {
     pub readers: Readers,
     /// The studies' national identities: whether the archive was walked through once.
     pub national: crate::national::Index,
+    /// Each remote source's DICOMweb root, as a PACS (its id → it).
+    pub remotes: HashMap<String, Pacs>,
     opened: Mutex<HashMap<(String, String), Instant>>,
 }
 
@@ -82,6 +84,18 @@ impl AppState {
             limits: Limits::new(config.anonymous_per_minute),
             readers: Readers::new(config.reader_requests, config.pacs_requests),
             national: crate::national::Index::default(),
+            remotes: config
+                .remote_sites
+                .all()
+                .iter()
+                .map(|site| {
+                    let auth = site.basic_auth.as_ref().map(|a| a.expose());
+                    (
+                        site.id.clone(),
+                        Pacs::new(http.clone(), &site.root, None, auth),
+                    )
+                })
+                .collect(),
             config,
             store,
             pacs,

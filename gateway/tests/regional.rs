@@ -20,6 +20,8 @@ mod exchange;
 mod launch;
 #[path = "regional/national.rs"]
 mod national;
+#[path = "regional/remote.rs"]
+mod remote;
 
 use std::collections::{BTreeSet, HashMap};
 
