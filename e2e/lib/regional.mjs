@@ -18,7 +18,7 @@ export async function doctorOf(browser, site, viewport = { width: 1440, height: 
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   await page.goto(REGIONAL);
   await page.locator(`[data-testid=dev-login][data-site=${site}]`).click();
-  await page.locator('[data-testid=user-sites]').waitFor({ timeout: 30_000 });
+  await page.locator('[data-testid=user-sites]').waitFor({ state: 'attached', timeout: 30_000 });
   return { page, context, problems };
 }
 

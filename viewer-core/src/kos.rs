@@ -34,6 +34,9 @@ pub struct KeyImages {
     pub title_code: Option<String>,
     pub description: Option<String>,
     pub images: Vec<KeyImage>,
+    /// The Retrieve URLs (0008,1190) of the evidence, study and series level, in order: where
+    /// a manifest says its studies are (another archive's, for a DMP manifest).
+    pub retrieve_urls: Vec<String>,
 }
 
 impl KeyImages {
@@ -94,6 +97,24 @@ fn evidence(ds: &JsonDataset) -> Vec<(String, String, String)> {
     out
 }
 
+/// The Retrieve URLs of Current Requested Procedure Evidence Sequence, studies' and series',
+/// each once, in order.
+fn retrieve_urls(ds: &JsonDataset) -> Vec<String> {
+    let mut urls: Vec<String> = Vec::new();
+    for study in ds.items(tags::CURRENT_REQUESTED_PROCEDURE_EVIDENCE_SEQUENCE) {
+        let series = study.items(tags::REFERENCED_SERIES_SEQUENCE);
+        for url in std::iter::once(&study)
+            .chain(series.iter())
+            .flat_map(|item| item.strings(tags::RETRIEVE_URL))
+        {
+            if !url.is_empty() && !urls.contains(&url) {
+                urls.push(url);
+            }
+        }
+    }
+    urls
+}
+
 /// Reads a key object selection from its DICOM JSON; `None` when it selects no locatable
 /// image.
 pub fn key_images(ds: &JsonDataset) -> Option<KeyImages> {
@@ -142,6 +163,7 @@ pub fn key_images(ds: &JsonDataset) -> Option<KeyImages> {
             .filter(|code| TITLE_CODES.contains(&code.as_str())),
         description,
         images,
+        retrieve_urls: retrieve_urls(ds),
     })
 }
 
@@ -199,6 +221,41 @@ mod tests {
         let (study, series, main) = selection.main_series().expect("a series");
         assert_eq!((study.as_str(), series.as_str()), ("1.1", "1.1.1"));
         assert_eq!(main, ["1.1.1.2", "1.1.1.1"]);
+    }
+
+    #[test]
+    fn a_manifests_retrieve_urls_are_read_at_study_and_series_level_once_each() {
+        let json = format!(
+            r#"[{{"0040A375":{{"vr":"SQ","Value":[
+                 {{"0020000D":{{"vr":"UI","Value":["1.1"]}},
+                   "00081190":{{"vr":"UR","Value":["https://a.example/dw/studies/1.1"]}},
+                   "00081115":{{"vr":"SQ","Value":[
+                      {{"0020000E":{{"vr":"UI","Value":["1.1.1"]}},
+                        "00081190":{{"vr":"UR","Value":["https://a.example/dw/studies/1.1/series/1.1.1"]}},
+                        "00081199":{{"vr":"SQ","Value":[{a}]}}}},
+                      {{"0020000E":{{"vr":"UI","Value":["1.1.2"]}},
+                        "00081190":{{"vr":"UR","Value":["https://a.example/dw/studies/1.1"]}},
+                        "00081199":{{"vr":"SQ","Value":[{b}]}}}}]}}}}]}},
+                "0040A730":{{"vr":"SQ","Value":[
+                   {{"0040A040":{{"vr":"CS","Value":["IMAGE"]}},"00081199":{{"vr":"SQ","Value":[{a}]}}}}]}}}}]"#,
+            a = sop("1.1.1.1"),
+            b = sop("1.1.2.1"),
+        );
+        let ds = JsonDataset::parse_array(&json)
+            .expect("valid JSON")
+            .remove(0);
+        let selection = key_images(&ds).expect("key images");
+        assert_eq!(
+            selection.retrieve_urls,
+            [
+                "https://a.example/dw/studies/1.1",
+                "https://a.example/dw/studies/1.1/series/1.1.1"
+            ]
+        );
+        assert!(key_images(&kos())
+            .expect("key images")
+            .retrieve_urls
+            .is_empty());
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod panic;
 mod picked;
 mod portal_api;
 mod print;
+mod remote;
 mod renderer;
 mod report;
 mod route;

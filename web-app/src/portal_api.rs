@@ -150,6 +150,8 @@ pub enum Value<'a> {
     Number(f64),
     Null,
     Object(Body),
+    /// A list of strings.
+    Strings(&'a [String]),
 }
 
 impl Default for Body {
@@ -170,6 +172,11 @@ impl Body {
             Value::Number(n) => JsValue::from_f64(n),
             Value::Null => JsValue::NULL,
             Value::Object(Body(o)) => o.into(),
+            Value::Strings(items) => items
+                .iter()
+                .map(|s| JsValue::from_str(s))
+                .collect::<js_sys::Array>()
+                .into(),
         };
         // Setting a property of a plain new object cannot fail.
         let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(name), &value);

@@ -84,14 +84,27 @@ fn KeyImagesView(selection: Option<KeyImages>, identity: Identity, cell: usize) 
         "key_images.heading",
         &[("n", &count.to_string()), ("title", &title)],
     );
+    // A manifest naming other archives' studies: located by the gateway first, so that its
+    // images are read from their source.
+    let remote_urls = selection
+        .as_ref()
+        .map(|s| crate::remote::foreign(&s.retrieve_urls))
+        .unwrap_or_default();
+    let references = RwSignal::new(Vec::new());
     let stack = LocalResource::new(move || {
         let main = main.clone();
+        let remote_urls = remote_urls.clone();
         async move {
+            if !remote_urls.is_empty() {
+                if let Ok(found) = crate::remote::resolve(&remote_urls).await {
+                    references.set(found);
+                }
+            }
             let (study, series, sops) = main?;
             load_series(study, series, Some(sops)).await.ok()
         }
     });
-    move || {
+    let images = move || {
         let identity = identity.clone();
         let heading = heading.clone();
         stack.get().map(move |loaded| match loaded {
@@ -105,6 +118,10 @@ fn KeyImagesView(selection: Option<KeyImages>, identity: Identity, cell: usize) 
             _ => view! { <p class="notice" data-testid="key-images-missing">{heading}</p> }
                 .into_any(),
         })
+    };
+    view! {
+        {images}
+        <crate::remote::RemoteReferences references=references/>
     }
 }
 

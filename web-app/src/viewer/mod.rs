@@ -221,7 +221,12 @@ fn study_bar(
     let banners = (!restricted).then(|| {
         studies
             .iter()
-            .map(|study| view! { <EmergencyBanner study=study.clone()/> })
+            .map(|study| {
+                view! {
+                    <EmergencyBanner study=study.clone()/>
+                    <crate::remote::RemoteSourceBanner study=study.clone()/>
+                }
+            })
             .collect_view()
             .into_any()
     });

@@ -44,6 +44,9 @@ pub(super) struct FileIdentity {
     sex: Option<String>,
     issuer: Option<String>,
     national: Option<viewer_core::identity::PatientIdentity>,
+    /// The files' own study (a key image of another study, another archive's, says its own).
+    study_date: Option<String>,
+    study_description: Option<String>,
 }
 
 impl FileIdentity {
@@ -56,6 +59,8 @@ impl FileIdentity {
             sex: text(viewer_core::tags::PATIENT_SEX),
             issuer: text(viewer_core::tags::ISSUER_OF_PATIENT_ID),
             national: ds.map(viewer_core::identity::PatientIdentity::of_dataset),
+            study_date: text(viewer_core::tags::STUDY_DATE),
+            study_description: text(viewer_core::tags::STUDY_DESCRIPTION),
         }
     }
 
@@ -68,6 +73,11 @@ impl FileIdentity {
             sex: self.sex.clone().or(identity.sex),
             issuer: self.issuer.clone().or(identity.issuer),
             national: self.national.clone().or(identity.national),
+            study_date: self.study_date.clone().or(identity.study_date),
+            study_description: self
+                .study_description
+                .clone()
+                .or(identity.study_description),
             ..identity
         }
     }
