@@ -117,6 +117,13 @@ async fn get(url: &str, bearer: &str, accept: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// A GET as `bearer` of an API answering JSON: the status and the JSON (`null` when none).
+async fn get_json(url: &str, bearer: &str) -> (u16, Value) {
+    let r = get(url, bearer, "application/json").await;
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
 /// A JSON POST as `bearer`: the status and the answer's JSON (`null` when it has none).
 async fn post(url: &str, bearer: &str, body: &Value) -> (u16, Value) {
     let r = client()

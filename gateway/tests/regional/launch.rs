@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use super::common::{client, Issuer};
-use super::{post, regional_gateway, token, Region, LAUNCH_ORIGIN};
+use super::{get_json, post, regional_gateway, token, Region, LAUNCH_ORIGIN};
 
 /// A launch of study `key` of the regional PACS (`None`: the patient only), for its patient
 /// as the fixtures write them (RGN-N1's identity).
@@ -74,14 +74,7 @@ async fn accepted(gw: &str, fields: &[(String, String)]) -> String {
 }
 
 async fn read(gw: &str, id: &str, bearer: &str) -> (u16, Value) {
-    let r = client()
-        .get(format!("{gw}/api/launch/{id}"))
-        .bearer_auth(bearer)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    get_json(&format!("{gw}/api/launch/{id}"), bearer).await
 }
 
 #[tokio::test]

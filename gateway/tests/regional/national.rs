@@ -4,20 +4,13 @@
 
 use serde_json::{json, Value};
 
-use super::common::{client, Issuer};
+use super::common::Issuer;
 use super::consent::record_consent;
-use super::{regional_gateway, token, Region};
+use super::{get_json, regional_gateway, token, Region};
 
 /// `GET /api/ins/studies` for `study` as `bearer`: the status and the answer.
 async fn by_ins(gw: &str, bearer: &str, study: &str) -> (u16, Value) {
-    let r = client()
-        .get(format!("{gw}/api/ins/studies?study_uid={study}"))
-        .bearer_auth(bearer)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    get_json(&format!("{gw}/api/ins/studies?study_uid={study}"), bearer).await
 }
 
 /// Each group's (site, local ID, studies).
