@@ -100,7 +100,7 @@ pub struct SourceQuery {
 }
 
 /// `GET /api/remote/source?study_uid=…` (a clinician): the remote source the viewer reads
-/// that study from (one of their manifests named it), else 404.
+/// that study from (one of their manifests named it); `null`s for any other study.
 pub async fn source(
     State(state): State<SharedState>,
     Query(query): Query<SourceQuery>,
@@ -109,10 +109,9 @@ pub async fn source(
     if !is_uid(&query.study_uid) {
         return Err(ApiError::Invalid);
     }
-    let (site, _) = source_of(&state, &clinician.actor, &query.study_uid)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(json!({ "site_id": site.id, "site_name": site.name })).into_response())
+    let found = source_of(&state, &clinician.actor, &query.study_uid).await?;
+    let (id, name) = found.map(|(s, _)| (s.id.clone(), s.name.clone())).unzip();
+    Ok(Json(json!({ "site_id": id, "site_name": name })).into_response())
 }
 
 /// The remote source `actor` reads `study` from, when one of their manifests named it.
