@@ -27,6 +27,7 @@ before(async () => {
   dpi = createServer((request, response) => {
     const fields = forms.get(new URL(request.url, DPI).pathname) ?? {};
     const inputs = Object.entries(fields)
+      .filter(([, v]) => v !== null)
       .map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`)
       .join('');
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -39,7 +40,8 @@ after(async () => {
   dpi?.close();
 });
 
-/** The launch of RGN-N1's study as the record knows the patient, with `changes`. */
+/** The launch of RGN-N1's study as the record knows the patient, with `changes` (`null`: the
+ * parameter left out). */
 function launchOf(name, changes = {}) {
   const n1 = studies().n1;
   forms.set(`/${name}`, {
@@ -114,6 +116,24 @@ test('an identity that differs from the images\' opens nothing until the clinici
   }
   await page.locator('[data-testid=launch-confirm]').click();
   await page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  await nord.context.close();
+});
+
+test('a launch without a study opens the patient\'s studies across sites by INS, filtered as the record asks', { timeout: 240_000 }, async () => {
+  const n1 = studies().n1;
+  const nord = await doctorOf(browser, 'nord');
+  const { page } = nord;
+  const fields = { StudyInstanceUID: null, StudyDate: '20190101-20190131', Modality: 'CT' };
+  await fromRecord(page, launchOf('timeline', fields));
+  await page.locator('[data-testid=national-timeline]').waitFor({ timeout: 60_000 });
+  await assertText(page.locator('[data-testid=ins-filtered]'), /CT, 01\/01\/2019 – 31\/01\/2019/);
+  const shown = page.locator('[data-testid=timeline-study]');
+  for (let i = 0; i < 100 && (await shown.count()) < 1; i++) await page.waitForTimeout(100);
+  assert.deepEqual(await shown.evaluateAll((s) => s.map((e) => e.dataset.study)), [n1.study]);
+  await page.locator('[data-testid=ins-unfilter]').click();
+  await page.locator('[data-testid=ins-filtered]').waitFor({ state: 'detached', timeout: 30_000 });
+  assert.ok((await shown.count()) >= 1);
+  assert.deepEqual(nord.problems, []);
   await nord.context.close();
 });
 

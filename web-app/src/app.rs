@@ -171,8 +171,8 @@ fn RoutePage(route: RwSignal<Route>) -> impl IntoView {
         // Reached only with a share session or a link in hand (see `Gate`).
         Route::Share => view! { <ShareMessage kind="ended"/> }.into_any(),
         Route::Launch { id } => view! { <LaunchPage id=id route=route/> }.into_any(),
-        Route::National { study } => {
-            view! { <NationalTimeline study=study route=route/> }.into_any()
+        Route::National { study, filter } => {
+            view! { <NationalTimeline study=study filter=filter route=route/> }.into_any()
         }
     }
 }

@@ -87,7 +87,17 @@ async fn decide(id: String, route: RwSignal<Route>) -> Decision {
         Some("study") => answer.str("study_uid").map(|uid| Route::Study {
             study_instance_uid: uid,
         }),
-        Some("timeline") => timeline_query(&answer).map(|query| Route::Invoke { query }),
+        // With the national identity matched: the patient's studies at every site.
+        Some("timeline") => match (
+            answer.get("archive").and_then(|a| a.str("ins")),
+            answer.str("study_uid"),
+        ) {
+            (Some(_), Some(study)) => Some(Route::National {
+                study,
+                filter: route::TimelineFilter::of(answer.str("modality"), answer.str("study_date")),
+            }),
+            _ => timeline_query(&answer).map(|query| Route::Invoke { query }),
+        },
         _ => None,
     };
     let Some(next) = next else {

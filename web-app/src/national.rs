@@ -134,7 +134,7 @@ pub fn national_banner(
             {test}
             <InsDetail ins=ins/>
             <button class="ins-studies" data-testid="ins-studies"
-                on:click=move |_| navigate(route, Route::National { study: study.clone() })>
+                on:click=move |_| navigate(route, Route::National { study: study.clone(), filter: Default::default() })>
                 {i18n.t("ins.studies")}
             </button>
         }

@@ -13,7 +13,7 @@ use crate::api;
 use crate::i18n::{use_i18n, I18n};
 use crate::national::{traits_born, traits_name};
 use crate::portal_api::{self, Json};
-use crate::route::{self, BackToList, Route};
+use crate::route::{self, BackToList, Route, TimelineFilter};
 use crate::timeline::{Timeline, TimelineGroup};
 
 /// The gateway's answer, and the studies' summaries.
@@ -101,14 +101,53 @@ async fn find(study: String, i18n: I18n) -> Result<Found, String> {
     })
 }
 
+/// The filter in force (from the patient record's launch), and the way to see every study.
+fn filter_notice(
+    i18n: &I18n,
+    filter: &TimelineFilter,
+    study: &str,
+    route: RwSignal<Route>,
+) -> Option<impl IntoView> {
+    if filter.is_empty() {
+        return None;
+    }
+    let date = |d: &str| viewer_core::text::format_da(d).unwrap_or_else(|| "…".into());
+    let mut parts: Vec<String> = filter.modality.iter().cloned().collect();
+    if let Some((from, to)) = &filter.dates {
+        parts.push(format!("{} – {}", date(from), date(to)));
+    }
+    let text = i18n.f("ins.filtered", &[("filter", &parts.join(", "))]);
+    let study = study.to_string();
+    let all = move |_| {
+        route::navigate(
+            route,
+            Route::National {
+                study: study.clone(),
+                filter: TimelineFilter::default(),
+            },
+        )
+    };
+    Some(view! {
+        <p class="notice" data-testid="ins-filtered">
+            {text} " "
+            <button data-testid="ins-unfilter" on:click=all>{i18n.t("ins.unfilter")}</button>
+        </p>
+    })
+}
+
 #[component]
-pub fn NationalTimeline(study: String, route: RwSignal<Route>) -> impl IntoView {
+pub fn NationalTimeline(
+    study: String,
+    filter: TimelineFilter,
+    route: RwSignal<Route>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let asked = study.clone();
     let for_find = i18n.clone();
     let found = LocalResource::new(move || find(asked.clone(), for_find.clone()));
     let body = move || {
         let i18n = i18n.clone();
+        let (filter, study) = (filter.clone(), study.clone());
         found.get().map(move |result| match result {
             Err(e) => {
                 let text = format!("{} ({e})", i18n.t("ins.timeline_failed"));
@@ -118,7 +157,9 @@ pub fn NationalTimeline(study: String, route: RwSignal<Route>) -> impl IntoView 
                 let key = if invalid { "ins.invalid" } else { "ins.none" };
                 view! { <p class="notice" data-testid="ins-none">{i18n.t(key)}</p> }.into_any()
             }
-            Ok(Found::Linked { groups, differences, complete, studies }) => {
+            Ok(Found::Linked { groups, differences, complete, mut studies }) => {
+                let filtered = filter_notice(&i18n, &filter, &study, route);
+                studies.retain(|s| filter.keeps(&s.modalities, s.study_date.as_deref()));
                 let warning = (!differences.is_empty()).then(|| {
                     let list = differences
                         .iter()
@@ -135,6 +176,7 @@ pub fn NationalTimeline(study: String, route: RwSignal<Route>) -> impl IntoView 
                     <p class="notice">{i18n.t("ins.linked_by")}</p>
                     {warning}
                     {partial}
+                    {filtered}
                     <Timeline studies=studies route=route groups=groups/>
                 }
                 .into_any()

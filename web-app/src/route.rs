@@ -36,9 +36,11 @@ pub enum Route {
     /// A share link (`/share`); its token, in the fragment, is taken out at start.
     Share,
     /// A study's patient's studies across the region's sites, by national identity
-    /// (`?ins_of=<study>`).
+    /// (`?ins_of=<study>`), optionally only those of a modality (`&modality=CT`) or of a date
+    /// or range of dates (`&dates=20240101-20241231`, DICOM dates, either end open).
     National {
         study: String,
+        filter: TimelineFilter,
     },
     /// A launch from the patient record (`/launch/{id}`), kept by the gateway.
     Launch {
@@ -51,6 +53,60 @@ const INVOKE_PATH: &str = "/iheinvokeimagedisplay";
 
 /// The path of share links.
 const SHARE_PATH: &str = "/share";
+
+/// What a timeline keeps: a modality, a date range (DA, either end open).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimelineFilter {
+    pub modality: Option<String>,
+    pub dates: Option<(String, String)>,
+}
+
+impl TimelineFilter {
+    /// From the URL's or a launch's values; a malformed one is left out.
+    pub fn of(modality: Option<String>, dates: Option<String>) -> TimelineFilter {
+        let modality = modality.filter(|m| {
+            (1..=16).contains(&m.len())
+                && m.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        });
+        let da = |d: &str| d.is_empty() || viewer_core::text::format_da(d).is_some();
+        let dates = dates.and_then(|d| {
+            let (from, to) = d.split_once('-').unwrap_or((&d, &d));
+            (da(from) && da(to) && !(from.is_empty() && to.is_empty()))
+                .then(|| (from.to_string(), to.to_string()))
+        });
+        TimelineFilter { modality, dates }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.modality.is_none() && self.dates.is_none()
+    }
+
+    /// Whether a study of these modalities and date passes.
+    pub fn keeps(&self, modalities: &[String], date: Option<&str>) -> bool {
+        let modality = self
+            .modality
+            .as_ref()
+            .is_none_or(|m| modalities.iter().any(|s| s == m));
+        let dated = self.dates.as_ref().is_none_or(|(from, to)| {
+            date.is_some_and(|d| {
+                (from.is_empty() || d >= from.as_str()) && (to.is_empty() || d <= to.as_str())
+            })
+        });
+        modality && dated
+    }
+
+    fn query(&self) -> String {
+        let mut query = String::new();
+        if let Some(m) = &self.modality {
+            query.push_str(&format!("&modality={}", encode(m)));
+        }
+        if let Some((from, to)) = &self.dates {
+            query.push_str(&format!("&dates={from}-{to}"));
+        }
+        query
+    }
+}
 
 /// Where the gateway sends a launch from the patient record.
 const LAUNCH_PREFIX: &str = "/launch/";
@@ -112,7 +168,10 @@ pub fn current() -> Route {
     }
     if let Some(uid) = search_params().and_then(|p| p.get("ins_of")) {
         if viewer_core::dicom_json::is_uid(&uid) {
-            return Route::National { study: uid };
+            let params = search_params();
+            let param = |name: &str| params.as_ref().and_then(|p| p.get(name));
+            let filter = TimelineFilter::of(param("modality"), param("dates"));
+            return Route::National { study: uid, filter };
         }
     }
     if let Some(uid) = search_params().and_then(|p| p.get("report")) {
@@ -205,7 +264,7 @@ pub fn url_of(route: &Route) -> String {
         Route::Invoke { query } => format!("{INVOKE_PATH}{query}"),
         Route::Share => SHARE_PATH.to_string(),
         Route::Launch { id } => format!("{LAUNCH_PREFIX}{id}"),
-        Route::National { study } => format!("./?ins_of={study}"),
+        Route::National { study, filter } => format!("./?ins_of={study}{}", filter.query()),
     }
 }
 
@@ -221,4 +280,27 @@ pub fn push_url(route: &Route) {
 pub fn navigate(route_signal: RwSignal<Route>, route: Route) {
     push_url(&route);
     route_signal.set(route);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TimelineFilter;
+
+    #[test]
+    fn a_timeline_filter_keeps_a_modality_and_a_date_range() {
+        let f = TimelineFilter::of(Some("CT".into()), Some("20240101-20240131".into()));
+        let ct = ["CT".to_string(), "SR".to_string()];
+        assert!(f.keeps(&ct, Some("20240115")));
+        assert!(!f.keeps(&ct, Some("20240201")));
+        assert!(!f.keeps(&["MR".to_string()], Some("20240115")));
+        assert!(!f.keeps(&ct, None), "an undated study is outside a range");
+        let open_end = TimelineFilter::of(None, Some("20240101-".into()));
+        assert!(open_end.keeps(&[], Some("20991231")) && !open_end.keeps(&[], Some("20231231")));
+        let one_day = TimelineFilter::of(None, Some("20240115".into()));
+        assert!(one_day.keeps(&[], Some("20240115")) && !one_day.keeps(&[], Some("20240116")));
+        // Malformed values are left out, never half applied.
+        let bad = TimelineFilter::of(Some("ct<".into()), Some("2024-13-01".into()));
+        assert!(bad.is_empty());
+        assert!(TimelineFilter::of(None, Some("-".into())).is_empty());
+    }
 }
