@@ -132,6 +132,8 @@ test('a launch without a study opens the patient\'s studies across sites by INS,
   assert.deepEqual(await shown.evaluateAll((s) => s.map((e) => e.dataset.study)), [n1.study]);
   await page.locator('[data-testid=ins-unfilter]').click();
   await page.locator('[data-testid=ins-filtered]').waitFor({ state: 'detached', timeout: 30_000 });
+  // The unfiltered list, once the page has read it again.
+  await shown.first().waitFor({ timeout: 30_000 });
   assert.ok((await shown.count()) >= 1);
   assert.deepEqual(nord.problems, []);
   await nord.context.close();
