@@ -221,7 +221,9 @@ test('two gateway copies behind a load balancer, one killed mid-load: the page c
     assert.equal(await page.locator('[data-testid=viewport][data-state=error]').count(), 0);
     // The session made through one copy is the other's too: the page is still signed in.
     assert.equal((await page.request.get(`${front}/api/session`)).status(), 200);
-    const others = problems.filter((p) => !/status of (502|503)|ERR_FAILED|ERR_EMPTY_RESPONSE/.test(p));
+    // The killed copy's answers end as it dies (refused, empty, or cut short mid-frame): the
+    // browser logs them; what counts is that every slice above still came right.
+    const others = problems.filter((p) => !/status of (502|503)|ERR_FAILED|ERR_EMPTY_RESPONSE|ERR_CONTENT_LENGTH_MISMATCH/.test(p));
     assert.deepEqual(others, []);
     await page.close();
   } finally {
