@@ -113,16 +113,22 @@ test('an emergency access opens a study of no establishment with a reason, says 
   await sud.context.close();
 });
 
+/** Opens `study` and its "Envoyer" panel, the recipient `to` chosen; the panel. */
+async function sendPanel(page, study, to) {
+  await page.goto(api(`?study=${study}`));
+  await page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  await page.locator('[data-testid=send-open]').click();
+  const panel = page.locator('[data-testid=send-panel]');
+  await panel.locator('[data-testid=send-to] option', { hasText: to }).waitFor({ state: 'attached' });
+  await panel.locator('[data-testid=send-to]').selectOption({ label: to });
+  return panel;
+}
+
 test('a study sent to the other establishment\'s team is in its inbox, opens from there, and the sender sees it opened', { timeout: 240_000 }, async () => {
   const n4 = studies().n4;
   const nord = await doctorOf('nord');
   const sud = await doctorOf('sud');
-  await nord.page.goto(api(`?study=${n4.study}`));
-  await nord.page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
-  await nord.page.locator('[data-testid=send-open]').click();
-  const panel = nord.page.locator('[data-testid=send-panel]');
-  await panel.locator('[data-testid=send-to] option', { hasText: 'Équipe : Clinique du Sud (test)' }).waitFor({ state: 'attached' });
-  await panel.locator('[data-testid=send-to]').selectOption({ label: 'Équipe : Clinique du Sud (test)' });
+  const panel = await sendPanel(nord.page, n4.study, 'Équipe : Clinique du Sud (test)');
   await panel.locator('[data-testid=send-message]').fill('Avis chirurgical souhaité avant la réunion de mardi');
   await panel.locator('[data-testid=send-urgent]').check();
   await nord.page.screenshot({ path: shot('send-panel-1440') });
@@ -144,6 +150,42 @@ test('a study sent to the other establishment\'s team is in its inbox, opens fro
   await nord.page.goto(REGIONAL);
   const sent = nord.page.locator(`[data-testid=exchange-sent][data-study="${n4.study}"]`);
   await assertText(sent, /ouvert le/);
+  assert.deepEqual([...nord.problems, ...sud.problems], []);
+  await nord.context.close();
+  await sud.context.close();
+});
+
+test('chosen series of a study sent to the other establishment are all its team sees of it', { timeout: 240_000 }, async () => {
+  const n7 = studies().n7;
+  const nord = await doctorOf('nord', { width: 390, height: 844 });
+  const sud = await doctorOf('sud');
+  const panel = await sendPanel(nord.page, n7.study, 'Équipe : Clinique du Sud (test)');
+  // Some series only: none ticked yet, the button waits and says why.
+  await panel.locator('[data-testid=send-chosen]').check();
+  await panel.locator('[data-testid=send-pick-one]').waitFor();
+  assert.equal(await panel.locator('[data-testid=send-submit]').isDisabled(), true);
+  const boxes = panel.locator('[data-testid=send-series]');
+  await assertText(panel.locator('.exchange-series-list'), /#2 CT Fenetre osseuse/);
+  assert.equal(await boxes.count(), 2);
+  await panel.locator('label.exchange-series', { hasText: '#2 CT Fenetre osseuse' }).locator('input').check();
+  await panel.locator('[data-testid=send-message]').fill('La fenêtre osseuse seulement');
+  const box = await panel.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390, `the panel within the phone's width: ${JSON.stringify(box)}`);
+  await nord.page.screenshot({ path: shot('send-series-390') });
+  await panel.locator('[data-testid=send-submit]').click();
+  await panel.locator('[data-testid=send-done]').waitFor({ timeout: 30_000 });
+
+  await sud.page.goto(REGIONAL);
+  const received = sud.page.locator(`[data-testid=exchange-inbox][data-study="${n7.study}"]`);
+  await received.waitFor({ timeout: 30_000 });
+  await assertText(received.locator('[data-testid=exchange-series-count]'), /Séries choisies : 1/);
+  await received.locator('button').click();
+  await sud.page.waitForSelector('[data-testid=viewport][data-state=ready]', { timeout: 60_000 });
+  const items = sud.page.locator('[data-testid=series-item]');
+  assert.equal(await items.count(), 1, 'the series sent only');
+  assert.match(await items.first().innerText(), /Fenetre osseuse/);
+  await assertText(sud.page.locator('[data-testid=received-series]'), /reçu 1 série\(s\) choisie\(s\) de cet examen, et non l'examen entier/);
+  await sud.page.screenshot({ path: shot('sent-series-1440') });
   assert.deepEqual([...nord.problems, ...sud.problems], []);
   await nord.context.close();
   await sud.context.close();

@@ -11,10 +11,12 @@ use axum::http::{HeaderMap, Method, Response, StatusCode};
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::{identify, unauthenticated, Caller, Principal};
 use crate::error::ApiError;
+use crate::exchanges::Sent;
 use crate::front::{ClientAddr, PortalOrigin};
 use crate::reach::{self, Access, Reach};
 use crate::retrieve_url::Rewrite;
 use crate::scope::{self, Decision, Target};
+use crate::sent_series::SeriesRead;
 use crate::sites::Site;
 use crate::state::{AppState, SharedState};
 
@@ -103,38 +105,17 @@ pub async fn handle(
             if let Reach::Sites(caller) = reach::of_clinician(&state, sites)? {
                 if parts.method == Method::POST {
                     body = checked_store(&state, &caller, &target, &parts.headers, body).await?;
-                } else if let Target::Search(level) = target {
-                    let asked = (&target, query.as_deref(), path.as_str());
-                    if let Some(answer) =
-                        remote_answer(&state, &principal, &source, asked, &parts, &public_root)
-                            .await?
-                    {
-                        return Ok(answer);
-                    }
-                    let actor = principal.actor();
-                    let answer =
-                        reach::search(&state, &caller, &actor, level, query.as_deref()).await?;
-                    return Ok(rewrite(&state, &public_root, true).answer(answer).await);
                 } else {
-                    match reach_target(&state, &caller, &principal.actor(), &target).await? {
-                        Access::None => {
-                            let asked = (&target, query.as_deref(), path.as_str());
-                            if let Some(answer) = remote_answer(
-                                &state,
-                                &principal,
-                                &source,
-                                asked,
-                                &parts,
-                                &public_root,
-                            )
-                            .await?
-                            {
-                                return Ok(answer);
-                            }
-                            let study = scope::study_of(&target);
-                            return Err(deny(&state, &principal, &source, study).await);
-                        }
-                        access => reached = access,
+                    let asked = Asked {
+                        target: &target,
+                        path: &path,
+                        query: query.as_deref(),
+                        parts: &parts,
+                        public_root: &public_root,
+                    };
+                    match clinician_read(&state, &caller, &principal, &source, &asked).await? {
+                        Read::Answered(answer) => return Ok(answer),
+                        Read::Forward(access) => reached = access,
                     }
                 }
             }
@@ -180,7 +161,7 @@ pub async fn handle(
     let storing = parts.method == Method::POST;
     let study = scope::study_of(&target);
     if let (Some(study), false) = (&study, storing) {
-        record_open(&state, &principal, study, &source, reached).await?;
+        record_open(&state, &principal, study, &source, &reached).await?;
     }
     let url = state.pacs.dicomweb_url(&path, upstream_query.as_deref());
     let turn = state
@@ -196,14 +177,94 @@ pub async fn handle(
         let stored = response.status().is_success() && response.status() != StatusCode::ACCEPTED;
         record_store(&state, &principal, study.as_deref(), &source, stored).await;
     }
-    // A search's or a store's Retrieve URLs are all the PACS's; metadata's are the files'.
-    let searching = path
-        .rsplit('/')
-        .next()
-        .is_some_and(|last| matches!(last, "studies" | "series" | "instances"));
-    Ok(rewrite(&state, &public_root, searching || storing)
+    Ok(rewrite(&state, &public_root, is_search(&path) || storing)
         .answer(response)
         .await)
+}
+
+/// A read request under the DICOMweb root, as the gateway parsed it.
+struct Asked<'a> {
+    target: &'a Target<'a>,
+    path: &'a str,
+    query: Option<&'a str>,
+    parts: &'a axum::http::request::Parts,
+    public_root: &'a str,
+}
+
+/// What becomes of a clinician's read.
+enum Read {
+    /// Sent to the PACS as it is, read as the caller reaches the study.
+    Forward(Access),
+    /// Answered by the gateway (a filtered search, a remote source's answer, …).
+    Answered(Response<Body>),
+}
+
+/// A clinician of `caller` sites reading: searches filtered by what they reach, a remote
+/// study named by their manifests answered by its source, a study they do not reach as a
+/// missing one, a study of which chosen series were sent to them as [`crate::sent_series`]
+/// says.
+async fn clinician_read(
+    state: &AppState,
+    caller: &[&Site],
+    principal: &Principal,
+    source: &str,
+    asked: &Asked<'_>,
+) -> Result<Read, ApiError> {
+    let remote = || {
+        let request = (asked.target, asked.query, asked.path);
+        remote_answer(
+            state,
+            principal,
+            source,
+            request,
+            asked.parts,
+            asked.public_root,
+        )
+    };
+    let actor = principal.actor();
+    if let Target::Search(level) = asked.target {
+        if let Some(answer) = remote().await? {
+            return Ok(Read::Answered(answer));
+        }
+        let answer =
+            crate::search::across_archive(state, caller, &actor, *level, asked.query).await?;
+        let answer = rewrite(state, asked.public_root, true).answer(answer).await;
+        return Ok(Read::Answered(answer));
+    }
+    let study = scope::study_of(asked.target);
+    match reach_target(state, caller, &actor, asked.target).await? {
+        Access::None => match remote().await? {
+            Some(answer) => Ok(Read::Answered(answer)),
+            None => Err(deny(state, principal, source, study).await),
+        },
+        Access::Exchange(Sent::Series(chosen)) => {
+            let read =
+                crate::sent_series::read(state, asked.target, asked.path, &chosen, asked.query)
+                    .await?;
+            let reached = Access::Exchange(Sent::Series(chosen));
+            match (read, study) {
+                (SeriesRead::Forward, _) => Ok(Read::Forward(reached)),
+                (SeriesRead::Answer(answer), Some(study)) => {
+                    record_open(state, principal, &study, source, &reached).await?;
+                    let searching = is_search(asked.path);
+                    let answer = rewrite(state, asked.public_root, searching)
+                        .answer(answer)
+                        .await;
+                    Ok(Read::Answered(answer))
+                }
+                (_, study) => Err(deny(state, principal, source, study).await),
+            }
+        }
+        access => Ok(Read::Forward(access)),
+    }
+}
+
+/// Whether `path` is a search (whose Retrieve URLs are all the PACS's; metadata's are the
+/// files').
+fn is_search(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| matches!(last, "studies" | "series" | "instances"))
 }
 
 /// The rewriting of the PACS's URLs in an answer; `all_from_pacs` for searches and stores.
@@ -338,7 +399,12 @@ pub async fn wado_uri(
                     }
                     None => Access::None,
                 };
-                if access == Access::None {
+                // A study of which chosen series were sent: the object's series must be one.
+                let unsent = match (&access, &target) {
+                    (Access::Exchange(sent), Some((_, series, _))) => !sent.includes(series),
+                    _ => false,
+                };
+                if access == Access::None || unsent {
                     let study = target.as_ref().map(|t| t.0.clone());
                     return Err(deny(&state, &principal, &source, study).await);
                 }
@@ -371,7 +437,7 @@ pub async fn wado_uri(
         _ => query.map(str::to_string),
     };
     if let Some((study, _, _)) = &target {
-        record_open(&state, &principal, study, &source, reached).await?;
+        record_open(&state, &principal, study, &source, &reached).await?;
     }
     let Some(url) = state.pacs.wado_uri_url(upstream_query.as_deref()) else {
         return Err(ApiError::NoResource);
@@ -442,7 +508,7 @@ async fn record_open(
     principal: &Principal,
     study: &str,
     source: &str,
-    reached: Access,
+    reached: &Access,
 ) -> Result<(), ApiError> {
     let actor = principal.actor();
     if !state.open_to_record(&actor, study) {
@@ -460,7 +526,7 @@ async fn record_open(
     };
     let action = match reached {
         Access::Consent => Action::RegionalOpen,
-        Access::Exchange => Action::ExchangeOpen,
+        Access::Exchange(_) => Action::ExchangeOpen,
         Access::Emergency => Action::EmergencyRead,
         Access::Own | Access::None => Action::StudyOpen,
     };
@@ -471,7 +537,7 @@ async fn record_open(
     }
     let recorded = match (reached, principal) {
         // A study sent to the reader: the exchanges marked opened with the row.
-        (Access::Exchange, Principal::Clinician { sites, .. }) => {
+        (Access::Exchange(_), Principal::Clinician { sites, .. }) => {
             let event = event.detail("sent study opened");
             state
                 .store

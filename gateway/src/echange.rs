@@ -1,8 +1,9 @@
-//! Échange: a study sent by a clinician of its site to a named professional of the region's
-//! directory, or to a site's team, with a message and an urgency. The recipient finds it in
-//! their inbox and reads that study (and nothing else of the patient's) without the patient's
-//! sharing consent (care between named professionals); the sender sees when it was opened.
-//! Each step is an audit row written with it.
+//! Échange: a study (whole, or chosen series of it) sent by a clinician of its site to a
+//! named professional of the region's directory, or to a site's team, with a message and an
+//! urgency. The recipient finds it in their inbox and reads what was sent (and nothing else
+//! of the patient's: [`crate::sent_series`] for chosen series) without the patient's sharing
+//! consent (care between named professionals); the sender sees when it was opened. Each step
+//! is an audit row written with it.
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -23,6 +24,8 @@ use crate::state::SharedState;
 
 /// The longest message, in characters.
 const MESSAGE_CHARS: usize = 1000;
+/// The most series one exchange may choose.
+const CHOSEN_SERIES: usize = 500;
 
 /// What the pages are told of an exchange (the sender by name and site, never the audit
 /// trail's identifiers of others).
@@ -40,6 +43,7 @@ fn exchange_json(state: &crate::state::AppState, e: &Exchange) -> serde_json::Va
         "from_name": e.from_name, "from_site": site_name(&e.from_site),
         "to_kind": e.to_kind, "to_name": to_name, "message": e.message, "urgency": e.urgency,
         "sent_at": e.sent_at_ms / 1000, "opened_at": e.opened_at_ms.map(|t| t / 1000),
+        "series": e.series,
     })
 }
 
@@ -53,6 +57,46 @@ struct NewExchange {
     to_id: String,
     message: String,
     urgency: String,
+    /// The series sent, when not the whole study.
+    #[serde(default)]
+    series: Option<Vec<String>>,
+}
+
+/// The chosen series, each once, each a series of `study` by the PACS's index.
+async fn chosen_series(
+    state: &crate::state::AppState,
+    study: &str,
+    chosen: Option<Vec<String>>,
+) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(chosen) = chosen else {
+        return Ok(None);
+    };
+    let mut unique: Vec<String> = Vec::new();
+    for series in chosen {
+        if !is_uid(&series) {
+            return Err(ApiError::InvalidField("series"));
+        }
+        if !unique.contains(&series) {
+            unique.push(series);
+        }
+    }
+    if unique.is_empty() || unique.len() > CHOSEN_SERIES {
+        return Err(ApiError::InvalidField("series"));
+    }
+    for series in &unique {
+        let member = state
+            .pacs
+            .contains(study, Some(series), None)
+            .await
+            .map_err(|e| {
+                tracing::warn!("membership check: {e}");
+                ApiError::MembershipUnknown
+            })?;
+        if !member {
+            return Err(ApiError::InvalidField("series"));
+        }
+    }
+    Ok(Some(unique))
 }
 
 /// `POST /api/exchanges` (a clinician of the study's site): sends it to a professional of
@@ -102,6 +146,7 @@ pub async fn send(
         } if owns(&caller, Some(site)) => (site.id.clone(), patient_id),
         _ => return Err(ApiError::UnknownStudy),
     };
+    let series = chosen_series(&state, &request.study_uid, request.series).await?;
     let now = crate::now_ms();
     let exchange = Exchange {
         id: crate::secret::new_id("x"),
@@ -116,14 +161,18 @@ pub async fn send(
         urgency: request.urgency,
         sent_at_ms: now,
         opened_at_ms: None,
+        series,
     };
     let event = AuditEvent::new(Action::ExchangeSend, Outcome::Success, &actor, &source, now)
         .study(&exchange.study_uid, Some(&exchange.patient_id))
-        .detail(if exchange.to_kind == "team" {
-            "study sent to a site's team"
-        } else {
-            "study sent to a professional"
-        });
+        .detail(
+            match (exchange.to_kind.as_str(), exchange.series.is_some()) {
+                ("team", false) => "study sent to a site's team",
+                ("team", true) => "chosen series sent to a site's team",
+                (_, false) => "study sent to a professional",
+                (_, true) => "chosen series sent to a professional",
+            },
+        );
     state.store.send_exchange(&exchange, &event).await?;
     Ok((StatusCode::CREATED, Json(exchange_json(&state, &exchange))).into_response())
 }

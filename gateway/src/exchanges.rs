@@ -1,7 +1,8 @@
-//! Exchanges (échanges) in the database: a study sent to a professional or a site's team,
-//! written with its audit row; what a clinician received and sent; the first opening.
+//! Exchanges (échanges) in the database: a study (whole, or chosen series of it) sent to a
+//! professional or a site's team, written with its audit row; what a clinician received and
+//! sent; the first opening.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap};
 
 use sqlx::Row;
 
@@ -25,10 +26,52 @@ pub struct Exchange {
     pub urgency: String,
     pub sent_at_ms: i64,
     pub opened_at_ms: Option<i64>,
+    /// The series sent, when not the whole study.
+    pub series: Option<Vec<String>>,
+}
+
+/// What of a study a clinician was sent, all their exchanges of it together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    /// The whole study.
+    Study,
+    /// These series of it only.
+    Series(BTreeSet<String>),
+}
+
+impl Sent {
+    /// From the `series` column: NULL for the whole study, else the series' UIDs separated by
+    /// spaces (a UID holds none).
+    fn of_column(series: Option<String>) -> Sent {
+        match series {
+            None => Sent::Study,
+            Some(list) => Sent::Series(list.split_whitespace().map(str::to_string).collect()),
+        }
+    }
+
+    /// Two exchanges of one study to one reader: the whole study if either is, else every
+    /// series of both.
+    fn and(self, other: Sent) -> Sent {
+        match (self, other) {
+            (Sent::Series(mut a), Sent::Series(b)) => {
+                a.extend(b);
+                Sent::Series(a)
+            }
+            _ => Sent::Study,
+        }
+    }
+
+    /// Whether series `series` was sent.
+    pub fn includes(&self, series: &str) -> bool {
+        match self {
+            Sent::Study => true,
+            Sent::Series(chosen) => chosen.contains(series),
+        }
+    }
 }
 
 const COLUMNS: &str = "id, study_uid, patient_id, from_actor, from_name, from_site, to_kind, \
-                       to_id, message, urgency, sent_at_ms, opened_at_ms";
+                       to_id, message, urgency, sent_at_ms, opened_at_ms, series";
 
 fn exchange_of(row: &sqlx::any::AnyRow) -> Result<Exchange, sqlx::Error> {
     Ok(Exchange {
@@ -44,6 +87,9 @@ fn exchange_of(row: &sqlx::any::AnyRow) -> Result<Exchange, sqlx::Error> {
         urgency: row.try_get("urgency")?,
         sent_at_ms: row.try_get("sent_at_ms")?,
         opened_at_ms: row.try_get("opened_at_ms")?,
+        series: row
+            .try_get::<Option<String>, _>("series")?
+            .map(|list| list.split_whitespace().map(str::to_string).collect()),
     })
 }
 
@@ -97,44 +143,65 @@ impl Store {
             .map_err(failed("reading exchanges"))
     }
 
-    /// Whether `study` was sent to this clinician or to one of their sites' teams: one
-    /// indexed lookup (asked on every request a recipient makes).
-    pub async fn exchanged_to(
+    /// What of `study` was sent to this clinician or to one of their sites' teams (`None`:
+    /// nothing): one indexed lookup, asked on every request a recipient makes.
+    pub async fn sent_to(
         &self,
         study: &str,
         actor: &str,
         sites: &[String],
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<Sent>, StoreError> {
         let sql = format!(
-            "SELECT id FROM exchanges WHERE study_uid = $1 AND ({}) LIMIT 1",
+            "SELECT series FROM exchanges WHERE study_uid = $1 AND ({}) LIMIT 1000",
             addressed_to(2, sites.len())
         );
-        let row = addressed(sqlx::query(&sql).bind(study), actor, sites)
-            .fetch_optional(&self.pool)
+        let rows = addressed(sqlx::query(&sql).bind(study), actor, sites)
+            .fetch_all(&self.pool)
             .await
             .map_err(failed("reading exchanges"))?;
-        Ok(row.is_some())
+        let mut sent: Option<Sent> = None;
+        for row in &rows {
+            let series: Option<String> =
+                row.try_get("series").map_err(failed("reading exchanges"))?;
+            let this = Sent::of_column(series);
+            sent = Some(match sent {
+                Some(before) => before.and(this),
+                None => this,
+            });
+        }
+        Ok(sent)
     }
 
-    /// Every study sent to this clinician or to one of their sites' teams (what one search
-    /// lets through besides their own sites' studies).
-    pub async fn studies_exchanged_to(
+    /// Every study sent to this clinician or to one of their sites' teams, with what of it
+    /// (what one search lets through besides their own sites' studies).
+    pub async fn studies_sent_to(
         &self,
         actor: &str,
         sites: &[String],
-    ) -> Result<HashSet<String>, StoreError> {
+    ) -> Result<HashMap<String, Sent>, StoreError> {
         let sql = format!(
-            "SELECT DISTINCT study_uid FROM exchanges WHERE {}",
+            "SELECT study_uid, series FROM exchanges WHERE {}",
             addressed_to(1, sites.len())
         );
         let rows = addressed(sqlx::query(&sql), actor, sites)
             .fetch_all(&self.pool)
             .await
             .map_err(failed("reading exchanges"))?;
-        rows.iter()
-            .map(|row| row.try_get::<String, _>("study_uid"))
-            .collect::<Result<_, _>>()
-            .map_err(failed("reading exchanges"))
+        let mut sent: HashMap<String, Sent> = HashMap::new();
+        for row in &rows {
+            let study: String = row
+                .try_get("study_uid")
+                .map_err(failed("reading exchanges"))?;
+            let series: Option<String> =
+                row.try_get("series").map_err(failed("reading exchanges"))?;
+            let this = Sent::of_column(series);
+            let merged = match sent.remove(&study) {
+                Some(before) => before.and(this),
+                None => this,
+            };
+            sent.insert(study, merged);
+        }
+        Ok(sent)
     }
 
     /// Exchanges this clinician sent, newest first.
@@ -197,7 +264,7 @@ impl Store {
         let mut act = self.pool.begin().await.map_err(failed("starting an act"))?;
         let sql = format!(
             "INSERT INTO exchanges ({COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         );
         sqlx::query(&sql)
             .bind(&e.id)
@@ -212,10 +279,40 @@ impl Store {
             .bind(&e.urgency)
             .bind(e.sent_at_ms)
             .bind(e.opened_at_ms)
+            .bind(e.series.as_ref().map(|list| list.join(" ")))
             .execute(&mut *act)
             .await
             .map_err(failed("recording an exchange"))?;
         insert_audit_on(&mut *act, event).await?;
         act.commit().await.map_err(failed("recording an act"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(list: &[&str]) -> Sent {
+        Sent::Series(list.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn what_was_sent_of_a_study_adds_up() {
+        assert_eq!(Sent::of_column(None), Sent::Study);
+        assert_eq!(
+            Sent::of_column(Some("1.2 1.3".into())),
+            series(&["1.2", "1.3"])
+        );
+        assert_eq!(
+            series(&["1.2"]).and(series(&["1.3"])),
+            series(&["1.2", "1.3"])
+        );
+        assert_eq!(series(&["1.2"]).and(Sent::Study), Sent::Study);
+        assert_eq!(Sent::Study.and(series(&["1.2"])), Sent::Study);
+        let sent = series(&["1.2", "1.3"]);
+        assert!(sent.includes("1.3"));
+        assert!(!sent.includes("1.4"));
+        assert!(!sent.includes("1.2 1.3"));
+        assert!(Sent::Study.includes("1.4"));
     }
 }

@@ -1,32 +1,31 @@
 //! What a clinician reaches when the portal serves a region's sites ([`crate::sites`]): the
 //! studies their own site owns, decided on every request from the study's Issuer of Patient
-//! ID as the PACS holds it. Searches are filtered here, page by page, so that a page is full
-//! and holds nothing the caller may not read; stores are read before they reach the PACS.
+//! ID as the PACS holds it, or through consent, an exchange or an emergency access. Searches
+//! are filtered by [`crate::search`] with what this decides; stores are read before they
+//! reach the PACS.
 
 use std::collections::{HashMap, HashSet};
 
-use axum::body::Body;
-use axum::http::{header, Response, StatusCode};
 use dicom_core::Tag;
 use viewer_core::dicom_json::JsonDataset;
 
 use crate::error::ApiError;
+use crate::exchanges::Sent;
 use crate::pacs::StudyPatient;
 use crate::scope::Level;
 use crate::sites::{owns, Site};
 use crate::state::AppState;
 
-/// Rows asked of the PACS at a time while filtering a search.
-const CHUNK_ROWS: usize = 200;
+/// Rows asked of the PACS at a time while reading the archive (a filtered search, the
+/// census).
+pub(crate) const CHUNK_ROWS: usize = 200;
 /// Rows of the PACS's answer read for one search at most; beyond, the answer says it is
 /// partial (a `Warning`, as PS3.18 has a server do when it stops early).
-const SCAN_LIMIT_ROWS: usize = 20_000;
+pub(crate) const SCAN_LIMIT_ROWS: usize = 20_000;
 /// The largest STOW-RS body read for its owner check.
 pub const STORE_LIMIT_BYTES: usize = 512 * 1024 * 1024;
 
 const STUDY_UID: Tag = Tag(0x0020, 0x000D);
-const SERIES_UID: Tag = Tag(0x0020, 0x000E);
-const SOP_UID: Tag = Tag(0x0008, 0x0018);
 const ISSUER: Tag = Tag(0x0010, 0x0021);
 
 /// The studies a clinician reaches.
@@ -87,14 +86,15 @@ fn owner_of(state: &AppState, patient: StudyPatient) -> Owner<'_> {
 }
 
 /// How a clinician reaches a study.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
     /// Their own site's (or the whole archive, without sites).
     Own,
     /// Another site's, through its patient's consent to regional sharing.
     Consent,
-    /// Sent to the clinician or their site's team ([`crate::exchanges`]).
-    Exchange,
+    /// Sent to the clinician or their site's team ([`crate::exchanges`]): the whole study or
+    /// the series chosen.
+    Exchange(Sent),
     /// Through the clinician's own emergency access in force ([`crate::emergency`]).
     Emergency,
     /// Not at all: answered as a missing study.
@@ -121,44 +121,49 @@ async fn access_to(
         return Ok(Access::Own);
     }
     let consent = site.filter(|_| !patient_id.is_empty());
-    let Some(grants) = grants else {
-        if let Some(site) = consent {
-            if state.store.shared_by_consent(&site.id, patient_id).await? {
-                return Ok(Access::Consent);
+    // What was sent of the study, and whether the caller's emergency accesses were read.
+    let (sent, emergencies_read) = match grants {
+        None => {
+            if let Some(site) = consent {
+                if state.store.shared_by_consent(&site.id, patient_id).await? {
+                    return Ok(Access::Consent);
+                }
             }
+            let site_ids: Vec<String> = caller.iter().map(|s| s.id.clone()).collect();
+            (state.store.sent_to(study, actor, &site_ids).await?, false)
         }
-        let site_ids: Vec<String> = caller.iter().map(|s| s.id.clone()).collect();
-        if state.store.exchanged_to(study, actor, &site_ids).await? {
-            return Ok(Access::Exchange);
+        Some(grants) => {
+            if let Some(site) = consent {
+                if grants.consented(state, &site.id, patient_id).await? {
+                    return Ok(Access::Consent);
+                }
+            }
+            if grants.emergencies.contains(study) {
+                return Ok(Access::Emergency);
+            }
+            (grants.sent.get(study).cloned(), true)
         }
-        let emergency = state
+    };
+    if sent == Some(Sent::Study) {
+        return Ok(Access::Exchange(Sent::Study));
+    }
+    // An emergency access reads the whole study, even where chosen series were sent.
+    if !emergencies_read
+        && state
             .store
             .emergency_in_force(actor, study, crate::now_ms())
-            .await?;
-        return Ok(if emergency.is_some() {
-            Access::Emergency
-        } else {
-            Access::None
-        });
-    };
-    if let Some(site) = consent {
-        if grants.consented(state, &site.id, patient_id).await? {
-            return Ok(Access::Consent);
-        }
+            .await?
+            .is_some()
+    {
+        return Ok(Access::Emergency);
     }
-    Ok(if grants.exchanged.contains(study) {
-        Access::Exchange
-    } else if grants.emergencies.contains(study) {
-        Access::Emergency
-    } else {
-        Access::None
-    })
+    Ok(sent.map_or(Access::None, Access::Exchange))
 }
 
 /// What lets one search's caller read studies of other sites, read once for the search.
 struct SearchGrants {
-    /// Studies sent to the caller or their sites' teams.
-    exchanged: HashSet<String>,
+    /// Studies sent to the caller or their sites' teams, and what of each.
+    sent: HashMap<String, Sent>,
     /// Studies of the caller's emergency accesses in force.
     emergencies: HashSet<String>,
     /// Patients (site id, patient ID) whose consent was read, and whether it stands.
@@ -169,7 +174,7 @@ impl SearchGrants {
     async fn load(state: &AppState, caller: &[&Site], actor: &str) -> Result<Self, ApiError> {
         let site_ids: Vec<String> = caller.iter().map(|s| s.id.clone()).collect();
         Ok(Self {
-            exchanged: state.store.studies_exchanged_to(actor, &site_ids).await?,
+            sent: state.store.studies_sent_to(actor, &site_ids).await?,
             emergencies: state
                 .store
                 .emergency_studies_in_force(actor, crate::now_ms())
@@ -234,68 +239,28 @@ pub async fn require_study(
     }
 }
 
-/// A search's paging, and the rest of its query as written.
-struct Paging<'q> {
-    limit: Option<usize>,
-    offset: usize,
-    rest: Vec<&'q str>,
-}
-
-/// Reads `limit` and `offset` out of a query; the other pairs stay as written. A key with an
-/// escape or a `+` is refused: the PACS could decode it into a paging key the gateway did not
-/// see.
-fn paging(query: Option<&str>) -> Result<Paging<'_>, ApiError> {
-    let mut paging = Paging {
-        limit: None,
-        offset: 0,
-        rest: Vec::new(),
-    };
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key.contains('%') || key.contains('+') {
-            return Err(ApiError::Invalid);
-        }
-        let number = || value.parse::<usize>().map_err(|_| ApiError::Invalid);
-        match key {
-            "limit" => paging.limit = Some(number()?),
-            "offset" => paging.offset = number()?,
-            _ => paging.rest.push(pair),
-        }
-    }
-    Ok(paging)
-}
-
-/// The UID that makes a row of a search at `level` one result.
-fn row_key(level: Level, row: &JsonDataset) -> Option<String> {
-    row.string(match level {
-        Level::Studies => STUDY_UID,
-        Level::Series => SERIES_UID,
-        Level::Instances => SOP_UID,
-    })
-}
-
-/// What one search already knows: whether the caller reads each study met so far, and the
+/// What one search already knows: how the caller reaches each study met so far, and the
 /// caller's grants beyond their own sites once a row of another site was met.
 #[derive(Default)]
-struct Known {
-    studies: HashMap<String, bool>,
+pub(crate) struct Known {
+    studies: HashMap<String, Access>,
     grants: Option<SearchGrants>,
 }
 
-/// Whether the caller reads the study a search's row belongs to.
-async fn row_readable(
+/// How the caller reaches the study a search's row belongs to (`None` for a row without one).
+pub(crate) async fn row_access(
     state: &AppState,
     caller: &[&Site],
     actor: &str,
     level: Level,
     row: &JsonDataset,
     known: &mut Known,
-) -> Result<bool, ApiError> {
+) -> Result<Access, ApiError> {
     let Some(study) = row.string(STUDY_UID) else {
-        return Ok(false);
+        return Ok(Access::None);
     };
-    if let Some(readable) = known.studies.get(&study) {
-        return Ok(*readable);
+    if let Some(access) = known.studies.get(&study) {
+        return Ok(access.clone());
     }
     let owner = if level == Level::Studies {
         // The study's own row says whose it is (asked for with `includefield`).
@@ -309,88 +274,9 @@ async fn row_readable(
     if !own && known.grants.is_none() {
         known.grants = Some(SearchGrants::load(state, caller, actor).await?);
     }
-    let readable = access_to(state, caller, actor, &study, &owner, known.grants.as_mut()).await?
-        != Access::None;
-    known.studies.insert(study, readable);
-    Ok(readable)
-}
-
-/// A QIDO-RS search across the archive for a clinician of `caller` sites: the PACS's answer
-/// read in chunks, the rows of studies the caller may not read left out, then `offset` and
-/// `limit` applied to what is left, so that pages are full and never overlap.
-pub async fn search(
-    state: &AppState,
-    caller: &[&Site],
-    actor: &str,
-    level: Level,
-    query: Option<&str>,
-) -> Result<Response<Body>, ApiError> {
-    let paging = paging(query)?;
-    let path = match level {
-        Level::Studies => "studies",
-        Level::Series => "series",
-        Level::Instances => "instances",
-    };
-    let wanted = paging.limit.map(|l| paging.offset.saturating_add(l));
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut known = Known::default();
-    let (mut passed, mut kept) = (0usize, Vec::new());
-    let (mut scanned, mut partial) = (0usize, false);
-    'chunks: loop {
-        let mut upstream = paging.rest.clone();
-        let paged = format!(
-            "includefield=00100021&includefield=00100020&limit={CHUNK_ROWS}&offset={scanned}"
-        );
-        upstream.push(&paged);
-        let rows = state
-            .pacs
-            .search(path, &upstream.join("&"))
-            .await
-            .map_err(|e| {
-                tracing::warn!("filtered search: {e}");
-                ApiError::PacsUnavailable
-            })?;
-        let count = rows.len();
-        for row in rows {
-            if wanted.is_some_and(|w| passed >= w) {
-                break 'chunks;
-            }
-            let Some(key) = row_key(level, &row) else {
-                continue;
-            };
-            if !seen.insert(key)
-                || !row_readable(state, caller, actor, level, &row, &mut known).await?
-            {
-                continue;
-            }
-            if passed >= paging.offset {
-                kept.push(serde_json::Value::Object(row.0));
-            }
-            passed += 1;
-        }
-        scanned += count;
-        if count < CHUNK_ROWS || wanted.is_some_and(|w| passed >= w) {
-            break;
-        }
-        if scanned >= SCAN_LIMIT_ROWS {
-            partial = true;
-            break;
-        }
-    }
-    let body = serde_json::to_vec(&kept).map_err(|_| ApiError::PacsUnavailable)?;
-    let mut answer = Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "application/dicom+json")
-        .header(header::CACHE_CONTROL, "no-store");
-    if partial {
-        answer = answer.header(
-            header::WARNING,
-            "299 portal \"The search matched too many results: refine it\"",
-        );
-    }
-    answer
-        .body(Body::from(body))
-        .map_err(|_| ApiError::PacsUnavailable)
+    let access = access_to(state, caller, actor, &study, &owner, known.grants.as_mut()).await?;
+    known.studies.insert(study, access.clone());
+    Ok(access)
 }
 
 /// How many studies of the archive each site owns, and how many belong to no site.
@@ -480,25 +366,4 @@ pub async fn check_store(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn paging_keys_are_read_and_the_rest_kept_as_written() {
-        let p = paging(Some(
-            "PatientName=DOE%5E*&limit=5&offset=10&includefield=00081030",
-        ))
-        .unwrap();
-        assert_eq!((p.limit, p.offset), (Some(5), 10));
-        assert_eq!(p.rest, vec!["PatientName=DOE%5E*", "includefield=00081030"]);
-        let p = paging(None).unwrap();
-        assert_eq!((p.limit, p.offset, p.rest.len()), (None, 0, 0));
-        for bad in ["limit=-1", "offset=x", "%6Cimit=5", "lim+it=3"] {
-            assert!(paging(Some(bad)).is_err(), "{bad}");
-        }
-    }
 }

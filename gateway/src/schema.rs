@@ -187,6 +187,8 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
                 PRIMARY KEY (actor, study_uid)
             )"],
     ),
+    // Exchanges of chosen series: their UIDs separated by spaces (NULL: the whole study).
+    (12, &["ALTER TABLE exchanges ADD COLUMN series TEXT"]),
 ];
 
 /// Any number the project has given to a migration; a database that records a higher one was

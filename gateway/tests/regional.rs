@@ -39,6 +39,11 @@ struct Study {
     instance: String,
     /// The INS matricule the study's patient carries, if any.
     ins: Option<String>,
+    /// A second series of the study, and its instance (n7 only).
+    #[serde(default)]
+    other_series: Option<String>,
+    #[serde(default)]
+    other_instance: Option<String>,
 }
 
 struct Region {

@@ -1,5 +1,6 @@
 //! Échange in the page, for a clinician of a region's site: the study view's "Envoyer" panel
-//! (a professional of the region's directory or a site's team, a message, an urgency), and the
+//! (a professional of the region's directory or a site's team, the whole exam or chosen
+//! series, a message, an urgency), and the
 //! study list's "Reçus" (studies sent to the clinician or their team: urgency, sender and
 //! site, patient, message, when received; one click opens it) with what they sent and
 //! whether it was opened.
@@ -16,6 +17,32 @@ use crate::site::RegionalToggle;
 
 /// A recipient of the directory: (kind, id, label).
 type Recipient = (String, String, String);
+
+/// The study's series to choose from: (UID, label), in series-number order.
+async fn series_to_choose(study: String) -> Vec<(String, String)> {
+    let Ok(rows) = crate::api::search_series(&study, None).await else {
+        return Vec::new();
+    };
+    let mut series: Vec<viewer_core::study::SeriesSummary> = rows
+        .iter()
+        .filter_map(viewer_core::study::SeriesSummary::from_qido)
+        .collect();
+    series.sort_by_key(|s| s.series_number.unwrap_or(i64::MAX));
+    series
+        .into_iter()
+        .map(|s| {
+            let parts: Vec<String> = [
+                s.series_number.map(|n| format!("#{n}")),
+                s.modality.clone(),
+                s.description.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            (s.series_instance_uid, parts.join(" "))
+        })
+        .collect()
+}
 
 /// `GET /api/directory`: each site's team, then its professionals.
 async fn directory(team_label: String) -> Vec<Recipient> {
@@ -61,6 +88,12 @@ fn SendPanel(study: String) -> impl IntoView {
         let label = i18n.t("exchange.team");
         move || directory(label.clone())
     });
+    let series = LocalResource::new({
+        let study = study.clone();
+        move || series_to_choose(study.clone())
+    });
+    // `None`: the whole exam; else the series ticked.
+    let picked = RwSignal::new(None::<Vec<String>>);
     let chosen = RwSignal::new(0usize);
     let message = RwSignal::new(String::new());
     let urgent = RwSignal::new(false);
@@ -72,10 +105,18 @@ fn SendPanel(study: String) -> impl IntoView {
         let Some((kind, id, _)) = list.get(chosen.get_untracked()).cloned() else {
             return;
         };
+        let series = picked.get_untracked();
+        if series.as_ref().is_some_and(Vec::is_empty) {
+            return;
+        }
         busy.set(true);
         let study = study.clone();
         spawn_local(async move {
-            let body = Body::new()
+            let mut body = Body::new();
+            if let Some(series) = &series {
+                body = body.with("series", Value::Strings(series));
+            }
+            let body = body
                 .with("study_uid", Value::Str(&study))
                 .with("to_kind", Value::Str(&kind))
                 .with("to_id", Value::Str(&id))
@@ -128,6 +169,7 @@ fn SendPanel(study: String) -> impl IntoView {
                     {options}
                 </select>
             </label>
+            <SeriesChoice series=series picked=picked/>
             <label>{t("exchange.message")}
                 <textarea data-testid="send-message" rows="3" maxlength="1000"
                     on:input=move |ev| message.set(event_target_value(&ev))></textarea>
@@ -137,9 +179,80 @@ fn SendPanel(study: String) -> impl IntoView {
                     on:change=move |ev| urgent.set(event_target_checked(&ev))/>
                 {t("exchange.urgent")}
             </label>
-            <button type="submit" data-testid="send-submit" disabled=move || busy.get()>{t("exchange.send")}</button>
+            <button type="submit" data-testid="send-submit"
+                disabled=move || busy.get() || picked.with(|p| p.as_ref().is_some_and(Vec::is_empty))>
+                {t("exchange.send")}
+            </button>
             {said}
         </form>
+    }
+}
+
+/// The whole exam, or the series ticked (`picked`), with a word when none is.
+#[component]
+fn SeriesChoice(
+    series: LocalResource<Vec<(String, String)>>,
+    picked: RwSignal<Option<Vec<String>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move |key: &'static str| {
+        let i18n = i18n.clone();
+        move || i18n.t(key)
+    };
+    let boxes = move || {
+        picked.with(Option::is_some).then(|| {
+            let rows = series
+                .get()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(uid, label)| {
+                    let ticked = {
+                        let uid = uid.clone();
+                        move || picked.with(|p| p.as_ref().is_some_and(|p| p.contains(&uid)))
+                    };
+                    let toggle = move |ev: leptos::ev::Event| {
+                        let on = event_target_checked(&ev);
+                        picked.update(|p| {
+                            if let Some(p) = p {
+                                p.retain(|s| *s != uid);
+                                if on {
+                                    p.push(uid.clone());
+                                }
+                            }
+                        });
+                    };
+                    view! {
+                        <li><label class="exchange-series">
+                            <input type="checkbox" data-testid="send-series" prop:checked=ticked on:change=toggle/>
+                            <span>{label}</span>
+                        </label></li>
+                    }
+                })
+                .collect_view();
+            view! { <ul class="exchange-series-list">{rows}</ul> }
+        })
+    };
+    let none_ticked = move || picked.with(|p| p.as_ref().is_some_and(Vec::is_empty));
+    view! {
+        <fieldset class="exchange-what">
+            <legend>{t("exchange.what")()}</legend>
+            <label class="exchange-series">
+                <input type="radio" name="exchange-what" data-testid="send-whole"
+                    prop:checked=move || picked.with(Option::is_none)
+                    on:change=move |_| picked.set(None)/>
+                {t("exchange.whole")}
+            </label>
+            <label class="exchange-series">
+                <input type="radio" name="exchange-what" data-testid="send-chosen"
+                    prop:checked=move || picked.with(Option::is_some)
+                    on:change=move |_| picked.set(Some(Vec::new()))/>
+                {t("exchange.chosen")}
+            </label>
+            {boxes}
+            <Show when=none_ticked>
+                <p class="hint" role="status" data-testid="send-pick-one">{t("exchange.pick_one")()}</p>
+            </Show>
+        </fieldset>
     }
 }
 
@@ -153,6 +266,8 @@ struct Listed {
     message: String,
     at_s: i64,
     opened_at_s: Option<i64>,
+    /// The series chosen (`None`: the whole exam).
+    series: Option<Vec<String>>,
 }
 
 fn listed_of(item: &Json, received: bool) -> Option<Listed> {
@@ -175,6 +290,15 @@ fn listed_of(item: &Json, received: bool) -> Option<Listed> {
         message: item.str("message").unwrap_or_default(),
         at_s: item.int("sent_at").unwrap_or(0),
         opened_at_s: item.int("opened_at"),
+        series: item
+            .get("series")
+            .map(|s| {
+                s.items()
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .collect::<Vec<String>>()
+            })
+            .filter(|s| !s.is_empty()),
     })
 }
 
@@ -228,6 +352,11 @@ fn ExchangeList(which: &'static str, title: &'static str, route: RwSignal<Route>
                                 <span>{date_time(e.at_s)}</span>
                                 <span>{e.who.clone()}</span>
                                 <span>{e.patient_id.clone()}</span>
+                                {e.series.as_ref().map(|s| view! {
+                                    <span class="exchange-series-count" data-testid="exchange-series-count">
+                                        {i18n.f("exchange.series_count", &[("n", &s.len().to_string())])}
+                                    </span>
+                                })}
                                 <span class="exchange-message">{e.message.clone()}</span>
                                 <span class="exchange-state">{state}</span>
                             </button>
@@ -242,5 +371,48 @@ fn ExchangeList(which: &'static str, title: &'static str, route: RwSignal<Route>
                 </section>
             }
         })
+    }
+}
+
+/// On a study received as chosen series only (no exchange of the whole exam to the reader):
+/// how many series were sent, and by whom.
+#[component]
+pub fn ReceivedNote(study: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let access = use_access();
+    let regional = untrack(|| access.clinician().is_some_and(|c| !c.sites.is_empty()));
+    let received = LocalResource::new(move || {
+        let study = study.clone();
+        async move {
+            if !regional {
+                return Vec::new();
+            }
+            let mut list = exchanges("inbox").await;
+            list.retain(|e| e.study == study);
+            list
+        }
+    });
+    move || {
+        let list = received.get().unwrap_or_default();
+        if list.is_empty() || list.iter().any(|e| e.series.is_none()) {
+            return None;
+        }
+        let mut series: Vec<&String> = list
+            .iter()
+            .flat_map(|e| e.series.iter().flatten())
+            .collect();
+        series.sort();
+        series.dedup();
+        let senders: Vec<&str> = list.iter().map(|e| e.who.as_str()).collect();
+        let text = i18n.f(
+            "exchange.received_series",
+            &[
+                ("n", &series.len().to_string()),
+                ("who", &senders.join(", ")),
+            ],
+        );
+        Some(
+            view! { <p class="received-note" role="note" data-testid="received-series">{text}</p> },
+        )
     }
 }

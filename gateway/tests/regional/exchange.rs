@@ -131,3 +131,157 @@ async fn a_study_sent_is_read_by_its_recipients_only() {
     assert!(has("exchange.open", "clinician:dr-sud"));
     assert!(!has("study.open", "clinician:dr-sud"));
 }
+
+/// The UIDs of `tag` in a search's or metadata's rows.
+async fn column(url: &str, bearer: &str, tag: &str) -> BTreeSet<String> {
+    let r = get(url, bearer, JSON).await;
+    assert_eq!(r.status().as_u16(), 200, "{url}");
+    let rows: Vec<Value> = r.json().await.unwrap();
+    rows.iter()
+        .filter_map(|d| d[tag]["Value"][0].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+#[ignore = "needs the PACS and regional studies loaded by scripts/gateway_tests.sh"]
+async fn chosen_series_sent_are_read_and_the_others_are_not() {
+    let region = Region::load();
+    let issuer = Issuer::start().await;
+    let gw = regional_gateway("exchange-series", &region, Some(&issuer), false).await;
+    let nord = token(&issuer, "dr-nord", Some(json!("nord")));
+    let sud = token(&issuer, "dr-sud", Some(json!("sud")));
+    let n7 = region.studies["n7"].clone();
+    let (a, a_image) = (n7.series.clone(), n7.instance.clone());
+    let (b, b_image) = (
+        n7.other_series.clone().unwrap(),
+        n7.other_instance.clone().unwrap(),
+    );
+    let d = format!("{}/dicom-web", gw.url);
+    let study = format!("{d}/studies/{}", n7.study);
+    let status = |url: String, accept: &'static str| {
+        let sud = sud.clone();
+        async move { get(&url, &sud, accept).await.status().as_u16() }
+    };
+    let exchange = |series: Value| {
+        json!({ "study_uid": n7.study, "to_kind": "professional", "to_id": "dr-sud",
+                "message": "La série osseuse n'est pas utile", "urgency": "routine",
+                "series": series })
+    };
+    // Refused: no series, a bad UID, a series of another study.
+    let n2_series = &region.studies["n2"].series;
+    for bad in [json!([]), json!(["1.2.x"]), json!([n2_series])] {
+        let (code, body) = send(&gw.url, &nord, exchange(bad.clone())).await;
+        assert_eq!(
+            (code, body["field"].as_str()),
+            (400, Some("series")),
+            "{bad}"
+        );
+    }
+    let (code, sent) = send(&gw.url, &nord, exchange(json!([a]))).await;
+    assert_eq!(code, 201, "{sent}");
+    assert_eq!(list(&gw.url, &sud, "inbox").await[0]["series"], json!([a]));
+
+    // The series sent: its metadata, its frames, its objects by WADO-URI.
+    let wado = |series: &str, object: &str| {
+        format!(
+            "{}/wado?requestType=WADO&studyUID={}&seriesUID={series}&objectUID={object}\
+             &contentType=application/dicom",
+            gw.url, n7.study
+        )
+    };
+    assert_eq!(
+        status(format!("{study}/series/{a}/metadata"), JSON).await,
+        200
+    );
+    let frame =
+        |series: &str, image: &str| format!("{study}/series/{series}/instances/{image}/frames/1");
+    assert_eq!(status(frame(&a, &a_image), FRAMES).await, 200);
+    assert_eq!(status(wado(&a, &a_image), "*/*").await, 200);
+    // The other series, by every path: as missing as a study the reader does not reach.
+    assert_eq!(
+        status(format!("{study}/series/{b}/metadata"), JSON).await,
+        404
+    );
+    assert_eq!(status(frame(&b, &b_image), FRAMES).await, 404);
+    assert_eq!(
+        status(frame(&a, &b_image), FRAMES).await,
+        404,
+        "through the sent series"
+    );
+    assert_eq!(status(wado(&b, &b_image), "*/*").await, 404);
+    assert_eq!(status(wado(&a, &b_image), "*/*").await, 404);
+    assert_eq!(
+        status(format!("{study}/instances/{b_image}/metadata"), JSON).await,
+        404
+    );
+    for whole in ["", "/rendered", "/thumbnail"] {
+        let code = status(format!("{study}{whole}"), "*/*").await;
+        assert_eq!(code, 404, "the whole study{whole}");
+    }
+    // The study's searches and metadata hold the sent series only.
+    let sent_only = BTreeSet::from([a.clone()]);
+    assert_eq!(
+        column(&format!("{study}/series"), &sud, "0020000E").await,
+        sent_only
+    );
+    assert_eq!(
+        column(&format!("{study}/instances"), &sud, "00080018").await,
+        BTreeSet::from([a_image.clone()])
+    );
+    assert_eq!(
+        column(&format!("{study}/metadata"), &sud, "0020000E").await,
+        sent_only
+    );
+    let across = format!("{d}/series?StudyInstanceUID={}", n7.study);
+    assert_eq!(column(&across, &sud, "0020000E").await, sent_only);
+    let across = format!("{d}/instances?StudyInstanceUID={}", n7.study);
+    assert_eq!(
+        column(&across, &sud, "00080018").await,
+        BTreeSet::from([a_image.clone()])
+    );
+    // The study's row is listed, without the counts of series not sent.
+    let r = get(
+        &format!(
+            "{d}/studies?StudyInstanceUID={}&includefield=00201206",
+            n7.study
+        ),
+        &sud,
+        JSON,
+    )
+    .await;
+    let rows: Vec<Value> = r.json().await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].get("00201206").is_none(), "{}", rows[0]);
+    // Its sender's site reads it all, as before.
+    assert_eq!(
+        column(&format!("{study}/series"), &nord, "0020000E").await,
+        BTreeSet::from([a.clone(), b.clone()])
+    );
+
+    // The whole study sent to the reader's team later: every series.
+    let mut whole = exchange(Value::Null);
+    whole["to_kind"] = json!("team");
+    whole["to_id"] = json!("sud");
+    whole.as_object_mut().unwrap().remove("series");
+    assert_eq!(send(&gw.url, &nord, whole).await.0, 201);
+    assert_eq!(
+        status(format!("{study}/series/{b}/metadata"), JSON).await,
+        200
+    );
+    assert_eq!(
+        column(&format!("{study}/series"), &sud, "0020000E").await,
+        BTreeSet::from([a, b])
+    );
+    let events = gw
+        .state
+        .store
+        .audit_events(None, Some(&n7.study), 1000)
+        .await
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "exchange.send"
+                && e.detail == "chosen series sent to a professional")
+    );
+}

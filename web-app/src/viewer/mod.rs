@@ -225,6 +225,7 @@ fn study_bar(
                 view! {
                     <EmergencyBanner study=study.clone()/>
                     <crate::remote::RemoteSourceBanner study=study.clone()/>
+                    <crate::exchange::ReceivedNote study=study.clone()/>
                 }
             })
             .collect_view()
