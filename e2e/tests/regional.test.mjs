@@ -185,6 +185,8 @@ test('chosen series of a study sent to the other establishment are all its team 
   assert.equal(await items.count(), 1, 'the series sent only');
   assert.match(await items.first().innerText(), /Fenetre osseuse/);
   await assertText(sud.page.locator('[data-testid=received-series]'), /reçu 1 série\(s\) choisie\(s\) de cet examen, et non l'examen entier/);
+  // Another establishment's study: neither shared nor sent on by its recipient.
+  assert.equal(await sud.page.locator('[data-testid=share-open], [data-testid=send-open]').count(), 0);
   await sud.page.screenshot({ path: shot('sent-series-1440') });
   assert.deepEqual([...nord.problems, ...sud.problems], []);
   await nord.context.close();

@@ -6,7 +6,7 @@
 //! is an audit row written with it.
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{Response, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -17,8 +17,8 @@ use viewer_core::dicom_json::is_uid;
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::auth::Clinician;
 use crate::error::ApiError;
-use crate::exchanges::Exchange;
-use crate::reach::{self, Owner, Reach};
+use crate::exchanges::{Exchange, Sent};
+use crate::reach::{self, Access, Owner, Reach};
 use crate::sites::owns;
 use crate::state::SharedState;
 
@@ -219,4 +219,33 @@ pub async fn directory(
         })
         .collect();
     Ok(Json(json!({ "sites": list })).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct StudyQuery {
+    study_uid: String,
+}
+
+/// `GET /api/reach?study_uid=…`: how the clinician reaches the study (`own`, `consent`,
+/// `exchange`, `emergency`; with `series` when only chosen series were sent to them), 404
+/// when they do not: the study page offers sharing and sending to its own site's
+/// clinicians only, and says when only chosen series were received.
+pub async fn study_reach(
+    State(state): State<SharedState>,
+    Query(query): Query<StudyQuery>,
+    Clinician { actor, sites, .. }: Clinician,
+) -> Result<Response<Body>, ApiError> {
+    if !is_uid(&query.study_uid) {
+        return Err(ApiError::Invalid);
+    }
+    let reach = reach::of_clinician(&state, &sites)?;
+    let (how, series) = match reach::access(&state, &reach, &actor, &query.study_uid).await? {
+        Access::None => return Err(ApiError::NotFound),
+        Access::Own => ("own", None),
+        Access::Consent => ("consent", None),
+        Access::Emergency => ("emergency", None),
+        Access::Exchange(Sent::Study) => ("exchange", None),
+        Access::Exchange(Sent::Series(chosen)) => ("exchange", Some(chosen)),
+    };
+    Ok(Json(json!({ "reach": how, "series": series })).into_response())
 }

@@ -97,6 +97,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/api/exchanges/inbox", get(echange::inbox))
         .route("/api/exchanges/sent", get(echange::sent))
         .route("/api/directory", get(echange::directory))
+        .route("/api/reach", get(echange::study_reach))
         .route("/api/emergency/{id}/end", post(emergency::end))
         .route("/api/audit/fhir", get(api::audit_fhir))
         .route(launch::LAUNCH_PATH, post(launch::receive))

@@ -374,45 +374,101 @@ fn ExchangeList(which: &'static str, title: &'static str, route: RwSignal<Route>
     }
 }
 
-/// On a study received as chosen series only (no exchange of the whole exam to the reader):
-/// how many series were sent, and by whom.
+/// How the signed-in clinician reaches a study, as the gateway decides it (`GET /api/reach`).
+#[derive(Debug, Clone, PartialEq)]
+enum StudyReach {
+    /// Their own establishment's (or the whole archive's, without sites).
+    Own,
+    /// Another establishment's (consent, exchange, emergency); `series`: how many chosen
+    /// series were sent, when not the whole study.
+    Other { series: Option<usize> },
+    /// Not asked (not a clinician) or not answered.
+    Unknown,
+}
+
+async fn study_reach(study: String) -> StudyReach {
+    if !viewer_core::dicom_json::is_uid(&study) {
+        return StudyReach::Unknown;
+    }
+    let Ok(response) = portal_api::get(&format!("/api/reach?study_uid={study}")).await else {
+        return StudyReach::Unknown;
+    };
+    if response.status() == 404 {
+        return StudyReach::Other { series: None };
+    }
+    let Some(body) = json_of(&response).await else {
+        return StudyReach::Unknown;
+    };
+    match body.str("reach").as_deref() {
+        Some("own") => StudyReach::Own,
+        Some(_) => StudyReach::Other {
+            series: body
+                .get("series")
+                .map(|s| s.items().len())
+                .filter(|n| *n > 0),
+        },
+        None => StudyReach::Unknown,
+    }
+}
+
+/// The study view's sharing, regional sharing and sending buttons: sharing and sending for a
+/// clinician of the study's own establishment only (another's study can be neither shared
+/// nor sent by them; the gateway refuses it, and the page does not offer it).
+#[component]
+pub fn OwnStudyActions(study: String) -> impl IntoView {
+    let access = use_access();
+    let reach = LocalResource::new({
+        let study = study.clone();
+        move || {
+            let study = study.clone();
+            let clinician = untrack(|| access.clinician().is_some());
+            async move {
+                if clinician {
+                    study_reach(study).await
+                } else {
+                    StudyReach::Unknown
+                }
+            }
+        }
+    });
+    // Unanswered, the buttons are offered: the gateway decides when they are used.
+    let own = move || matches!(reach.get(), Some(StudyReach::Own | StudyReach::Unknown));
+    let (share, send) = (study.clone(), study.clone());
+    view! {
+        <Show when=own>
+            <crate::share_dialog::ShareButton study=share.clone()/>
+        </Show>
+        <crate::consent_panel::RegionalConsentButton study=study.clone()/>
+        <Show when=own>
+            <SendButton study=send.clone()/>
+        </Show>
+    }
+}
+
+/// On a study received as chosen series only (no whole exam sent to the reader, no other
+/// way to it): how many series were sent.
 #[component]
 pub fn ReceivedNote(study: String) -> impl IntoView {
     let i18n = use_i18n();
     let access = use_access();
     let regional = untrack(|| access.clinician().is_some_and(|c| !c.sites.is_empty()));
-    let received = LocalResource::new(move || {
+    let reach = LocalResource::new(move || {
         let study = study.clone();
         async move {
-            if !regional {
-                return Vec::new();
+            if regional {
+                study_reach(study).await
+            } else {
+                StudyReach::Unknown
             }
-            let mut list = exchanges("inbox").await;
-            list.retain(|e| e.study == study);
-            list
         }
     });
-    move || {
-        let list = received.get().unwrap_or_default();
-        if list.is_empty() || list.iter().any(|e| e.series.is_none()) {
-            return None;
+    move || match reach.get() {
+        Some(StudyReach::Other { series: Some(n) }) => {
+            let text = i18n.f("exchange.received_series", &[("n", &n.to_string())]);
+            Some(
+                view! { <p class="received-note" role="note" data-testid="received-series">{text}</p> },
+            )
         }
-        let mut series: Vec<&String> = list
-            .iter()
-            .flat_map(|e| e.series.iter().flatten())
-            .collect();
-        series.sort();
-        series.dedup();
-        let senders: Vec<&str> = list.iter().map(|e| e.who.as_str()).collect();
-        let text = i18n.f(
-            "exchange.received_series",
-            &[
-                ("n", &series.len().to_string()),
-                ("who", &senders.join(", ")),
-            ],
-        );
-        Some(
-            view! { <p class="received-note" role="note" data-testid="received-series">{text}</p> },
-        )
+        _ => None,
     }
 }

@@ -22,14 +22,12 @@ use viewer_core::study::{SeriesSummary, StudySummary};
 
 use crate::access::use_access;
 use crate::api::{self, ApiError};
-use crate::consent_panel::RegionalConsentButton;
 use crate::emergency::{EmergencyBanner, EmergencyOffer};
 use crate::failure::Failure;
 use crate::i18n::use_i18n;
 use crate::layout::{Goto, Grid, GridToolbar, Layout, StudyTools, MAX_CELLS};
 use crate::report::OpenInstance;
 use crate::route::{BackToList, Route};
-use crate::share_dialog::ShareButton;
 use crate::thumbnails::SeriesBrowser;
 use crate::viewport::Identity;
 use series::GridCell;
@@ -209,9 +207,7 @@ fn study_bar(
         .flatten()
         .map(|study| {
             view! {
-                <ShareButton study=study.clone()/>
-                <RegionalConsentButton study=study.clone()/>
-                <crate::exchange::SendButton study=study/>
+                <crate::exchange::OwnStudyActions study=study/>
             }
         });
     // Annotations and key images are saved by clinicians (a share only reads them).
