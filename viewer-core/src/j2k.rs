@@ -166,6 +166,12 @@ fn closed_prefix(prefix: &[u8]) -> Option<Vec<u8>> {
 
 #[cfg(feature = "jpeg2000")]
 fn openjp2_samples(module: &PixelModule, data: &[u8], strict: bool) -> Result<Samples, J2kError> {
+    crate::j2k_siz::check_declared_size(
+        data,
+        module.rows,
+        module.columns,
+        module.samples_per_pixel,
+    )?;
     let parameters = jpeg2k::DecodeParameters::new().strict(strict);
     let image = jpeg2k::Image::from_bytes_with(data, parameters)
         .map_err(|e| J2kError::Stream(e.to_string()))?;

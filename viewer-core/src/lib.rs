@@ -52,6 +52,7 @@ pub mod identity;
 pub mod iid;
 pub mod ins;
 pub mod j2k;
+pub mod j2k_siz;
 pub mod jpeg;
 pub mod jpeg12;
 pub mod jpegls;
