@@ -59,7 +59,11 @@ pub async fn read(
         let series = series_of_instance(state, study, instance).await?;
         return Ok(verdict(series.is_some_and(|s| chosen.contains(&s))));
     }
-    let answer = match path.trim_end_matches('/').rsplit('/').next() {
+    // The resource under the study, exactly (a bulk data path may end in any word).
+    let resource = path
+        .trim_end_matches('/')
+        .strip_prefix(&format!("studies/{study}/"));
+    let answer = match resource {
         Some("series") => {
             crate::search::in_sent_series(state, study, Level::Series, chosen, query).await?
         }

@@ -214,7 +214,7 @@ async fn chosen_series_sent_are_read_and_the_others_are_not() {
         status(format!("{study}/instances/{b_image}/metadata"), JSON).await,
         404
     );
-    for whole in ["", "/rendered", "/thumbnail"] {
+    for whole in ["", "/rendered", "/thumbnail", "/bulkdata/series"] {
         let code = status(format!("{study}{whole}"), "*/*").await;
         assert_eq!(code, 404, "the whole study{whole}");
     }
