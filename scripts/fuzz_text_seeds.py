@@ -18,6 +18,7 @@ Usage: fuzz_text_seeds.py TARGET SHARED_DIR OUT_DIR
 import hashlib
 import json
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -118,17 +119,20 @@ def bodies(out):
 
 
 def answers(shared, out):
+    """The metadata seeds with the PACS's URLs in them (made apart: the target's corpus
+    folder also holds what the fuzzer found, which is not JSON)."""
     root = "http://pacs.internal:8042/dicom-web"
-    metadata(shared, out)
-    for path in sorted(out.iterdir()):
-        items = json.loads(path.read_bytes())
-        for n, item in enumerate(items):
-            uid = item.get("0020000D", {}).get("Value", ["1.2.3"])[0]
-            item["00081190"] = {"vr": "UR", "Value": [f"{root}/studies/{uid}"]}
-            if n % 2:
-                item["7FE00010"] = {"vr": "OW", "BulkDataURI": f"{root}/studies/{uid}/bulk"}
-        path.unlink()
-        write(out, json.dumps(items).encode())
+    with tempfile.TemporaryDirectory() as made:
+        made = Path(made)
+        metadata(shared, made)
+        for path in sorted(made.iterdir()):
+            items = json.loads(path.read_bytes())
+            for n, item in enumerate(items):
+                uid = item.get("0020000D", {}).get("Value", ["1.2.3"])[0]
+                item["00081190"] = {"vr": "UR", "Value": [f"{root}/studies/{uid}"]}
+                if n % 2:
+                    item["7FE00010"] = {"vr": "OW", "BulkDataURI": f"{root}/studies/{uid}/bulk"}
+            write(out, json.dumps(items).encode())
 
 
 def main():
