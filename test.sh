@@ -87,6 +87,11 @@ cargo build --release --locked --manifest-path viewer-core/oracle/Cargo.toml
 OPENJPEG_ORACLE=$ROOT/viewer-core/oracle/target/release/openjpeg-oracle CODEC_FIXTURES=$FIXTURES \
   cargo test --locked --test openjpeg_oracle -- --ignored
 
+step "fuzz targets, 5 seconds each (scripts/fuzz.sh)"
+# Every parser of untrusted input, from the seeds the script makes; the long campaigns are
+# run outside the test command (TESTING.md).
+scripts/fuzz.sh 5
+
 step "release build of the web app"
 scripts/build.sh --app-only
 

@@ -22,6 +22,7 @@ SECONDS_PER_TARGET=${1:-60}
 SHARED=${DICOM_TEST_DATA:-$ROOT/../shared}
 ALL_TARGETS="parse decode local dicomdir frame_rle frame_jpeg frame_jpegls frame_j2k frame_htj2k
   frame_jxl metadata multipart iid scope bodies answers"
+# scripts/setup.sh test installs it; this covers a run without it.
 if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz 0.13.1" ]; then
   cargo install cargo-fuzz --version 0.13.1 --locked
 fi

@@ -9,6 +9,7 @@ cd "$ROOT"
 
 MODE=${1:-run}
 TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than the machine's 1.95
+CARGO_FUZZ_VERSION=0.13.1      # the test command's short fuzz runs
 BINARYEN_VERSION=132.0.0       # npm binaryen; Debian's binaryen 108 builds a wasm that crashes at load
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
@@ -37,6 +38,11 @@ install_rust_tools() {
     log "installing wasm-bindgen-cli $WB_VERSION"
     # Not --locked: its lock file names a webpki-roots release the registry does not serve.
     "${quick[@]}" cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force --target-dir "$build_dir"
+  fi
+  # The test command's short fuzz runs (scripts/fuzz.sh).
+  if [ "$MODE" = test ] && [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+    log "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+    "${quick[@]}" cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --target-dir "$build_dir"
   fi
   rm -rf "$build_dir"
   cargo fetch --quiet
