@@ -10,6 +10,7 @@ use openjph_core::codestream::Codestream;
 use openjph_core::file::MemInfile;
 
 use crate::j2k::{stored_value, typed, J2kError};
+use crate::j2k_siz::{be16, be32};
 use crate::pixel_module::PixelModule;
 use crate::samples::Samples;
 
@@ -81,53 +82,14 @@ pub fn decode_ht(module: &PixelModule, data: &[u8]) -> Result<Samples, J2kError>
     ))
 }
 
-fn be16(data: &[u8], at: usize) -> Option<u32> {
-    data.get(at..at + 2)
-        .map(|b| u32::from(u16::from_be_bytes([b[0], b[1]])))
-}
-
-fn be32(data: &[u8], at: usize) -> Option<u32> {
-    data.get(at..at + 4)
-        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-}
-
 /// Checks the main header's SIZ and COD values that the decoder divides by, shifts by or sizes
 /// buffers from (ISO/IEC 15444-1 A.5.1 and A.6.1), so that a damaged header is an error here
 /// rather than a panic inside the decoder.
 fn check_main_header(data: &[u8]) -> Result<(), &'static str> {
-    // SIZ directly follows SOC.
-    if be16(data, 2) != Some(0xFF51) {
-        return Err("SIZ marker");
-    }
+    // SIZ directly follows SOC: checked as for every JPEG 2000 frame.
+    crate::j2k_siz::declared_size(data)?;
     let siz = 4;
     let length = be16(data, siz).ok_or("SIZ")? as usize;
-    let field = |offset: usize| be32(data, siz + offset).ok_or("SIZ");
-    let (x, y, x0, y0) = (field(4)?, field(8)?, field(12)?, field(16)?);
-    let (tile_w, tile_h, tile_x0, tile_y0) = (field(20)?, field(24)?, field(28)?, field(32)?);
-    let components = be16(data, siz + 36).ok_or("SIZ")? as usize;
-    let tiles_across = u64::from(x.saturating_sub(tile_x0)).div_ceil(u64::from(tile_w.max(1)));
-    let tiles_down = u64::from(y.saturating_sub(tile_y0)).div_ceil(u64::from(tile_h.max(1)));
-    if x <= x0
-        || y <= y0
-        || tile_w == 0
-        || tile_h == 0
-        || tile_x0 > x0
-        || tile_y0 > y0
-        || u64::from(tile_x0) + u64::from(tile_w) <= u64::from(x0)
-        || u64::from(tile_y0) + u64::from(tile_h) <= u64::from(y0)
-        || tiles_across * tiles_down > 65_535
-        || !(1..=16_384).contains(&components)
-        || length != 38 + 3 * components
-    {
-        return Err("SIZ");
-    }
-    for c in 0..components {
-        let at = siz + 38 + 3 * c;
-        match data.get(at..at + 3) {
-            Some(&[depth, dx, dy]) if depth & 0x7F < 38 && dx > 0 && dy > 0 => {}
-            _ => return Err("SIZ component"),
-        }
-    }
     // Then COD and QCD in any order; markers that change coding per component or region, or
     // the packet order, are left to the generic path.
     let mut at = siz + length;

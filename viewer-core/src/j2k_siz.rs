@@ -27,12 +27,12 @@ pub struct DeclaredSize {
     pub components: usize,
 }
 
-fn be16(data: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn be16(data: &[u8], at: usize) -> Option<u32> {
     data.get(at..at.checked_add(2)?)
         .map(|b| u32::from(u16::from_be_bytes([b[0], b[1]])))
 }
 
-fn be32(data: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn be32(data: &[u8], at: usize) -> Option<u32> {
     data.get(at..at.checked_add(4)?)
         .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
 }
@@ -87,7 +87,17 @@ pub fn declared_size(frame: &[u8]) -> Result<DeclaredSize, &'static str> {
     let (tile_w, tile_h, tile_x0, tile_y0) = (field(20)?, field(24)?, field(28)?, field(32)?);
     let components = be16(codestream, 40).ok_or("SIZ cut short")? as usize;
     let length = be16(codestream, 4).ok_or("SIZ cut short")? as usize;
-    if x <= x0 || y <= y0 || tile_w == 0 || tile_h == 0 || tile_x0 > x0 || tile_y0 > y0 {
+    // The first tile covers the image's origin (A.5.1).
+    let misses_origin = u64::from(tile_x0) + u64::from(tile_w) <= u64::from(x0)
+        || u64::from(tile_y0) + u64::from(tile_h) <= u64::from(y0);
+    if x <= x0
+        || y <= y0
+        || tile_w == 0
+        || tile_h == 0
+        || tile_x0 > x0
+        || tile_y0 > y0
+        || misses_origin
+    {
         return Err("SIZ: no image, or tiles that miss it");
     }
     let tiles_across = u64::from(x - tile_x0).div_ceil(u64::from(tile_w));
