@@ -79,22 +79,7 @@ async fn an_emergency_access_opens_one_study_with_a_reason_until_it_ends() {
     .await
     .unwrap();
     assert_eq!(current["active"], true);
-    // Past its end the access is over, for one request and for a search alike: the store's
-    // decision at the last millisecond of the access, then at its end.
-    let (actor, store, study) = ("clinician:dr-urgence", &gw.state.store, s1.study.as_str());
-    let started_ms = opened["started_at"].as_i64().unwrap() * 1000;
-    let access = store.emergency_in_force(actor, study, started_ms).await;
-    let ends_ms = access.unwrap().unwrap().expires_at_ms;
-    let in_force = |at_ms: i64| async move {
-        let one = store.emergency_in_force(actor, study, at_ms).await.unwrap();
-        let all = store
-            .emergency_studies_in_force(actor, at_ms)
-            .await
-            .unwrap();
-        (one.is_some(), all.contains(study))
-    };
-    assert_eq!(in_force(ends_ms - 1).await, (true, true));
-    assert_eq!(in_force(ends_ms).await, (false, false));
+    ends_in_time(&gw, &s1.study, &opened).await;
     // A study of no site, too.
     let x2 = &region.studies["x2"];
     assert_eq!(
@@ -167,4 +152,23 @@ async fn an_emergency_access_opens_one_study_with_a_reason_until_it_ends() {
         !events.iter().any(|e| e.detail.contains("inconscient")),
         "the reason stays in its row"
     );
+}
+
+/// Past its end an access is over, for one request and for a search alike: the store's
+/// decision at the last millisecond of the access, then at its end.
+async fn ends_in_time(gw: &super::common::Gateway, study: &str, opened: &Value) {
+    let (actor, store) = ("clinician:dr-urgence", &gw.state.store);
+    let started_ms = opened["started_at"].as_i64().unwrap() * 1000;
+    let access = store.emergency_in_force(actor, study, started_ms).await;
+    let ends_ms = access.unwrap().unwrap().expires_at_ms;
+    let in_force = |at_ms: i64| async move {
+        let one = store.emergency_in_force(actor, study, at_ms).await.unwrap();
+        let all = store
+            .emergency_studies_in_force(actor, at_ms)
+            .await
+            .unwrap();
+        (one.is_some(), all.contains(study))
+    };
+    assert_eq!(in_force(ends_ms - 1).await, (true, true));
+    assert_eq!(in_force(ends_ms).await, (false, false));
 }
